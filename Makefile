@@ -1,0 +1,36 @@
+# Kafka Playground. `make serve` serves the playground; `make test` runs every test.
+# Both install what is missing first (scripts/install-tools.sh), so they work on a fresh machine.
+
+SHELL := /bin/bash
+export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
+export CHROMEDRIVER := /usr/bin/chromedriver
+
+.PHONY: serve test tools lint test-native test-browser test-e2e build
+
+serve:
+	bash scripts/install-tools.sh serve
+	trunk serve --open=false
+
+build:
+	bash scripts/install-tools.sh serve
+	trunk build --release
+
+test: tools lint test-native test-browser test-e2e
+
+tools:
+	bash scripts/install-tools.sh test
+
+lint:
+	cargo fmt --check
+	cargo clippy --all-targets --locked -- -D warnings
+	cargo clippy --target wasm32-unknown-unknown --features ui --lib --bins --tests --locked -- -D warnings
+
+test-native:
+	cargo test --locked
+
+test-browser:
+	cargo test --target wasm32-unknown-unknown --features ui --test browser --locked
+
+test-e2e:
+	trunk build --release
+	node tests/e2e/run.mjs

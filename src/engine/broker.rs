@@ -1,0 +1,730 @@
+//! Brokers: the replicas they host, and how they answer Produce and Fetch (leaders append and
+//! serve; followers fetch from leaders; the high watermark follows the ISR).
+
+use super::error::ErrorCode;
+use super::ids::{BrokerId, TopicPartition};
+use super::log::{Log, LogError, NewRecord, ProducerInfo};
+use super::network::{Envelope, NodeId};
+use super::protocol::{Body, FetchPartition, ProduceBatch, ProduceResult};
+use super::sim::{Event, Sim, Timer};
+use super::time::Millis;
+use super::trace::TraceEvent;
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+/// What a leader knows of one follower.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FollowerState {
+    pub log_end_offset: i64,
+    pub last_caught_up_ms: Millis,
+}
+
+/// The last batches of one idempotent producer on one partition (Kafka keeps 5).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ProducerEntry {
+    pub epoch: i16,
+    /// (first sequence, last sequence, base offset) of recent batches.
+    pub batches: VecDeque<(i32, i32, i64)>,
+}
+
+const PRODUCER_BATCHES_KEPT: usize = 5;
+
+/// One replica of a partition on one broker.
+#[derive(Clone, Debug)]
+pub struct Replica {
+    pub log: Log,
+    pub high_watermark: i64,
+    pub followers: BTreeMap<BrokerId, FollowerState>,
+    pub producers: BTreeMap<i64, ProducerEntry>,
+}
+
+impl Replica {
+    fn new(log: Log) -> Self {
+        Replica {
+            log,
+            high_watermark: 0,
+            followers: BTreeMap::new(),
+            producers: BTreeMap::new(),
+        }
+    }
+}
+
+/// A fetch held by the broker until data arrives or its wait time ends (long polling).
+#[derive(Clone, Debug)]
+pub struct ParkedFetch {
+    pub from: NodeId,
+    pub replica_id: BrokerId,
+    pub partitions: Vec<(TopicPartition, i64)>,
+    pub max_records: u32,
+}
+
+/// An acks=all produce waiting for the high watermark to pass its batches.
+#[derive(Clone, Debug)]
+pub struct PendingProduce {
+    pub from: NodeId,
+    pub results: Vec<ProduceResult>,
+    /// (index into results, offset the high watermark must reach)
+    pub waiting: Vec<(usize, i64)>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Broker {
+    pub id: BrokerId,
+    pub rack: Option<String>,
+    pub alive: bool,
+    pub replicas: BTreeMap<TopicPartition, Replica>,
+    parked: BTreeMap<u64, ParkedFetch>,
+    next_parked: u64,
+    pending: Vec<PendingProduce>,
+    /// Leaders this broker's replica fetcher has a fetch outstanding to.
+    fetching_from: BTreeSet<BrokerId>,
+}
+
+impl Broker {
+    pub fn new(id: BrokerId, rack: Option<String>) -> Self {
+        Broker {
+            id,
+            rack,
+            alive: true,
+            replicas: BTreeMap::new(),
+            parked: BTreeMap::new(),
+            next_parked: 0,
+            pending: Vec::new(),
+            fetching_from: BTreeSet::new(),
+        }
+    }
+
+    pub fn add_replica(&mut self, tp: TopicPartition, log: Log) {
+        self.replicas.entry(tp).or_insert_with(|| Replica::new(log));
+    }
+}
+
+impl Sim {
+    pub(crate) fn broker_receive(&mut self, b: BrokerId, env: Envelope) {
+        let from = env.from;
+        match env.body {
+            Body::ProduceRequest { acks, batches } => self.handle_produce(b, from, acks, batches),
+            Body::FetchRequest {
+                replica_id,
+                partitions,
+                max_records,
+                max_wait_ms,
+            } => self.handle_fetch(b, from, replica_id, partitions, max_records, max_wait_ms),
+            Body::FetchResponse { partitions } => {
+                if let NodeId::Broker(leader) = from {
+                    self.follower_receive(b, leader, partitions);
+                }
+            }
+            Body::ListOffsetsRequest { partitions } => {
+                self.handle_list_offsets(b, from, partitions)
+            }
+            other => self.coordinator_receive(b, from, other),
+        }
+    }
+
+    fn handle_produce(
+        &mut self,
+        b: BrokerId,
+        from: NodeId,
+        acks: i16,
+        batches: Vec<(u64, ProduceBatch)>,
+    ) {
+        let mut results = Vec::with_capacity(batches.len());
+        let mut waiting = Vec::new();
+        let mut touched = Vec::new();
+        for (batch_id, batch) in batches {
+            let tp = batch.tp.clone();
+            let result = self.append_as_leader(b, &batch, acks);
+            if let Ok(base) = result {
+                touched.push(tp.clone());
+                if acks == -1 {
+                    let end = base + batch.records.len() as i64;
+                    let hw = self.replica(b, &tp).map_or(0, |r| r.high_watermark);
+                    if hw < end {
+                        waiting.push((results.len(), end));
+                    }
+                }
+            }
+            results.push(ProduceResult {
+                tp,
+                result,
+                batch_id,
+            });
+        }
+        for tp in touched {
+            self.wake_parked_fetches(b, &tp);
+        }
+        if acks == 0 {
+            return;
+        }
+        if waiting.is_empty() {
+            self.send(NodeId::Broker(b), from, Body::ProduceResponse { results });
+        } else if let Some(broker) = self.cluster.brokers.get_mut(&b) {
+            broker.pending.push(PendingProduce {
+                from,
+                results,
+                waiting,
+            });
+        }
+    }
+
+    /// The leader's side of an append: checks leadership, min.insync.replicas and sequence numbers.
+    fn append_as_leader(
+        &mut self,
+        b: BrokerId,
+        batch: &ProduceBatch,
+        acks: i16,
+    ) -> Result<i64, (ErrorCode, String)> {
+        let tp = &batch.tp;
+        let Some(meta) = self.cluster.partition(tp) else {
+            return Err((
+                ErrorCode::UnknownTopicOrPartition,
+                "This server does not host this topic-partition.".into(),
+            ));
+        };
+        if meta.leader != Some(b) {
+            return Err((
+                ErrorCode::NotLeaderOrFollower,
+                "For requests intended only for the leader, this error indicates that the broker is not the current leader.".into(),
+            ));
+        }
+        let isr = meta.isr.clone();
+        let rf = meta.replicas.len();
+        let cfg = self.topic_config(&tp.topic);
+        let min_isr = (cfg.min_insync_replicas.max(1) as usize).min(rf);
+        if acks == -1 && isr.len() < min_isr {
+            let set = isr
+                .iter()
+                .map(|x| x.to_string())
+                .collect::<Vec<_>>()
+                .join(", ");
+            return Err((
+                ErrorCode::NotEnoughReplicas,
+                format!(
+                    "The size of the current ISR Set({set}) is insufficient to satisfy the min.isr requirement of {min_isr} for partition {tp}"
+                ),
+            ));
+        }
+        let log_config = cfg.log_config();
+        let ts_now = self.timestamp();
+        let Some(replica) = self.replica_mut(b, tp) else {
+            return Err((ErrorCode::NotLeaderOrFollower, "no local replica".into()));
+        };
+        if batch.producer_id >= 0 {
+            if let Some(entry) = replica.producers.get(&batch.producer_id) {
+                let last_seq = batch.base_sequence + batch.records.len() as i32 - 1;
+                if let Some((_, _, base)) = entry
+                    .batches
+                    .iter()
+                    .find(|(f, l, _)| *f == batch.base_sequence && *l == last_seq)
+                {
+                    return Ok(*base); // a retried duplicate: not written again
+                }
+                let expected = entry
+                    .batches
+                    .back()
+                    .map_or(0, |(_, l, _)| l.wrapping_add(1));
+                if entry.epoch == batch.producer_epoch && batch.base_sequence != expected {
+                    return Err((
+                        ErrorCode::OutOfOrderSequenceNumber,
+                        format!(
+                            "Out of order sequence number for producer {} at offset {} in partition {tp}: {} (incoming seq. number), {} (current end sequence number)",
+                            batch.producer_id,
+                            replica.log.log_end_offset(),
+                            batch.base_sequence,
+                            expected.wrapping_sub(1)
+                        ),
+                    ));
+                }
+            }
+        }
+        let records = batch
+            .records
+            .iter()
+            .map(|r| NewRecord::text(r.timestamp, r.key.as_deref(), r.value.as_deref()))
+            .collect();
+        let producer = (batch.producer_id >= 0).then_some(ProducerInfo {
+            producer_id: batch.producer_id,
+            producer_epoch: batch.producer_epoch,
+            base_sequence: batch.base_sequence,
+        });
+        let info = replica
+            .log
+            .append_with_producer(records, producer, ts_now, &log_config)
+            .map_err(|e| (log_error_code(&e), e.message().to_string()))?;
+        if batch.producer_id >= 0 {
+            let last_seq = batch.base_sequence + batch.records.len() as i32 - 1;
+            let entry = replica.producers.entry(batch.producer_id).or_default();
+            entry.epoch = batch.producer_epoch;
+            entry
+                .batches
+                .push_back((batch.base_sequence, last_seq, info.first_offset));
+            if entry.batches.len() > PRODUCER_BATCHES_KEPT {
+                entry.batches.pop_front();
+            }
+        }
+        if let Some(base) = info.rolled_segment_base {
+            self.record(TraceEvent::SegmentRolled {
+                tp: tp.clone(),
+                broker: b,
+                base_offset: base,
+            });
+        }
+        self.record(TraceEvent::Appended {
+            tp: tp.clone(),
+            broker: b,
+            first_offset: info.first_offset,
+            last_offset: info.last_offset,
+        });
+        self.maybe_advance_high_watermark(b, tp);
+        Ok(info.first_offset)
+    }
+
+    pub(crate) fn replica(&self, b: BrokerId, tp: &TopicPartition) -> Option<&Replica> {
+        self.cluster.brokers.get(&b)?.replicas.get(tp)
+    }
+
+    pub(crate) fn replica_mut(&mut self, b: BrokerId, tp: &TopicPartition) -> Option<&mut Replica> {
+        self.cluster.brokers.get_mut(&b)?.replicas.get_mut(tp)
+    }
+
+    /// Leader side: HW = smallest LEO in the ISR; it never moves back, and (since 3.7) it does not
+    /// move while the ISR is smaller than min.insync.replicas.
+    pub(crate) fn maybe_advance_high_watermark(&mut self, b: BrokerId, tp: &TopicPartition) {
+        let Some(meta) = self.cluster.partition(tp) else {
+            return;
+        };
+        if meta.leader != Some(b) {
+            return;
+        }
+        let isr = meta.isr.clone();
+        let min_isr = (self.topic_config(&tp.topic).min_insync_replicas.max(1) as usize)
+            .min(meta.replicas.len());
+        let Some(replica) = self.replica_mut(b, tp) else {
+            return;
+        };
+        if isr.len() < min_isr {
+            return;
+        }
+        let leo = replica.log.log_end_offset();
+        let min_leo = isr
+            .iter()
+            .filter(|&&r| r != b)
+            .map(|r| replica.followers.get(r).map_or(0, |f| f.log_end_offset))
+            .fold(leo, i64::min);
+        if min_leo > replica.high_watermark {
+            replica.high_watermark = min_leo;
+            self.record(TraceEvent::HighWatermark {
+                tp: tp.clone(),
+                broker: b,
+                hw: min_leo,
+            });
+            self.complete_pending_produces(b);
+            self.wake_parked_fetches(b, tp);
+        }
+    }
+
+    fn complete_pending_produces(&mut self, b: BrokerId) {
+        let Some(broker) = self.cluster.brokers.get_mut(&b) else {
+            return;
+        };
+        let pending = std::mem::take(&mut broker.pending);
+        let mut still = Vec::new();
+        let mut done = Vec::new();
+        for mut p in pending {
+            let replicas = &self.cluster.brokers[&b].replicas;
+            p.waiting.retain(|(i, end)| {
+                let tp = &p.results[*i].tp;
+                replicas.get(tp).is_none_or(|r| r.high_watermark < *end)
+            });
+            if p.waiting.is_empty() {
+                done.push(p);
+            } else {
+                still.push(p);
+            }
+        }
+        if let Some(broker) = self.cluster.brokers.get_mut(&b) {
+            broker.pending = still;
+        }
+        for p in done {
+            self.send(
+                NodeId::Broker(b),
+                p.from,
+                Body::ProduceResponse { results: p.results },
+            );
+        }
+    }
+
+    fn handle_fetch(
+        &mut self,
+        b: BrokerId,
+        from: NodeId,
+        replica_id: BrokerId,
+        partitions: Vec<(TopicPartition, i64)>,
+        max_records: u32,
+        max_wait_ms: Millis,
+    ) {
+        if replica_id >= 0 {
+            for (tp, offset) in &partitions {
+                self.note_follower_position(b, replica_id, tp, *offset);
+            }
+        }
+        let fetch = ParkedFetch {
+            from,
+            replica_id,
+            partitions,
+            max_records,
+        };
+        let response = self.read_for_fetch(b, &fetch);
+        let has_data_or_error = response
+            .iter()
+            .any(|p| p.result.as_ref().map_or(true, |r| !r.is_empty()));
+        if has_data_or_error || max_wait_ms <= 0 {
+            self.send(
+                NodeId::Broker(b),
+                from,
+                Body::FetchResponse {
+                    partitions: response,
+                },
+            );
+            return;
+        }
+        let Some(broker) = self.cluster.brokers.get_mut(&b) else {
+            return;
+        };
+        broker.next_parked += 1;
+        let id = broker.next_parked;
+        broker.parked.insert(id, fetch);
+        self.schedule_in(
+            max_wait_ms,
+            Event::Timer(Timer::FetchWait {
+                broker: b,
+                fetch: id,
+            }),
+        );
+    }
+
+    /// Reads what a fetch may see: followers up to the LEO, consumers up to the high watermark.
+    fn read_for_fetch(&self, b: BrokerId, fetch: &ParkedFetch) -> Vec<FetchPartition> {
+        let mut budget = fetch.max_records as usize;
+        let mut out = Vec::with_capacity(fetch.partitions.len());
+        for (tp, offset) in &fetch.partitions {
+            let leader = self.cluster.leader_of(tp);
+            let replica = self.replica(b, tp);
+            let (Some(replica), true) = (replica, leader == Some(b)) else {
+                let code = if self.cluster.partition(tp).is_none() {
+                    ErrorCode::UnknownTopicOrPartition
+                } else {
+                    ErrorCode::NotLeaderOrFollower
+                };
+                out.push(FetchPartition {
+                    tp: tp.clone(),
+                    result: Err(code),
+                    high_watermark: -1,
+                    log_start_offset: -1,
+                });
+                continue;
+            };
+            let upper = if fetch.replica_id >= 0 {
+                replica.log.log_end_offset()
+            } else {
+                replica.high_watermark
+            };
+            let result = match replica.log.read(*offset, budget, FETCH_MAX_BYTES, upper) {
+                Ok(records) => {
+                    budget = budget.saturating_sub(records.len());
+                    Ok(records)
+                }
+                Err(e) => Err(log_error_code(&e)),
+            };
+            out.push(FetchPartition {
+                tp: tp.clone(),
+                result,
+                high_watermark: replica.high_watermark,
+                log_start_offset: replica.log.log_start_offset(),
+            });
+        }
+        out
+    }
+
+    /// Answers parked fetches on `b` that include `tp` and now have something to return.
+    pub(crate) fn wake_parked_fetches(&mut self, b: BrokerId, tp: &TopicPartition) {
+        let Some(broker) = self.cluster.brokers.get(&b) else {
+            return;
+        };
+        let ids: Vec<u64> = broker
+            .parked
+            .iter()
+            .filter(|(_, f)| f.partitions.iter().any(|(t, _)| t == tp))
+            .map(|(id, _)| *id)
+            .collect();
+        for id in ids {
+            let Some(fetch) = self
+                .cluster
+                .brokers
+                .get(&b)
+                .and_then(|br| br.parked.get(&id))
+                .cloned()
+            else {
+                continue;
+            };
+            let response = self.read_for_fetch(b, &fetch);
+            if response
+                .iter()
+                .any(|p| p.result.as_ref().map_or(true, |r| !r.is_empty()))
+            {
+                if let Some(broker) = self.cluster.brokers.get_mut(&b) {
+                    broker.parked.remove(&id);
+                }
+                self.send(
+                    NodeId::Broker(b),
+                    fetch.from,
+                    Body::FetchResponse {
+                        partitions: response,
+                    },
+                );
+            }
+        }
+    }
+
+    pub(crate) fn expire_parked_fetch(&mut self, b: BrokerId, id: u64) {
+        let Some(fetch) = self
+            .cluster
+            .brokers
+            .get_mut(&b)
+            .and_then(|br| br.parked.remove(&id))
+        else {
+            return;
+        };
+        if !self.cluster.is_alive(b) {
+            return;
+        }
+        let response = self.read_for_fetch(b, &fetch);
+        self.send(
+            NodeId::Broker(b),
+            fetch.from,
+            Body::FetchResponse {
+                partitions: response,
+            },
+        );
+    }
+
+    fn handle_list_offsets(
+        &mut self,
+        b: BrokerId,
+        from: NodeId,
+        partitions: Vec<(TopicPartition, i64)>,
+    ) {
+        let answers = partitions
+            .into_iter()
+            .map(|(tp, spec)| {
+                let r = match (self.cluster.leader_of(&tp), self.replica(b, &tp)) {
+                    (Some(l), Some(replica)) if l == b => Ok(match spec {
+                        -2 => replica.log.log_start_offset(),
+                        _ => replica.high_watermark,
+                    }),
+                    (None, _) if self.cluster.partition(&tp).is_none() => {
+                        Err(ErrorCode::UnknownTopicOrPartition)
+                    }
+                    _ => Err(ErrorCode::NotLeaderOrFollower),
+                };
+                (tp, r)
+            })
+            .collect();
+        self.send(
+            NodeId::Broker(b),
+            from,
+            Body::ListOffsetsResponse {
+                partitions: answers,
+            },
+        );
+    }
+
+    // ---- replication: followers fetch from leaders ----
+
+    /// Leader side: a follower's fetch offset is its log end offset.
+    fn note_follower_position(
+        &mut self,
+        leader: BrokerId,
+        follower: BrokerId,
+        tp: &TopicPartition,
+        offset: i64,
+    ) {
+        let now = self.now;
+        let Some(replica) = self.replica_mut(leader, tp) else {
+            return;
+        };
+        let leo = replica.log.log_end_offset();
+        let state = replica.followers.entry(follower).or_default();
+        state.log_end_offset = offset;
+        if offset >= leo {
+            state.last_caught_up_ms = now;
+        }
+        self.maybe_advance_high_watermark(leader, tp);
+    }
+
+    /// Sends a fetch from follower `b` to every leader it follows that has none outstanding.
+    pub(crate) fn replica_fetch(&mut self, b: BrokerId) {
+        if !self.cluster.is_alive(b) {
+            return;
+        }
+        let mut by_leader: BTreeMap<BrokerId, Vec<(TopicPartition, i64)>> = BTreeMap::new();
+        for (tp, meta) in self.cluster.all_partitions() {
+            match meta.leader {
+                Some(l) if l != b && meta.replicas.contains(&b) => {
+                    let leo = self.replica(b, &tp).map_or(0, |r| r.log.log_end_offset());
+                    by_leader.entry(l).or_default().push((tp, leo));
+                }
+                _ => {}
+            }
+        }
+        let wait = self.cluster.broker_config.replica_fetch_wait_max_ms;
+        for (leader, partitions) in by_leader {
+            let busy = self
+                .cluster
+                .brokers
+                .get(&b)
+                .is_some_and(|br| br.fetching_from.contains(&leader));
+            if busy {
+                continue;
+            }
+            if let Some(br) = self.cluster.brokers.get_mut(&b) {
+                br.fetching_from.insert(leader);
+            }
+            self.send(
+                NodeId::Broker(b),
+                NodeId::Broker(leader),
+                Body::FetchRequest {
+                    replica_id: b,
+                    partitions,
+                    max_records: u32::MAX,
+                    max_wait_ms: wait,
+                },
+            );
+        }
+    }
+
+    fn follower_receive(&mut self, b: BrokerId, leader: BrokerId, partitions: Vec<FetchPartition>) {
+        if let Some(br) = self.cluster.brokers.get_mut(&b) {
+            br.fetching_from.remove(&leader);
+        }
+        let ts_now = self.timestamp();
+        for p in partitions {
+            let Ok(records) = p.result else { continue };
+            let cfg = self.topic_config(&p.tp.topic).log_config();
+            let Some(replica) = self.replica_mut(b, &p.tp) else {
+                continue;
+            };
+            let mut appended = None;
+            let mut rolled = None;
+            let leo = replica.log.log_end_offset();
+            let fresh: Vec<_> = records.into_iter().filter(|r| r.offset() >= leo).collect();
+            if !fresh.is_empty() {
+                if let Ok(info) = replica.log.append_as_follower(&fresh, ts_now, &cfg) {
+                    appended = Some((info.first_offset, info.last_offset));
+                    rolled = info.rolled_segment_base;
+                }
+            }
+            let hw = p.high_watermark.min(replica.log.log_end_offset());
+            let hw_moved = hw > replica.high_watermark;
+            if hw_moved {
+                replica.high_watermark = hw;
+            }
+            if let Some(base) = rolled {
+                self.record(TraceEvent::SegmentRolled {
+                    tp: p.tp.clone(),
+                    broker: b,
+                    base_offset: base,
+                });
+            }
+            if let Some((first, last)) = appended {
+                self.record(TraceEvent::Appended {
+                    tp: p.tp.clone(),
+                    broker: b,
+                    first_offset: first,
+                    last_offset: last,
+                });
+            }
+            if hw_moved {
+                self.record(TraceEvent::HighWatermark {
+                    tp: p.tp.clone(),
+                    broker: b,
+                    hw,
+                });
+            }
+        }
+        self.replica_fetch(b);
+    }
+
+    // ---- log maintenance ----
+
+    /// `log.retention.check.interval.ms`: delete old segments on every replica.
+    pub(crate) fn retention_pass(&mut self) {
+        let now_ts = self.timestamp();
+        let ids: Vec<BrokerId> = self.cluster.live_brokers();
+        for b in ids {
+            let tps: Vec<TopicPartition> =
+                self.cluster.brokers[&b].replicas.keys().cloned().collect();
+            for tp in tps {
+                let cfg = self.topic_config(&tp.topic);
+                let Some(replica) = self.replica_mut(b, &tp) else {
+                    continue;
+                };
+                let hw = replica.high_watermark;
+                let result = replica
+                    .log
+                    .delete_old_segments(now_ts, hw, &cfg.log_config());
+                for (reason, bases) in result.deleted_by_reason() {
+                    self.record(TraceEvent::SegmentsDeleted {
+                        tp: tp.clone(),
+                        broker: b,
+                        base_offsets: bases,
+                        reason,
+                        log_start_offset: result.log_start_offset,
+                    });
+                }
+            }
+        }
+    }
+
+    /// The log cleaner: compacts logs whose policy includes `compact`.
+    pub(crate) fn cleaner_pass(&mut self) {
+        let now_ts = self.timestamp();
+        let ids: Vec<BrokerId> = self.cluster.live_brokers();
+        for b in ids {
+            let tps: Vec<TopicPartition> =
+                self.cluster.brokers[&b].replicas.keys().cloned().collect();
+            for tp in tps {
+                let cfg = self.topic_config(&tp.topic);
+                if !cfg.cleanup_policy_compact() {
+                    continue;
+                }
+                let Some(replica) = self.replica_mut(b, &tp) else {
+                    continue;
+                };
+                let hw = replica.high_watermark;
+                let result = replica.log.compact(now_ts, hw, &cfg.log_config());
+                if result.removed_records > 0 {
+                    self.record(TraceEvent::Compacted {
+                        tp,
+                        broker: b,
+                        removed: result.removed_records,
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// Fetch responses are capped at `fetch.max.bytes` (50 MiB), as Kafka's default.
+const FETCH_MAX_BYTES: i64 = 52_428_800;
+
+pub(crate) fn log_error_code(e: &LogError) -> ErrorCode {
+    match e.error_name() {
+        "OFFSET_OUT_OF_RANGE" => ErrorCode::OffsetOutOfRange,
+        "POLICY_VIOLATION" => ErrorCode::PolicyViolation,
+        "MESSAGE_TOO_LARGE" | "RECORD_LIST_TOO_LARGE" => ErrorCode::MessageTooLarge,
+        "INVALID_TIMESTAMP" | "INVALID_RECORD" | "CORRUPT_MESSAGE" => ErrorCode::CorruptMessage,
+        "INVALID_REQUEST" => ErrorCode::InvalidRequest,
+        _ => ErrorCode::UnknownServerError,
+    }
+}

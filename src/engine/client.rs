@@ -1,0 +1,125 @@
+//! Clients of the cluster (producers and consumers): each owns one wake-up timer, recomputed
+//! whenever its state changes, so idle clients cost nothing.
+
+use super::consumer::Consumer;
+use super::network::{ClientId, Envelope};
+use super::producer::client::Producer;
+use super::sim::{Event, Sim, Timer};
+use super::time::Millis;
+
+#[derive(Clone, Debug)]
+pub enum Client {
+    Producer(Box<Producer>),
+    Consumer(Box<Consumer>),
+}
+
+impl Client {
+    pub fn name(&self) -> &str {
+        match self {
+            Client::Producer(p) => &p.name,
+            Client::Consumer(c) => &c.name,
+        }
+    }
+
+    pub fn client_id(&self) -> &str {
+        match self {
+            Client::Producer(p) => &p.client_id,
+            Client::Consumer(c) => &c.client_id,
+        }
+    }
+
+    fn next_wake(&self) -> Option<Millis> {
+        match self {
+            Client::Producer(p) => p.next_wake(),
+            Client::Consumer(c) => c.next_wake(),
+        }
+    }
+
+    fn wake_token(&mut self) -> &mut u64 {
+        match self {
+            Client::Producer(p) => &mut p.wake_token,
+            Client::Consumer(c) => &mut c.wake_token,
+        }
+    }
+}
+
+impl Sim {
+    pub fn client(&self, name: &str) -> Option<&Client> {
+        self.clients.get(self.client_names.get(name)?)
+    }
+
+    pub fn clients(&self) -> impl Iterator<Item = &Client> {
+        self.clients.values()
+    }
+
+    pub(crate) fn client_id_by_name(&self, name: &str) -> Option<ClientId> {
+        self.client_names.get(name).copied()
+    }
+
+    pub(crate) fn producer_mut(&mut self, c: ClientId) -> Option<&mut Producer> {
+        match self.clients.get_mut(&c)? {
+            Client::Producer(p) => Some(p),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn consumer_mut(&mut self, c: ClientId) -> Option<&mut Consumer> {
+        match self.clients.get_mut(&c)? {
+            Client::Consumer(x) => Some(x),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn add_client(&mut self, client: Client) -> ClientId {
+        let id = self.new_client_id();
+        self.client_names.insert(client.name().to_string(), id);
+        self.clients.insert(id, client);
+        id
+    }
+
+    pub(crate) fn remove_client(&mut self, c: ClientId) {
+        if let Some(client) = self.clients.remove(&c) {
+            self.client_names.remove(client.name());
+            self.record(super::trace::TraceEvent::ClientStopped {
+                client: client.name().to_string(),
+            });
+        }
+    }
+
+    /// Re-arms the client's single wake-up timer at its next due action.
+    pub(crate) fn reschedule_client(&mut self, c: ClientId) {
+        let token = self.token();
+        let Some(client) = self.clients.get_mut(&c) else {
+            return;
+        };
+        *client.wake_token() = token;
+        if let Some(at) = client.next_wake() {
+            self.schedule(at, Event::Timer(Timer::Client { client: c, token }));
+        }
+    }
+
+    pub(crate) fn client_timer(&mut self, c: ClientId, token: u64) {
+        let current = match self.clients.get_mut(&c) {
+            Some(client) => *client.wake_token() == token,
+            None => false,
+        };
+        if !current {
+            return;
+        }
+        match self.clients.get(&c) {
+            Some(Client::Producer(_)) => self.producer_wake(c),
+            Some(Client::Consumer(_)) => self.consumer_wake(c),
+            None => {}
+        }
+        self.reschedule_client(c);
+    }
+
+    pub(crate) fn client_receive(&mut self, c: ClientId, env: Envelope) {
+        match self.clients.get(&c) {
+            Some(Client::Producer(_)) => self.producer_receive(c, env),
+            Some(Client::Consumer(_)) => self.consumer_receive(c, env),
+            None => {}
+        }
+        self.reschedule_client(c);
+    }
+}

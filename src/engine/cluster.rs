@@ -1,0 +1,181 @@
+//! The cluster's metadata as the controller holds it: brokers, topics, partitions, replicas,
+//! leaders and ISRs. Metadata reaches brokers and clients at once in this version (no metadata
+//! propagation delay yet); the controller quorum itself is the replication issue's job.
+
+use super::broker::Broker;
+use super::config::{BrokerConfig, Era};
+use super::error::{ErrorCode, KafkaError};
+use super::ids::{BrokerId, TopicPartition};
+use super::rng::SimRng;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// How the cluster keeps its metadata.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum ControllerMode {
+    Kraft,
+    Zookeeper,
+}
+
+/// What `cluster create` asks for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClusterSpec {
+    pub brokers: u32,
+    pub racks: Vec<String>,
+    pub mode: ControllerMode,
+    pub era: Era,
+    /// Broker config overrides (`server.properties` style).
+    pub broker_overrides: BTreeMap<String, String>,
+}
+
+impl Default for ClusterSpec {
+    /// The console's default cluster: 3 brokers, KRaft, Kafka 4.x defaults.
+    fn default() -> Self {
+        ClusterSpec {
+            brokers: 3,
+            racks: Vec::new(),
+            mode: ControllerMode::Kraft,
+            era: Era::Kafka4,
+            broker_overrides: BTreeMap::new(),
+        }
+    }
+}
+
+/// The most brokers a playground cluster may have.
+pub const MAX_BROKERS: u32 = 12;
+/// The most partitions one topic may have in the playground.
+pub const MAX_PARTITIONS: i32 = 10_000;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PartitionMeta {
+    pub replicas: Vec<BrokerId>,
+    pub leader: Option<BrokerId>,
+    pub isr: Vec<BrokerId>,
+    pub leader_epoch: i32,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TopicMeta {
+    pub name: String,
+    pub id: String,
+    pub partitions: Vec<PartitionMeta>,
+    /// Topic-level config overrides, as `kafka-configs` sets them.
+    pub overrides: BTreeMap<String, String>,
+    pub internal: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct Cluster {
+    pub id: String,
+    pub mode: ControllerMode,
+    pub era: Era,
+    pub broker_config: BrokerConfig,
+    pub brokers: BTreeMap<BrokerId, Broker>,
+    pub topics: BTreeMap<String, TopicMeta>,
+    /// The next producer id handed to an idempotent producer.
+    pub next_producer_id: i64,
+}
+
+/// Kafka's topic name rule (`Topic.validate`).
+pub fn validate_topic_name(name: &str) -> Result<(), KafkaError> {
+    let invalid = |why: String| Err(KafkaError::new(ErrorCode::InvalidTopicException, why));
+    if name.is_empty() {
+        return invalid("Topic name is illegal, it can't be empty".into());
+    }
+    if name == "." || name == ".." {
+        return invalid("Topic name cannot be \".\" or \"..\"".into());
+    }
+    if name.len() > 249 {
+        return invalid(format!(
+            "Topic name is illegal, it can't be longer than 249 characters, topic name: {name}"
+        ));
+    }
+    if !name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_' || c == '-')
+    {
+        return invalid(format!(
+            "Topic name \"{name}\" is illegal, it contains a character other than ASCII alphanumerics, '.', '_' and '-'"
+        ));
+    }
+    Ok(())
+}
+
+impl Cluster {
+    pub fn new(spec: ClusterSpec, rng: &mut SimRng) -> Result<Cluster, KafkaError> {
+        if spec.brokers == 0 || spec.brokers > MAX_BROKERS {
+            return Err(KafkaError::new(
+                ErrorCode::InvalidRequest,
+                format!(
+                    "A playground cluster has 1 to {MAX_BROKERS} brokers; {} was asked for.",
+                    spec.brokers
+                ),
+            ));
+        }
+        let broker_config = BrokerConfig::for_era(spec.era, &spec.broker_overrides)
+            .map_err(|e| KafkaError::new(ErrorCode::InvalidConfig, e.to_string()))?;
+        let brokers = (0..spec.brokers as BrokerId)
+            .map(|id| {
+                let rack = if spec.racks.is_empty() {
+                    None
+                } else {
+                    Some(spec.racks[id as usize % spec.racks.len()].clone())
+                };
+                (id, Broker::new(id, rack))
+            })
+            .collect();
+        Ok(Cluster {
+            id: rng.uuid_base64(),
+            mode: spec.mode,
+            era: spec.era,
+            broker_config,
+            brokers,
+            topics: BTreeMap::new(),
+            next_producer_id: 1000,
+        })
+    }
+
+    pub fn is_alive(&self, b: BrokerId) -> bool {
+        self.brokers.get(&b).is_some_and(|b| b.alive)
+    }
+
+    pub fn live_brokers(&self) -> Vec<BrokerId> {
+        self.brokers
+            .values()
+            .filter(|b| b.alive)
+            .map(|b| b.id)
+            .collect()
+    }
+
+    pub fn partition(&self, tp: &TopicPartition) -> Option<&PartitionMeta> {
+        self.topics
+            .get(&tp.topic)?
+            .partitions
+            .get(usize::try_from(tp.partition).ok()?)
+    }
+
+    pub fn partition_mut(&mut self, tp: &TopicPartition) -> Option<&mut PartitionMeta> {
+        self.topics
+            .get_mut(&tp.topic)?
+            .partitions
+            .get_mut(usize::try_from(tp.partition).ok()?)
+    }
+
+    pub fn leader_of(&self, tp: &TopicPartition) -> Option<BrokerId> {
+        self.partition(tp)?.leader
+    }
+
+    pub fn partition_count(&self, topic: &str) -> Option<i32> {
+        self.topics.get(topic).map(|t| t.partitions.len() as i32)
+    }
+
+    /// Every partition of every topic, in (topic, partition) order.
+    pub fn all_partitions(&self) -> impl Iterator<Item = (TopicPartition, &PartitionMeta)> {
+        self.topics.values().flat_map(|t| {
+            t.partitions
+                .iter()
+                .enumerate()
+                .map(move |(i, p)| (TopicPartition::new(t.name.clone(), i as i32), p))
+        })
+    }
+}

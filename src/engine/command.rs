@@ -1,0 +1,412 @@
+//! `Command`: everything that can change the simulated world from outside (console, UI,
+//! scenarios). `Sim::apply` validates first, so a rejected command changes nothing.
+
+use super::client::Client;
+use super::config::{ConsumerConfig, ProducerConfig};
+use super::consumer::Consumer;
+use super::error::{ErrorCode, KafkaError};
+use super::ids::{BrokerId, TopicPartition};
+use super::network::ClientId;
+use super::producer::client::{Producer, Workload};
+use super::sim::Sim;
+use super::time::Millis;
+use super::trace::TraceEvent;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Command {
+    CreateTopic {
+        name: String,
+        /// `None` = `num.partitions`.
+        partitions: Option<i32>,
+        /// `None` = `default.replication.factor`.
+        replication_factor: Option<i16>,
+        configs: BTreeMap<String, String>,
+        /// `--replica-assignment`: replicas per partition, in order.
+        assignment: Option<Vec<Vec<BrokerId>>>,
+    },
+    DeleteTopic {
+        name: String,
+    },
+    /// `kafka-topics --alter --partitions N`: partitions can only be added.
+    AddPartitions {
+        topic: String,
+        total: i32,
+    },
+    /// `kafka-configs --alter --entity-type topics`.
+    AlterTopicConfig {
+        topic: String,
+        set: BTreeMap<String, String>,
+        delete: Vec<String>,
+    },
+    /// A producer client; with `rate` it produces a steady workload.
+    StartProducer {
+        name: String,
+        configs: BTreeMap<String, String>,
+        workload: Option<WorkloadSpec>,
+    },
+    StopProducer {
+        name: String,
+    },
+    /// One record through a producer (started on demand with default configs).
+    Produce {
+        producer: String,
+        topic: String,
+        partition: Option<i32>,
+        key: Option<String>,
+        value: Option<String>,
+    },
+    /// A consumer client: with a group it subscribes, without one it is assigned `assign`.
+    StartConsumer {
+        name: String,
+        group: Option<String>,
+        topics: Vec<String>,
+        assign: Vec<TopicPartition>,
+        /// Start positions for assigned partitions (`--offset`); absent = `auto.offset.reset`.
+        start_offsets: BTreeMap<TopicPartition, i64>,
+        configs: BTreeMap<String, String>,
+        process_time_ms: Millis,
+    },
+    /// `close()` (clean: commit, leave) or a crash (`hard`).
+    StopConsumer {
+        name: String,
+        hard: bool,
+    },
+    /// `commitSync()` of the consumer's current positions.
+    CommitSync {
+        consumer: String,
+    },
+    /// Admin offset change for an inactive group (`kafka-consumer-groups --reset-offsets --execute`).
+    SetGroupOffsets {
+        group: String,
+        offsets: Vec<(TopicPartition, i64)>,
+    },
+    DeleteGroup {
+        group: String,
+    },
+    /// `kafka-delete-records`: moves the log start offset of a partition.
+    DeleteRecords {
+        tp: TopicPartition,
+        offset: i64,
+    },
+    /// Lets simulated time pass.
+    AdvanceTime {
+        ms: Millis,
+    },
+}
+
+/// A steady produce workload.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WorkloadSpec {
+    pub topic: String,
+    /// Records per second (at most 1,000,000).
+    pub records_per_sec: u32,
+    /// Distinct keys `key-0..`; `None` = null keys.
+    pub keys: Option<u32>,
+    /// Stop after this many records.
+    pub max_records: Option<u64>,
+}
+
+/// What a command produced, besides its effects on the world.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Done,
+    TopicCreated {
+        name: String,
+        id: String,
+    },
+    ClientStarted {
+        name: String,
+    },
+    Produced {
+        tp: TopicPartition,
+    },
+    /// New log start offset (DeleteRecords' low watermark).
+    LowWatermark {
+        tp: TopicPartition,
+        low_watermark: i64,
+    },
+}
+
+impl Command {
+    /// A one-line description for the trace.
+    pub fn describe(&self) -> String {
+        match self {
+            Command::CreateTopic {
+                name,
+                partitions,
+                replication_factor,
+                ..
+            } => {
+                format!("create topic {name} partitions={partitions:?} rf={replication_factor:?}")
+            }
+            Command::DeleteTopic { name } => format!("delete topic {name}"),
+            Command::AddPartitions { topic, total } => {
+                format!("alter topic {topic} partitions={total}")
+            }
+            Command::AlterTopicConfig { topic, .. } => format!("alter configs of topic {topic}"),
+            Command::StartProducer { name, .. } => format!("start producer {name}"),
+            Command::StopProducer { name } => format!("stop producer {name}"),
+            Command::Produce {
+                producer, topic, ..
+            } => format!("produce via {producer} to {topic}"),
+            Command::StartConsumer { name, group, .. } => {
+                format!("start consumer {name} group={group:?}")
+            }
+            Command::StopConsumer { name, hard } => format!("stop consumer {name} hard={hard}"),
+            Command::CommitSync { consumer } => format!("commit {consumer}"),
+            Command::SetGroupOffsets { group, .. } => format!("set offsets of group {group}"),
+            Command::DeleteGroup { group } => format!("delete group {group}"),
+            Command::DeleteRecords { tp, offset } => {
+                format!("delete records of {tp} before {offset}")
+            }
+            Command::AdvanceTime { ms } => format!("advance {ms} ms"),
+        }
+    }
+}
+
+/// The most records per second one producer workload may ask for.
+pub const MAX_RATE: u32 = 1_000_000;
+
+fn invalid(code: ErrorCode, message: impl Into<String>) -> KafkaError {
+    KafkaError::new(code, message)
+}
+
+fn config_error(e: impl std::fmt::Display) -> KafkaError {
+    invalid(ErrorCode::InvalidConfig, e.to_string())
+}
+
+pub(crate) fn apply(sim: &mut Sim, command: Command) -> Result<Outcome, KafkaError> {
+    match command {
+        Command::CreateTopic {
+            name,
+            partitions,
+            replication_factor,
+            configs,
+            assignment,
+        } => {
+            let id =
+                sim.create_topic(&name, partitions, replication_factor, configs, assignment)?;
+            Ok(Outcome::TopicCreated { name, id })
+        }
+        Command::DeleteTopic { name } => sim.delete_topic(&name).map(|_| Outcome::Done),
+        Command::AddPartitions { topic, total } => {
+            sim.add_partitions(&topic, total).map(|_| Outcome::Done)
+        }
+        Command::AlterTopicConfig { topic, set, delete } => sim
+            .alter_topic_config(&topic, &set, &delete)
+            .map(|_| Outcome::Done),
+        Command::StartProducer {
+            name,
+            configs,
+            workload,
+        } => {
+            ensure_free_name(sim, &name)?;
+            let config =
+                ProducerConfig::for_era(sim.cluster.era, &configs).map_err(config_error)?;
+            if let Some(w) = &workload {
+                if w.records_per_sec == 0 || w.records_per_sec > MAX_RATE {
+                    return Err(invalid(
+                        ErrorCode::InvalidRequest,
+                        format!(
+                            "A producer rate must be 1 to {MAX_RATE} records per second; got {}.",
+                            w.records_per_sec
+                        ),
+                    ));
+                }
+                if w.keys == Some(0) {
+                    return Err(invalid(
+                        ErrorCode::InvalidRequest,
+                        "--keys must be at least 1 (or omitted for null keys).",
+                    ));
+                }
+            }
+            let pid = sim.next_producer_id();
+            let mut p = Producer::new(name.clone(), config, pid);
+            let now = sim.now;
+            p.workload = workload.map(|w| Workload {
+                interval_ms: (1000 / w.records_per_sec.max(1) as Millis).max(1),
+                topic: w.topic,
+                keys: w.keys,
+                next_at: now,
+                remaining: w.max_records,
+            });
+            let c = sim.add_client(Client::Producer(Box::new(p)));
+            sim.record(TraceEvent::ClientStarted {
+                client: name.clone(),
+                kind: "producer".into(),
+            });
+            sim.reschedule_client(c);
+            Ok(Outcome::ClientStarted { name })
+        }
+        Command::StopProducer { name } => {
+            let c = producer_id(sim, &name)?;
+            // close(): send what is buffered, then go.
+            if let Some(p) = sim.producer_mut(c) {
+                p.closing = true;
+                p.workload = None;
+            }
+            sim.reschedule_client(c);
+            sim.finish_producer_if_idle(c);
+            Ok(Outcome::Done)
+        }
+        Command::Produce {
+            producer,
+            topic,
+            partition,
+            key,
+            value,
+        } => {
+            let c = match sim.client_id_by_name(&producer) {
+                Some(c) => c,
+                None => {
+                    let config = ProducerConfig::for_era(sim.cluster.era, &BTreeMap::new())
+                        .map_err(config_error)?;
+                    let pid = sim.next_producer_id();
+                    sim.add_client(Client::Producer(Box::new(Producer::new(
+                        producer.clone(),
+                        config,
+                        pid,
+                    ))))
+                }
+            };
+            let key: Option<Arc<str>> = key.map(Arc::from);
+            let value: Option<Arc<str>> = value.map(Arc::from);
+            let tp = sim
+                .producer_send(c, &topic, partition, key, value)
+                .map_err(|(code, msg)| invalid(code, msg))?;
+            sim.reschedule_client(c);
+            Ok(Outcome::Produced { tp })
+        }
+        Command::StartConsumer {
+            name,
+            group,
+            topics,
+            assign,
+            start_offsets,
+            configs,
+            process_time_ms,
+        } => {
+            ensure_free_name(sim, &name)?;
+            let mut configs = configs;
+            if let Some(g) = &group {
+                configs
+                    .entry("group.id".into())
+                    .or_insert_with(|| g.clone());
+            }
+            let config =
+                ConsumerConfig::for_era(sim.cluster.era, &configs).map_err(config_error)?;
+            for t in topics.iter().chain(assign.iter().map(|tp| &tp.topic)) {
+                if !sim.cluster.topics.contains_key(t) {
+                    sim.auto_create_topic(t)?;
+                }
+            }
+            let mut x = Consumer::new(name.clone(), config, group.clone(), topics);
+            x.process_time_ms = process_time_ms.max(0);
+            let c = sim.add_client(Client::Consumer(Box::new(x)));
+            sim.record(TraceEvent::ClientStarted {
+                client: name.clone(),
+                kind: "consumer".into(),
+            });
+            if group.is_none() || !assign.is_empty() {
+                sim.assign_partitions(c, assign, start_offsets);
+            }
+            sim.reschedule_client(c);
+            Ok(Outcome::ClientStarted { name })
+        }
+        Command::StopConsumer { name, hard } => {
+            let c = consumer_id(sim, &name)?;
+            if hard {
+                sim.remove_client(c);
+            } else {
+                sim.close_consumer(c);
+            }
+            Ok(Outcome::Done)
+        }
+        Command::CommitSync { consumer } => {
+            let c = consumer_id(sim, &consumer)?;
+            sim.commit_positions(c);
+            Ok(Outcome::Done)
+        }
+        Command::SetGroupOffsets { group, offsets } => {
+            if let Some(g) = sim.group(&group) {
+                if !g.members.is_empty() {
+                    return Err(invalid(
+                        ErrorCode::NonEmptyGroup,
+                        format!("Assignments can only be reset if the group '{group}' is inactive, but the current state is {}.", g.state.name()),
+                    ));
+                }
+            }
+            sim.set_committed_offsets(&group, &offsets);
+            Ok(Outcome::Done)
+        }
+        Command::DeleteGroup { group } => {
+            sim.delete_group(&group)
+                .map(|_| Outcome::Done)
+                .map_err(|code| {
+                    let msg = match code {
+                        ErrorCode::NonEmptyGroup => "The group is not empty.".to_string(),
+                        _ => "The group id does not exist.".to_string(),
+                    };
+                    invalid(code, msg)
+                })
+        }
+        Command::DeleteRecords { tp, offset } => {
+            let low = sim.delete_records(&tp, offset)?;
+            Ok(Outcome::LowWatermark {
+                tp,
+                low_watermark: low,
+            })
+        }
+        Command::AdvanceTime { ms } => {
+            if ms < 0 {
+                return Err(invalid(
+                    ErrorCode::InvalidRequest,
+                    "Time only moves forward: the duration must be positive.",
+                ));
+            }
+            sim.run_for(ms);
+            Ok(Outcome::Done)
+        }
+    }
+}
+
+fn ensure_free_name(sim: &Sim, name: &str) -> Result<(), KafkaError> {
+    if name.is_empty() {
+        return Err(invalid(ErrorCode::InvalidRequest, "A client needs a name."));
+    }
+    if sim.client(name).is_some() {
+        return Err(invalid(
+            ErrorCode::InvalidRequest,
+            format!("A client named '{name}' is already running; choose another --name."),
+        ));
+    }
+    Ok(())
+}
+
+fn producer_id(sim: &Sim, name: &str) -> Result<ClientId, KafkaError> {
+    match sim
+        .client_id_by_name(name)
+        .and_then(|c| sim.clients.get(&c).map(|cl| (c, cl)))
+    {
+        Some((c, Client::Producer(_))) => Ok(c),
+        _ => Err(invalid(
+            ErrorCode::InvalidRequest,
+            format!("No producer named '{name}' is running."),
+        )),
+    }
+}
+
+fn consumer_id(sim: &Sim, name: &str) -> Result<ClientId, KafkaError> {
+    match sim
+        .client_id_by_name(name)
+        .and_then(|c| sim.clients.get(&c).map(|cl| (c, cl)))
+    {
+        Some((c, Client::Consumer(_))) => Ok(c),
+        _ => Err(invalid(
+            ErrorCode::InvalidRequest,
+            format!("No consumer named '{name}' is running."),
+        )),
+    }
+}

@@ -1,0 +1,807 @@
+//! The consumer client: finds its group coordinator, joins the group (classic protocol, eager or
+//! cooperative), runs the assignor when it leads, fetches from partition leaders, tracks its
+//! position, commits (auto every `auto.commit.interval.ms`, or on demand), heartbeats, and
+//! applies `auto.offset.reset` when it has no valid offset.
+
+use super::config::ConsumerConfig;
+use super::error::ErrorCode;
+use super::group::assignors::{self, AssignorName, MemberSubscription, RebalanceProtocol};
+use super::ids::{BrokerId, TopicPartition};
+use super::log::Record;
+use super::network::{ClientId, Envelope, NodeId};
+use super::protocol::{Body, FetchPartition, JoinMetadata, JoinResult};
+use super::sim::Sim;
+use super::time::Millis;
+use super::trace::TraceEvent;
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+/// Where a group consumer stands in the protocol.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum MemberPhase {
+    /// No group (manual `assign`).
+    Standalone,
+    FindingCoordinator,
+    Joining,
+    Syncing,
+    Stable,
+}
+
+/// A record as the application sees it (what the console consumer prints).
+#[derive(Clone, Debug)]
+pub struct Consumed {
+    pub tp: TopicPartition,
+    pub record: Record,
+}
+
+#[derive(Clone, Debug)]
+pub struct Consumer {
+    pub name: String,
+    pub client_id: String,
+    pub config: ConsumerConfig,
+    pub group: Option<String>,
+    pub topics: Vec<String>,
+    pub phase: MemberPhase,
+    pub coordinator: Option<BrokerId>,
+    pub member_id: String,
+    pub generation: i32,
+    pub assignment: Vec<TopicPartition>,
+    /// Next offset to fetch per assigned partition (absent while being looked up).
+    pub positions: BTreeMap<TopicPartition, i64>,
+    /// Partitions waiting for OffsetFetch or ListOffsets.
+    resolving: BTreeSet<TopicPartition>,
+    fetching_from: BTreeSet<BrokerId>,
+    request_in_flight: bool,
+    commit_in_flight: bool,
+    next_heartbeat_at: Option<Millis>,
+    next_commit_at: Option<Millis>,
+    /// Simulated processing time per record; the next fetch waits until processing ends.
+    pub process_time_ms: Millis,
+    busy_until: Millis,
+    rejoin_needed: bool,
+    /// Records polled but not yet read by the console (bounded).
+    pub consumed: VecDeque<Consumed>,
+    pub total_consumed: u64,
+    pub last_committed: BTreeMap<TopicPartition, i64>,
+    pub leaving: bool,
+    pub wake_token: u64,
+    /// An error the application would see (`auto.offset.reset=none`, fatal group errors).
+    pub error: Option<String>,
+}
+
+const CONSUMED_KEPT: usize = 10_000;
+
+impl Consumer {
+    pub fn new(
+        name: String,
+        config: ConsumerConfig,
+        group: Option<String>,
+        topics: Vec<String>,
+    ) -> Self {
+        let client_id = config.client_id.clone().unwrap_or_else(|| name.clone());
+        let phase = if group.is_some() {
+            MemberPhase::FindingCoordinator
+        } else {
+            MemberPhase::Standalone
+        };
+        Consumer {
+            name,
+            client_id,
+            config,
+            group,
+            topics,
+            phase,
+            coordinator: None,
+            member_id: String::new(),
+            generation: -1,
+            assignment: Vec::new(),
+            positions: BTreeMap::new(),
+            resolving: BTreeSet::new(),
+            fetching_from: BTreeSet::new(),
+            request_in_flight: false,
+            commit_in_flight: false,
+            next_heartbeat_at: None,
+            next_commit_at: None,
+            process_time_ms: 0,
+            busy_until: 0,
+            rejoin_needed: false,
+            consumed: VecDeque::new(),
+            total_consumed: 0,
+            last_committed: BTreeMap::new(),
+            leaving: false,
+            wake_token: 0,
+            error: None,
+        }
+    }
+
+    pub(crate) fn next_wake(&self) -> Option<Millis> {
+        let mut due: Vec<Millis> = Vec::new();
+        due.extend(self.next_heartbeat_at);
+        due.extend(self.next_commit_at);
+        if self.busy_until > 0 {
+            due.push(self.busy_until);
+        }
+        if !self.request_in_flight
+            && matches!(self.phase, MemberPhase::FindingCoordinator)
+            && !self.leaving
+        {
+            due.push(0);
+        }
+        due.into_iter().min()
+    }
+
+    /// `partition.assignment.strategy` as assignors (unknown names were rejected by the config).
+    fn strategies(&self) -> Vec<AssignorName> {
+        self.config
+            .partition_assignment_strategy
+            .iter()
+            .filter_map(|s| AssignorName::parse(s).ok())
+            .collect()
+    }
+
+    fn protocol(&self) -> RebalanceProtocol {
+        assignors::rebalance_protocol(&self.strategies()).unwrap_or(RebalanceProtocol::Eager)
+    }
+
+    fn push_consumed(&mut self, c: Consumed) {
+        if self.consumed.len() == CONSUMED_KEPT {
+            self.consumed.pop_front();
+        }
+        self.consumed.push_back(c);
+    }
+}
+
+impl Sim {
+    /// The broker a client talks to first (Kafka's "least loaded node"): the lowest live id.
+    fn bootstrap_broker(&self) -> Option<BrokerId> {
+        self.cluster.live_brokers().first().copied()
+    }
+
+    pub(crate) fn consumer_wake(&mut self, c: ClientId) {
+        let now = self.now;
+        let Some(x) = self.consumer_mut(c) else {
+            return;
+        };
+        if x.busy_until > 0 && x.busy_until <= now {
+            x.busy_until = 0;
+        }
+        let phase = x.phase;
+        let heartbeat_due = x.next_heartbeat_at.is_some_and(|t| t <= now);
+        let commit_due = x.next_commit_at.is_some_and(|t| t <= now);
+        if phase == MemberPhase::FindingCoordinator && !x.request_in_flight {
+            self.find_coordinator(c);
+        }
+        if heartbeat_due {
+            self.send_heartbeat(c);
+        }
+        if commit_due {
+            if let Some(x) = self.consumer_mut(c) {
+                x.next_commit_at = Some(now + x.config.auto_commit_interval_ms);
+            }
+            self.commit_positions(c);
+        }
+        self.fetch(c);
+    }
+
+    fn find_coordinator(&mut self, c: ClientId) {
+        let Some(b) = self.bootstrap_broker() else {
+            return;
+        };
+        let Some(x) = self.consumer_mut(c) else {
+            return;
+        };
+        let Some(group) = x.group.clone() else { return };
+        x.request_in_flight = true;
+        self.send(
+            NodeId::Client(c),
+            NodeId::Broker(b),
+            Body::FindCoordinatorRequest { group },
+        );
+    }
+
+    fn send_join(&mut self, c: ClientId) {
+        let Some(x) = self.consumer_mut(c) else {
+            return;
+        };
+        let (Some(group), Some(coord)) = (x.group.clone(), x.coordinator) else {
+            return;
+        };
+        let protocols: Vec<String> = x
+            .strategies()
+            .iter()
+            .map(|s| s.name().to_string())
+            .collect();
+        let owned = if x.protocol() == RebalanceProtocol::Cooperative {
+            x.assignment.clone()
+        } else {
+            Vec::new()
+        };
+        x.phase = MemberPhase::Joining;
+        x.request_in_flight = true;
+        x.rejoin_needed = false;
+        let body = Body::JoinGroupRequest {
+            group,
+            member_id: x.member_id.clone(),
+            group_instance_id: x.config.group_instance_id.clone(),
+            protocols,
+            metadata: JoinMetadata {
+                topics: x.topics.clone(),
+                owned,
+            },
+            session_timeout_ms: x.config.session_timeout_ms,
+            rebalance_timeout_ms: x.config.max_poll_interval_ms,
+        };
+        self.send(NodeId::Client(c), NodeId::Broker(coord), body);
+    }
+
+    fn send_heartbeat(&mut self, c: ClientId) {
+        let now = self.now;
+        let Some(x) = self.consumer_mut(c) else {
+            return;
+        };
+        x.next_heartbeat_at = Some(now + x.config.heartbeat_interval_ms);
+        let (Some(group), Some(coord)) = (x.group.clone(), x.coordinator) else {
+            return;
+        };
+        if x.phase != MemberPhase::Stable {
+            return;
+        }
+        let body = Body::HeartbeatRequest {
+            group,
+            member_id: x.member_id.clone(),
+            generation: x.generation,
+        };
+        self.send(NodeId::Client(c), NodeId::Broker(coord), body);
+    }
+
+    /// Commits the current positions of the assigned partitions (auto-commit or commitSync).
+    pub(crate) fn commit_positions(&mut self, c: ClientId) {
+        let Some(x) = self.consumer_mut(c) else {
+            return;
+        };
+        let Some(group) = x.group.clone() else { return };
+        let Some(coord) = x.coordinator else { return };
+        let offsets: Vec<(TopicPartition, i64)> = x
+            .positions
+            .iter()
+            .filter(|(tp, o)| x.last_committed.get(*tp) != Some(*o))
+            .map(|(tp, o)| (tp.clone(), *o))
+            .collect();
+        if offsets.is_empty() {
+            return;
+        }
+        let (member_id, generation) = if x.phase == MemberPhase::Standalone {
+            (String::new(), -1)
+        } else {
+            (x.member_id.clone(), x.generation)
+        };
+        x.commit_in_flight = true;
+        let body = Body::OffsetCommitRequest {
+            group,
+            member_id,
+            generation,
+            offsets,
+        };
+        self.send(NodeId::Client(c), NodeId::Broker(coord), body);
+    }
+
+    /// Sends a fetch to each leader of assigned partitions that has none outstanding.
+    fn fetch(&mut self, c: ClientId) {
+        let now = self.now;
+        let Some(x) = self.clients.get(&c).and_then(|cl| match cl {
+            super::client::Client::Consumer(x) => Some(x),
+            _ => None,
+        }) else {
+            return;
+        };
+        if x.leaving
+            || x.busy_until > now
+            || !matches!(x.phase, MemberPhase::Stable | MemberPhase::Standalone)
+        {
+            return;
+        }
+        let mut by_leader: BTreeMap<BrokerId, Vec<(TopicPartition, i64)>> = BTreeMap::new();
+        for (tp, pos) in &x.positions {
+            if let Some(l) = self.cluster.leader_of(tp) {
+                if !x.fetching_from.contains(&l) {
+                    by_leader.entry(l).or_default().push((tp.clone(), *pos));
+                }
+            }
+        }
+        let max_records = x.config.max_poll_records.max(1) as u32;
+        let wait = x.config.fetch_max_wait_ms;
+        let Some(x) = self.consumer_mut(c) else {
+            return;
+        };
+        for l in by_leader.keys() {
+            x.fetching_from.insert(*l);
+        }
+        for (leader, partitions) in by_leader {
+            let body = Body::FetchRequest {
+                replica_id: -1,
+                partitions,
+                max_records,
+                max_wait_ms: wait,
+            };
+            self.send(NodeId::Client(c), NodeId::Broker(leader), body);
+        }
+    }
+
+    pub(crate) fn consumer_receive(&mut self, c: ClientId, env: Envelope) {
+        let from = env.from;
+        match env.body {
+            Body::FindCoordinatorResponse { result, .. } => {
+                let Some(x) = self.consumer_mut(c) else {
+                    return;
+                };
+                x.request_in_flight = false;
+                if let Ok(b) = result {
+                    x.coordinator = Some(b);
+                    self.send_join(c);
+                }
+            }
+            Body::JoinGroupResponse {
+                result,
+                assigned_member_id,
+                ..
+            } => self.on_join(c, result, assigned_member_id),
+            Body::SyncGroupResponse { result, .. } => self.on_sync(c, result),
+            Body::HeartbeatResponse { error, .. } => match error {
+                Some(ErrorCode::RebalanceInProgress) => self.rejoin(c),
+                Some(ErrorCode::UnknownMemberId) | Some(ErrorCode::IllegalGeneration) => {
+                    if let Some(x) = self.consumer_mut(c) {
+                        x.member_id.clear();
+                        x.generation = -1;
+                    }
+                    self.revoke_all(c);
+                    self.send_join(c);
+                }
+                Some(ErrorCode::NotCoordinator) | Some(ErrorCode::CoordinatorNotAvailable) => {
+                    if let Some(x) = self.consumer_mut(c) {
+                        x.phase = MemberPhase::FindingCoordinator;
+                        x.coordinator = None;
+                    }
+                }
+                _ => {}
+            },
+            Body::OffsetCommitResponse { offsets, error, .. } => {
+                let Some(x) = self.consumer_mut(c) else {
+                    return;
+                };
+                x.commit_in_flight = false;
+                if error.is_none() {
+                    for (tp, o) in offsets {
+                        x.last_committed.insert(tp, o);
+                    }
+                }
+                if x.leaving {
+                    self.finish_leave(c);
+                }
+            }
+            Body::OffsetFetchResponse { offsets, .. } => {
+                let mut need_reset = Vec::new();
+                if let Some(x) = self.consumer_mut(c) {
+                    for (tp, o) in offsets {
+                        if !x.resolving.contains(&tp) {
+                            continue;
+                        }
+                        match o {
+                            Some(o) => {
+                                x.resolving.remove(&tp);
+                                x.positions.insert(tp.clone(), o);
+                                x.last_committed.insert(tp, o);
+                            }
+                            None => need_reset.push(tp),
+                        }
+                    }
+                }
+                self.reset_positions(c, need_reset);
+            }
+            Body::ListOffsetsResponse { partitions } => {
+                let Some(x) = self.consumer_mut(c) else {
+                    return;
+                };
+                for (tp, r) in partitions {
+                    if let Ok(o) = r {
+                        if x.resolving.remove(&tp) {
+                            x.positions.insert(tp, o);
+                        }
+                    }
+                }
+            }
+            Body::FetchResponse { partitions } => {
+                if let NodeId::Broker(b) = from {
+                    self.on_fetch(c, b, partitions);
+                }
+            }
+            Body::LeaveGroupResponse { .. } => {}
+            _ => {}
+        }
+        self.fetch(c);
+    }
+
+    fn on_join(
+        &mut self,
+        c: ClientId,
+        result: Result<JoinResult, ErrorCode>,
+        assigned_member_id: String,
+    ) {
+        let Some(x) = self.consumer_mut(c) else {
+            return;
+        };
+        x.request_in_flight = false;
+        match result {
+            Err(ErrorCode::MemberIdRequired) => {
+                x.member_id = assigned_member_id;
+                self.send_join(c);
+            }
+            Err(ErrorCode::NotCoordinator) | Err(ErrorCode::CoordinatorNotAvailable) => {
+                x.phase = MemberPhase::FindingCoordinator;
+                x.coordinator = None;
+            }
+            Err(ErrorCode::InvalidSessionTimeout) => {
+                x.error = Some(format!(
+                    "org.apache.kafka.common.errors.InvalidSessionTimeoutException: The session timeout {} is not within the range allowed by the broker (as configured by group.min.session.timeout.ms and group.max.session.timeout.ms).",
+                    x.config.session_timeout_ms
+                ));
+                x.phase = MemberPhase::Standalone;
+                x.group = None;
+            }
+            Err(_) => self.send_join(c),
+            Ok(join) => {
+                x.member_id = join.member_id.clone();
+                x.generation = join.generation;
+                x.phase = MemberPhase::Syncing;
+                let assignments = if join.leader == join.member_id {
+                    self.run_assignor(c, &join)
+                } else {
+                    Vec::new()
+                };
+                let Some(x) = self.consumer_mut(c) else {
+                    return;
+                };
+                let (Some(group), Some(coord)) = (x.group.clone(), x.coordinator) else {
+                    return;
+                };
+                x.request_in_flight = true;
+                let body = Body::SyncGroupRequest {
+                    group,
+                    member_id: x.member_id.clone(),
+                    generation: x.generation,
+                    assignments,
+                };
+                self.send(NodeId::Client(c), NodeId::Broker(coord), body);
+            }
+        }
+    }
+
+    /// The group leader computes the assignment with the chosen assignor (client side).
+    fn run_assignor(
+        &mut self,
+        c: ClientId,
+        join: &JoinResult,
+    ) -> Vec<(String, Vec<TopicPartition>)> {
+        let name = AssignorName::parse(&join.protocol).unwrap_or(AssignorName::Range);
+        let mut partitions: BTreeMap<String, u32> = BTreeMap::new();
+        for m in &join.members {
+            for t in &m.metadata.topics {
+                if let Some(n) = self.cluster.partition_count(t) {
+                    partitions.insert(t.clone(), n as u32);
+                }
+            }
+        }
+        let members: Vec<MemberSubscription> = join
+            .members
+            .iter()
+            .map(|m| MemberSubscription {
+                member_id: m.member_id.clone(),
+                group_instance_id: m.group_instance_id.clone(),
+                topics: m.metadata.topics.clone(),
+                owned: m.metadata.owned.clone(),
+                generation: Some(join.generation - 1),
+            })
+            .collect();
+        let cooperative = self
+            .consumer_mut(c)
+            .is_some_and(|x| x.protocol() == RebalanceProtocol::Cooperative);
+        let assignment = match (name, cooperative) {
+            (AssignorName::CooperativeSticky, true) => {
+                assignors::cooperative_sticky(&partitions, &members)
+                    .map(|a| a.assignment)
+                    .unwrap_or_default()
+            }
+            _ => assignors::assign(name, &partitions, &members).unwrap_or_default(),
+        };
+        assignment.into_iter().collect()
+    }
+
+    fn on_sync(&mut self, c: ClientId, result: Result<Vec<TopicPartition>, ErrorCode>) {
+        let now = self.now;
+        let Some(x) = self.consumer_mut(c) else {
+            return;
+        };
+        x.request_in_flight = false;
+        let new = match result {
+            Ok(a) => a,
+            Err(_) => {
+                self.send_join(c);
+                return;
+            }
+        };
+        let old: BTreeSet<TopicPartition> = x.assignment.iter().cloned().collect();
+        let next: BTreeSet<TopicPartition> = new.iter().cloned().collect();
+        let revoked: Vec<TopicPartition> = old.difference(&next).cloned().collect();
+        let added: Vec<TopicPartition> = next.difference(&old).cloned().collect();
+        x.assignment = new;
+        x.phase = MemberPhase::Stable;
+        x.next_heartbeat_at = Some(now + x.config.heartbeat_interval_ms);
+        if x.config.enable_auto_commit && x.next_commit_at.is_none() {
+            x.next_commit_at = Some(now + x.config.auto_commit_interval_ms);
+        }
+        for tp in &revoked {
+            x.positions.remove(tp);
+            x.resolving.remove(tp);
+        }
+        let cooperative = x.protocol() == RebalanceProtocol::Cooperative;
+        // Cooperative: having given something up, rejoin so it can move to its new owner.
+        let rejoin = cooperative && !revoked.is_empty();
+        self.resolve_positions(c, added);
+        if rejoin {
+            self.send_join(c);
+        }
+    }
+
+    /// Looks up committed offsets for newly assigned partitions.
+    fn resolve_positions(&mut self, c: ClientId, tps: Vec<TopicPartition>) {
+        if tps.is_empty() {
+            return;
+        }
+        let Some(x) = self.consumer_mut(c) else {
+            return;
+        };
+        for tp in &tps {
+            x.resolving.insert(tp.clone());
+        }
+        match (x.group.clone(), x.coordinator) {
+            (Some(group), Some(coord)) => {
+                let body = Body::OffsetFetchRequest {
+                    group,
+                    partitions: tps,
+                };
+                self.send(NodeId::Client(c), NodeId::Broker(coord), body);
+            }
+            _ => self.reset_positions(c, tps),
+        }
+    }
+
+    /// Applies `auto.offset.reset` (earliest/latest via ListOffsets; none is an error).
+    fn reset_positions(&mut self, c: ClientId, tps: Vec<TopicPartition>) {
+        if tps.is_empty() {
+            return;
+        }
+        let Some(x) = self.consumer_mut(c) else {
+            return;
+        };
+        let spec = match x.config.auto_offset_reset.as_str() {
+            "earliest" => -2,
+            "latest" => -1,
+            _ => {
+                let list = tps
+                    .iter()
+                    .map(|t| t.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                x.error = Some(format!(
+                    "org.apache.kafka.clients.consumer.NoOffsetForPartitionException: Undefined offset with no reset policy for partitions: [{list}]"
+                ));
+                for tp in &tps {
+                    x.resolving.remove(tp);
+                }
+                return;
+            }
+        };
+        x.resolving.extend(tps.iter().cloned());
+        let mut by_leader: BTreeMap<BrokerId, Vec<(TopicPartition, i64)>> = BTreeMap::new();
+        for tp in tps {
+            if let Some(l) = self.cluster.leader_of(&tp) {
+                by_leader.entry(l).or_default().push((tp, spec));
+            }
+        }
+        for (leader, partitions) in by_leader {
+            self.send(
+                NodeId::Client(c),
+                NodeId::Broker(leader),
+                Body::ListOffsetsRequest { partitions },
+            );
+        }
+    }
+
+    fn on_fetch(&mut self, c: ClientId, b: BrokerId, partitions: Vec<FetchPartition>) {
+        let now = self.now;
+        let mut events = Vec::new();
+        let mut out_of_range = Vec::new();
+        {
+            let Some(x) = self.consumer_mut(c) else {
+                return;
+            };
+            x.fetching_from.remove(&b);
+            let mut count = 0u64;
+            for p in partitions {
+                let Some(pos) = x.positions.get(&p.tp).copied() else {
+                    continue;
+                };
+                match p.result {
+                    Ok(records) => {
+                        let fresh: Vec<Record> =
+                            records.into_iter().filter(|r| r.offset() >= pos).collect();
+                        let (Some(first), Some(last)) = (fresh.first(), fresh.last()) else {
+                            continue;
+                        };
+                        events.push(TraceEvent::Consumed {
+                            client: x.name.clone(),
+                            tp: p.tp.clone(),
+                            first_offset: first.offset(),
+                            last_offset: last.offset(),
+                        });
+                        x.positions.insert(p.tp.clone(), last.offset() + 1);
+                        count += fresh.len() as u64;
+                        for record in fresh {
+                            x.push_consumed(Consumed {
+                                tp: p.tp.clone(),
+                                record,
+                            });
+                        }
+                    }
+                    Err(ErrorCode::OffsetOutOfRange) => {
+                        events.push(TraceEvent::OffsetReset {
+                            client: x.name.clone(),
+                            tp: p.tp.clone(),
+                            from: pos,
+                            to: -1,
+                            policy: x.config.auto_offset_reset.as_str().to_string(),
+                        });
+                        x.positions.remove(&p.tp);
+                        out_of_range.push(p.tp.clone());
+                    }
+                    Err(_) => {}
+                }
+            }
+            x.total_consumed += count;
+            if count > 0 && x.process_time_ms > 0 {
+                x.busy_until = now + x.process_time_ms * count as Millis;
+            }
+        }
+        for e in events {
+            self.record(e);
+        }
+        self.reset_positions(c, out_of_range);
+    }
+
+    /// A rebalance started: eager members commit and give up everything, cooperative ones keep it.
+    fn rejoin(&mut self, c: ClientId) {
+        let Some(x) = self.consumer_mut(c) else {
+            return;
+        };
+        if matches!(x.phase, MemberPhase::Joining | MemberPhase::Syncing) {
+            return;
+        }
+        if x.config.enable_auto_commit {
+            self.commit_positions(c);
+        }
+        let eager = self
+            .consumer_mut(c)
+            .is_some_and(|x| x.protocol() == RebalanceProtocol::Eager);
+        if eager {
+            self.revoke_all(c);
+        }
+        self.send_join(c);
+    }
+
+    fn revoke_all(&mut self, c: ClientId) {
+        if let Some(x) = self.consumer_mut(c) {
+            x.assignment.clear();
+            x.positions.clear();
+            x.resolving.clear();
+        }
+    }
+
+    /// `consumer.close()`: commit if auto-commit is on, then leave the group (dynamic members).
+    pub(crate) fn close_consumer(&mut self, c: ClientId) {
+        let Some(x) = self.consumer_mut(c) else {
+            return;
+        };
+        x.leaving = true;
+        x.next_heartbeat_at = None;
+        x.next_commit_at = None;
+        let auto = x.config.enable_auto_commit;
+        if auto {
+            self.commit_positions(c);
+        }
+        let waiting = self.consumer_mut(c).is_some_and(|x| x.commit_in_flight);
+        if !waiting {
+            self.finish_leave(c);
+        }
+    }
+
+    fn finish_leave(&mut self, c: ClientId) {
+        let Some(x) = self.consumer_mut(c) else {
+            return;
+        };
+        let static_member = x.config.group_instance_id.is_some();
+        if let (Some(group), Some(coord), false) =
+            (x.group.clone(), x.coordinator, x.member_id.is_empty())
+        {
+            // Static members do not send LeaveGroup: their session timeout removes them (KIP-345).
+            if !static_member {
+                let body = Body::LeaveGroupRequest {
+                    group,
+                    member_id: x.member_id.clone(),
+                };
+                self.send(NodeId::Client(c), NodeId::Broker(coord), body);
+            }
+        }
+        self.remove_client(c);
+    }
+}
+
+impl Sim {
+    /// `assign()`: a standalone consumer reads the given partitions, from `start_offsets` where
+    /// given, else from its committed offset (with a group id) or by `auto.offset.reset`.
+    pub(crate) fn assign_partitions(
+        &mut self,
+        c: ClientId,
+        assign: Vec<TopicPartition>,
+        start_offsets: BTreeMap<TopicPartition, i64>,
+    ) {
+        let mut assign = assign;
+        if assign.is_empty() {
+            // No explicit partitions: every partition of the subscribed topics.
+            let topics = self
+                .consumer_mut(c)
+                .map(|x| x.topics.clone())
+                .unwrap_or_default();
+            for t in topics {
+                for p in 0..self.cluster.partition_count(&t).unwrap_or(0) {
+                    assign.push(TopicPartition::new(t.clone(), p));
+                }
+            }
+        }
+        let Some(x) = self.consumer_mut(c) else {
+            return;
+        };
+        x.phase = MemberPhase::Standalone;
+        x.assignment = assign.clone();
+        let mut unresolved = Vec::new();
+        for tp in assign {
+            match start_offsets.get(&tp) {
+                Some(o) => {
+                    x.positions.insert(tp, *o);
+                }
+                None => unresolved.push(tp),
+            }
+        }
+        let has_group = x.group.is_some();
+        if has_group {
+            // Committed offsets live at the coordinator; find it first.
+            x.resolving.extend(unresolved.iter().cloned());
+            let group = x.group.clone().unwrap_or_default();
+            if let Some(coord) = self.coordinator_of_or_create(&group) {
+                if let Some(x) = self.consumer_mut(c) {
+                    x.coordinator = Some(coord);
+                }
+                let body = Body::OffsetFetchRequest {
+                    group,
+                    partitions: unresolved,
+                };
+                self.send(NodeId::Client(c), NodeId::Broker(coord), body);
+            }
+        } else {
+            self.reset_positions(c, unresolved);
+        }
+    }
+
+    fn coordinator_of_or_create(&mut self, group: &str) -> Option<BrokerId> {
+        self.ensure_offsets_topic();
+        self.coordinator_of(group)
+    }
+}

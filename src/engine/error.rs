@@ -1,0 +1,178 @@
+//! Kafka's error codes, by their protocol names, with the exception class a client would see.
+
+use serde::Serialize;
+use std::fmt;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ErrorCode {
+    OffsetOutOfRange,
+    CorruptMessage,
+    UnknownTopicOrPartition,
+    LeaderNotAvailable,
+    NotLeaderOrFollower,
+    RequestTimedOut,
+    MessageTooLarge,
+    CoordinatorNotAvailable,
+    NotCoordinator,
+    IllegalGeneration,
+    UnknownMemberId,
+    InvalidSessionTimeout,
+    RebalanceInProgress,
+    NotEnoughReplicas,
+    NotEnoughReplicasAfterAppend,
+    TopicAlreadyExists,
+    InvalidPartitions,
+    InvalidReplicationFactor,
+    InvalidReplicaAssignment,
+    InvalidConfig,
+    InvalidRequest,
+    PolicyViolation,
+    OutOfOrderSequenceNumber,
+    NonEmptyGroup,
+    GroupIdNotFound,
+    MemberIdRequired,
+    FencedInstanceId,
+    InvalidTopicException,
+    GroupSubscribedToTopic,
+    UnknownServerError,
+}
+
+impl ErrorCode {
+    /// The protocol name, as in Kafka's `Errors` enum.
+    pub fn name(self) -> &'static str {
+        use ErrorCode::*;
+        match self {
+            OffsetOutOfRange => "OFFSET_OUT_OF_RANGE",
+            CorruptMessage => "CORRUPT_MESSAGE",
+            UnknownTopicOrPartition => "UNKNOWN_TOPIC_OR_PARTITION",
+            LeaderNotAvailable => "LEADER_NOT_AVAILABLE",
+            NotLeaderOrFollower => "NOT_LEADER_OR_FOLLOWER",
+            RequestTimedOut => "REQUEST_TIMED_OUT",
+            MessageTooLarge => "MESSAGE_TOO_LARGE",
+            CoordinatorNotAvailable => "COORDINATOR_NOT_AVAILABLE",
+            NotCoordinator => "NOT_COORDINATOR",
+            IllegalGeneration => "ILLEGAL_GENERATION",
+            UnknownMemberId => "UNKNOWN_MEMBER_ID",
+            InvalidSessionTimeout => "INVALID_SESSION_TIMEOUT",
+            RebalanceInProgress => "REBALANCE_IN_PROGRESS",
+            NotEnoughReplicas => "NOT_ENOUGH_REPLICAS",
+            NotEnoughReplicasAfterAppend => "NOT_ENOUGH_REPLICAS_AFTER_APPEND",
+            TopicAlreadyExists => "TOPIC_ALREADY_EXISTS",
+            InvalidPartitions => "INVALID_PARTITIONS",
+            InvalidReplicationFactor => "INVALID_REPLICATION_FACTOR",
+            InvalidReplicaAssignment => "INVALID_REPLICA_ASSIGNMENT",
+            InvalidConfig => "INVALID_CONFIG",
+            InvalidRequest => "INVALID_REQUEST",
+            PolicyViolation => "POLICY_VIOLATION",
+            OutOfOrderSequenceNumber => "OUT_OF_ORDER_SEQUENCE_NUMBER",
+            NonEmptyGroup => "NON_EMPTY_GROUP",
+            GroupIdNotFound => "GROUP_ID_NOT_FOUND",
+            MemberIdRequired => "MEMBER_ID_REQUIRED",
+            FencedInstanceId => "FENCED_INSTANCE_ID",
+            InvalidTopicException => "INVALID_TOPIC_EXCEPTION",
+            GroupSubscribedToTopic => "GROUP_SUBSCRIBED_TO_TOPIC",
+            UnknownServerError => "UNKNOWN_SERVER_ERROR",
+        }
+    }
+
+    /// The Java exception class a client throws for this error.
+    pub fn exception(self) -> &'static str {
+        use ErrorCode::*;
+        match self {
+            OffsetOutOfRange => "org.apache.kafka.common.errors.OffsetOutOfRangeException",
+            CorruptMessage => "org.apache.kafka.common.errors.CorruptRecordException",
+            UnknownTopicOrPartition => {
+                "org.apache.kafka.common.errors.UnknownTopicOrPartitionException"
+            }
+            LeaderNotAvailable => "org.apache.kafka.common.errors.LeaderNotAvailableException",
+            NotLeaderOrFollower => "org.apache.kafka.common.errors.NotLeaderOrFollowerException",
+            RequestTimedOut => "org.apache.kafka.common.errors.TimeoutException",
+            MessageTooLarge => "org.apache.kafka.common.errors.RecordTooLargeException",
+            CoordinatorNotAvailable => {
+                "org.apache.kafka.common.errors.CoordinatorNotAvailableException"
+            }
+            NotCoordinator => "org.apache.kafka.common.errors.NotCoordinatorException",
+            IllegalGeneration => "org.apache.kafka.common.errors.IllegalGenerationException",
+            UnknownMemberId => "org.apache.kafka.common.errors.UnknownMemberIdException",
+            InvalidSessionTimeout => {
+                "org.apache.kafka.common.errors.InvalidSessionTimeoutException"
+            }
+            RebalanceInProgress => "org.apache.kafka.common.errors.RebalanceInProgressException",
+            NotEnoughReplicas => "org.apache.kafka.common.errors.NotEnoughReplicasException",
+            NotEnoughReplicasAfterAppend => {
+                "org.apache.kafka.common.errors.NotEnoughReplicasAfterAppendException"
+            }
+            TopicAlreadyExists => "org.apache.kafka.common.errors.TopicExistsException",
+            InvalidPartitions => "org.apache.kafka.common.errors.InvalidPartitionsException",
+            InvalidReplicationFactor => {
+                "org.apache.kafka.common.errors.InvalidReplicationFactorException"
+            }
+            InvalidReplicaAssignment => {
+                "org.apache.kafka.common.errors.InvalidReplicaAssignmentException"
+            }
+            InvalidConfig => "org.apache.kafka.common.errors.InvalidConfigurationException",
+            InvalidRequest => "org.apache.kafka.common.errors.InvalidRequestException",
+            PolicyViolation => "org.apache.kafka.common.errors.PolicyViolationException",
+            OutOfOrderSequenceNumber => {
+                "org.apache.kafka.common.errors.OutOfOrderSequenceException"
+            }
+            NonEmptyGroup => "org.apache.kafka.common.errors.GroupNotEmptyException",
+            GroupIdNotFound => "org.apache.kafka.common.errors.GroupIdNotFoundException",
+            MemberIdRequired => "org.apache.kafka.common.errors.MemberIdRequiredException",
+            FencedInstanceId => "org.apache.kafka.common.errors.FencedInstanceIdException",
+            InvalidTopicException => "org.apache.kafka.common.errors.InvalidTopicException",
+            GroupSubscribedToTopic => {
+                "org.apache.kafka.common.errors.GroupSubscribedToTopicException"
+            }
+            UnknownServerError => "org.apache.kafka.common.errors.UnknownServerException",
+        }
+    }
+
+    /// Whether a client retries on its own (Kafka's `RetriableException` subclasses).
+    pub fn retriable(self) -> bool {
+        use ErrorCode::*;
+        matches!(
+            self,
+            UnknownTopicOrPartition
+                | LeaderNotAvailable
+                | NotLeaderOrFollower
+                | RequestTimedOut
+                | CoordinatorNotAvailable
+                | NotCoordinator
+                | NotEnoughReplicas
+                | NotEnoughReplicasAfterAppend
+                | CorruptMessage
+        )
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// An error with the message a broker or tool would attach.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct KafkaError {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+impl KafkaError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        KafkaError {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for KafkaError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)
+    }
+}
+
+impl std::error::Error for KafkaError {}

@@ -1,0 +1,5 @@
+//! Consumer groups: coordinator selection, the group protocols and the assignors.
+
+pub mod assignors;
+pub mod classic;
+pub mod coordinator;

@@ -1,0 +1,31 @@
+//! The simulation: pure and deterministic. No web, no I/O, no async, no wall clock.
+//!
+//! `Sim` (sim.rs) owns the world; `Command`s (command.rs) change it; views (view.rs) and the
+//! trace (trace.rs) show it. The modules are named after the Kafka concepts they hold.
+
+pub mod broker;
+pub mod client;
+pub mod cluster;
+pub mod command;
+pub mod config;
+pub mod consumer;
+pub mod error;
+pub mod group;
+pub mod ids;
+pub mod log;
+pub mod network;
+pub mod placement;
+pub mod producer;
+pub mod protocol;
+pub mod rng;
+pub mod sim;
+pub mod time;
+pub mod topics;
+pub mod trace;
+pub mod view;
+
+pub use cluster::{ClusterSpec, ControllerMode};
+pub use command::{Command, Outcome, WorkloadSpec};
+pub use error::{ErrorCode, KafkaError};
+pub use ids::{BrokerId, TopicPartition};
+pub use sim::Sim;

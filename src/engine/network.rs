@@ -1,0 +1,144 @@
+//! The simulated network: links between nodes with latency, loss and cuts, and every message
+//! in flight (the UI animates exactly these).
+
+use super::ids::BrokerId;
+use super::protocol::Body;
+use super::time::Millis;
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+/// Client ids are small integers handed out by the simulation.
+pub type ClientId = u32;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum NodeId {
+    Broker(BrokerId),
+    Client(ClientId),
+}
+
+impl fmt::Display for NodeId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            NodeId::Broker(b) => write!(f, "broker {b}"),
+            NodeId::Client(c) => write!(f, "client {c}"),
+        }
+    }
+}
+
+/// One message on the wire, from its send time to its delivery time.
+#[derive(Clone, Debug)]
+pub struct Envelope {
+    pub id: u64,
+    pub from: NodeId,
+    pub to: NodeId,
+    pub sent_at: Millis,
+    pub deliver_at: Millis,
+    /// Dropped by a lossy or cut link: drawn until it vanishes, never delivered.
+    pub lost: bool,
+    pub body: Body,
+}
+
+/// Default one-way latency of a link. Real data-centre links are faster; 2 ms keeps the
+/// protocol's order visible when the UI slows time down.
+pub const DEFAULT_LATENCY_MS: Millis = 2;
+
+#[derive(Clone, Debug)]
+pub struct Network {
+    pub default_latency: Millis,
+    latency: BTreeMap<(NodeId, NodeId), Millis>,
+    loss_percent: BTreeMap<(NodeId, NodeId), u32>,
+    cut: BTreeSet<(NodeId, NodeId)>,
+    in_flight: BTreeMap<u64, Envelope>,
+    next_id: u64,
+}
+
+impl Default for Network {
+    fn default() -> Self {
+        Network {
+            default_latency: DEFAULT_LATENCY_MS,
+            latency: BTreeMap::new(),
+            loss_percent: BTreeMap::new(),
+            cut: BTreeSet::new(),
+            in_flight: BTreeMap::new(),
+            next_id: 1,
+        }
+    }
+}
+
+fn link(a: NodeId, b: NodeId) -> (NodeId, NodeId) {
+    if a <= b {
+        (a, b)
+    } else {
+        (b, a)
+    }
+}
+
+impl Network {
+    /// Puts a message on the wire. `lose` is the caller's random draw for lossy links.
+    pub fn send(
+        &mut self,
+        now: Millis,
+        from: NodeId,
+        to: NodeId,
+        body: Body,
+        lose: impl FnOnce(u32) -> bool,
+    ) -> &Envelope {
+        let l = link(from, to);
+        let latency = self
+            .latency
+            .get(&l)
+            .copied()
+            .unwrap_or(self.default_latency);
+        let loss = self.loss_percent.get(&l).copied().unwrap_or(0);
+        let lost = self.cut.contains(&l) || (loss > 0 && lose(loss));
+        let id = self.next_id;
+        self.next_id += 1;
+        let env = Envelope {
+            id,
+            from,
+            to,
+            sent_at: now,
+            deliver_at: now + latency,
+            lost,
+            body,
+        };
+        self.in_flight.entry(id).or_insert(env)
+    }
+
+    /// Takes a message off the wire when its delivery time comes.
+    pub fn take(&mut self, id: u64) -> Option<Envelope> {
+        self.in_flight.remove(&id)
+    }
+
+    pub fn in_flight(&self) -> impl Iterator<Item = &Envelope> {
+        self.in_flight.values()
+    }
+
+    pub fn in_flight_count(&self) -> usize {
+        self.in_flight.len()
+    }
+
+    pub fn set_latency(&mut self, a: NodeId, b: NodeId, ms: Millis) {
+        self.latency.insert(link(a, b), ms);
+    }
+
+    pub fn set_loss(&mut self, a: NodeId, b: NodeId, percent: u32) {
+        self.loss_percent.insert(link(a, b), percent.min(100));
+    }
+
+    pub fn cut(&mut self, a: NodeId, b: NodeId) {
+        self.cut.insert(link(a, b));
+    }
+
+    pub fn is_cut(&self, a: NodeId, b: NodeId) -> bool {
+        self.cut.contains(&link(a, b))
+    }
+
+    /// Restores every link: no cuts, no loss, default latency.
+    pub fn heal(&mut self) {
+        self.cut.clear();
+        self.loss_percent.clear();
+        self.latency.clear();
+    }
+}

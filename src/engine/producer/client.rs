@@ -1,0 +1,618 @@
+//! The producer client: picks partitions, batches records in the accumulator (`batch.size`,
+//! `linger.ms`), sends Produce requests to leaders (at most `max.in.flight.requests.per.connection`
+//! each), and handles acks, retries, `delivery.timeout.ms` and idempotent sequence numbers.
+
+use super::partitioner::{partition_for_key, BuiltInPartitioner};
+use crate::engine::config::ProducerConfig;
+use crate::engine::error::ErrorCode;
+use crate::engine::ids::{BrokerId, TopicPartition};
+use crate::engine::network::{ClientId, Envelope, NodeId};
+use crate::engine::protocol::{Body, OutRecord, ProduceBatch};
+use crate::engine::sim::Sim;
+use crate::engine::time::Millis;
+use crate::engine::trace::TraceEvent;
+use serde::Serialize;
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::Arc;
+
+/// A steady workload: one record every `interval_ms`, keys `key-0..key-{keys-1}` or none.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Workload {
+    pub topic: String,
+    pub interval_ms: Millis,
+    pub keys: Option<u32>,
+    pub next_at: Millis,
+    pub remaining: Option<u64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Batch {
+    pub id: u64,
+    pub tp: TopicPartition,
+    pub records: Vec<OutRecord>,
+    pub bytes: u32,
+    pub created_at: Millis,
+    pub retry_at: Option<Millis>,
+    pub base_sequence: Option<i32>,
+    pub in_flight: bool,
+    pub attempts: u32,
+}
+
+/// What happened to a record, for the console producer and the verifiable producer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Delivery {
+    pub tp: TopicPartition,
+    /// -1 when unknown (acks=0).
+    pub offset: i64,
+    pub key: Option<Arc<str>>,
+    pub value: Option<Arc<str>>,
+    pub error: Option<(ErrorCode, String)>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ProducerStats {
+    pub sent: u64,
+    pub acked: u64,
+    pub failed: u64,
+    pub retries: u64,
+}
+
+#[derive(Clone, Debug)]
+pub struct Producer {
+    pub name: String,
+    pub client_id: String,
+    pub config: ProducerConfig,
+    pub workload: Option<Workload>,
+    pub accumulator: BTreeMap<TopicPartition, VecDeque<Batch>>,
+    partitioners: BTreeMap<String, BuiltInPartitioner>,
+    round_robin: BTreeMap<String, u32>,
+    in_flight: BTreeMap<BrokerId, u32>,
+    pub producer_id: i64,
+    sequences: BTreeMap<TopicPartition, i32>,
+    next_batch_id: u64,
+    pub stats: ProducerStats,
+    /// Outcomes not yet read by the console (bounded).
+    pub deliveries: VecDeque<Delivery>,
+    pub closing: bool,
+    pub wake_token: u64,
+    seq: u64,
+}
+
+/// How many undelivered outcomes a producer keeps for the console.
+const DELIVERIES_KEPT: usize = 10_000;
+
+impl Producer {
+    pub fn new(name: String, config: ProducerConfig, producer_id: i64) -> Self {
+        let client_id = config.client_id.clone().unwrap_or_else(|| name.clone());
+        Producer {
+            name,
+            client_id,
+            producer_id: if config.enable_idempotence {
+                producer_id
+            } else {
+                -1
+            },
+            config,
+            workload: None,
+            accumulator: BTreeMap::new(),
+            partitioners: BTreeMap::new(),
+            round_robin: BTreeMap::new(),
+            in_flight: BTreeMap::new(),
+            sequences: BTreeMap::new(),
+            next_batch_id: 1,
+            stats: ProducerStats::default(),
+            deliveries: VecDeque::new(),
+            closing: false,
+            wake_token: 0,
+            seq: 0,
+        }
+    }
+
+    /// Records waiting in the accumulator or in flight.
+    pub fn pending_records(&self) -> usize {
+        self.accumulator
+            .values()
+            .flatten()
+            .map(|b| b.records.len())
+            .sum()
+    }
+
+    pub(crate) fn next_wake(&self) -> Option<Millis> {
+        let workload = self.workload.as_ref().map(|w| w.next_at);
+        let batches = self
+            .accumulator
+            .values()
+            .flatten()
+            .filter(|b| !b.in_flight)
+            .map(|b| {
+                let linger = if self.closing {
+                    b.created_at
+                } else {
+                    b.created_at + self.config.linger_ms
+                };
+                let due = b.retry_at.map_or(linger, |r| r.max(linger));
+                due.min(b.created_at + self.config.delivery_timeout_ms)
+            });
+        workload.into_iter().chain(batches).min()
+    }
+
+    fn push_delivery(&mut self, d: Delivery) {
+        if self.deliveries.len() == DELIVERIES_KEPT {
+            self.deliveries.pop_front();
+        }
+        self.deliveries.push_back(d);
+    }
+}
+
+impl Sim {
+    /// Hands a record to a producer's accumulator (KafkaProducer.send). Unknown topics are created
+    /// with the broker defaults when `auto.create.topics.enable` is true.
+    pub(crate) fn producer_send(
+        &mut self,
+        c: ClientId,
+        topic: &str,
+        partition: Option<i32>,
+        key: Option<Arc<str>>,
+        value: Option<Arc<str>>,
+    ) -> Result<TopicPartition, (ErrorCode, String)> {
+        if !self.cluster.topics.contains_key(topic) {
+            if !self.cluster.broker_config.auto_create_topics_enable {
+                return Err((
+                    ErrorCode::UnknownTopicOrPartition,
+                    format!("Topic {topic} not present in metadata after 60000 ms."),
+                ));
+            }
+            self.auto_create_topic(topic)
+                .map_err(|e| (e.code, e.message))?;
+        }
+        let num = self.cluster.partition_count(topic).unwrap_or(0);
+        let available: Vec<u32> = self
+            .cluster
+            .topics
+            .get(topic)
+            .map(|t| {
+                t.partitions
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, p)| p.leader.is_some())
+                    .map(|(i, _)| i as u32)
+                    .collect()
+            })
+            .unwrap_or_default();
+        let now = self.now;
+        let timestamp = self.timestamp();
+        let record = OutRecord {
+            key: key.clone(),
+            value,
+            timestamp,
+        };
+        let size = record.size_estimate();
+        let Some(p) = self.producer_mut(c) else {
+            return Err((ErrorCode::UnknownServerError, "producer is closed".into()));
+        };
+        let chosen = match (partition, &key) {
+            (Some(p), _) => {
+                if p < 0 || p >= num {
+                    return Err((
+                        ErrorCode::UnknownTopicOrPartition,
+                        format!("Partition {p} of topic {topic} with partition count {num} is not present in metadata after 60000 ms."),
+                    ));
+                }
+                Some(p as u32)
+            }
+            (None, Some(k)) if !p.config.partitioner_ignore_keys => {
+                partition_for_key(k.as_bytes(), num as u32)
+            }
+            _ if p.config.round_robin_partitioner => {
+                let counter = p.round_robin.entry(topic.to_string()).or_insert(0);
+                let i = *counter;
+                *counter = counter.wrapping_add(1);
+                let pool: Vec<u32> = if available.is_empty() {
+                    (0..num as u32).collect()
+                } else {
+                    available.clone()
+                };
+                pool.get((i & 0x7fff_ffff) as usize % pool.len().max(1))
+                    .copied()
+            }
+            _ => None,
+        };
+        let partition = match chosen {
+            Some(x) => x,
+            None => {
+                // The built-in uniform sticky partitioner (KIP-794) for null keys.
+                let batch_size = p.config.batch_size;
+                let mut part = BuiltInPartitioner::new(batch_size.max(0) as u32);
+                if let Some(existing) = p.partitioners.remove(topic) {
+                    part = existing;
+                }
+                let rng = &mut self.rng;
+                let mut random = || rng.next_u32();
+                let Some(x) = part.peek_current_partition(&available, num as u32, &mut random)
+                else {
+                    return Err((
+                        ErrorCode::UnknownTopicOrPartition,
+                        format!("Topic {topic} has no partitions"),
+                    ));
+                };
+                let Some(p) = self.producer_mut(c) else {
+                    return Err((ErrorCode::UnknownServerError, "closed".into()));
+                };
+                let tp = TopicPartition::new(topic, x as i32);
+                let full = p.append_to_accumulator(&tp, record.clone(), size, now);
+                let rng = &mut self.rng;
+                let mut random = || rng.next_u32();
+                part.update_partition_info(size, full, &available, num as u32, &mut random);
+                let Some(p) = self.producer_mut(c) else {
+                    return Err((ErrorCode::UnknownServerError, "closed".into()));
+                };
+                p.partitioners.insert(topic.to_string(), part);
+                p.stats.sent += 1;
+                return Ok(tp);
+            }
+        };
+        let tp = TopicPartition::new(topic, partition as i32);
+        p.append_to_accumulator(&tp, record, size, now);
+        p.stats.sent += 1;
+        Ok(tp)
+    }
+
+    pub(crate) fn producer_wake(&mut self, c: ClientId) {
+        let now = self.now;
+        // The workload's records that are due.
+        loop {
+            let Some(p) = self.producer_mut(c) else {
+                return;
+            };
+            let Some(w) = p.workload.as_mut() else { break };
+            if w.next_at > now || w.remaining == Some(0) {
+                if w.remaining == Some(0) {
+                    p.workload = None;
+                }
+                break;
+            }
+            w.next_at += w.interval_ms.max(1);
+            if let Some(r) = w.remaining.as_mut() {
+                *r -= 1;
+            }
+            let topic = w.topic.clone();
+            let keys = w.keys;
+            p.seq += 1;
+            let n = p.seq;
+            let key: Option<Arc<str>> =
+                keys.map(|k| Arc::from(format!("key-{}", (n - 1) % k.max(1) as u64)));
+            let value: Arc<str> = Arc::from(format!("{}-{}", p.name, n));
+            if let Err((code, msg)) =
+                self.producer_send(c, &topic, None, key.clone(), Some(value.clone()))
+            {
+                if let Some(p) = self.producer_mut(c) {
+                    p.stats.failed += 1;
+                    let tp = TopicPartition::new(topic, -1);
+                    p.push_delivery(Delivery {
+                        tp,
+                        offset: -1,
+                        key,
+                        value: Some(value),
+                        error: Some((code, msg)),
+                    });
+                }
+            }
+        }
+        self.expire_batches(c);
+        self.drain(c);
+        self.finish_producer_if_idle(c);
+    }
+
+    /// A closing producer goes once everything it buffered is answered.
+    pub(crate) fn finish_producer_if_idle(&mut self, c: ClientId) {
+        let done = self.producer_mut(c).is_some_and(|p| {
+            p.closing && p.accumulator.is_empty() && p.in_flight.values().all(|n| *n == 0)
+        });
+        if done {
+            self.remove_client(c);
+        }
+    }
+
+    /// Fails batches that waited longer than `delivery.timeout.ms`.
+    fn expire_batches(&mut self, c: ClientId) {
+        let now = self.now;
+        let name;
+        let mut expired = Vec::new();
+        {
+            let Some(p) = self.producer_mut(c) else {
+                return;
+            };
+            name = p.name.clone();
+            let timeout = p.config.delivery_timeout_ms;
+            for queue in p.accumulator.values_mut() {
+                queue.retain(|b| {
+                    let keep = b.in_flight || now < b.created_at + timeout;
+                    if !keep {
+                        expired.push(b.clone());
+                    }
+                    keep
+                });
+            }
+            p.accumulator.retain(|_, q| !q.is_empty());
+            for b in &expired {
+                p.stats.failed += b.records.len() as u64;
+                let msg = format!(
+                    "Expiring {} record(s) for {}:{} ms has passed since batch creation",
+                    b.records.len(),
+                    b.tp,
+                    now - b.created_at
+                );
+                for r in &b.records {
+                    p.push_delivery(Delivery {
+                        tp: b.tp.clone(),
+                        offset: -1,
+                        key: r.key.clone(),
+                        value: r.value.clone(),
+                        error: Some((ErrorCode::RequestTimedOut, msg.clone())),
+                    });
+                }
+            }
+        }
+        for b in expired {
+            let count = b.records.len() as u32;
+            self.record(TraceEvent::ProduceFailed {
+                client: name.clone(),
+                tp: b.tp,
+                error: ErrorCode::RequestTimedOut,
+                count,
+            });
+        }
+    }
+
+    /// Sends every ready batch to its partition's leader, one request per leader.
+    fn drain(&mut self, c: ClientId) {
+        let now = self.now;
+        let leaders: BTreeMap<TopicPartition, Option<BrokerId>> = match self.clients.get(&c) {
+            Some(super::super::client::Client::Producer(p)) => p
+                .accumulator
+                .keys()
+                .map(|tp| (tp.clone(), self.cluster.leader_of(tp)))
+                .collect(),
+            _ => return,
+        };
+        let Some(p) = self.producer_mut(c) else {
+            return;
+        };
+        let max_in_flight = p.config.max_in_flight_requests_per_connection.max(1) as u32;
+        let linger = p.config.linger_ms;
+        let batch_size = p.config.batch_size.max(1) as u32;
+        let closing = p.closing;
+        let mut requests: BTreeMap<BrokerId, Vec<(u64, ProduceBatch)>> = BTreeMap::new();
+        for (tp, queue) in p.accumulator.iter_mut() {
+            let Some(Some(leader)) = leaders.get(tp) else {
+                continue;
+            };
+            let in_flight = p.in_flight.get(leader).copied().unwrap_or(0);
+            if in_flight >= max_in_flight && !requests.contains_key(leader) {
+                continue;
+            }
+            let many = queue.len() > 1;
+            for b in queue.iter_mut() {
+                if b.in_flight {
+                    // Keep per-partition order: with idempotence off, a batch never overtakes one in flight.
+                    if p.producer_id < 0 {
+                        break;
+                    }
+                    continue;
+                }
+                let ready =
+                    closing || many || b.bytes >= batch_size || now >= b.created_at + linger;
+                if !ready || b.retry_at.is_some_and(|r| r > now) {
+                    break;
+                }
+                b.in_flight = true;
+                b.attempts += 1;
+                if b.base_sequence.is_none() && p.producer_id >= 0 {
+                    let seq = p.sequences.entry(tp.clone()).or_insert(0);
+                    b.base_sequence = Some(*seq);
+                    *seq = seq.wrapping_add(b.records.len() as i32);
+                }
+                let batch = ProduceBatch {
+                    tp: tp.clone(),
+                    records: b.records.clone(),
+                    producer_id: p.producer_id,
+                    producer_epoch: 0,
+                    base_sequence: b.base_sequence.unwrap_or(-1),
+                };
+                requests.entry(*leader).or_default().push((b.id, batch));
+            }
+        }
+        let acks = p.config.acks.as_i16();
+        for leader in requests.keys() {
+            *p.in_flight.entry(*leader).or_insert(0) += 1;
+        }
+        let name = p.name.clone();
+        for (leader, batches) in requests {
+            if acks == 0 {
+                // Fire and forget: the producer counts the records as sent and never hears back.
+                self.acks_zero_complete(c, &name, &batches, leader);
+            }
+            self.send(
+                NodeId::Client(c),
+                NodeId::Broker(leader),
+                Body::ProduceRequest { acks, batches },
+            );
+        }
+    }
+
+    fn acks_zero_complete(
+        &mut self,
+        c: ClientId,
+        name: &str,
+        batches: &[(u64, ProduceBatch)],
+        leader: BrokerId,
+    ) {
+        let mut events = Vec::new();
+        if let Some(p) = self.producer_mut(c) {
+            if let Some(n) = p.in_flight.get_mut(&leader) {
+                *n = n.saturating_sub(1);
+            }
+            for (id, batch) in batches {
+                p.remove_batch(&batch.tp, *id);
+                p.stats.acked += batch.records.len() as u64;
+                for r in &batch.records {
+                    p.push_delivery(Delivery {
+                        tp: batch.tp.clone(),
+                        offset: -1,
+                        key: r.key.clone(),
+                        value: r.value.clone(),
+                        error: None,
+                    });
+                }
+                events.push(TraceEvent::ProduceAcked {
+                    client: name.to_string(),
+                    tp: batch.tp.clone(),
+                    base_offset: -1,
+                    count: batch.records.len() as u32,
+                });
+            }
+        }
+        for e in events {
+            self.record(e);
+        }
+    }
+
+    pub(crate) fn producer_receive(&mut self, c: ClientId, env: Envelope) {
+        let Body::ProduceResponse { results } = env.body else {
+            return;
+        };
+        let NodeId::Broker(leader) = env.from else {
+            return;
+        };
+        let now = self.now;
+        let mut events = Vec::new();
+        {
+            let Some(p) = self.producer_mut(c) else {
+                return;
+            };
+            if let Some(n) = p.in_flight.get_mut(&leader) {
+                *n = n.saturating_sub(1);
+            }
+            let backoff = p.config.retry_backoff_ms;
+            let timeout = p.config.delivery_timeout_ms;
+            for r in results {
+                let Some(batch) = p.find_batch(&r.tp, r.batch_id).cloned() else {
+                    continue;
+                };
+                match r.result {
+                    Ok(base) => {
+                        p.remove_batch(&r.tp, r.batch_id);
+                        p.stats.acked += batch.records.len() as u64;
+                        for (i, rec) in batch.records.iter().enumerate() {
+                            p.push_delivery(Delivery {
+                                tp: r.tp.clone(),
+                                offset: base + i as i64,
+                                key: rec.key.clone(),
+                                value: rec.value.clone(),
+                                error: None,
+                            });
+                        }
+                        events.push(TraceEvent::ProduceAcked {
+                            client: p.name.clone(),
+                            tp: r.tp.clone(),
+                            base_offset: base,
+                            count: batch.records.len() as u32,
+                        });
+                    }
+                    Err((code, _))
+                        if code.retriable() && now + backoff < batch.created_at + timeout =>
+                    {
+                        if let Some(b) = p.find_batch_mut(&r.tp, r.batch_id) {
+                            b.in_flight = false;
+                            b.retry_at = Some(now + backoff);
+                        }
+                        p.stats.retries += 1;
+                    }
+                    Err((code, msg)) => {
+                        p.remove_batch(&r.tp, r.batch_id);
+                        p.stats.failed += batch.records.len() as u64;
+                        for rec in &batch.records {
+                            p.push_delivery(Delivery {
+                                tp: r.tp.clone(),
+                                offset: -1,
+                                key: rec.key.clone(),
+                                value: rec.value.clone(),
+                                error: Some((code, msg.clone())),
+                            });
+                        }
+                        events.push(TraceEvent::ProduceFailed {
+                            client: p.name.clone(),
+                            tp: r.tp.clone(),
+                            error: code,
+                            count: batch.records.len() as u32,
+                        });
+                    }
+                }
+            }
+        }
+        for e in events {
+            self.record(e);
+        }
+        self.drain(c);
+        self.finish_producer_if_idle(c);
+    }
+}
+
+impl Producer {
+    /// Appends to the partition's open batch, or opens a new one. Returns whether the
+    /// partition's last batch is full afterwards (the sticky partitioner switches on that).
+    fn append_to_accumulator(
+        &mut self,
+        tp: &TopicPartition,
+        record: OutRecord,
+        size: u32,
+        now: Millis,
+    ) -> bool {
+        let batch_size = self.config.batch_size.max(1) as u32;
+        let queue = self.accumulator.entry(tp.clone()).or_default();
+        let fits = queue
+            .back()
+            .is_some_and(|b| !b.in_flight && b.retry_at.is_none() && b.bytes + size <= batch_size);
+        if !fits {
+            let id = self.next_batch_id;
+            self.next_batch_id += 1;
+            queue.push_back(Batch {
+                id,
+                tp: tp.clone(),
+                records: Vec::new(),
+                bytes: 0,
+                created_at: now,
+                retry_at: None,
+                base_sequence: None,
+                in_flight: false,
+                attempts: 0,
+            });
+        }
+        let Some(b) = queue.back_mut() else {
+            return false;
+        };
+        b.records.push(record);
+        b.bytes += size;
+        b.bytes >= batch_size
+    }
+
+    fn find_batch(&self, tp: &TopicPartition, id: u64) -> Option<&Batch> {
+        self.accumulator.get(tp)?.iter().find(|b| b.id == id)
+    }
+
+    fn find_batch_mut(&mut self, tp: &TopicPartition, id: u64) -> Option<&mut Batch> {
+        self.accumulator
+            .get_mut(tp)?
+            .iter_mut()
+            .find(|b| b.id == id)
+    }
+
+    fn remove_batch(&mut self, tp: &TopicPartition, id: u64) {
+        if let Some(q) = self.accumulator.get_mut(tp) {
+            q.retain(|b| b.id != id);
+            if q.is_empty() {
+                self.accumulator.remove(tp);
+            }
+        }
+    }
+}

@@ -1,0 +1,4 @@
+//! Producer client: partitioners, batching, acks, retries, idempotence.
+
+pub mod client;
+pub mod partitioner;

@@ -1,0 +1,261 @@
+//! The Kafka protocol messages that travel on the simulated network. Each one the UI draws.
+
+use super::error::ErrorCode;
+use super::ids::{BrokerId, TopicPartition};
+use super::log::Record;
+use super::time::Millis;
+use serde::Serialize;
+use std::sync::Arc;
+
+/// Which Kafka API a message belongs to (the UI colours dots by it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum ApiKey {
+    Produce,
+    Fetch,
+    ListOffsets,
+    FindCoordinator,
+    JoinGroup,
+    SyncGroup,
+    Heartbeat,
+    LeaveGroup,
+    OffsetCommit,
+    OffsetFetch,
+}
+
+impl ApiKey {
+    pub fn name(self) -> &'static str {
+        match self {
+            ApiKey::Produce => "Produce",
+            ApiKey::Fetch => "Fetch",
+            ApiKey::ListOffsets => "ListOffsets",
+            ApiKey::FindCoordinator => "FindCoordinator",
+            ApiKey::JoinGroup => "JoinGroup",
+            ApiKey::SyncGroup => "SyncGroup",
+            ApiKey::Heartbeat => "Heartbeat",
+            ApiKey::LeaveGroup => "LeaveGroup",
+            ApiKey::OffsetCommit => "OffsetCommit",
+            ApiKey::OffsetFetch => "OffsetFetch",
+        }
+    }
+
+    /// Background chatter the UI may hide.
+    pub fn is_chatter(self) -> bool {
+        matches!(self, ApiKey::Heartbeat)
+    }
+}
+
+/// A record as a producer sends it. Payloads are shared (`Arc`), never copied per replica.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutRecord {
+    pub key: Option<Arc<str>>,
+    pub value: Option<Arc<str>>,
+    pub timestamp: Millis,
+}
+
+impl OutRecord {
+    /// Bytes this record adds to a batch, as the accumulator counts them (key + value + ~overhead).
+    pub fn size_estimate(&self) -> u32 {
+        let k = self.key.as_ref().map_or(0, |k| k.len());
+        let v = self.value.as_ref().map_or(0, |v| v.len());
+        (k + v + 10) as u32
+    }
+}
+
+/// A producer batch for one partition.
+#[derive(Clone, Debug)]
+pub struct ProduceBatch {
+    pub tp: TopicPartition,
+    pub records: Vec<OutRecord>,
+    /// Idempotent producers: producer id, epoch and first sequence.
+    pub producer_id: i64,
+    pub producer_epoch: i16,
+    pub base_sequence: i32,
+}
+
+#[derive(Clone, Debug)]
+pub struct ProduceResult {
+    pub tp: TopicPartition,
+    pub result: Result<i64, (ErrorCode, String)>,
+    /// Producer-side batch id, to match the answer to the batch.
+    pub batch_id: u64,
+}
+
+#[derive(Clone, Debug)]
+pub struct FetchPartition {
+    pub tp: TopicPartition,
+    /// Records share their payloads with the leader's log.
+    pub result: Result<Vec<Record>, ErrorCode>,
+    pub high_watermark: i64,
+    pub log_start_offset: i64,
+}
+
+/// A member's subscription and owned partitions, as JoinGroup carries them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JoinMetadata {
+    pub topics: Vec<String>,
+    pub owned: Vec<TopicPartition>,
+}
+
+#[derive(Clone, Debug)]
+pub struct JoinedMember {
+    pub member_id: String,
+    pub group_instance_id: Option<String>,
+    pub metadata: JoinMetadata,
+}
+
+/// A message body. Requests and their responses are separate messages with their own flight.
+#[derive(Clone, Debug)]
+pub enum Body {
+    ProduceRequest {
+        acks: i16,
+        batches: Vec<(u64, ProduceBatch)>,
+    },
+    ProduceResponse {
+        results: Vec<ProduceResult>,
+    },
+    FetchRequest {
+        /// The fetching follower's broker id, or -1 for a consumer.
+        replica_id: BrokerId,
+        partitions: Vec<(TopicPartition, i64)>,
+        max_records: u32,
+        /// Long poll: how long the broker may hold the fetch when there is nothing to return.
+        max_wait_ms: Millis,
+    },
+    FetchResponse {
+        partitions: Vec<FetchPartition>,
+    },
+    ListOffsetsRequest {
+        partitions: Vec<(TopicPartition, i64)>,
+    },
+    ListOffsetsResponse {
+        partitions: Vec<(TopicPartition, Result<i64, ErrorCode>)>,
+    },
+    FindCoordinatorRequest {
+        group: String,
+    },
+    FindCoordinatorResponse {
+        group: String,
+        result: Result<BrokerId, ErrorCode>,
+    },
+    JoinGroupRequest {
+        group: String,
+        member_id: String,
+        group_instance_id: Option<String>,
+        protocols: Vec<String>,
+        metadata: JoinMetadata,
+        session_timeout_ms: Millis,
+        rebalance_timeout_ms: Millis,
+    },
+    JoinGroupResponse {
+        group: String,
+        result: Result<JoinResult, ErrorCode>,
+        /// Set with MEMBER_ID_REQUIRED: the id to rejoin with.
+        assigned_member_id: String,
+    },
+    SyncGroupRequest {
+        group: String,
+        member_id: String,
+        generation: i32,
+        assignments: Vec<(String, Vec<TopicPartition>)>,
+    },
+    SyncGroupResponse {
+        group: String,
+        result: Result<Vec<TopicPartition>, ErrorCode>,
+    },
+    HeartbeatRequest {
+        group: String,
+        member_id: String,
+        generation: i32,
+    },
+    HeartbeatResponse {
+        group: String,
+        error: Option<ErrorCode>,
+    },
+    LeaveGroupRequest {
+        group: String,
+        member_id: String,
+    },
+    LeaveGroupResponse {
+        group: String,
+    },
+    OffsetCommitRequest {
+        group: String,
+        member_id: String,
+        generation: i32,
+        offsets: Vec<(TopicPartition, i64)>,
+    },
+    OffsetCommitResponse {
+        group: String,
+        offsets: Vec<(TopicPartition, i64)>,
+        error: Option<ErrorCode>,
+    },
+    OffsetFetchRequest {
+        group: String,
+        partitions: Vec<TopicPartition>,
+    },
+    OffsetFetchResponse {
+        group: String,
+        offsets: Vec<(TopicPartition, Option<i64>)>,
+    },
+}
+
+#[derive(Clone, Debug)]
+pub struct JoinResult {
+    pub generation: i32,
+    pub protocol: String,
+    pub leader: String,
+    pub member_id: String,
+    /// Filled for the leader only.
+    pub members: Vec<JoinedMember>,
+}
+
+impl Body {
+    pub fn api(&self) -> ApiKey {
+        use Body::*;
+        match self {
+            ProduceRequest { .. } | ProduceResponse { .. } => ApiKey::Produce,
+            FetchRequest { .. } | FetchResponse { .. } => ApiKey::Fetch,
+            ListOffsetsRequest { .. } | ListOffsetsResponse { .. } => ApiKey::ListOffsets,
+            FindCoordinatorRequest { .. } | FindCoordinatorResponse { .. } => {
+                ApiKey::FindCoordinator
+            }
+            JoinGroupRequest { .. } | JoinGroupResponse { .. } => ApiKey::JoinGroup,
+            SyncGroupRequest { .. } | SyncGroupResponse { .. } => ApiKey::SyncGroup,
+            HeartbeatRequest { .. } | HeartbeatResponse { .. } => ApiKey::Heartbeat,
+            LeaveGroupRequest { .. } | LeaveGroupResponse { .. } => ApiKey::LeaveGroup,
+            OffsetCommitRequest { .. } | OffsetCommitResponse { .. } => ApiKey::OffsetCommit,
+            OffsetFetchRequest { .. } | OffsetFetchResponse { .. } => ApiKey::OffsetFetch,
+        }
+    }
+
+    pub fn is_request(&self) -> bool {
+        use Body::*;
+        matches!(
+            self,
+            ProduceRequest { .. }
+                | FetchRequest { .. }
+                | ListOffsetsRequest { .. }
+                | FindCoordinatorRequest { .. }
+                | JoinGroupRequest { .. }
+                | SyncGroupRequest { .. }
+                | HeartbeatRequest { .. }
+                | LeaveGroupRequest { .. }
+                | OffsetCommitRequest { .. }
+                | OffsetFetchRequest { .. }
+        )
+    }
+
+    /// Records carried (produce requests and fetch responses), for the UI's dot size.
+    pub fn record_count(&self) -> usize {
+        match self {
+            Body::ProduceRequest { batches, .. } => {
+                batches.iter().map(|(_, b)| b.records.len()).sum()
+            }
+            Body::FetchResponse { partitions } => partitions
+                .iter()
+                .map(|p| p.result.as_ref().map_or(0, |r| r.len()))
+                .sum(),
+            _ => 0,
+        }
+    }
+}

@@ -1,0 +1,285 @@
+//! `Sim`: the whole simulated world — brokers, topics, clients, groups, the network, the clock,
+//! the event queue and the one PRNG. Commands go in; trace events and views come out.
+
+use super::client::Client;
+use super::cluster::Cluster;
+use super::command::{Command, Outcome};
+use super::error::KafkaError;
+use super::group::classic::ClassicGroup;
+use super::network::{ClientId, Envelope, Network, NodeId};
+use super::protocol::Body;
+use super::rng::SimRng;
+use super::time::Millis;
+use super::trace::{Trace, TraceEvent};
+use std::collections::BTreeMap;
+
+/// Something scheduled to happen at a simulated time.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Event {
+    /// A message reaches its destination.
+    Deliver(u64),
+    /// A timer fires. Timers carry a token; a stale token (cancelled timer) is ignored.
+    Timer(Timer),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Timer {
+    /// A client's own next action (produce tick, linger expiry, poll, heartbeat, auto-commit...).
+    Client { client: ClientId, token: u64 },
+    /// A parked (long-poll) fetch on a broker expires after `fetch.max.wait.ms`.
+    FetchWait { broker: i32, fetch: u64 },
+    /// A follower's replica fetcher sends its next fetch.
+    ReplicaFetch { broker: i32 },
+    /// A group's rebalance (join phase) deadline.
+    GroupJoin { group: String, token: u64 },
+    /// A member's session may have expired.
+    Session {
+        group: String,
+        member: String,
+        token: u64,
+    },
+    /// `log.retention.check.interval.ms`
+    RetentionCheck,
+    /// Log cleaner pass (`log.cleaner.backoff.ms`).
+    Cleaner,
+    /// `offsets.retention.check.interval.ms`
+    OffsetsRetention,
+}
+
+/// The simulation. `Clone` is a checkpoint: the UI scrubs through history by cloning and replaying.
+#[derive(Clone, Debug)]
+pub struct Sim {
+    pub(crate) now: Millis,
+    seq: u64,
+    pub(crate) rng: SimRng,
+    queue: BTreeMap<(Millis, u64), Event>,
+    pub(crate) net: Network,
+    pub(crate) cluster: Cluster,
+    pub(crate) clients: BTreeMap<ClientId, Client>,
+    pub(crate) client_names: BTreeMap<String, ClientId>,
+    next_client: ClientId,
+    pub(crate) groups: BTreeMap<String, ClassicGroup>,
+    pub(crate) trace: Trace,
+    next_token: u64,
+    seed: u64,
+}
+
+impl Sim {
+    /// A new world with the given cluster. Same seed and commands give the same run.
+    pub fn new(seed: u64, spec: super::cluster::ClusterSpec) -> Result<Sim, KafkaError> {
+        let mut rng = SimRng::seeded(seed);
+        let cluster = Cluster::new(spec, &mut rng)?;
+        let mut sim = Sim {
+            now: 0,
+            seq: 0,
+            rng,
+            queue: BTreeMap::new(),
+            net: Network::default(),
+            cluster,
+            clients: BTreeMap::new(),
+            client_names: BTreeMap::new(),
+            next_client: 1,
+            groups: BTreeMap::new(),
+            trace: Trace::default(),
+            next_token: 1,
+            seed,
+        };
+        let retention = sim.cluster.broker_config.log_retention_check_interval_ms;
+        sim.schedule(retention, Event::Timer(Timer::RetentionCheck));
+        let cleaner = sim.cluster.broker_config.log_cleaner_backoff_ms;
+        sim.schedule(cleaner, Event::Timer(Timer::Cleaner));
+        let offsets = sim
+            .cluster
+            .broker_config
+            .offsets_retention_check_interval_ms;
+        sim.schedule(offsets, Event::Timer(Timer::OffsetsRetention));
+        Ok(sim)
+    }
+
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// Simulated milliseconds since the start.
+    pub fn now(&self) -> Millis {
+        self.now
+    }
+
+    /// Wall-clock-like timestamp of now (the simulated epoch plus `now`), for record timestamps.
+    pub fn timestamp(&self) -> Millis {
+        super::time::EPOCH_MS + self.now
+    }
+
+    pub fn trace(&self) -> &Trace {
+        &self.trace
+    }
+
+    pub fn trace_hash(&self) -> u64 {
+        self.trace.hash()
+    }
+
+    /// Applies a command at the current time. A rejected command changes nothing.
+    pub fn apply(&mut self, command: Command) -> Result<Outcome, KafkaError> {
+        self.record(TraceEvent::Command {
+            text: command.describe(),
+        });
+        super::command::apply(self, command)
+    }
+
+    /// Runs the next event, if any. Returns false when nothing is scheduled.
+    pub fn step(&mut self) -> bool {
+        let Some((&(at, seq), _)) = self.queue.iter().next() else {
+            return false;
+        };
+        let Some(event) = self.queue.remove(&(at, seq)) else {
+            return false;
+        };
+        self.now = self.now.max(at);
+        match event {
+            Event::Deliver(id) => {
+                if let Some(env) = self.net.take(id) {
+                    if !env.lost {
+                        self.deliver(env);
+                    }
+                }
+            }
+            Event::Timer(timer) => self.fire(timer),
+        }
+        true
+    }
+
+    /// Time of the next scheduled event.
+    pub fn next_event_time(&self) -> Option<Millis> {
+        self.queue.keys().next().map(|(t, _)| *t)
+    }
+
+    /// Runs every event up to and including time `t`, then sets the clock to `t`.
+    pub fn run_until(&mut self, t: Millis) {
+        while let Some(next) = self.next_event_time() {
+            if next > t {
+                break;
+            }
+            self.step();
+        }
+        self.now = self.now.max(t);
+    }
+
+    /// Runs for `d` simulated milliseconds.
+    pub fn run_for(&mut self, d: Millis) {
+        let t = self.now.saturating_add(d.max(0));
+        self.run_until(t);
+    }
+
+    /// Runs until `done` holds (checked after each event) or `limit` ms pass; true if it held.
+    pub fn run_while(&mut self, limit: Millis, mut done: impl FnMut(&Sim) -> bool) -> bool {
+        let deadline = self.now.saturating_add(limit.max(0));
+        loop {
+            if done(self) {
+                return true;
+            }
+            match self.next_event_time() {
+                Some(t) if t <= deadline => {
+                    self.step();
+                }
+                _ => {
+                    self.now = self.now.max(deadline);
+                    return done(self);
+                }
+            }
+        }
+    }
+
+    // ---- plumbing shared by the modules below ----
+
+    pub(crate) fn schedule(&mut self, at: Millis, event: Event) {
+        self.seq += 1;
+        self.queue.insert((at.max(self.now), self.seq), event);
+    }
+
+    pub(crate) fn schedule_in(&mut self, delay: Millis, event: Event) {
+        self.schedule(self.now.saturating_add(delay.max(0)), event);
+    }
+
+    pub(crate) fn token(&mut self) -> u64 {
+        self.next_token += 1;
+        self.next_token
+    }
+
+    pub(crate) fn record(&mut self, event: TraceEvent) {
+        self.trace.record(self.now, event);
+    }
+
+    /// Sends a message; it is delivered after the link's latency unless the link loses it.
+    pub(crate) fn send(&mut self, from: NodeId, to: NodeId, body: Body) {
+        let now = self.now;
+        let rng = &mut self.rng;
+        let env = self
+            .net
+            .send(now, from, to, body, |p| rng.chance_percent(p));
+        let (id, at, api, lost) = (env.id, env.deliver_at, env.body.api(), env.lost);
+        self.trace.record(
+            now,
+            TraceEvent::MessageSent {
+                id,
+                api,
+                from,
+                to,
+                lost,
+            },
+        );
+        self.schedule(at, Event::Deliver(id));
+    }
+
+    pub(crate) fn new_client_id(&mut self) -> ClientId {
+        let id = self.next_client;
+        self.next_client += 1;
+        id
+    }
+
+    fn deliver(&mut self, env: Envelope) {
+        match env.to {
+            NodeId::Broker(b) => {
+                if self.cluster.is_alive(b) {
+                    self.broker_receive(b, env);
+                }
+            }
+            NodeId::Client(c) => {
+                if self.clients.contains_key(&c) {
+                    self.client_receive(c, env);
+                }
+            }
+        }
+    }
+
+    fn fire(&mut self, timer: Timer) {
+        match timer {
+            Timer::Client { client, token } => self.client_timer(client, token),
+            Timer::FetchWait { broker, fetch } => self.expire_parked_fetch(broker, fetch),
+            Timer::ReplicaFetch { broker } => self.replica_fetch(broker),
+            Timer::GroupJoin { group, token } => self.group_join_deadline(&group, token),
+            Timer::Session {
+                group,
+                member,
+                token,
+            } => self.session_check(&group, &member, token),
+            Timer::RetentionCheck => {
+                self.retention_pass();
+                let every = self.cluster.broker_config.log_retention_check_interval_ms;
+                self.schedule_in(every, Event::Timer(Timer::RetentionCheck));
+            }
+            Timer::Cleaner => {
+                self.cleaner_pass();
+                let every = self.cluster.broker_config.log_cleaner_backoff_ms;
+                self.schedule_in(every, Event::Timer(Timer::Cleaner));
+            }
+            Timer::OffsetsRetention => {
+                self.offsets_retention_pass();
+                let every = self
+                    .cluster
+                    .broker_config
+                    .offsets_retention_check_interval_ms;
+                self.schedule_in(every, Event::Timer(Timer::OffsetsRetention));
+            }
+        }
+    }
+}

@@ -1,0 +1,424 @@
+//! Topic administration as the controller does it: create (replica placement), delete, add
+//! partitions, alter configs, DeleteRecords; and each topic's effective config.
+
+use super::cluster::{validate_topic_name, PartitionMeta, TopicMeta, MAX_PARTITIONS};
+use super::config::TopicConfig;
+use super::error::{ErrorCode, KafkaError};
+use super::ids::{BrokerId, TopicPartition};
+use super::log::Log;
+use super::placement::{self, PlacementErrorKind, UsableBroker};
+use super::sim::{Event, Sim, Timer};
+use super::trace::TraceEvent;
+use std::collections::{BTreeMap, BTreeSet};
+
+fn placement_error(e: placement::PlacementError) -> KafkaError {
+    let code = match e.kind {
+        PlacementErrorKind::InvalidPartitions => ErrorCode::InvalidPartitions,
+        PlacementErrorKind::InvalidReplicationFactor => ErrorCode::InvalidReplicationFactor,
+        _ => ErrorCode::InvalidReplicationFactor,
+    };
+    KafkaError::new(code, e.message)
+}
+
+impl Sim {
+    /// The effective config of a topic: its overrides over the broker defaults.
+    pub fn topic_config(&self, topic: &str) -> TopicConfig {
+        let overrides = self
+            .cluster
+            .topics
+            .get(topic)
+            .map(|t| t.overrides.clone())
+            .unwrap_or_default();
+        TopicConfig::resolve(self.cluster.era, &self.cluster.broker_config, &overrides)
+            .unwrap_or_else(|_| {
+                TopicConfig::resolve(
+                    self.cluster.era,
+                    &self.cluster.broker_config,
+                    &BTreeMap::new(),
+                )
+                .unwrap_or_default()
+            })
+    }
+
+    /// CreateTopics, as `kafka-topics --create` sends it.
+    pub(crate) fn create_topic(
+        &mut self,
+        name: &str,
+        partitions: Option<i32>,
+        replication_factor: Option<i16>,
+        configs: BTreeMap<String, String>,
+        assignment: Option<Vec<Vec<BrokerId>>>,
+    ) -> Result<String, KafkaError> {
+        validate_topic_name(name)?;
+        if name.starts_with("__") && self.cluster.topics.contains_key(name) {
+            return Err(KafkaError::new(
+                ErrorCode::TopicAlreadyExists,
+                format!("Topic '{name}' already exists."),
+            ));
+        }
+        let partitions = partitions.unwrap_or(-1);
+        let rf = replication_factor.unwrap_or(-1);
+        self.create_topic_internal(name, partitions, rf, configs, assignment, false)
+    }
+
+    /// Creates a topic with the broker defaults, as `auto.create.topics.enable` does.
+    pub(crate) fn auto_create_topic(&mut self, name: &str) -> Result<String, KafkaError> {
+        if !self.cluster.broker_config.auto_create_topics_enable {
+            return Err(KafkaError::new(
+                ErrorCode::UnknownTopicOrPartition,
+                format!(
+                    "Topic {name} not present in metadata and auto.create.topics.enable is false."
+                ),
+            ));
+        }
+        validate_topic_name(name)?;
+        self.create_topic_internal(name, -1, -1, BTreeMap::new(), None, false)
+    }
+
+    pub(crate) fn create_topic_internal(
+        &mut self,
+        name: &str,
+        partitions: i32,
+        rf: i16,
+        configs: BTreeMap<String, String>,
+        assignment: Option<Vec<Vec<BrokerId>>>,
+        internal: bool,
+    ) -> Result<String, KafkaError> {
+        if self.cluster.topics.contains_key(name) {
+            return Err(KafkaError::new(
+                ErrorCode::TopicAlreadyExists,
+                format!("Topic '{name}' already exists."),
+            ));
+        }
+        if partitions > MAX_PARTITIONS {
+            return Err(KafkaError::new(
+                ErrorCode::InvalidPartitions,
+                format!("The playground allows at most {MAX_PARTITIONS} partitions per topic; {partitions} were asked for."),
+            ));
+        }
+        TopicConfig::validate_overrides(self.cluster.era, &configs)
+            .map_err(|e| KafkaError::new(ErrorCode::InvalidConfig, e.to_string()))?;
+        let replicas = match assignment {
+            Some(a) => self.validate_manual_assignment(&a)?,
+            None => {
+                let brokers: Vec<UsableBroker> = self
+                    .cluster
+                    .brokers
+                    .values()
+                    .map(|b| UsableBroker {
+                        id: b.id,
+                        rack: b.rack.clone(),
+                        fenced: !b.alive,
+                    })
+                    .collect();
+                let defaults = &self.cluster.broker_config;
+                let mut rng = SimPlacementRandom(&mut self.rng);
+                placement::create_topic_assignment(
+                    &brokers,
+                    partitions,
+                    rf as i32,
+                    defaults.num_partitions,
+                    defaults.default_replication_factor,
+                    &mut rng,
+                )
+                .map_err(placement_error)?
+            }
+        };
+        let id = self.rng.uuid_base64();
+        let now_ts = self.timestamp();
+        let mut metas = Vec::with_capacity(replicas.len());
+        for (p, reps) in replicas.iter().enumerate() {
+            let isr: Vec<BrokerId> = reps
+                .iter()
+                .copied()
+                .filter(|b| self.cluster.is_alive(*b))
+                .collect();
+            let leader = isr.first().copied();
+            metas.push(PartitionMeta {
+                replicas: reps.clone(),
+                leader,
+                isr,
+                leader_epoch: 0,
+            });
+            let tp = TopicPartition::new(name, p as i32);
+            for b in reps {
+                if let Some(broker) = self.cluster.brokers.get_mut(b) {
+                    broker.add_replica(tp.clone(), Log::new(tp.clone(), now_ts));
+                }
+            }
+        }
+        self.cluster.topics.insert(
+            name.to_string(),
+            TopicMeta {
+                name: name.to_string(),
+                id: id.clone(),
+                partitions: metas,
+                overrides: configs,
+                internal,
+            },
+        );
+        self.record(TraceEvent::TopicCreated {
+            topic: name.to_string(),
+            replicas,
+        });
+        self.start_replica_fetchers();
+        Ok(id)
+    }
+
+    fn validate_manual_assignment(
+        &self,
+        a: &[Vec<BrokerId>],
+    ) -> Result<Vec<Vec<BrokerId>>, KafkaError> {
+        let bad = |m: String| Err(KafkaError::new(ErrorCode::InvalidReplicaAssignment, m));
+        let Some(first) = a.first() else {
+            return bad("The replica assignment is empty.".into());
+        };
+        for (p, reps) in a.iter().enumerate() {
+            if reps.len() != first.len() {
+                return bad(format!("Partition {p} has {} replicas, but partition 0 has {}: every partition needs the same replication factor.", reps.len(), first.len()));
+            }
+            let set: BTreeSet<_> = reps.iter().collect();
+            if set.len() != reps.len() {
+                return bad(format!(
+                    "Duplicate brokers not allowed in replica assignment: {}",
+                    join(reps)
+                ));
+            }
+            for b in reps {
+                if !self.cluster.brokers.contains_key(b) {
+                    return bad(format!("The manual partition assignment includes broker {b}, but no such broker is registered."));
+                }
+            }
+        }
+        Ok(a.to_vec())
+    }
+
+    /// Followers start fetching from their leaders.
+    pub(crate) fn start_replica_fetchers(&mut self) {
+        let followers: BTreeSet<BrokerId> = self
+            .cluster
+            .all_partitions()
+            .flat_map(|(_, p)| {
+                p.replicas
+                    .iter()
+                    .copied()
+                    .filter(move |r| Some(*r) != p.leader)
+            })
+            .collect();
+        for b in followers {
+            self.schedule_in(0, Event::Timer(Timer::ReplicaFetch { broker: b }));
+        }
+    }
+
+    pub(crate) fn delete_topic(&mut self, name: &str) -> Result<(), KafkaError> {
+        let Some(meta) = self.cluster.topics.get(name) else {
+            return Err(KafkaError::new(
+                ErrorCode::UnknownTopicOrPartition,
+                "This server does not host this topic-partition.",
+            ));
+        };
+        if meta.internal {
+            return Err(KafkaError::new(
+                ErrorCode::InvalidTopicException,
+                format!("Topic {name} is an internal topic and cannot be deleted."),
+            ));
+        }
+        self.cluster.topics.remove(name);
+        for b in self.cluster.brokers.values_mut() {
+            b.replicas.retain(|tp, _| tp.topic != name);
+        }
+        for g in self.groups.values_mut() {
+            g.offsets.retain(|tp, _| tp.topic != name);
+        }
+        self.record(TraceEvent::TopicDeleted {
+            topic: name.to_string(),
+        });
+        Ok(())
+    }
+
+    pub(crate) fn add_partitions(&mut self, topic: &str, total: i32) -> Result<(), KafkaError> {
+        let Some(meta) = self.cluster.topics.get(topic) else {
+            return Err(KafkaError::new(
+                ErrorCode::UnknownTopicOrPartition,
+                format!("Topic '{topic}' does not exist."),
+            ));
+        };
+        let current = meta.partitions.len() as i32;
+        if total <= current {
+            return Err(KafkaError::new(
+                ErrorCode::InvalidPartitions,
+                format!("Topic currently has {current} partitions, which is higher than the requested {total}."),
+            ));
+        }
+        if total > MAX_PARTITIONS {
+            return Err(KafkaError::new(
+                ErrorCode::InvalidPartitions,
+                format!("The playground allows at most {MAX_PARTITIONS} partitions per topic."),
+            ));
+        }
+        let rf = meta.partitions.first().map_or(1, |p| p.replicas.len()) as i32;
+        let brokers: Vec<UsableBroker> = self
+            .cluster
+            .brokers
+            .values()
+            .map(|b| UsableBroker {
+                id: b.id,
+                rack: b.rack.clone(),
+                fenced: !b.alive,
+            })
+            .collect();
+        let mut rng = SimPlacementRandom(&mut self.rng);
+        let new = placement::create_topic_assignment(&brokers, total - current, rf, 1, 1, &mut rng)
+            .map_err(placement_error)?;
+        let now_ts = self.timestamp();
+        for (i, reps) in new.into_iter().enumerate() {
+            let tp = TopicPartition::new(topic, current + i as i32);
+            let isr: Vec<BrokerId> = reps
+                .iter()
+                .copied()
+                .filter(|b| self.cluster.is_alive(*b))
+                .collect();
+            for b in &reps {
+                if let Some(broker) = self.cluster.brokers.get_mut(b) {
+                    broker.add_replica(tp.clone(), Log::new(tp.clone(), now_ts));
+                }
+            }
+            if let Some(m) = self.cluster.topics.get_mut(topic) {
+                m.partitions.push(PartitionMeta {
+                    leader: isr.first().copied(),
+                    isr,
+                    replicas: reps,
+                    leader_epoch: 0,
+                });
+            }
+        }
+        self.record(TraceEvent::PartitionsAdded {
+            topic: topic.to_string(),
+            total,
+        });
+        self.start_replica_fetchers();
+        Ok(())
+    }
+
+    pub(crate) fn alter_topic_config(
+        &mut self,
+        topic: &str,
+        set: &BTreeMap<String, String>,
+        delete: &[String],
+    ) -> Result<(), KafkaError> {
+        let Some(meta) = self.cluster.topics.get(topic) else {
+            return Err(KafkaError::new(
+                ErrorCode::UnknownTopicOrPartition,
+                format!("Topic '{topic}' does not exist."),
+            ));
+        };
+        let mut next = meta.overrides.clone();
+        for k in delete {
+            if next.remove(k).is_none()
+                && TopicConfig::validate_overrides(
+                    self.cluster.era,
+                    &BTreeMap::from([(k.clone(), String::new())]),
+                )
+                .is_err()
+            {
+                // Deleting an unknown name is an error; deleting an unset known name is fine.
+                return Err(KafkaError::new(
+                    ErrorCode::InvalidConfig,
+                    format!("Invalid config(s): {k}"),
+                ));
+            }
+        }
+        for (k, v) in set {
+            next.insert(k.clone(), v.clone());
+        }
+        TopicConfig::validate_overrides(self.cluster.era, &next)
+            .map_err(|e| KafkaError::new(ErrorCode::InvalidConfig, e.to_string()))?;
+        if let Some(m) = self.cluster.topics.get_mut(topic) {
+            m.overrides = next;
+        }
+        for (k, v) in set {
+            self.record(TraceEvent::ConfigChanged {
+                entity: format!("topic {topic}"),
+                name: k.clone(),
+                value: Some(v.clone()),
+            });
+        }
+        for k in delete {
+            self.record(TraceEvent::ConfigChanged {
+                entity: format!("topic {topic}"),
+                name: k.clone(),
+                value: None,
+            });
+        }
+        Ok(())
+    }
+
+    /// DeleteRecords on the leader: moves the log start offset (`-1` = the high watermark).
+    pub(crate) fn delete_records(
+        &mut self,
+        tp: &TopicPartition,
+        offset: i64,
+    ) -> Result<i64, KafkaError> {
+        let Some(leader) = self.cluster.leader_of(tp) else {
+            return Err(KafkaError::new(
+                ErrorCode::UnknownTopicOrPartition,
+                "This server does not host this topic-partition.",
+            ));
+        };
+        let policy_delete = self
+            .topic_config(&tp.topic)
+            .log_config()
+            .cleanup_policy
+            .delete;
+        let replicas = self
+            .cluster
+            .partition(tp)
+            .map(|p| p.replicas.clone())
+            .unwrap_or_default();
+        let Some(replica) = self.replica_mut(leader, tp) else {
+            return Err(KafkaError::new(
+                ErrorCode::NotLeaderOrFollower,
+                "no local replica",
+            ));
+        };
+        let hw = replica.high_watermark;
+        let target = if offset == -1 { hw } else { offset };
+        let low = replica
+            .log
+            .delete_records_before(target, hw, policy_delete)
+            .map_err(|e| {
+                KafkaError::new(super::broker::log_error_code(&e), e.message().to_string())
+            })?;
+        // Followers follow the leader's log start offset (they learn it from fetches).
+        for b in replicas.into_iter().filter(|b| *b != leader) {
+            if let Some(r) = self.replica_mut(b, tp) {
+                let follower_hw = r.high_watermark.max(low);
+                let _ =
+                    r.log
+                        .delete_records_before(low.min(r.log.log_end_offset()), follower_hw, true);
+            }
+        }
+        Ok(low)
+    }
+
+    pub(crate) fn next_producer_id(&mut self) -> i64 {
+        self.cluster.next_producer_id += 1;
+        self.cluster.next_producer_id - 1
+    }
+}
+
+fn join(v: &[BrokerId]) -> String {
+    v.iter()
+        .map(|b| b.to_string())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// The simulation's PRNG in the shape the replica placer asks for.
+struct SimPlacementRandom<'a>(&'a mut super::rng::SimRng);
+
+impl placement::PlacementRandom for SimPlacementRandom<'_> {
+    fn next_int(&mut self, bound: i32) -> i32 {
+        self.0.below(bound.max(1) as u32) as i32
+    }
+}

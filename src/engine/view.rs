@@ -1,0 +1,366 @@
+//! Read-only snapshots of the world for the console and the UI. Nothing here mutates the engine.
+
+use super::client::Client;
+use super::cluster::ControllerMode;
+use super::config::Era;
+use super::group::classic::OFFSETS_TOPIC;
+use super::ids::{BrokerId, TopicPartition};
+use super::log::SegmentInfo;
+use super::network::NodeId;
+use super::protocol::ApiKey;
+use super::sim::Sim;
+use super::time::Millis;
+use serde::Serialize;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct BrokerView {
+    pub id: BrokerId,
+    pub rack: Option<String>,
+    pub alive: bool,
+    pub leaders: usize,
+    pub replicas: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ReplicaView {
+    pub broker: BrokerId,
+    pub log_start_offset: i64,
+    pub log_end_offset: i64,
+    pub high_watermark: i64,
+    pub size_bytes: i64,
+    pub segments: Vec<SegmentInfo>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PartitionView {
+    pub partition: i32,
+    pub leader: Option<BrokerId>,
+    pub replicas: Vec<BrokerId>,
+    pub isr: Vec<BrokerId>,
+    pub leader_epoch: i32,
+    /// One entry per assigned replica, in replica order.
+    pub replica_states: Vec<ReplicaView>,
+}
+
+impl PartitionView {
+    /// The leader's high watermark (what consumers may read up to); 0 when offline.
+    pub fn high_watermark(&self) -> i64 {
+        self.leader_state().map_or(0, |r| r.high_watermark)
+    }
+
+    pub fn log_start_offset(&self) -> i64 {
+        self.leader_state().map_or(0, |r| r.log_start_offset)
+    }
+
+    pub fn leader_state(&self) -> Option<&ReplicaView> {
+        let l = self.leader?;
+        self.replica_states.iter().find(|r| r.broker == l)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TopicView {
+    pub name: String,
+    pub id: String,
+    pub internal: bool,
+    pub overrides: Vec<(String, String)>,
+    pub partitions: Vec<PartitionView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct MemberView {
+    pub member_id: String,
+    pub client_id: String,
+    pub host: String,
+    pub group_instance_id: Option<String>,
+    pub assignment: Vec<TopicPartition>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct GroupOffsetView {
+    pub tp: TopicPartition,
+    pub committed: Option<i64>,
+    /// The partition's high watermark (the CLI's LOG-END-OFFSET).
+    pub log_end_offset: i64,
+    /// `log_end_offset - committed`, `None` without a commit.
+    pub lag: Option<i64>,
+    pub owner: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct GroupView {
+    pub group_id: String,
+    pub state: String,
+    pub generation: i32,
+    pub protocol: Option<String>,
+    pub leader: Option<String>,
+    pub coordinator: Option<BrokerId>,
+    pub members: Vec<MemberView>,
+    pub offsets: Vec<GroupOffsetView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub enum ClientKind {
+    Producer,
+    Consumer,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ClientView {
+    pub name: String,
+    pub client_id: String,
+    pub kind: ClientKind,
+    pub node: NodeId,
+    pub group: Option<String>,
+    pub topics: Vec<String>,
+    pub assignment: Vec<TopicPartition>,
+    pub positions: Vec<(TopicPartition, i64)>,
+    pub sent: u64,
+    pub acked: u64,
+    pub failed: u64,
+    pub consumed: u64,
+    pub phase: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct MessageView {
+    pub id: u64,
+    pub api: ApiKey,
+    pub request: bool,
+    pub from: NodeId,
+    pub to: NodeId,
+    pub sent_at: Millis,
+    pub deliver_at: Millis,
+    pub records: usize,
+    pub lost: bool,
+}
+
+impl Sim {
+    pub fn cluster_id(&self) -> &str {
+        &self.cluster.id
+    }
+
+    pub fn controller_mode(&self) -> ControllerMode {
+        self.cluster.mode
+    }
+
+    pub fn era(&self) -> Era {
+        self.cluster.era
+    }
+
+    pub fn brokers(&self) -> Vec<BrokerView> {
+        self.cluster
+            .brokers
+            .values()
+            .map(|b| {
+                let leaders = self
+                    .cluster
+                    .all_partitions()
+                    .filter(|(_, p)| p.leader == Some(b.id))
+                    .count();
+                BrokerView {
+                    id: b.id,
+                    rack: b.rack.clone(),
+                    alive: b.alive,
+                    leaders,
+                    replicas: b.replicas.len(),
+                }
+            })
+            .collect()
+    }
+
+    pub fn topic_names(&self, include_internal: bool) -> Vec<String> {
+        self.cluster
+            .topics
+            .values()
+            .filter(|t| include_internal || !t.internal)
+            .map(|t| t.name.clone())
+            .collect()
+    }
+
+    pub fn topic(&self, name: &str) -> Option<TopicView> {
+        let t = self.cluster.topics.get(name)?;
+        let partitions = t
+            .partitions
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let tp = TopicPartition::new(name, i as i32);
+                let replica_states = p
+                    .replicas
+                    .iter()
+                    .filter_map(|b| {
+                        let r = self.replica(*b, &tp)?;
+                        Some(ReplicaView {
+                            broker: *b,
+                            log_start_offset: r.log.log_start_offset(),
+                            log_end_offset: r.log.log_end_offset(),
+                            high_watermark: r.high_watermark,
+                            size_bytes: r.log.size_in_bytes(),
+                            segments: r.log.segment_infos(),
+                        })
+                    })
+                    .collect();
+                PartitionView {
+                    partition: i as i32,
+                    leader: p.leader,
+                    replicas: p.replicas.clone(),
+                    isr: p.isr.clone(),
+                    leader_epoch: p.leader_epoch,
+                    replica_states,
+                }
+            })
+            .collect();
+        Some(TopicView {
+            name: t.name.clone(),
+            id: t.id.clone(),
+            internal: t.internal,
+            overrides: t
+                .overrides
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+            partitions,
+        })
+    }
+
+    /// Readable records of a partition's leader replica from `from`, at most `max`.
+    pub fn records(&self, tp: &TopicPartition, from: i64, max: usize) -> Vec<super::log::Record> {
+        let Some(leader) = self.cluster.leader_of(tp) else {
+            return Vec::new();
+        };
+        let Some(r) = self.replica(leader, tp) else {
+            return Vec::new();
+        };
+        r.log
+            .iter_from(from.max(r.log.log_start_offset()))
+            .take(max)
+            .cloned()
+            .collect()
+    }
+
+    /// High watermark of a partition (leader's), or None if unknown/offline.
+    pub fn high_watermark(&self, tp: &TopicPartition) -> Option<i64> {
+        let leader = self.cluster.leader_of(tp)?;
+        Some(self.replica(leader, tp)?.high_watermark)
+    }
+
+    pub fn log_start_offset(&self, tp: &TopicPartition) -> Option<i64> {
+        let leader = self.cluster.leader_of(tp)?;
+        Some(self.replica(leader, tp)?.log.log_start_offset())
+    }
+
+    pub fn group_view(&self, group: &str) -> Option<GroupView> {
+        let g = self.groups.get(group)?;
+        let members: Vec<MemberView> = g
+            .members
+            .iter()
+            .map(|m| MemberView {
+                member_id: m.member_id.clone(),
+                client_id: m.client_id.clone(),
+                host: m.host.clone(),
+                group_instance_id: m.group_instance_id.clone(),
+                assignment: m.assignment.clone(),
+            })
+            .collect();
+        let mut tps: Vec<TopicPartition> = g.offsets.keys().cloned().collect();
+        for m in &members {
+            tps.extend(m.assignment.iter().cloned());
+        }
+        tps.sort();
+        tps.dedup();
+        let offsets = tps
+            .into_iter()
+            .filter(|tp| tp.topic != OFFSETS_TOPIC)
+            .map(|tp| {
+                let committed = g.offsets.get(&tp).map(|c| c.offset);
+                let log_end_offset = self.high_watermark(&tp).unwrap_or(0);
+                let owner = members
+                    .iter()
+                    .find(|m| m.assignment.contains(&tp))
+                    .map(|m| m.member_id.clone());
+                GroupOffsetView {
+                    lag: committed.map(|c| log_end_offset - c),
+                    tp,
+                    committed,
+                    log_end_offset,
+                    owner,
+                }
+            })
+            .collect();
+        Some(GroupView {
+            group_id: g.group_id.clone(),
+            state: g.state.name().to_string(),
+            generation: g.generation,
+            protocol: g.protocol.clone(),
+            leader: g.leader.clone(),
+            coordinator: self.coordinator_of(group),
+            members,
+            offsets,
+        })
+    }
+
+    pub fn group_ids(&self) -> Vec<String> {
+        self.groups.keys().cloned().collect()
+    }
+
+    pub fn client_views(&self) -> Vec<ClientView> {
+        self.clients
+            .iter()
+            .map(|(id, c)| match c {
+                Client::Producer(p) => ClientView {
+                    name: p.name.clone(),
+                    client_id: p.client_id.clone(),
+                    kind: ClientKind::Producer,
+                    node: NodeId::Client(*id),
+                    group: None,
+                    topics: p.workload.iter().map(|w| w.topic.clone()).collect(),
+                    assignment: Vec::new(),
+                    positions: Vec::new(),
+                    sent: p.stats.sent,
+                    acked: p.stats.acked,
+                    failed: p.stats.failed,
+                    consumed: 0,
+                    phase: if p.closing {
+                        "closing".into()
+                    } else {
+                        "running".into()
+                    },
+                },
+                Client::Consumer(x) => ClientView {
+                    name: x.name.clone(),
+                    client_id: x.client_id.clone(),
+                    kind: ClientKind::Consumer,
+                    node: NodeId::Client(*id),
+                    group: x.group.clone(),
+                    topics: x.topics.clone(),
+                    assignment: x.assignment.clone(),
+                    positions: x.positions.iter().map(|(k, v)| (k.clone(), *v)).collect(),
+                    sent: 0,
+                    acked: 0,
+                    failed: 0,
+                    consumed: x.total_consumed,
+                    phase: format!("{:?}", x.phase),
+                },
+            })
+            .collect()
+    }
+
+    /// Every message on the wire now: what the UI animates.
+    pub fn messages_in_flight(&self) -> Vec<MessageView> {
+        self.net
+            .in_flight()
+            .map(|e| MessageView {
+                id: e.id,
+                api: e.body.api(),
+                request: e.body.is_request(),
+                from: e.from,
+                to: e.to,
+                sent_at: e.sent_at,
+                deliver_at: e.deliver_at,
+                records: e.body.record_count(),
+                lost: e.lost,
+            })
+            .collect()
+    }
+}

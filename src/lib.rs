@@ -1,0 +1,13 @@
+//! Kafka Playground: Apache Kafka, simulated faithfully.
+//!
+//! `engine` is the pure, deterministic simulation; `console` speaks Kafka's command-line tools
+//! against it; `scenario` holds shareable scenario files. `ui` (feature `ui`) is the Yew front-end.
+
+pub mod console;
+pub mod engine;
+pub mod scenario;
+#[cfg(feature = "ui")]
+pub mod ui;
+
+/// The playground's version, shown in the page footer and by `--version`.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

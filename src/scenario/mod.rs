@@ -1,0 +1,1 @@
+//! Scenario files: shareable, versioned descriptions of a cluster and a command timeline.

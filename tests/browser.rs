@@ -1,0 +1,57 @@
+//! Browser tests: run in headless Chromium by wasm-bindgen-test-runner
+//! (`cargo test --target wasm32-unknown-unknown --features ui --test browser`).
+#![cfg(all(target_arch = "wasm32", feature = "ui"))]
+
+use kafka_playground::ui::App;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn mount() -> web_sys::Element {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let root = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&root).unwrap();
+    yew::Renderer::<App>::with_root(root.clone()).render();
+    yew::scheduler::flush();
+    root
+}
+
+#[wasm_bindgen_test]
+fn app_mounts_with_title_stage_and_version() {
+    let root = mount();
+    let title = root.query_selector("h1").unwrap().expect("a title");
+    assert_eq!(title.text_content().unwrap(), "Kafka Playground");
+    assert!(
+        root.query_selector("svg.stage").unwrap().is_some(),
+        "the SVG stage is drawn"
+    );
+    let footer = root.query_selector("footer").unwrap().expect("a footer");
+    assert!(footer
+        .text_content()
+        .unwrap()
+        .contains(kafka_playground::VERSION));
+}
+
+#[wasm_bindgen_test]
+fn language_switch_changes_texts() {
+    let root = mount();
+    let tagline = || {
+        root.query_selector(".tagline")
+            .unwrap()
+            .unwrap()
+            .text_content()
+            .unwrap()
+    };
+    assert!(tagline().contains("simulated faithfully"));
+    let button: web_sys::HtmlElement = root
+        .query_selector("button.lang")
+        .unwrap()
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    button.click();
+    yew::scheduler::flush();
+    assert!(tagline().contains("disimulasikan"));
+}
+
+use wasm_bindgen::JsCast;

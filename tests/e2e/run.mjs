@@ -1,0 +1,84 @@
+// End-to-end tests: the release build (dist/) served on 127.0.0.1 under a sub-path, driven by
+// Playwright in Debian's Chromium. Screenshots go to target/e2e/.
+import { chromium } from 'playwright-core';
+import { createServer } from 'node:http';
+import { readFile, mkdir } from 'node:fs/promises';
+import { extname, join, normalize } from 'node:path';
+
+const root = new URL('../../', import.meta.url).pathname;
+const dist = join(root, 'dist');
+const out = join(root, 'target', 'e2e');
+const SUBPATH = '/tutorial/kafka/';
+const types = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css', '.json': 'application/json', '.svg': 'image/svg+xml' };
+
+// A plain static server: dist/ mounted under a sub-path, as a tutorial site would host it.
+function serve() {
+  const server = createServer(async (req, res) => {
+    const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    if (!path.startsWith(SUBPATH)) { res.writeHead(404).end(); return; }
+    let rel = normalize(path.slice(SUBPATH.length)).replace(/^(\.\.[/\\])+/, '');
+    if (rel === '' || rel.endsWith('/')) rel += 'index.html';
+    try {
+      const body = await readFile(join(dist, rel));
+      res.writeHead(200, { 'content-type': types[extname(rel)] || 'application/octet-stream' }).end(body);
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+const tests = [];
+const test = (name, fn) => tests.push({ name, fn });
+
+test('page loads without console errors and shows the title, stage and version', async (page, base) => {
+  const errors = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(base, { waitUntil: 'load' });
+  await page.waitForSelector('svg.stage', { timeout: 15000 });
+  const title = await page.textContent('h1');
+  if (title !== 'Kafka Playground') throw new Error(`title was ${JSON.stringify(title)}`);
+  const footer = await page.textContent('footer');
+  if (!/\d+\.\d+\.\d+/.test(footer)) throw new Error(`footer has no version: ${footer}`);
+  const box = await page.locator('svg.stage').boundingBox();
+  if (!box || box.width < 300 || box.height < 150) throw new Error(`stage too small: ${JSON.stringify(box)}`);
+  await page.screenshot({ path: join(out, 'home.png') });
+  if (errors.length) throw new Error(`console errors: ${errors.join(' | ')}`);
+});
+
+test('language switch shows Bahasa Indonesia', async (page, base) => {
+  await page.goto(base, { waitUntil: 'load' });
+  await page.waitForSelector('button.lang');
+  await page.click('button.lang');
+  const tagline = await page.textContent('.tagline');
+  if (!tagline.includes('disimulasikan')) throw new Error(`tagline: ${tagline}`);
+  await page.screenshot({ path: join(out, 'home-id.png') });
+});
+
+await mkdir(out, { recursive: true });
+const server = await serve();
+const base = `http://127.0.0.1:${server.address().port}${SUBPATH}`;
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+});
+let passed = 0, failed = 0;
+for (const { name, fn } of tests) {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  try {
+    await fn(page, base);
+    passed++;
+    console.log(`ok - ${name}`);
+  } catch (e) {
+    failed++;
+    console.log(`FAIL - ${name}\n  ${e.message}`);
+  } finally {
+    await page.close();
+  }
+}
+await browser.close();
+server.close();
+console.log(`e2e: ${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
