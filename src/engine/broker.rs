@@ -189,8 +189,7 @@ impl Sim {
         }
         let isr = meta.isr.clone();
         let rf = meta.replicas.len();
-        let cfg = self.topic_config(&tp.topic);
-        let min_isr = (cfg.min_insync_replicas.max(1) as usize).min(rf);
+        let min_isr = (self.topic_config(&tp.topic).min_insync_replicas.max(1) as usize).min(rf);
         if acks == -1 && isr.len() < min_isr {
             let set = isr
                 .iter()
@@ -204,7 +203,7 @@ impl Sim {
                 ),
             ));
         }
-        let log_config = cfg.log_config();
+        let log_config = self.log_config(&tp.topic).clone();
         let ts_now = self.timestamp();
         let Some(replica) = self.replica_mut(b, tp) else {
             return Err((ErrorCode::NotLeaderOrFollower, "no local replica".into()));
@@ -610,7 +609,7 @@ impl Sim {
         let ts_now = self.timestamp();
         for p in partitions {
             let Ok(records) = p.result else { continue };
-            let cfg = self.topic_config(&p.tp.topic).log_config();
+            let cfg = self.log_config(&p.tp.topic).clone();
             let Some(replica) = self.replica_mut(b, &p.tp) else {
                 continue;
             };
@@ -665,14 +664,12 @@ impl Sim {
             let tps: Vec<TopicPartition> =
                 self.cluster.brokers[&b].replicas.keys().cloned().collect();
             for tp in tps {
-                let cfg = self.topic_config(&tp.topic);
+                let cfg = self.log_config(&tp.topic).clone();
                 let Some(replica) = self.replica_mut(b, &tp) else {
                     continue;
                 };
                 let hw = replica.high_watermark;
-                let result = replica
-                    .log
-                    .delete_old_segments(now_ts, hw, &cfg.log_config());
+                let result = replica.log.delete_old_segments(now_ts, hw, &cfg);
                 for (reason, bases) in result.deleted_by_reason() {
                     self.record(TraceEvent::SegmentsDeleted {
                         tp: tp.clone(),
@@ -694,15 +691,15 @@ impl Sim {
             let tps: Vec<TopicPartition> =
                 self.cluster.brokers[&b].replicas.keys().cloned().collect();
             for tp in tps {
-                let cfg = self.topic_config(&tp.topic);
-                if !cfg.cleanup_policy_compact() {
+                let cfg = self.log_config(&tp.topic).clone();
+                if !cfg.cleanup_policy.compact {
                     continue;
                 }
                 let Some(replica) = self.replica_mut(b, &tp) else {
                     continue;
                 };
                 let hw = replica.high_watermark;
-                let result = replica.log.compact(now_ts, hw, &cfg.log_config());
+                let result = replica.log.compact(now_ts, hw, &cfg);
                 if result.removed_records > 0 {
                     self.record(TraceEvent::Compacted {
                         tp,

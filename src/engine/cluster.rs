@@ -3,9 +3,10 @@
 //! propagation delay yet); the controller quorum itself is the replication issue's job.
 
 use super::broker::Broker;
-use super::config::{BrokerConfig, Era};
+use super::config::{BrokerConfig, Era, TopicConfig};
 use super::error::{ErrorCode, KafkaError};
 use super::ids::{BrokerId, TopicPartition};
+use super::log::LogConfig;
 use super::rng::SimRng;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -62,6 +63,11 @@ pub struct TopicMeta {
     /// Topic-level config overrides, as `kafka-configs` sets them.
     pub overrides: BTreeMap<String, String>,
     pub internal: bool,
+    /// The effective config (overrides over broker defaults), resolved when it changes.
+    #[serde(skip)]
+    pub config: TopicConfig,
+    #[serde(skip)]
+    pub log_config: LogConfig,
 }
 
 #[derive(Clone, Debug)]
@@ -72,6 +78,9 @@ pub struct Cluster {
     pub broker_config: BrokerConfig,
     pub brokers: BTreeMap<BrokerId, Broker>,
     pub topics: BTreeMap<String, TopicMeta>,
+    /// What a topic without overrides gets.
+    pub default_topic_config: TopicConfig,
+    pub default_log_config: LogConfig,
     /// The next producer id handed to an idempotent producer.
     pub next_producer_id: i64,
 }
@@ -124,7 +133,11 @@ impl Cluster {
                 (id, Broker::new(id, rack))
             })
             .collect();
+        let default_topic_config = TopicConfig::build(&broker_config, &BTreeMap::new())
+            .map_err(|e| KafkaError::new(ErrorCode::InvalidConfig, e.to_string()))?;
         Ok(Cluster {
+            default_log_config: default_topic_config.log_config(),
+            default_topic_config,
             id: rng.uuid_base64(),
             mode: spec.mode,
             era: spec.era,

@@ -5,7 +5,7 @@ use super::cluster::{validate_topic_name, PartitionMeta, TopicMeta, MAX_PARTITIO
 use super::config::TopicConfig;
 use super::error::{ErrorCode, KafkaError};
 use super::ids::{BrokerId, TopicPartition};
-use super::log::Log;
+use super::log::{Log, LogConfig};
 use super::placement::{self, PlacementErrorKind, UsableBroker};
 use super::sim::{Event, Sim, Timer};
 use super::trace::TraceEvent;
@@ -22,22 +22,27 @@ fn placement_error(e: placement::PlacementError) -> KafkaError {
 
 impl Sim {
     /// The effective config of a topic: its overrides over the broker defaults.
-    pub fn topic_config(&self, topic: &str) -> TopicConfig {
-        let overrides = self
-            .cluster
+    pub fn topic_config(&self, topic: &str) -> &TopicConfig {
+        self.cluster
             .topics
             .get(topic)
-            .map(|t| t.overrides.clone())
-            .unwrap_or_default();
-        TopicConfig::resolve(self.cluster.era, &self.cluster.broker_config, &overrides)
-            .unwrap_or_else(|_| {
-                TopicConfig::resolve(
-                    self.cluster.era,
-                    &self.cluster.broker_config,
-                    &BTreeMap::new(),
-                )
-                .unwrap_or_default()
-            })
+            .map_or(&self.cluster.default_topic_config, |t| &t.config)
+    }
+
+    /// The numbers a topic's partition logs obey.
+    pub(crate) fn log_config(&self, topic: &str) -> &LogConfig {
+        self.cluster
+            .topics
+            .get(topic)
+            .map_or(&self.cluster.default_log_config, |t| &t.log_config)
+    }
+
+    fn build_topic_config(
+        &self,
+        overrides: &BTreeMap<String, String>,
+    ) -> Result<TopicConfig, KafkaError> {
+        TopicConfig::build(&self.cluster.broker_config, overrides)
+            .map_err(|e| KafkaError::new(ErrorCode::InvalidConfig, e.to_string()))
     }
 
     /// CreateTopics, as `kafka-topics --create` sends it.
@@ -96,8 +101,7 @@ impl Sim {
                 format!("The playground allows at most {MAX_PARTITIONS} partitions per topic; {partitions} were asked for."),
             ));
         }
-        TopicConfig::validate_overrides(self.cluster.era, &configs)
-            .map_err(|e| KafkaError::new(ErrorCode::InvalidConfig, e.to_string()))?;
+        let config = self.build_topic_config(&configs)?;
         let replicas = match assignment {
             Some(a) => self.validate_manual_assignment(&a)?,
             None => {
@@ -155,6 +159,8 @@ impl Sim {
                 partitions: metas,
                 overrides: configs,
                 internal,
+                log_config: config.log_config(),
+                config,
             },
         );
         self.record(TraceEvent::TopicCreated {
@@ -314,14 +320,8 @@ impl Sim {
         };
         let mut next = meta.overrides.clone();
         for k in delete {
-            if next.remove(k).is_none()
-                && TopicConfig::validate_overrides(
-                    self.cluster.era,
-                    &BTreeMap::from([(k.clone(), String::new())]),
-                )
-                .is_err()
-            {
-                // Deleting an unknown name is an error; deleting an unset known name is fine.
+            // Deleting an unknown name is an error; deleting an unset known name is fine.
+            if next.remove(k).is_none() && !TopicConfig::is_known(self.cluster.era, k) {
                 return Err(KafkaError::new(
                     ErrorCode::InvalidConfig,
                     format!("Invalid config(s): {k}"),
@@ -331,10 +331,11 @@ impl Sim {
         for (k, v) in set {
             next.insert(k.clone(), v.clone());
         }
-        TopicConfig::validate_overrides(self.cluster.era, &next)
-            .map_err(|e| KafkaError::new(ErrorCode::InvalidConfig, e.to_string()))?;
+        let config = self.build_topic_config(&next)?;
         if let Some(m) = self.cluster.topics.get_mut(topic) {
             m.overrides = next;
+            m.log_config = config.log_config();
+            m.config = config;
         }
         for (k, v) in set {
             self.record(TraceEvent::ConfigChanged {
@@ -365,11 +366,7 @@ impl Sim {
                 "This server does not host this topic-partition.",
             ));
         };
-        let policy_delete = self
-            .topic_config(&tp.topic)
-            .log_config()
-            .cleanup_policy
-            .delete;
+        let policy_delete = self.log_config(&tp.topic).cleanup_policy.delete;
         let replicas = self
             .cluster
             .partition(tp)

@@ -1,0 +1,200 @@
+//! Whole-engine scenarios: topics, producers, consumer groups, offsets, determinism.
+
+use kafka_playground::engine::{ClusterSpec, Command, Sim, TopicPartition, WorkloadSpec};
+use std::collections::{BTreeMap, BTreeSet};
+
+fn sim(brokers: u32) -> Sim {
+    Sim::new(
+        7,
+        ClusterSpec {
+            brokers,
+            ..ClusterSpec::default()
+        },
+    )
+    .expect("cluster")
+}
+
+fn create_topic(s: &mut Sim, name: &str, partitions: i32, rf: i16) {
+    s.apply(Command::CreateTopic {
+        name: name.into(),
+        partitions: Some(partitions),
+        replication_factor: Some(rf),
+        configs: BTreeMap::new(),
+        assignment: None,
+    })
+    .expect("topic");
+}
+
+fn start_producer(s: &mut Sim, name: &str, topic: &str, rate: u32, keys: Option<u32>) {
+    s.apply(Command::StartProducer {
+        name: name.into(),
+        configs: BTreeMap::new(),
+        workload: Some(WorkloadSpec {
+            topic: topic.into(),
+            records_per_sec: rate,
+            keys,
+            max_records: None,
+        }),
+    })
+    .expect("producer");
+}
+
+fn start_consumer(s: &mut Sim, name: &str, group: &str, topic: &str) {
+    s.apply(Command::StartConsumer {
+        name: name.into(),
+        group: Some(group.into()),
+        topics: vec![topic.into()],
+        assign: Vec::new(),
+        start_offsets: BTreeMap::new(),
+        configs: BTreeMap::from([("auto.offset.reset".to_string(), "earliest".to_string())]),
+        process_time_ms: 0,
+    })
+    .expect("consumer");
+}
+
+#[test]
+fn records_flow_from_producer_through_replicas_to_a_group() {
+    let mut s = sim(3);
+    create_topic(&mut s, "orders", 3, 3);
+    start_producer(&mut s, "p1", "orders", 50, Some(10));
+    start_consumer(&mut s, "c1", "g1", "orders");
+    start_consumer(&mut s, "c2", "g1", "orders");
+    s.run_for(20_000);
+
+    let topic = s.topic("orders").expect("topic");
+    let total_hw: i64 = topic.partitions.iter().map(|p| p.high_watermark()).sum();
+    assert!(
+        total_hw > 500,
+        "about 50 records/s for 20 s were written, hw sum {total_hw}"
+    );
+    // Followers replicated everything the leader committed.
+    for p in &topic.partitions {
+        let leader_leo = p.leader_state().unwrap().log_end_offset;
+        for r in &p.replica_states {
+            assert!(
+                r.log_end_offset >= p.high_watermark(),
+                "replica {} behind HW",
+                r.broker
+            );
+            assert!(r.log_end_offset <= leader_leo);
+        }
+        assert_eq!(p.isr.len(), 3);
+    }
+
+    let g = s.group_view("g1").expect("group");
+    assert_eq!(g.state, "Stable");
+    assert_eq!(g.members.len(), 2);
+    let owned: Vec<TopicPartition> = g
+        .members
+        .iter()
+        .flat_map(|m| m.assignment.clone())
+        .collect();
+    let unique: BTreeSet<_> = owned.iter().cloned().collect();
+    assert_eq!(owned.len(), 3, "every partition owned once");
+    assert_eq!(unique.len(), 3);
+    // Auto-commit keeps lag small: within a few seconds of production.
+    for o in &g.offsets {
+        let lag = o.lag.expect("committed");
+        assert!(lag <= 60 * 5, "lag {lag} on {}", o.tp);
+    }
+}
+
+#[test]
+fn same_key_same_partition() {
+    let mut s = sim(1);
+    create_topic(&mut s, "t", 6, 1);
+    for i in 0..20 {
+        let out = s
+            .apply(Command::Produce {
+                producer: "console".into(),
+                topic: "t".into(),
+                partition: None,
+                key: Some("user-42".into()),
+                value: Some(format!("v{i}")),
+            })
+            .unwrap();
+        // murmur2("user-42") & 0x7fffffff % 6 = 4 (kafka-spec §1.2)
+        assert_eq!(
+            out,
+            kafka_playground::engine::Outcome::Produced {
+                tp: TopicPartition::new("t", 4)
+            }
+        );
+    }
+    s.run_for(1_000);
+    assert_eq!(s.high_watermark(&TopicPartition::new("t", 4)), Some(20));
+}
+
+#[test]
+fn more_consumers_than_partitions_leaves_some_idle() {
+    let mut s = sim(3);
+    create_topic(&mut s, "t", 2, 1);
+    for i in 0..4 {
+        start_consumer(&mut s, &format!("c{i}"), "g", "t");
+    }
+    s.run_for(15_000);
+    let g = s.group_view("g").unwrap();
+    assert_eq!(g.state, "Stable");
+    assert_eq!(g.members.len(), 4);
+    let idle = g.members.iter().filter(|m| m.assignment.is_empty()).count();
+    assert_eq!(idle, 2);
+}
+
+#[test]
+fn leaving_member_triggers_rebalance() {
+    let mut s = sim(3);
+    create_topic(&mut s, "t", 4, 1);
+    start_consumer(&mut s, "a", "g", "t");
+    start_consumer(&mut s, "b", "g", "t");
+    s.run_for(10_000);
+    let gen1 = s.group_view("g").unwrap().generation;
+    s.apply(Command::StopConsumer {
+        name: "b".into(),
+        hard: false,
+    })
+    .unwrap();
+    s.run_for(5_000);
+    let g = s.group_view("g").unwrap();
+    assert!(g.generation > gen1);
+    assert_eq!(g.members.len(), 1);
+    assert_eq!(g.members[0].assignment.len(), 4);
+}
+
+#[test]
+fn crashed_member_is_removed_after_session_timeout() {
+    let mut s = sim(3);
+    create_topic(&mut s, "t", 2, 1);
+    start_consumer(&mut s, "a", "g", "t");
+    start_consumer(&mut s, "b", "g", "t");
+    s.run_for(10_000);
+    s.apply(Command::StopConsumer {
+        name: "b".into(),
+        hard: true,
+    })
+    .unwrap();
+    s.run_for(30_000);
+    assert_eq!(
+        s.group_view("g").unwrap().members.len(),
+        2,
+        "45 s session timeout not yet over"
+    );
+    s.run_for(30_000);
+    let g = s.group_view("g").unwrap();
+    assert_eq!(g.members.len(), 1);
+    assert_eq!(g.state, "Stable");
+}
+
+#[test]
+fn same_seed_same_trace() {
+    let run = |seed| {
+        let mut s = Sim::new(seed, ClusterSpec::default()).unwrap();
+        create_topic(&mut s, "t", 6, 3);
+        start_producer(&mut s, "p", "t", 20, None);
+        start_consumer(&mut s, "c1", "g", "t");
+        start_consumer(&mut s, "c2", "g", "t");
+        s.run_for(60_000);
+        s.trace_hash()
+    };
+    assert_eq!(run(1), run(1));
+    assert_ne!(run(1), run(2));
+}
