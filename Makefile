@@ -23,7 +23,7 @@ tools:
 lint:
 	cargo fmt --check
 	cargo clippy --all-targets --locked -- -D warnings
-	cargo clippy --target wasm32-unknown-unknown --features ui --lib --bins --tests --locked -- -D warnings
+	cargo clippy --target wasm32-unknown-unknown --features ui --lib --bins --test browser --locked -- -D warnings
 
 test-native:
 	cargo test --locked

@@ -3,22 +3,28 @@
 #![cfg(all(target_arch = "wasm32", feature = "ui"))]
 
 use kafka_playground::ui::App;
+use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn mount() -> web_sys::Element {
+/// Lets Yew's scheduler run (it renders from spawned tasks).
+async fn settle() {
+    yew::platform::time::sleep(std::time::Duration::from_millis(30)).await;
+}
+
+async fn mount() -> web_sys::Element {
     let document = web_sys::window().unwrap().document().unwrap();
     let root = document.create_element("div").unwrap();
     document.body().unwrap().append_child(&root).unwrap();
     yew::Renderer::<App>::with_root(root.clone()).render();
-    yew::scheduler::flush();
+    settle().await;
     root
 }
 
 #[wasm_bindgen_test]
-fn app_mounts_with_title_stage_and_version() {
-    let root = mount();
+async fn app_mounts_with_title_stage_and_version() {
+    let root = mount().await;
     let title = root.query_selector("h1").unwrap().expect("a title");
     assert_eq!(title.text_content().unwrap(), "Kafka Playground");
     assert!(
@@ -33,8 +39,8 @@ fn app_mounts_with_title_stage_and_version() {
 }
 
 #[wasm_bindgen_test]
-fn language_switch_changes_texts() {
-    let root = mount();
+async fn language_switch_changes_texts() {
+    let root = mount().await;
     let tagline = || {
         root.query_selector(".tagline")
             .unwrap()
@@ -50,8 +56,6 @@ fn language_switch_changes_texts() {
         .dyn_into()
         .unwrap();
     button.click();
-    yew::scheduler::flush();
+    settle().await;
     assert!(tagline().contains("disimulasikan"));
 }
-
-use wasm_bindgen::JsCast;

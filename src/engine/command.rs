@@ -85,6 +85,12 @@ pub enum Command {
     DeleteGroup {
         group: String,
     },
+    /// `kafka-consumer-groups --delete-offsets` (OffsetDelete): removes committed offsets.
+    /// Partitions of topics the group's members consume fail with `GROUP_SUBSCRIBED_TO_TOPIC`.
+    DeleteGroupOffsets {
+        group: String,
+        partitions: Vec<TopicPartition>,
+    },
     /// `kafka-delete-records`: moves the log start offset of a partition.
     DeleteRecords {
         tp: TopicPartition,
@@ -122,6 +128,10 @@ pub enum Outcome {
     Produced {
         tp: TopicPartition,
     },
+    /// Per-partition result of `DeleteGroupOffsets` (`None` = deleted), in request order.
+    OffsetsDeleted {
+        results: Vec<(TopicPartition, Option<ErrorCode>)>,
+    },
     /// New log start offset (DeleteRecords' low watermark).
     LowWatermark {
         tp: TopicPartition,
@@ -158,6 +168,7 @@ impl Command {
             Command::CommitSync { consumer } => format!("commit {consumer}"),
             Command::SetGroupOffsets { group, .. } => format!("set offsets of group {group}"),
             Command::DeleteGroup { group } => format!("delete group {group}"),
+            Command::DeleteGroupOffsets { group, .. } => format!("delete offsets of group {group}"),
             Command::DeleteRecords { tp, offset } => {
                 format!("delete records of {tp} before {offset}")
             }
@@ -351,6 +362,29 @@ pub(crate) fn apply(sim: &mut Sim, command: Command) -> Result<Outcome, KafkaErr
                     };
                     invalid(code, msg)
                 })
+        }
+        Command::DeleteGroupOffsets { group, partitions } => {
+            let Some(g) = sim.groups.get_mut(&group) else {
+                return Err(invalid(
+                    ErrorCode::GroupIdNotFound,
+                    "The group id does not exist.",
+                ));
+            };
+            let subscribed: Vec<String> = g
+                .members
+                .iter()
+                .flat_map(|m| m.assignment.iter().map(|tp| tp.topic.clone()))
+                .collect();
+            let mut results = Vec::new();
+            for tp in partitions {
+                if subscribed.contains(&tp.topic) {
+                    results.push((tp, Some(ErrorCode::GroupSubscribedToTopic)));
+                } else {
+                    g.offsets.remove(&tp);
+                    results.push((tp, None));
+                }
+            }
+            Ok(Outcome::OffsetsDeleted { results })
         }
         Command::DeleteRecords { tp, offset } => {
             let low = sim.delete_records(&tp, offset)?;

@@ -164,21 +164,11 @@ impl Hasher for StableHasher {
 /// How many recent events the trace keeps for views; the hash covers all of them.
 pub const TRACE_CAPACITY: usize = 20_000;
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Trace {
     recent: VecDeque<(Millis, u64, TraceEvent)>,
     hasher: StableHasher,
     count: u64,
-}
-
-impl Default for Trace {
-    fn default() -> Self {
-        Trace {
-            recent: VecDeque::new(),
-            hasher: StableHasher::default(),
-            count: 0,
-        }
-    }
 }
 
 impl Trace {

@@ -364,3 +364,36 @@ impl Sim {
             .collect()
     }
 }
+
+impl Sim {
+    /// Takes the records a consumer has polled but nobody has read yet, in poll order (what the
+    /// console consumer prints). Empty for unknown names and producers.
+    pub fn take_consumed(&mut self, name: &str) -> Vec<super::consumer::Consumed> {
+        let Some(c) = self.client_id_by_name(name) else {
+            return Vec::new();
+        };
+        match self.consumer_mut(c) {
+            Some(x) => x.consumed.drain(..).collect(),
+            None => Vec::new(),
+        }
+    }
+
+    /// Takes a producer's per-record outcomes not read yet, in completion order (what the
+    /// console and verifiable producers report). Empty for unknown names and consumers.
+    pub fn take_deliveries(&mut self, name: &str) -> Vec<super::producer::client::Delivery> {
+        let Some(c) = self.client_id_by_name(name) else {
+            return Vec::new();
+        };
+        match self.producer_mut(c) {
+            Some(p) => p.deliveries.drain(..).collect(),
+            None => Vec::new(),
+        }
+    }
+}
+
+impl Sim {
+    /// The brokers' effective configuration (`kafka-configs --entity-type brokers`).
+    pub fn broker_config(&self) -> &super::config::BrokerConfig {
+        &self.cluster.broker_config
+    }
+}

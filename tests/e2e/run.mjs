@@ -16,8 +16,9 @@ function serve() {
   const server = createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
     if (!path.startsWith(SUBPATH)) { res.writeHead(404).end(); return; }
-    let rel = normalize(path.slice(SUBPATH.length)).replace(/^(\.\.[/\\])+/, '');
+    let rel = path.slice(SUBPATH.length);
     if (rel === '' || rel.endsWith('/')) rel += 'index.html';
+    rel = normalize(rel).replace(/^(\.\.[/\\])+/, '');
     try {
       const body = await readFile(join(dist, rel));
       res.writeHead(200, { 'content-type': types[extname(rel)] || 'application/octet-stream' }).end(body);

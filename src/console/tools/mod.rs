@@ -1,0 +1,148 @@
+//! One module per Kafka tool, plus the playground commands. Each reads its parsed options,
+//! drives the engine through `Command`s and views, and prints through `console::format`.
+
+pub mod configs;
+pub mod console_consumer;
+pub mod console_producer;
+pub mod consumer_groups;
+pub mod delete_records;
+pub mod get_offsets;
+pub mod playground;
+pub mod regex;
+pub mod topics;
+
+use super::options::{parse_tool_args, usage_exit, OptionError, ParsedOptions};
+use super::output::ToolExit;
+use super::run::Console;
+use super::Tool;
+use crate::engine::time::Millis;
+use crate::engine::Sim;
+
+/// What starting a tool gave: a finished result, or work that needs simulated time.
+pub enum Started {
+    Done(ToolExit),
+    Running(Task),
+}
+
+/// A tool run that takes simulated time (foreground or a background job).
+pub enum Task {
+    Consumer(console_consumer::ConsumerRun),
+    Producer(console_producer::ProducerRun),
+}
+
+impl Task {
+    /// Something happened that `pump` should look at (records arrived, all acks are in...).
+    pub fn has_news(&self, sim: &Sim) -> bool {
+        match self {
+            Task::Consumer(c) => c.has_news(sim),
+            Task::Producer(p) => p.has_news(sim),
+        }
+    }
+
+    /// When the task would finish by itself if nothing happens (timeouts).
+    pub fn deadline(&self) -> Option<Millis> {
+        match self {
+            Task::Consumer(c) => c.deadline(),
+            Task::Producer(_) => None,
+        }
+    }
+
+    /// Reads what the task's client produced; prints it; notices when the task is done.
+    pub fn pump(&mut self, sim: &mut Sim) -> ToolExit {
+        match self {
+            Task::Consumer(c) => c.pump(sim),
+            Task::Producer(p) => p.pump(sim),
+        }
+    }
+
+    pub fn finished(&self) -> bool {
+        match self {
+            Task::Consumer(c) => c.finished(),
+            Task::Producer(p) => p.finished(),
+        }
+    }
+
+    /// Whether the idle rule applies (the console is waiting for this task).
+    pub fn set_idle_stop(&mut self, on: bool) {
+        if let Task::Consumer(c) = self {
+            c.idle_stop = on;
+        }
+    }
+
+    /// The console stopped waiting (time limit): end the task as if interrupted.
+    pub fn give_up(&mut self) {
+        match self {
+            Task::Consumer(c) => c.give_up(),
+            Task::Producer(p) => p.give_up(),
+        }
+    }
+
+    /// Closes the client and prints the tool's last lines; carries the exit code.
+    pub fn finish(&mut self, sim: &mut Sim) -> ToolExit {
+        match self {
+            Task::Consumer(c) => c.finish(sim),
+            Task::Producer(p) => p.finish(sim),
+        }
+    }
+}
+
+/// Parses the arguments and runs `tool`.
+pub fn start(console: &mut Console, tool: Tool, args: &[String], stdin: Option<&str>) -> Started {
+    let opts = match parse_tool_args(tool, args) {
+        Ok(o) => o,
+        Err(exit) => return Started::Done(exit),
+    };
+    match tool {
+        Tool::Topics => Started::Done(topics::run(console, &opts)),
+        Tool::ConsoleProducer => console_producer::start(console, &opts, stdin),
+        Tool::ConsoleConsumer => console_consumer::start(console, &opts),
+        Tool::ConsumerGroups => Started::Done(consumer_groups::run(console, &opts)),
+        Tool::Configs => Started::Done(configs::run(console, args, &opts)),
+        Tool::GetOffsets => Started::Done(get_offsets::run(console, &opts)),
+        Tool::DeleteRecords => Started::Done(delete_records::run(console, &opts, stdin)),
+        other => Started::Done(ToolExit::err(
+            format!(
+                "{}: not available yet in this version of the playground\n",
+                other.name()
+            ),
+            1,
+        )),
+    }
+}
+
+/// The broker address a tool prints for broker `id` (`localhost:9092` for broker 0).
+pub fn broker_host(id: i32) -> (String, i32) {
+    ("localhost".to_string(), 9092 + id)
+}
+
+/// A jopt option error reported the way `tool` reports errors raised after parsing
+/// (`Cannot parse argument ...`).
+pub fn option_error(tool: Tool, e: &OptionError) -> ToolExit {
+    super::options::parse_error_exit(tool, e, false)
+}
+
+/// `printUsageAndExit` shorthand.
+pub fn usage(tool: Tool, message: &str) -> ToolExit {
+    usage_exit(tool, message)
+}
+
+/// The number of actions among `names` that are present.
+pub fn count_present(opts: &ParsedOptions, names: &[&str]) -> usize {
+    names.iter().filter(|n| opts.has(n)).count()
+}
+
+/// `host:port[,host:port]` as `ToolsUtils.validateBootstrapServer` checks it.
+pub fn bootstrap_error(value: &str) -> Option<&'static str> {
+    if value.trim().is_empty() {
+        return Some("Error while validating the bootstrap address\n");
+    }
+    let ok = value.split(',').all(|s| {
+        s.rsplit_once(':')
+            .is_some_and(|(h, p)| !h.is_empty() && p.parse::<u16>().is_ok())
+    });
+    if ok {
+        None
+    } else {
+        Some("Please provide valid host:port like host1:9091,host2:9092\n")
+    }
+}
