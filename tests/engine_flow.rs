@@ -198,3 +198,9 @@ fn same_seed_same_trace() {
     assert_eq!(run(1), run(1));
     assert_ne!(run(1), run(2));
 }
+
+#[test]
+fn minimal_cluster_builds() {
+    let s = Sim::minimal();
+    assert_eq!(s.brokers().len(), 1);
+}

@@ -27,6 +27,9 @@ pub struct ClusterSpec {
     pub era: Era,
     /// Broker config overrides (`server.properties` style).
     pub broker_overrides: BTreeMap<String, String>,
+    /// One-way latency of every network link. The UI's scenarios use longer links than a
+    /// data centre has so that each protocol message can be watched.
+    pub network_latency_ms: i64,
 }
 
 impl Default for ClusterSpec {
@@ -38,6 +41,7 @@ impl Default for ClusterSpec {
             mode: ControllerMode::Kraft,
             era: Era::Kafka4,
             broker_overrides: BTreeMap::new(),
+            network_latency_ms: super::network::DEFAULT_LATENCY_MS,
         }
     }
 }

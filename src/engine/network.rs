@@ -75,6 +75,13 @@ fn link(a: NodeId, b: NodeId) -> (NodeId, NodeId) {
 }
 
 impl Network {
+    pub fn with_latency(ms: Millis) -> Self {
+        Network {
+            default_latency: ms,
+            ..Network::default()
+        }
+    }
+
     /// Puts a message on the wire. `lose` is the caller's random draw for lossy links.
     pub fn send(
         &mut self,

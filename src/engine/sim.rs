@@ -68,13 +68,20 @@ impl Sim {
     /// A new world with the given cluster. Same seed and commands give the same run.
     pub fn new(seed: u64, spec: super::cluster::ClusterSpec) -> Result<Sim, KafkaError> {
         let mut rng = SimRng::seeded(seed);
+        let latency = spec.network_latency_ms;
+        if !(0..=60_000).contains(&latency) {
+            return Err(KafkaError::new(
+                super::error::ErrorCode::InvalidRequest,
+                format!("Network latency must be 0 to 60000 ms; got {latency}."),
+            ));
+        }
         let cluster = Cluster::new(spec, &mut rng)?;
         let mut sim = Sim {
             now: 0,
             seq: 0,
             rng,
             queue: BTreeMap::new(),
-            net: Network::default(),
+            net: Network::with_latency(latency),
             cluster,
             clients: BTreeMap::new(),
             client_names: BTreeMap::new(),
@@ -94,6 +101,19 @@ impl Sim {
             .offsets_retention_check_interval_ms;
         sim.schedule(offsets, Event::Timer(Timer::OffsetsRetention));
         Ok(sim)
+    }
+
+    /// One broker, Kafka 4.x defaults, nothing else: the fallback when a scenario cannot be built.
+    pub fn minimal() -> Sim {
+        let spec = super::cluster::ClusterSpec {
+            brokers: 1,
+            ..Default::default()
+        };
+        match Sim::new(0, spec) {
+            Ok(sim) => sim,
+            // Only broker-config overrides or counts can fail, and this spec has neither.
+            Err(e) => unreachable!("the default one-broker cluster always builds: {e}"),
+        }
     }
 
     pub fn seed(&self) -> u64 {

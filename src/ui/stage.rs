@@ -1,31 +1,283 @@
-//! The stage: producers on the left, the cluster in the middle, consumer groups on the right.
+//! The stage: producers on the left, brokers (with their replicas' logs) in the middle, consumer
+//! groups on the right, and every protocol message in flight moving along its link.
 
 use super::i18n::{t, Lang, Text};
+use crate::engine::network::NodeId;
+use crate::engine::protocol::ApiKey;
+use crate::engine::view::{ClientKind, ClientView, MessageView};
+use crate::engine::Sim;
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
+#[derive(Properties)]
 pub struct StageProps {
     pub lang: Lang,
+    pub sim: Rc<RefCell<Sim>>,
+    /// Changes every animation frame, so the stage redraws.
+    pub frame: u64,
 }
 
-/// The SVG stage. Until the engine is wired in, it shows the three regions and an empty-state hint.
+impl PartialEq for StageProps {
+    fn eq(&self, other: &Self) -> bool {
+        self.lang == other.lang && self.frame == other.frame && Rc::ptr_eq(&self.sim, &other.sim)
+    }
+}
+
+const W: f64 = 1200.0;
+const H: f64 = 720.0;
+const CLUSTER_X: f64 = 250.0;
+const CLUSTER_W: f64 = 640.0;
+const GROUPS_X: f64 = 930.0;
+const BROKER_TOP: f64 = 70.0;
+const BROKER_H: f64 = 600.0;
+/// How many of a replica's newest offsets are drawn as cells.
+const CELLS: i64 = 10;
+
+/// Colour-blind-safe colours (Okabe-Ito) per kind of message.
+fn colour(api: ApiKey, replication: bool) -> &'static str {
+    match api {
+        ApiKey::Produce => "#E69F00",
+        ApiKey::Fetch if replication => "#009E73",
+        ApiKey::Fetch => "#0072B2",
+        ApiKey::ListOffsets => "#56B4E9",
+        ApiKey::OffsetCommit | ApiKey::OffsetFetch => "#D55E00",
+        _ => "#CC79A7",
+    }
+}
+
+struct Layout {
+    producers: BTreeMap<NodeId, (f64, f64)>,
+    consumers: BTreeMap<NodeId, (f64, f64)>,
+    brokers: BTreeMap<i32, (f64, f64)>,
+    broker_w: f64,
+}
+
+impl Layout {
+    /// Where a message between `node` and `other` touches `node`.
+    fn anchor(&self, node: NodeId, other: NodeId) -> Option<(f64, f64)> {
+        match node {
+            NodeId::Broker(b) => {
+                let (x, y) = *self.brokers.get(&b)?;
+                let mid = y + BROKER_H / 2.0;
+                Some(match other {
+                    NodeId::Broker(o) => {
+                        let ox = self.brokers.get(&o).map_or(x, |p| p.0);
+                        let dx = if ox > x {
+                            self.broker_w * 0.7
+                        } else {
+                            self.broker_w * 0.3
+                        };
+                        (x + dx, y + 6.0)
+                    }
+                    other if self.producers.contains_key(&other) => (x, mid - 60.0),
+                    _ => (x + self.broker_w, mid),
+                })
+            }
+            n => self
+                .producers
+                .get(&n)
+                .or_else(|| self.consumers.get(&n))
+                .copied(),
+        }
+    }
+}
+
+fn layout(sim: &Sim, clients: &[ClientView]) -> Layout {
+    let brokers = sim.brokers();
+    let n = brokers.len().max(1) as f64;
+    let gap = 16.0;
+    let broker_w = (CLUSTER_W - gap * (n - 1.0)) / n;
+    let mut l = Layout {
+        producers: BTreeMap::new(),
+        consumers: BTreeMap::new(),
+        brokers: BTreeMap::new(),
+        broker_w,
+    };
+    for (i, b) in brokers.iter().enumerate() {
+        l.brokers
+            .insert(b.id, (CLUSTER_X + i as f64 * (broker_w + gap), BROKER_TOP));
+    }
+    let mut py = 110.0;
+    let mut cy = 130.0;
+    let mut last_group: Option<String> = None;
+    for c in clients {
+        match c.kind {
+            ClientKind::Producer => {
+                l.producers.insert(c.node, (200.0, py + 30.0));
+                py += 100.0;
+            }
+            ClientKind::Consumer => {
+                if last_group.is_some() && last_group != c.group {
+                    cy += 40.0;
+                }
+                last_group = c.group.clone();
+                l.consumers.insert(c.node, (GROUPS_X, cy + 20.0));
+                cy += 64.0;
+            }
+        }
+    }
+    l
+}
+
+fn px(v: f64) -> String {
+    format!("{v:.1}")
+}
+
+/// The SVG stage.
 #[component]
 pub fn Stage(props: &StageProps) -> Html {
     let l = props.lang;
-    let regions = [
-        (Text::Producers, 20),
-        (Text::Cluster, 340),
-        (Text::ConsumerGroups, 660),
-    ];
-    html! {
-        <svg class="stage" viewBox="0 0 960 540" role="img" aria-label={t(l, Text::StageLabel)}>
-            for (label, x) in regions {
-                <g class="region">
-                    <rect x={x.to_string()} y="20" width="280" height="500" rx="12" />
-                    <text x={(x + 140).to_string()} y="50" text-anchor="middle">{ t(l, label) }</text>
+    let sim = props.sim.borrow();
+    let mut clients = sim.client_views();
+    clients.sort_by(|a, b| {
+        (a.kind == ClientKind::Consumer, &a.group, &a.name).cmp(&(
+            b.kind == ClientKind::Consumer,
+            &b.group,
+            &b.name,
+        ))
+    });
+    let lay = layout(&sim, &clients);
+    let now = sim.now();
+    let messages: Vec<MessageView> = sim.messages_in_flight();
+
+    let producers = clients.iter().filter(|c| c.kind == ClientKind::Producer).map(|c| {
+        let (x, y) = lay.producers[&c.node];
+        html! {
+            <g class="producer" key={c.name.clone()}>
+                <rect x={px(x - 180.0)} y={px(y - 30.0)} width="180" height="60" rx="8" />
+                <text class="name" x={px(x - 170.0)} y={px(y - 10.0)}>{ &c.name }</text>
+                <text class="detail" x={px(x - 170.0)} y={px(y + 8.0)}>{ format!("→ {}", c.topics.join(", ")) }</text>
+                <text class="detail" x={px(x - 170.0)} y={px(y + 23.0)}>{ format!("{} {} · {} {}", c.acked, t(l, Text::Acked), c.sent, t(l, Text::Sent)) }</text>
+            </g>
+        }
+    });
+
+    let topics: Vec<_> = sim
+        .topic_names(false)
+        .into_iter()
+        .filter_map(|n| sim.topic(&n))
+        .collect();
+    let brokers = sim.brokers().into_iter().map(|b| {
+        let (x, y) = lay.brokers[&b.id];
+        let w = lay.broker_w;
+        let mut rows = Vec::new();
+        let mut ry = y + 56.0;
+        for topic in &topics {
+            for p in &topic.partitions {
+                let Some(r) = p.replica_states.iter().find(|r| r.broker == b.id) else { continue };
+                let leader = p.leader == Some(b.id);
+                let in_isr = p.isr.contains(&b.id);
+                let cell_w = ((w - 24.0) / CELLS as f64).min(18.0);
+                let first = (r.log_end_offset - CELLS).max(r.log_start_offset).max(0);
+                let cells = (first..r.log_end_offset).map(|o| {
+                    let cx = x + 12.0 + (o - first) as f64 * cell_w;
+                    let class = if o < r.high_watermark { "cell committed" } else { "cell uncommitted" };
+                    html! { <rect class={class} x={px(cx)} y={px(ry + 16.0)} width={px(cell_w - 2.0)} height="16" rx="2"><title>{ format!("{}-{} offset {o}", topic.name, p.partition) }</title></rect> }
+                });
+                let hw_x = x + 12.0 + (r.high_watermark - first).clamp(0, CELLS) as f64 * cell_w - 1.0;
+                let role = if leader { t(l, Text::Leader) } else if in_isr { t(l, Text::FollowerInSync) } else { t(l, Text::FollowerOutOfSync) };
+                rows.push(html! {
+                    <g class={classes!("replica", leader.then_some("leader"))} key={format!("{}-{}", topic.name, p.partition)}>
+                        <text class="label" x={px(x + 12.0)} y={px(ry + 11.0)}>{ format!("{}-{}", topic.name, p.partition) }</text>
+                        <text class="role" x={px(x + w - 10.0)} y={px(ry + 11.0)} text-anchor="end">{ role }</text>
+                        { for cells }
+                        <line class="hw" x1={px(hw_x)} x2={px(hw_x)} y1={px(ry + 13.0)} y2={px(ry + 35.0)}><title>{ format!("high watermark {}", r.high_watermark) }</title></line>
+                        <text class="offsets" x={px(x + 12.0)} y={px(ry + 45.0)}>{ format!("LEO {} · HW {} · start {}", r.log_end_offset, r.high_watermark, r.log_start_offset) }</text>
+                    </g>
+                });
+                ry += 58.0;
+            }
+        }
+        let coordinator_of: Vec<String> = sim.group_ids().into_iter().filter(|g| sim.coordinator_of(g) == Some(b.id)).collect();
+        html! {
+            <g class={classes!("broker", (!b.alive).then_some("down"))} key={b.id.to_string()}>
+                <rect x={px(x)} y={px(y)} width={px(w)} height={px(BROKER_H)} rx="10" />
+                <text class="name" x={px(x + 12.0)} y={px(y + 24.0)}>{ format!("{} {}", t(l, Text::Broker), b.id) }</text>
+                <text class="detail" x={px(x + 12.0)} y={px(y + 42.0)}>{
+                    if coordinator_of.is_empty() { String::new() } else { format!("{} {}", t(l, Text::CoordinatorOf), coordinator_of.join(", ")) }
+                }</text>
+                { for rows }
+            </g>
+        }
+    });
+
+    let groups = sim.group_ids().into_iter().filter_map(|g| sim.group_view(&g)).map(|g| {
+        let members: Vec<&ClientView> = clients.iter().filter(|c| c.group.as_deref() == Some(g.group_id.as_str())).collect();
+        let top = members.first().and_then(|c| lay.consumers.get(&c.node)).map_or(130.0, |p| p.1 - 20.0);
+        let rows = members.iter().map(|c| {
+            let (x, y) = lay.consumers[&c.node];
+            let parts: Vec<String> = c.assignment.iter().map(|tp| {
+                let lag = g.offsets.iter().find(|o| o.tp == *tp).and_then(|o| o.lag);
+                match lag { Some(lag) => format!("p{} ({} {lag})", tp.partition, t(l, Text::Lag)), None => format!("p{}", tp.partition) }
+            }).collect();
+            let idle = c.assignment.is_empty();
+            html! {
+                <g class={classes!("member", idle.then_some("idle"))} key={c.name.clone()}>
+                    <rect x={px(x)} y={px(y - 20.0)} width="250" height="54" rx="8" />
+                    <text class="name" x={px(x + 10.0)} y={px(y - 2.0)}>{ &c.name }</text>
+                    <text class="detail" x={px(x + 10.0)} y={px(y + 16.0)}>{ if idle { t(l, Text::Idle).to_string() } else { parts.join(" · ") } }</text>
+                    <text class="detail" x={px(x + 240.0)} y={px(y - 2.0)} text-anchor="end">{ format!("{} {}", c.consumed, t(l, Text::Consumed)) }</text>
                 </g>
             }
-            <text class="hint" x="480" y="280" text-anchor="middle">{ t(l, Text::EmptyStage) }</text>
+        });
+        html! {
+            <g class="group" key={g.group_id.clone()}>
+                <text class="name" x={px(GROUPS_X)} y={px(top - 12.0)}>{ format!("{} · {} · {} {}", g.group_id, g.state, t(l, Text::Generation), g.generation) }</text>
+                { for rows }
+            </g>
+        }
+    });
+
+    let dots = messages.iter().filter_map(|m| {
+        let from = lay.anchor(m.from, m.to)?;
+        let to = lay.anchor(m.to, m.from)?;
+        let span = (m.deliver_at - m.sent_at).max(1) as f64;
+        let f = ((now - m.sent_at) as f64 / span).clamp(0.0, 1.0);
+        let (x, y) = (from.0 + (to.0 - from.0) * f, from.1 + (to.1 - from.1) * f);
+        let replication = matches!((m.from, m.to), (NodeId::Broker(_), NodeId::Broker(_)));
+        let c = colour(m.api, replication);
+        let r = if m.records > 0 { 6.0 + (m.records as f64).sqrt().min(6.0) } else { 4.5 };
+        let (fill, stroke) = if m.request { (c, c) } else { ("none", c) };
+        Some(html! {
+            <circle class={classes!("msg", m.lost.then_some("lost"))} key={m.id.to_string()} cx={px(x)} cy={px(y)} r={px(r)} fill={fill} stroke={stroke}>
+                <title>{ format!("{}{}", m.api.name(), if m.request { " request" } else { " response" }) }</title>
+            </circle>
+        })
+    });
+
+    let legend = [
+        (ApiKey::Produce, false, "Produce"),
+        (ApiKey::Fetch, false, "Fetch"),
+        (ApiKey::Fetch, true, t(l, Text::Replication)),
+        (ApiKey::JoinGroup, false, t(l, Text::GroupProtocol)),
+        (ApiKey::OffsetCommit, false, "OffsetCommit"),
+    ];
+    let legend = legend.iter().enumerate().map(|(i, (api, rep, label))| {
+        let x = 260.0 + i as f64 * 130.0;
+        html! {
+            <g class="legend-item" key={i.to_string()}>
+                <circle cx={px(x)} cy={px(H - 24.0)} r="5" fill={colour(*api, *rep)} />
+                <text x={px(x + 10.0)} y={px(H - 20.0)}>{ *label }</text>
+            </g>
+        }
+    });
+
+    html! {
+        <svg class="stage" viewBox={format!("0 0 {W} {H}")} role="img" aria-label={t(l, Text::StageLabel)}>
+            <text class="region-title" x="20" y="40">{ t(l, Text::Producers) }</text>
+            <text class="region-title" x={px(CLUSTER_X)} y="40">{ format!("{} · KRaft", t(l, Text::Cluster)) }</text>
+            <text class="region-title" x={px(GROUPS_X)} y="40">{ t(l, Text::ConsumerGroups) }</text>
+            { for producers }
+            { for brokers }
+            { for groups }
+            { for dots }
+            <g class="legend">
+                <text x="20" y={px(H - 20.0)}>{ t(l, Text::Legend) }</text>
+                { for legend }
+                <text x="920" y={px(H - 20.0)}>{ t(l, Text::LegendShape) }</text>
+            </g>
         </svg>
     }
 }

@@ -57,6 +57,24 @@ test('language switch shows Bahasa Indonesia', async (page, base) => {
   await page.screenshot({ path: join(out, 'home-id.png') });
 });
 
+test('the default scenario plays: brokers show replicas and message dots move', async (page, base) => {
+  await page.goto(base, { waitUntil: 'load' });
+  await page.waitForSelector('g.broker');
+  const brokers = await page.locator('g.broker').count();
+  if (brokers !== 3) throw new Error(`expected 3 brokers, saw ${brokers}`);
+  await page.waitForSelector('circle.msg', { timeout: 10000 });
+  const positions = async () => page.$$eval('circle.msg', (cs) => cs.map((c) => `${c.getAttribute('cx')},${c.getAttribute('cy')}`).join(' '));
+  const a = await positions();
+  await page.waitForTimeout(300);
+  const b = await positions();
+  if (a === b) throw new Error('message dots did not move');
+  // The group forms and both consumers get partitions.
+  await page.waitForFunction(() => document.querySelector('g.group text')?.textContent.includes('Stable'), null, { timeout: 20000 });
+  const replicas = await page.locator('g.replica').count();
+  if (replicas !== 9) throw new Error(`expected 3 partitions x 3 replicas, saw ${replicas}`);
+  await page.screenshot({ path: join(out, 'default-scenario.png') });
+});
+
 await mkdir(out, { recursive: true });
 const server = await serve();
 const base = `http://127.0.0.1:${server.address().port}${SUBPATH}`;
