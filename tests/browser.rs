@@ -59,3 +59,17 @@ async fn language_switch_changes_texts() {
     settle().await;
     assert!(tagline().contains("disimulasikan"));
 }
+
+/// The engine in WebAssembly produces exactly the native trace (tests/determinism.rs pins it).
+#[wasm_bindgen_test]
+fn default_scenario_trace_hash_matches_native() {
+    let golden = include_str!("golden/default-scenario-120s.hash")
+        .trim()
+        .trim_start_matches("0x");
+    let golden = u64::from_str_radix(golden, 16).unwrap();
+    let mut sim = kafka_playground::scenario::default_scenario()
+        .build()
+        .unwrap();
+    sim.run_for(120_000);
+    assert_eq!(sim.trace_hash(), golden);
+}
