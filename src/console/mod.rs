@@ -11,7 +11,10 @@ pub mod options;
 pub mod output;
 pub mod script;
 
-// --- lead: the engine-facing runner (`run` / `Console`) module goes here ---
+pub mod run;
+pub mod tools;
+
+pub use run::Console;
 
 pub use options::{parse_tool_args, Tool};
 pub use output::ToolExit;

@@ -42,8 +42,18 @@ pub struct Console {
     fresh: bool,
 }
 
+/// The console's clusters run with Kafka 4.0's stock `config/server.properties`, as the
+/// tutorials' `bin/kafka-server-start.sh config/server.properties` does (this is why every
+/// topic's describe shows `segment.bytes=1073741824`).
+pub fn console_cluster_spec() -> ClusterSpec {
+    ClusterSpec {
+        broker_overrides: crate::engine::config::BrokerConfig::stock_server_properties(),
+        ..ClusterSpec::default()
+    }
+}
+
 fn default_sim(seed: u64) -> Sim {
-    match Sim::new(seed, ClusterSpec::default()) {
+    match Sim::new(seed, console_cluster_spec()) {
         Ok(s) => s,
         // The default spec is constant and valid; a 1-broker cluster is the fallback anyway.
         Err(_) => Sim::new(
@@ -87,10 +97,6 @@ impl Console {
         self.jobs.clear();
         self.next_client = 1;
         Ok(())
-    }
-
-    pub(crate) fn is_fresh(&self) -> bool {
-        self.fresh
     }
 
     /// A unique name for a client a tool starts (`console-consumer-3`).
@@ -321,5 +327,65 @@ impl ToolExit {
         self.stdout.push_str(&more.stdout);
         self.stderr.push_str(&more.stderr);
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failing_command_does_not_stop_the_script_but_sets_the_exit_status() {
+        let mut c = Console::new(1);
+        let (out, err, code) = c.run_script(
+            "kafka-topics --bootstrap-server b:9092 --create --topic t --replication-factor 9\n\
+             kafka-topics --bootstrap-server b:9092 --create --topic t\n",
+        );
+        assert_eq!(code, 1);
+        assert!(out.contains(
+            "Error while executing topic command : Unable to replicate the partition 9 time(s)"
+        ));
+        assert!(out.ends_with("Created topic t.\n"), "{out}");
+        assert!(err.contains("InvalidReplicationFactorException"));
+        let (_, _, ok) =
+            Console::new(1).run_script("kafka-topics --bootstrap-server b:9092 --list\ntime\n");
+        assert_eq!(ok, 0);
+    }
+
+    #[test]
+    fn foreground_consumer_stops_by_the_idle_rule_and_sleep_moves_the_clock() {
+        let mut c = Console::new(3);
+        let r = c.execute("kafka-console-consumer --bootstrap-server b:9092 --topic t");
+        assert_eq!(r.code, 0);
+        assert_eq!(r.stderr, "Processed a total of 0 messages\n");
+        let t = c.sim().now();
+        assert!(
+            (IDLE_STOP_MS..IDLE_STOP_MS + 5_000).contains(&t),
+            "stopped at {t}"
+        );
+        c.execute("sleep 2m");
+        assert_eq!(c.sim().now(), t + 120_000);
+    }
+
+    #[test]
+    fn cluster_create_replaces_the_default_cluster() {
+        let mut c = Console::new(1);
+        let r = c.execute("cluster create --brokers 5");
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        assert_eq!(c.sim().brokers().len(), 5);
+        assert!(!r.stdout.contains("discarded"));
+        let r = c.execute("cluster create --brokers 1");
+        assert!(r.stdout.contains("discarded"));
+        assert_eq!(c.sim().brokers().len(), 1);
+    }
+
+    #[test]
+    fn script_errors_are_usage_errors() {
+        let (_, err, code) = Console::new(1).run_script("kafka-topics 'open\n");
+        assert_eq!(code, 2);
+        assert!(
+            err.starts_with("kafka-playground: line 1: unterminated"),
+            "{err}"
+        );
     }
 }

@@ -76,8 +76,9 @@ pub fn start(console: &mut Console, opts: &ParsedOptions) -> Started {
     if opts.has("offset") && partition.is_none() {
         return bad("The partition is required when offset is specified.");
     }
-    let mut props: BTreeMap<String, String> =
-        split_props(opts.values_of("consumer-property")).into_iter().collect();
+    let mut props: BTreeMap<String, String> = split_props(opts.values_of("consumer-property"))
+        .into_iter()
+        .collect();
     let group_opt = opts.values_of("group").last().map(|s| s.to_string());
     if let (Some(g), Some(p)) = (&group_opt, props.get("group.id")) {
         if g != p {
@@ -148,7 +149,12 @@ pub fn start(console: &mut Console, opts: &ParsedOptions) -> Started {
                 .into_iter()
                 .filter(|t| re.matches(t))
                 .collect(),
-            Err(e) => return Started::Done(unknown_error(&console.sim, &format!("java.util.regex.PatternSyntaxException: {e}"))),
+            Err(e) => {
+                return Started::Done(unknown_error(
+                    &console.sim,
+                    &format!("java.util.regex.PatternSyntaxException: {e}"),
+                ))
+            }
         },
         _ => Vec::new(),
     };
@@ -156,15 +162,20 @@ pub fn start(console: &mut Console, opts: &ParsedOptions) -> Started {
     let mut start_offsets = BTreeMap::new();
     if let (Some(p), Some(t)) = (partition, &topic) {
         let tp = TopicPartition::new(t.clone(), p);
-        let from = match offset_spec.as_deref() {
-            Some(o) if o.eq_ignore_ascii_case("earliest") => console.sim.log_start_offset(&tp),
-            Some(o) if o.eq_ignore_ascii_case("latest") => console.sim.high_watermark(&tp),
-            Some(o) => o.parse::<i64>().ok(),
-            None if opts.has("from-beginning") => console.sim.log_start_offset(&tp),
-            None => console.sim.high_watermark(&tp),
-        };
-        if let Some(o) = from {
-            start_offsets.insert(tp.clone(), o);
+        // `seekToBeginning` / `seekToEnd` are offset resets (ListOffsets); a number is a seek.
+        match offset_spec.as_deref() {
+            Some(o) if o.eq_ignore_ascii_case("earliest") => {
+                props.insert("auto.offset.reset".into(), "earliest".into());
+            }
+            Some(o) if o.eq_ignore_ascii_case("latest") => {
+                props.insert("auto.offset.reset".into(), "latest".into());
+            }
+            Some(o) => {
+                if let Ok(n) = o.parse::<i64>() {
+                    start_offsets.insert(tp.clone(), n);
+                }
+            }
+            None => {}
         }
         assign.push(tp);
     }
@@ -172,7 +183,11 @@ pub fn start(console: &mut Console, opts: &ParsedOptions) -> Started {
     let started = console.sim.apply(Command::StartConsumer {
         name: client.clone(),
         group: if assign.is_empty() { group } else { None },
-        topics: if assign.is_empty() { topics } else { Vec::new() },
+        topics: if assign.is_empty() {
+            topics
+        } else {
+            Vec::new()
+        },
         assign,
         start_offsets,
         configs: props,
@@ -180,7 +195,10 @@ pub fn start(console: &mut Console, opts: &ParsedOptions) -> Started {
     });
     if let Err(e) = started {
         let text = if e.message.starts_with("Invalid value") {
-            format!("org.apache.kafka.common.config.ConfigException: {}", e.message)
+            format!(
+                "org.apache.kafka.common.config.ConfigException: {}",
+                e.message
+            )
         } else {
             format!("{}: {}", e.code.exception(), e.message)
         };
@@ -204,7 +222,12 @@ fn unknown_error(sim: &Sim, exception: &str) -> ToolExit {
     ToolExit::err(
         format!(
             "{}{exception}\n",
-            log_line(sim.timestamp(), "ERROR", "Unknown error when running consumer: ", LOGGER)
+            log_line(
+                sim.timestamp(),
+                "ERROR",
+                "Unknown error when running consumer: ",
+                LOGGER
+            )
         ),
         1,
     )
@@ -243,7 +266,9 @@ impl ConsumerRun {
         if self.end.is_some() {
             return None;
         }
-        let timeout = self.timeout_ms.map(|t| self.last_progress.saturating_add(t));
+        let timeout = self
+            .timeout_ms
+            .map(|t| self.last_progress.saturating_add(t));
         let idle = self
             .idle_stop
             .then(|| self.last_progress.saturating_add(IDLE_STOP_MS));
@@ -266,7 +291,8 @@ impl ConsumerRun {
             if self.max_messages.is_some_and(|m| self.printed >= m) {
                 break;
             }
-            out.stdout.push_str(&format_record_string(&self.format, &to_model(c)));
+            out.stdout
+                .push_str(&format_record_string(&self.format, &to_model(c)));
             self.printed += 1;
         }
         let error = match sim.client(&self.client) {
@@ -278,7 +304,10 @@ impl ConsumerRun {
             self.end = Some(End::MaxMessages);
         } else if let Some(e) = error {
             self.end = Some(End::PollError(e));
-        } else if self.timeout_ms.is_some_and(|t| now >= self.last_progress.saturating_add(t)) {
+        } else if self
+            .timeout_ms
+            .is_some_and(|t| now >= self.last_progress.saturating_add(t))
+        {
             self.end = Some(End::Timeout);
         } else if self.idle_stop && now >= self.last_progress.saturating_add(IDLE_STOP_MS) {
             self.end = Some(End::Idle);
@@ -299,21 +328,23 @@ impl ConsumerRun {
     pub fn finish(&mut self, sim: &mut Sim) -> ToolExit {
         let ts = sim.timestamp();
         let name = self.client.clone();
-        if sim.client(&name).is_some()
-            && sim
-                .apply(Command::StopConsumer {
-                    name: name.clone(),
-                    hard: false,
-                })
-                .is_ok()
-        {
-            sim.run_while(5_000, |s| s.client(&name).is_none());
+        if sim.client(&name).is_some() {
+            let stop = Command::StopConsumer {
+                name: name.clone(),
+                hard: false,
+            };
+            super::close_client(sim, &name, stop);
         }
         let stderr = match &self.end {
             Some(End::Timeout) => timeout_stderr(&log_timestamp(ts), self.printed),
             Some(End::PollError(e)) => format!(
                 "{}{e}\n{}",
-                log_line(ts, "ERROR", "Error processing message, terminating consumer process: ", LOGGER),
+                log_line(
+                    ts,
+                    "ERROR",
+                    "Error processing message, terminating consumer process: ",
+                    LOGGER
+                ),
                 processed_total(self.printed)
             ),
             _ => processed_total(self.printed),

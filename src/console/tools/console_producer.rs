@@ -33,7 +33,13 @@ struct Reader {
 
 impl Reader {
     fn from(props: &[(String, String)]) -> Reader {
-        let get = |k: &str| props.iter().rev().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+        let get = |k: &str| {
+            props
+                .iter()
+                .rev()
+                .find(|(n, _)| n == k)
+                .map(|(_, v)| v.clone())
+        };
         let flag = |k: &str| get(k).is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
         Reader {
             parse_key: flag("parse.key"),
@@ -81,8 +87,9 @@ fn split_props(values: Vec<&str>) -> Vec<(String, String)> {
 /// The producer configs as `ConsoleProducer.producerProps` builds them: `--producer-property`
 /// values, then each tool option when given or when the property is not set yet.
 fn producer_configs(opts: &ParsedOptions) -> BTreeMap<String, String> {
-    let mut props: BTreeMap<String, String> =
-        split_props(opts.values_of("producer-property")).into_iter().collect();
+    let mut props: BTreeMap<String, String> = split_props(opts.values_of("producer-property"))
+        .into_iter()
+        .collect();
     let merge = |props: &mut BTreeMap<String, String>, key: &str, opt: &str, default: &str| {
         let given = opts.values_of(opt).last().map(|v| v.to_string());
         if let Some(v) = given {
@@ -93,13 +100,24 @@ fn producer_configs(opts: &ParsedOptions) -> BTreeMap<String, String> {
     };
     merge(&mut props, "linger.ms", "timeout", "1000");
     merge(&mut props, "acks", "request-required-acks", "-1");
-    merge(&mut props, "request.timeout.ms", "request-timeout-ms", "1500");
+    merge(
+        &mut props,
+        "request.timeout.ms",
+        "request-timeout-ms",
+        "1500",
+    );
     merge(&mut props, "retries", "message-send-max-retries", "3");
     merge(&mut props, "retry.backoff.ms", "retry-backoff-ms", "100");
     merge(&mut props, "batch.size", "batch-size", "16384");
     if opts.has("compression-codec") {
-        let codec = opts.values_of("compression-codec").last().map(|s| s.to_string());
-        props.insert("compression.type".into(), codec.unwrap_or_else(|| "gzip".into()));
+        let codec = opts
+            .values_of("compression-codec")
+            .last()
+            .map(|s| s.to_string());
+        props.insert(
+            "compression.type".into(),
+            codec.unwrap_or_else(|| "gzip".into()),
+        );
     }
     props
         .entry("client.id".into())
@@ -112,11 +130,20 @@ pub fn start(console: &mut Console, opts: &ParsedOptions, stdin: Option<&str>) -
     if !opts.has("topic") {
         return Started::Done(usage(tool, &missing_required("topic")));
     }
-    let bootstrap = opts.values_of("bootstrap-server").last().copied().unwrap_or("");
+    let bootstrap = opts
+        .values_of("bootstrap-server")
+        .last()
+        .copied()
+        .unwrap_or("");
     if let Some(msg) = bootstrap_error(bootstrap) {
         return Started::Done(usage(tool, msg));
     }
-    let topic = opts.values_of("topic").last().copied().unwrap_or("").to_string();
+    let topic = opts
+        .values_of("topic")
+        .last()
+        .copied()
+        .unwrap_or("")
+        .to_string();
     let reader = Reader::from(&split_props(opts.values_of("property")));
     if split_props(opts.values_of("property"))
         .iter()
@@ -178,7 +205,13 @@ pub fn start(console: &mut Console, opts: &ParsedOptions, stdin: Option<&str>) -
         });
         if let Err(e) = sent {
             let ex = JavaException::new(e.code.exception(), Some(&e.message));
-            run.pending.stderr.push_str(&send_error(ts, &topic, key.as_deref(), value.as_deref(), &ex));
+            run.pending.stderr.push_str(&send_error(
+                ts,
+                &topic,
+                key.as_deref(),
+                value.as_deref(),
+                &ex,
+            ));
         }
     }
     Started::Running(Task::Producer(run))
@@ -192,7 +225,13 @@ fn size(s: Option<&str>) -> String {
 }
 
 /// `ErrorLoggingCallback`'s log entry for a failed send.
-fn send_error(ts: i64, topic: &str, key: Option<&str>, value: Option<&str>, e: &JavaException) -> String {
+fn send_error(
+    ts: i64,
+    topic: &str,
+    key: Option<&str>,
+    value: Option<&str>,
+    e: &JavaException,
+) -> String {
     log_line_with_exception(
         ts,
         "ERROR",
@@ -247,9 +286,7 @@ impl ProducerRun {
     pub fn finish(&mut self, sim: &mut Sim) -> ToolExit {
         let mut out = std::mem::take(&mut self.pending);
         let name = self.client.clone();
-        if sim.apply(Command::StopProducer { name: name.clone() }).is_ok() {
-            sim.run_while(30_000, |s| s.client(&name).is_none());
-        }
+        super::close_client(sim, &name, Command::StopProducer { name: name.clone() });
         out.code = self.code;
         out
     }

@@ -183,16 +183,21 @@ fn list(sim: &Sim, opts: &ParsedOptions) -> ToolExit {
     for v in opts.values_of("type") {
         for t in v.split(',') {
             if !["consumer", "classic", "share"].contains(&t.trim().to_ascii_lowercase().as_str()) {
-                return u(&format!("Invalid types list '{v}'. Valid types are: Consumer, Classic, Share"));
+                return u(&format!(
+                    "Invalid types list '{v}'. Valid types are: Consumer, Classic, Share"
+                ));
             }
         }
     }
     let want_classic = opts.values_of("type").is_empty()
-        || opts
-            .values_of("type")
-            .iter()
-            .any(|v| v.split(',').any(|t| t.trim().eq_ignore_ascii_case("classic")));
-    let ordered = crate::console::java_order::order_strings(&ids, crate::console::java_order::HashMapInit::Default);
+        || opts.values_of("type").iter().any(|v| {
+            v.split(',')
+                .any(|t| t.trim().eq_ignore_ascii_case("classic"))
+        });
+    let ordered = crate::console::java_order::order_strings(
+        &ids,
+        crate::console::java_order::HashMapInit::Default,
+    );
     let listings: Vec<GroupListing> = ordered
         .iter()
         .filter_map(|id| {
@@ -237,7 +242,11 @@ fn delete(sim: &mut Sim, opts: &ParsedOptions) -> ToolExit {
     let mut results = Vec::new();
     for g in ids {
         let r = sim.apply(Command::DeleteGroup { group: g.clone() });
-        results.push((g, r.err().map(|e| format!("{}: {}", e.code.exception(), e.message))));
+        results.push((
+            g,
+            r.err()
+                .map(|e| format!("{}: {}", e.code.exception(), e.message)),
+        ));
     }
     ToolExit::ok(fmt::delete_groups(&results))
 }
@@ -249,15 +258,22 @@ fn topic_partitions(sim: &Sim, specs: &[&str]) -> Result<Vec<TopicPartition>, St
         match spec.split_once(':') {
             Some((t, list)) => {
                 for p in list.split(',') {
-                    let p = p.trim().parse::<i32>().map_err(|_| format!("For input string: \"{}\"", p.trim()))?;
+                    let p = p
+                        .trim()
+                        .parse::<i32>()
+                        .map_err(|_| format!("For input string: \"{}\"", p.trim()))?;
                     out.push(TopicPartition::new(t, p));
                 }
             }
             None => {
                 let Some(view) = sim.topic(spec) else {
-                    return Err(format!("org.apache.kafka.common.errors.UnknownTopicOrPartitionException: This server does not host this topic-partition."));
+                    return Err("org.apache.kafka.common.errors.UnknownTopicOrPartitionException: This server does not host this topic-partition.".to_string());
                 };
-                out.extend(view.partitions.iter().map(|p| TopicPartition::new(*spec, p.partition)));
+                out.extend(
+                    view.partitions
+                        .iter()
+                        .map(|p| TopicPartition::new(*spec, p.partition)),
+                );
             }
         }
     }
@@ -265,7 +281,12 @@ fn topic_partitions(sim: &Sim, specs: &[&str]) -> Result<Vec<TopicPartition>, St
 }
 
 fn delete_offsets(sim: &mut Sim, opts: &ParsedOptions) -> ToolExit {
-    let group = opts.values_of("group").last().copied().unwrap_or("").to_string();
+    let group = opts
+        .values_of("group")
+        .last()
+        .copied()
+        .unwrap_or("")
+        .to_string();
     let specs = opts.values_of("topic");
     let topics: Vec<String> = specs
         .iter()
@@ -273,7 +294,12 @@ fn delete_offsets(sim: &mut Sim, opts: &ParsedOptions) -> ToolExit {
         .collect();
     let partitions = match topic_partitions(sim, &specs) {
         Ok(p) => p,
-        Err(e) => return consumer_groups_error(&format!("Executing consumer group command failed due to {e}"), None),
+        Err(e) => {
+            return consumer_groups_error(
+                &format!("Executing consumer group command failed due to {e}"),
+                None,
+            )
+        }
     };
     match sim.apply(Command::DeleteGroupOffsets {
         group: group.clone(),
@@ -287,15 +313,18 @@ fn delete_offsets(sim: &mut Sim, opts: &ParsedOptions) -> ToolExit {
                     (
                         tp.topic.clone(),
                         Some(tp.partition),
-                        e.map(|c| {
-                            crate::console::format::errors::kafka_error(c.name())
+                        e.map(|c| match c {
+                            // Errors.java's message for GROUP_SUBSCRIBED_TO_TOPIC.
+                            ErrorCode::GroupSubscribedToTopic => "Deleting offsets of a topic is forbidden while the consumer group is actively subscribed to it.".to_string(),
+                            other => crate::console::format::errors::kafka_error(other.name())
                                 .map(|(_, m)| m.to_string())
-                                .unwrap_or_else(|| c.name().to_string())
+                                .unwrap_or_else(|| other.name().to_string()),
                         }),
                     )
                 })
                 .collect();
-            let top = failed.then_some("Encounter some partition level error, see the follow-up details:");
+            let top = failed
+                .then_some("Encounter some partition level error, see the follow-up details:");
             ToolExit::ok(fmt::delete_offsets(&group, &topics, top, &rows))
         }
         Ok(_) => ToolExit::default(),
@@ -305,7 +334,14 @@ fn delete_offsets(sim: &mut Sim, opts: &ParsedOptions) -> ToolExit {
             Some(&format!("'{group}' does not exist.")),
             &[],
         )),
-        Err(e) => consumer_groups_error(&format!("Executing consumer group command failed due to {}: {}", e.code.exception(), e.message), None),
+        Err(e) => consumer_groups_error(
+            &format!(
+                "Executing consumer group command failed due to {}: {}",
+                e.code.exception(),
+                e.message
+            ),
+            None,
+        ),
     }
 }
 
@@ -321,8 +357,13 @@ fn parse_datetime(s: &str) -> Option<i64> {
     } else if let Some(i) = rest.rfind(['+', '-']).filter(|i| *i >= 8) {
         let (t, z) = rest.split_at(i);
         let sign = if z.starts_with('-') { -1 } else { 1 };
-        let (h, mi) = z[1..].split_once(':').unwrap_or((&z[1..3.min(z.len())], "0"));
-        (t, sign * (h.parse::<i64>().ok()? * 60 + mi.parse::<i64>().ok()?))
+        let (h, mi) = z[1..]
+            .split_once(':')
+            .unwrap_or((&z[1..3.min(z.len())], "0"));
+        (
+            t,
+            sign * (h.parse::<i64>().ok()? * 60 + mi.parse::<i64>().ok()?),
+        )
     } else {
         (rest, 0)
     };
@@ -410,7 +451,13 @@ fn reset_offsets(sim: &mut Sim, opts: &ParsedOptions) -> ToolExit {
         };
         let partitions = if opts.has("all-topics") {
             view.as_ref()
-                .map(|v| v.offsets.iter().filter(|o| o.committed.is_some()).map(|o| o.tp.clone()).collect())
+                .map(|v| {
+                    v.offsets
+                        .iter()
+                        .filter(|o| o.committed.is_some())
+                        .map(|o| o.tp.clone())
+                        .collect()
+                })
                 .unwrap_or_default()
         } else {
             match topic_partitions(sim, &opts.values_of("topic")) {
@@ -478,7 +525,7 @@ fn reset_offsets(sim: &mut Sim, opts: &ParsedOptions) -> ToolExit {
             } else {
                 let v = opts.values_of("by-duration").last().copied().unwrap_or("");
                 let Some(d) = parse_iso_duration(v) else {
-                    return out.then(consumer_groups_error(&format!("Executing consumer group command failed due to java.time.format.DateTimeParseException: Text cannot be parsed to a Duration"), None));
+                    return out.then(consumer_groups_error("Executing consumer group command failed due to java.time.format.DateTimeParseException: Text cannot be parsed to a Duration", None));
                 };
                 by_time(ts - d, &mut out)
             };
@@ -516,9 +563,18 @@ mod tests {
 
     #[test]
     fn datetimes_and_durations() {
-        assert_eq!(parse_datetime("2025-03-18T00:00:00.000"), Some(1_742_256_000_000));
-        assert_eq!(parse_datetime("2025-03-18T01:00:00Z"), Some(1_742_259_600_000));
-        assert_eq!(parse_datetime("2025-03-18T01:00:00.000+01:00"), Some(1_742_256_000_000));
+        assert_eq!(
+            parse_datetime("2025-03-18T00:00:00.000"),
+            Some(1_742_256_000_000)
+        );
+        assert_eq!(
+            parse_datetime("2025-03-18T01:00:00Z"),
+            Some(1_742_259_600_000)
+        );
+        assert_eq!(
+            parse_datetime("2025-03-18T01:00:00.000+01:00"),
+            Some(1_742_256_000_000)
+        );
         assert_eq!(parse_datetime("yesterday"), None);
         assert_eq!(parse_iso_duration("PT10M"), Some(600_000));
         assert_eq!(parse_iso_duration("P1DT2H"), Some(93_600_000));

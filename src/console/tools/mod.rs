@@ -146,3 +146,23 @@ pub fn bootstrap_error(value: &str) -> Option<&'static str> {
         Some("Please provide valid host:port like host1:9091,host2:9092\n")
     }
 }
+
+/// Stops a tool's client the way `close()` does: applies `stop`, then runs the clock until the
+/// client is gone and its last requests (LeaveGroup, final produce) have been delivered.
+pub fn close_client(sim: &mut Sim, name: &str, stop: crate::engine::Command) {
+    let node = sim
+        .client_views()
+        .into_iter()
+        .find(|c| c.name == name)
+        .map(|c| c.node);
+    if sim.apply(stop).is_err() {
+        return;
+    }
+    sim.run_while(30_000, |s| {
+        s.client(name).is_none()
+            && !s
+                .messages_in_flight()
+                .iter()
+                .any(|m| Some(m.from) == node || Some(m.to) == node)
+    });
+}

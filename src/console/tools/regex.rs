@@ -49,7 +49,9 @@ impl Parser<'_> {
                 '.' => Atom::Any,
                 '^' | '$' => continue,
                 '(' => {
-                    if self.chars.get(self.pos) == Some(&'?') && self.chars.get(self.pos + 1) == Some(&':') {
+                    if self.chars.get(self.pos) == Some(&'?')
+                        && self.chars.get(self.pos + 1) == Some(&':')
+                    {
                         self.pos += 2;
                     }
                     let inner = self.alternation()?;
@@ -86,7 +88,10 @@ impl Parser<'_> {
         Ok(match e {
             'd' => Atom::Class(vec![('0', '9')], false),
             'w' => Atom::Class(vec![('a', 'z'), ('A', 'Z'), ('0', '9'), ('_', '_')], false),
-            's' => Atom::Class(vec![(' ', ' '), ('\t', '\t'), ('\n', '\n'), ('\r', '\r')], false),
+            's' => Atom::Class(
+                vec![(' ', ' '), ('\t', '\t'), ('\n', '\n'), ('\r', '\r')],
+                false,
+            ),
             other => Atom::Char(other),
         })
     }
@@ -157,7 +162,12 @@ impl Regex {
     }
 }
 
-fn match_alts(alts: &[Vec<Piece>], s: &[char], at: usize, k: &mut dyn FnMut(usize) -> bool) -> bool {
+fn match_alts(
+    alts: &[Vec<Piece>],
+    s: &[char],
+    at: usize,
+    k: &mut dyn FnMut(usize) -> bool,
+) -> bool {
     alts.iter().any(|seq| match_seq(seq, s, at, k))
 }
 
@@ -178,9 +188,7 @@ fn match_repeat(
 ) -> bool {
     // Greedy: try one more repetition first, then the rest.
     if count < piece.max {
-        let mut more = |next: usize| {
-            next != at && match_repeat(piece, count + 1, rest, s, next, k)
-        };
+        let mut more = |next: usize| next != at && match_repeat(piece, count + 1, rest, s, next, k);
         if match_atom(&piece.atom, s, at, &mut more) {
             return true;
         }
@@ -192,9 +200,11 @@ fn match_atom(atom: &Atom, s: &[char], at: usize, k: &mut dyn FnMut(usize) -> bo
     match atom {
         Atom::Char(c) => s.get(at) == Some(c) && k(at + 1),
         Atom::Any => s.get(at).is_some_and(|c| *c != '\n') && k(at + 1),
-        Atom::Class(ranges, negate) => s.get(at).is_some_and(|c| {
-            ranges.iter().any(|(lo, hi)| lo <= c && c <= hi) != *negate
-        }) && k(at + 1),
+        Atom::Class(ranges, negate) => {
+            s.get(at)
+                .is_some_and(|c| ranges.iter().any(|(lo, hi)| lo <= c && c <= hi) != *negate)
+                && k(at + 1)
+        }
         Atom::Group(alts) => match_alts(alts, s, at, k),
     }
 }

@@ -1,11 +1,13 @@
 //! `kafka-topics` (`TopicCommand`, formats §2).
 
 use super::regex::Regex;
-use super::{count_present, option_error, usage};
+use super::{count_present, usage};
 use crate::console::format::errors::{message_and_stack_trace, topic_command_error, JavaException};
 use crate::console::format::topics as fmt;
 use crate::console::model::{DescribeFilter, PartitionInfo, TopicDescription};
-use crate::console::options::{cant_be_used_with, combination_cant_be_used_with, missing_required, ParsedOptions};
+use crate::console::options::{
+    cant_be_used_with, combination_cant_be_used_with, missing_required, ParsedOptions,
+};
 use crate::console::output::ToolExit;
 use crate::console::run::Console;
 use crate::console::Tool;
@@ -22,7 +24,11 @@ pub fn run(console: &mut Console, opts: &ParsedOptions) -> ToolExit {
             "Command must include exactly one action: --list, --describe, --create, --alter or --delete",
         );
     }
-    let action = ACTIONS.iter().find(|a| opts.has(a)).copied().unwrap_or("list");
+    let action = ACTIONS
+        .iter()
+        .find(|a| opts.has(a))
+        .copied()
+        .unwrap_or("list");
     if !opts.has("bootstrap-server") {
         return message_and_stack_trace(&JavaException::new(
             ILLEGAL_ARGUMENT,
@@ -48,8 +54,12 @@ pub fn run(console: &mut Console, opts: &ParsedOptions) -> ToolExit {
 
 /// `TopicCommandOptions.checkArgs`: usage errors, in Kafka's order.
 fn check_args(opts: &ParsedOptions, action: &str) -> Option<ToolExit> {
-    if action == "describe" && opts.has("if-exists") && !opts.has("topic") && !opts.has("topic-id") {
-        return Some(usage(Tool::Topics, "--topic or --topic-id is required to describe a topic"));
+    if action == "describe" && opts.has("if-exists") && !opts.has("topic") && !opts.has("topic-id")
+    {
+        return Some(usage(
+            Tool::Topics,
+            "--topic or --topic-id is required to describe a topic",
+        ));
     }
     if action != "list" && action != "describe" && !opts.has("topic") {
         return Some(usage(Tool::Topics, &missing_required("topic")));
@@ -116,11 +126,20 @@ fn conversion(e: &crate::console::options::OptionError) -> JavaException {
 }
 
 fn create(sim: &mut Sim, opts: &ParsedOptions) -> Result<ToolExit, JavaException> {
-    let name = opts.value_of("topic").map_err(|e| conversion(&e))?.unwrap_or_default().to_string();
+    let name = opts
+        .value_of("topic")
+        .map_err(|e| conversion(&e))?
+        .unwrap_or_default()
+        .to_string();
     let partitions = opts.int_of("partitions").map_err(|e| conversion(&e))?;
-    let rf = opts.int_of("replication-factor").map_err(|e| conversion(&e))?;
+    let rf = opts
+        .int_of("replication-factor")
+        .map_err(|e| conversion(&e))?;
     if partitions.is_some_and(|p| p < 1) {
-        return Err(java(ILLEGAL_ARGUMENT, "The partitions must be greater than 0"));
+        return Err(java(
+            ILLEGAL_ARGUMENT,
+            "The partitions must be greater than 0",
+        ));
     }
     if rf.is_some_and(|r| !(1..=32767).contains(&r)) {
         return Err(java(
@@ -138,7 +157,10 @@ fn create(sim: &mut Sim, opts: &ParsedOptions) -> Result<ToolExit, JavaException
         };
         configs.insert(k.trim().to_string(), v.trim().to_string());
     }
-    let assignment = match opts.value_of("replica-assignment").map_err(|e| conversion(&e))? {
+    let assignment = match opts
+        .value_of("replica-assignment")
+        .map_err(|e| conversion(&e))?
+    {
         Some(a) => Some(parse_assignment(a)?),
         None => None,
     };
@@ -216,7 +238,12 @@ fn list(sim: &Sim, opts: &ParsedOptions) -> Result<ToolExit, JavaException> {
 /// The `kafka-topics --describe` model of one topic.
 pub fn description(sim: &Sim, name: &str) -> Option<TopicDescription> {
     let t = sim.topic(name)?;
-    let alive: Vec<i32> = sim.brokers().iter().filter(|b| b.alive).map(|b| b.id).collect();
+    let alive: Vec<i32> = sim
+        .brokers()
+        .iter()
+        .filter(|b| b.alive)
+        .map(|b| b.id)
+        .collect();
     let config = sim.topic_config(name);
     let configs = config
         .non_default_entries()
@@ -281,7 +308,10 @@ fn describe(sim: &Sim, opts: &ParsedOptions) -> Result<ToolExit, JavaException> 
 }
 
 fn alter(sim: &mut Sim, opts: &ParsedOptions) -> Result<ToolExit, JavaException> {
-    let total = opts.int_of("partitions").map_err(|e| conversion(&e))?.unwrap_or(0);
+    let total = opts
+        .int_of("partitions")
+        .map_err(|e| conversion(&e))?
+        .unwrap_or(0);
     if opts.has("replica-assignment") {
         return Err(java(
             ILLEGAL_ARGUMENT,
@@ -317,9 +347,4 @@ fn delete(sim: &mut Sim, opts: &ParsedOptions) -> Result<ToolExit, JavaException
             .map_err(|e| kafka_exception(&e))?;
     }
     Ok(ToolExit::default())
-}
-
-#[allow(dead_code)]
-fn unused(e: &crate::console::options::OptionError) -> ToolExit {
-    option_error(Tool::Topics, e)
 }

@@ -1,0 +1,710 @@
+//! Playground commands, for what Kafka's own tools don't do: build the cluster, run steady
+//! producers and group consumers, look at everything at once, and learn the console.
+
+use crate::console::format::errors::log_timestamp;
+use crate::console::output::ToolExit;
+use crate::console::run::{Console, IDLE_STOP_MS, WAIT_LIMIT_MS};
+use crate::console::script::parse_duration;
+use crate::console::Tool;
+use crate::engine::client::Client;
+use crate::engine::config::Era;
+use crate::engine::time::{human, Millis};
+use crate::engine::view::ClientKind;
+use crate::engine::{ClusterSpec, Command, ControllerMode, WorkloadSpec};
+use std::collections::BTreeMap;
+
+/// Flags of a playground command: `--name value`, repeatable ones collected, bare flags `true`.
+struct Flags {
+    values: Vec<(String, String)>,
+    positional: Vec<String>,
+}
+
+impl Flags {
+    /// Parses `args` allowing `valued` flags (take a value) and `bare` flags.
+    fn parse(cmd: &str, args: &[String], valued: &[&str], bare: &[&str]) -> Result<Flags, String> {
+        let mut f = Flags {
+            values: Vec::new(),
+            positional: Vec::new(),
+        };
+        let mut i = 0;
+        while i < args.len() {
+            let a = &args[i];
+            i += 1;
+            let Some(body) = a.strip_prefix("--") else {
+                f.positional.push(a.clone());
+                continue;
+            };
+            let (name, inline) = match body.split_once('=') {
+                Some((n, v)) => (n, Some(v.to_string())),
+                None => (body, None),
+            };
+            if bare.contains(&name) {
+                f.values.push((name.to_string(), "true".into()));
+            } else if valued.contains(&name) {
+                let v = match inline {
+                    Some(v) => v,
+                    None => {
+                        let Some(v) = args.get(i) else {
+                            return Err(format!("{cmd}: --{name} needs a value"));
+                        };
+                        i += 1;
+                        v.clone()
+                    }
+                };
+                f.values.push((name.to_string(), v));
+            } else {
+                let mut allowed: Vec<String> = valued
+                    .iter()
+                    .chain(bare)
+                    .map(|n| format!("--{n}"))
+                    .collect();
+                allowed.sort();
+                return Err(format!(
+                    "{cmd}: unknown option --{name}; allowed: {}",
+                    allowed.join(", ")
+                ));
+            }
+        }
+        Ok(f)
+    }
+
+    fn get(&self, name: &str) -> Option<&str> {
+        self.values
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn all(&self, name: &str) -> Vec<&str> {
+        self.values
+            .iter()
+            .filter(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
+    fn has(&self, name: &str) -> bool {
+        self.get(name).is_some()
+    }
+}
+
+fn fail(message: impl Into<String>) -> ToolExit {
+    let mut m = message.into();
+    m.push('\n');
+    ToolExit::err(m, 1)
+}
+
+fn not_yet(what: &str) -> ToolExit {
+    fail(format!(
+        "{what}: not available yet in this version of the playground (the engine has no broker faults, network faults or live invariant checker yet); see `help`"
+    ))
+}
+
+/// Runs a playground command (`first`: nothing ran before it in this console).
+pub fn run(console: &mut Console, program: &str, args: &[String], first: bool) -> ToolExit {
+    let sub = args.first().map(String::as_str).unwrap_or("");
+    let rest = if args.is_empty() { args } else { &args[1..] };
+    match (program, sub) {
+        ("cluster", "create") => cluster_create(console, rest, first),
+        ("cluster", _) => fail("cluster: usage: cluster create --brokers N [--racks a,b,c] [--mode kraft|zookeeper] [--era 4|2]"),
+        ("producer", "start") => producer_start(console, rest),
+        ("producer", "stop") => producer_stop(console, rest),
+        ("producer", _) => fail("producer: usage: producer start --topic T [--name NAME] [--rate 10/s] [--keys N] [--acks 0|1|all] [--producer-property k=v] | producer stop NAME"),
+        ("consumer", "start") => consumer_start(console, rest),
+        ("consumer", "stop") => consumer_stop(console, rest),
+        ("consumer", _) => fail("consumer: usage: consumer start --group G --topic T[,T2] [--name NAME] [--strategy range|roundrobin|sticky|cooperative-sticky] [--group-instance-id ID] [--process-time 20ms] [--from-beginning] [--consumer-property k=v] | consumer stop NAME [--hard]"),
+        ("status", _) => status(console),
+        ("time", _) => time(console),
+        ("help", _) => help(args.first().map(String::as_str)),
+        ("broker", _) => not_yet("broker"),
+        ("network", _) => not_yet("network"),
+        ("invariants", _) => not_yet("invariants"),
+        _ => fail(format!(
+            "{program}: command not found. Kafka's tools (kafka-topics, kafka-console-producer, kafka-console-consumer, kafka-consumer-groups, kafka-configs, kafka-get-offsets, kafka-delete-records) and the playground commands (cluster, producer, consumer, status, time, sleep, wait, jobs, help) are available; try `help`"
+        )),
+    }
+}
+
+fn cluster_create(console: &mut Console, args: &[String], first: bool) -> ToolExit {
+    let f = match Flags::parse(
+        "cluster create",
+        args,
+        &["brokers", "racks", "mode", "era", "controllers"],
+        &[],
+    ) {
+        Ok(f) => f,
+        Err(e) => return fail(e),
+    };
+    if f.has("controllers") {
+        return fail("cluster create: --controllers is not available yet in this version of the playground (the controller quorum is not simulated yet)");
+    }
+    let brokers = match f.get("brokers").map(str::parse::<u32>) {
+        None => 3,
+        Some(Ok(n)) => n,
+        Some(Err(_)) => return fail("cluster create: --brokers takes a whole number, 1 to 12"),
+    };
+    let mode = match f.get("mode").map(str::to_ascii_lowercase).as_deref() {
+        None | Some("kraft") => ControllerMode::Kraft,
+        Some("zookeeper") | Some("zk") => ControllerMode::Zookeeper,
+        Some(other) => {
+            return fail(format!(
+                "cluster create: --mode {other} is unknown; use kraft or zookeeper"
+            ))
+        }
+    };
+    let era = match f.get("era") {
+        None if mode == ControllerMode::Zookeeper => Era::ZooKeeper,
+        None | Some("4") => Era::Kafka4,
+        Some("2") => Era::ZooKeeper,
+        Some(other) => {
+            return fail(format!(
+                "cluster create: --era {other} is unknown; use 4 (Kafka 4.x defaults) or 2 (ZooKeeper-era defaults)"
+            ))
+        }
+    };
+    let racks: Vec<String> = f
+        .get("racks")
+        .map(|r| {
+            r.split(',')
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
+    let spec = ClusterSpec {
+        brokers,
+        racks: racks.clone(),
+        mode,
+        era,
+        ..crate::console::run::console_cluster_spec()
+    };
+    if let Err(e) = console.replace_cluster(spec) {
+        return fail(format!("cluster create: {e}"));
+    }
+    let ids: Vec<String> = console
+        .sim()
+        .brokers()
+        .iter()
+        .map(|b| b.id.to_string())
+        .collect();
+    let mut s = format!(
+        "Created a cluster of {brokers} broker{} (ids {}), {}, {}",
+        if brokers == 1 { "" } else { "s" },
+        ids.join(","),
+        mode_name(mode),
+        era_name(era)
+    );
+    if !racks.is_empty() {
+        s.push_str(&format!(", racks {}", racks.join(",")));
+    }
+    s.push_str(".\n");
+    if !first {
+        s.push_str("The previous cluster and everything in it were discarded.\n");
+    }
+    ToolExit::ok(s)
+}
+
+fn mode_name(m: ControllerMode) -> &'static str {
+    match m {
+        ControllerMode::Kraft => "KRaft",
+        ControllerMode::Zookeeper => "ZooKeeper",
+    }
+}
+
+fn era_name(e: Era) -> &'static str {
+    match e {
+        Era::Kafka4 => "Kafka 4.x defaults",
+        Era::ZooKeeper => "ZooKeeper-era (2.x) defaults",
+    }
+}
+
+fn props(values: Vec<&str>) -> Result<BTreeMap<String, String>, String> {
+    values
+        .into_iter()
+        .map(|kv| match kv.split_once('=') {
+            Some((k, v)) => Ok((k.trim().to_string(), v.trim().to_string())),
+            None => Err(format!("'{kv}' is not in the form key=value")),
+        })
+        .collect()
+}
+
+/// `10/s`, `10`, `600/m`: records per second.
+fn parse_rate(s: &str) -> Option<u32> {
+    let (n, unit) = s.split_once('/').unwrap_or((s, "s"));
+    let n: u32 = n.trim().parse().ok()?;
+    match unit.trim() {
+        "s" | "sec" => Some(n),
+        "m" | "min" => (n >= 60).then_some(n / 60),
+        _ => None,
+    }
+}
+
+fn producer_start(console: &mut Console, args: &[String]) -> ToolExit {
+    let f = match Flags::parse(
+        "producer start",
+        args,
+        &[
+            "topic",
+            "name",
+            "rate",
+            "keys",
+            "acks",
+            "producer-property",
+            "max-records",
+        ],
+        &[],
+    ) {
+        Ok(f) => f,
+        Err(e) => return fail(e),
+    };
+    let Some(topic) = f.get("topic").map(str::to_string) else {
+        return fail("producer start: --topic is required");
+    };
+    let Some(rate) = parse_rate(f.get("rate").unwrap_or("10/s")) else {
+        return fail(
+            "producer start: --rate takes records per second, e.g. 10/s or 10 (at least 1/s)",
+        );
+    };
+    let keys = match f.get("keys").map(str::parse::<u32>) {
+        None => None,
+        Some(Ok(n)) => Some(n),
+        Some(Err(_)) => {
+            return fail("producer start: --keys takes a whole number of distinct keys")
+        }
+    };
+    let max_records = match f.get("max-records").map(str::parse::<u64>) {
+        None => None,
+        Some(Ok(n)) => Some(n),
+        Some(Err(_)) => return fail("producer start: --max-records takes a whole number"),
+    };
+    let mut configs = match props(f.all("producer-property")) {
+        Ok(p) => p,
+        Err(e) => return fail(format!("producer start: --producer-property {e}")),
+    };
+    if let Some(a) = f.get("acks") {
+        let v = match a {
+            "0" | "1" | "all" | "-1" => a,
+            _ => return fail("producer start: --acks takes 0, 1 or all"),
+        };
+        configs.insert("acks".into(), v.into());
+    }
+    let name = match f.get("name") {
+        Some(n) => n.to_string(),
+        None => console.client_name("producer"),
+    };
+    configs
+        .entry("client.id".into())
+        .or_insert_with(|| name.clone());
+    match console.sim.apply(Command::StartProducer {
+        name: name.clone(),
+        configs,
+        workload: Some(WorkloadSpec {
+            topic: topic.clone(),
+            records_per_sec: rate,
+            keys,
+            max_records,
+        }),
+    }) {
+        Ok(_) => {
+            let acks = match console.sim.client(&name) {
+                Some(Client::Producer(p)) => match p.config.acks.as_i16() {
+                    -1 => "all".to_string(),
+                    n => n.to_string(),
+                },
+                _ => "?".into(),
+            };
+            let keys = keys.map_or("null keys".to_string(), |k| format!("{k} distinct keys"));
+            ToolExit::ok(format!(
+                "Started producer {name}: {rate} records/s to {topic}, {keys}, acks={acks}.\n"
+            ))
+        }
+        Err(e) => fail(format!("producer start: {}", e.message)),
+    }
+}
+
+fn producer_stop(console: &mut Console, args: &[String]) -> ToolExit {
+    let [name] = args else {
+        return fail("producer stop: usage: producer stop NAME");
+    };
+    let stats = console
+        .sim
+        .client_views()
+        .into_iter()
+        .find(|c| &c.name == name && c.kind == ClientKind::Producer);
+    match console
+        .sim
+        .apply(Command::StopProducer { name: name.clone() })
+    {
+        Ok(_) => {
+            let s = stats
+                .map(|c| {
+                    format!(
+                        " (sent {}, acknowledged {}, failed {})",
+                        c.sent, c.acked, c.failed
+                    )
+                })
+                .unwrap_or_default();
+            ToolExit::ok(format!(
+                "Stopping producer {name}{s}: it sends what it has buffered, then closes.\n"
+            ))
+        }
+        Err(e) => fail(format!("producer stop: {}", e.message)),
+    }
+}
+
+fn strategy_class(s: &str) -> Option<&'static str> {
+    Some(match s.to_ascii_lowercase().as_str() {
+        "range" => "org.apache.kafka.clients.consumer.RangeAssignor",
+        "roundrobin" | "round-robin" => "org.apache.kafka.clients.consumer.RoundRobinAssignor",
+        "sticky" => "org.apache.kafka.clients.consumer.StickyAssignor",
+        "cooperative-sticky" => "org.apache.kafka.clients.consumer.CooperativeStickyAssignor",
+        _ => return None,
+    })
+}
+
+fn consumer_start(console: &mut Console, args: &[String]) -> ToolExit {
+    let f = match Flags::parse(
+        "consumer start",
+        args,
+        &[
+            "group",
+            "topic",
+            "name",
+            "strategy",
+            "group-instance-id",
+            "group-protocol",
+            "process-time",
+            "consumer-property",
+        ],
+        &["from-beginning"],
+    ) {
+        Ok(f) => f,
+        Err(e) => return fail(e),
+    };
+    let Some(group) = f.get("group").map(str::to_string) else {
+        return fail("consumer start: --group is required (for a consumer without a group, use kafka-console-consumer)");
+    };
+    let topics: Vec<String> = f
+        .get("topic")
+        .map(|t| {
+            t.split(',')
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
+    if topics.is_empty() {
+        return fail("consumer start: --topic is required (several: --topic a,b)");
+    }
+    let mut configs = match props(f.all("consumer-property")) {
+        Ok(p) => p,
+        Err(e) => return fail(format!("consumer start: --consumer-property {e}")),
+    };
+    if let Some(s) = f.get("strategy") {
+        let Some(class) = strategy_class(s) else {
+            return fail(format!("consumer start: --strategy {s} is unknown; use range, roundrobin, sticky or cooperative-sticky"));
+        };
+        configs.insert("partition.assignment.strategy".into(), class.into());
+    }
+    match f.get("group-protocol") {
+        None | Some("classic") => {}
+        Some("consumer") => return fail("consumer start: --group-protocol consumer (KIP-848) is not available yet in this version of the playground; use classic"),
+        Some(other) => return fail(format!("consumer start: --group-protocol {other} is unknown; use classic or consumer")),
+    }
+    if let Some(id) = f.get("group-instance-id") {
+        configs.insert("group.instance.id".into(), id.into());
+    }
+    if f.has("from-beginning") {
+        configs.insert("auto.offset.reset".into(), "earliest".into());
+    }
+    let process_time_ms = match f.get("process-time").map(parse_duration) {
+        None => 0,
+        Some(Ok(ms)) => Millis::try_from(ms).unwrap_or(Millis::MAX),
+        Some(Err(e)) => return fail(format!("consumer start: --process-time: {e}")),
+    };
+    let name = match f.get("name") {
+        Some(n) => n.to_string(),
+        None => console.client_name("consumer"),
+    };
+    configs
+        .entry("client.id".into())
+        .or_insert_with(|| name.clone());
+    match console.sim.apply(Command::StartConsumer {
+        name: name.clone(),
+        group: Some(group.clone()),
+        topics: topics.clone(),
+        assign: Vec::new(),
+        start_offsets: BTreeMap::new(),
+        configs,
+        process_time_ms,
+    }) {
+        Ok(_) => {
+            let strategy = match console.sim.client(&name) {
+                Some(Client::Consumer(x)) => x
+                    .config
+                    .partition_assignment_strategy
+                    .iter()
+                    .map(|s| s.rsplit('.').next().unwrap_or(s).to_string())
+                    .collect::<Vec<_>>()
+                    .join(","),
+                _ => String::new(),
+            };
+            ToolExit::ok(format!(
+                "Started consumer {name} in group {group}, subscribed to {} (assignors: {strategy}).\n",
+                topics.join(",")
+            ))
+        }
+        Err(e) => fail(format!("consumer start: {}", e.message)),
+    }
+}
+
+fn consumer_stop(console: &mut Console, args: &[String]) -> ToolExit {
+    let f = match Flags::parse("consumer stop", args, &[], &["hard"]) {
+        Ok(f) => f,
+        Err(e) => return fail(e),
+    };
+    let [name] = f.positional.as_slice() else {
+        return fail("consumer stop: usage: consumer stop NAME [--hard]");
+    };
+    let hard = f.has("hard");
+    match console.sim.apply(Command::StopConsumer {
+        name: name.clone(),
+        hard,
+    }) {
+        Ok(_) if hard => ToolExit::ok(format!(
+            "Consumer {name} crashed: no LeaveGroup; the coordinator removes it after session.timeout.ms.\n"
+        )),
+        Ok(_) => ToolExit::ok(format!(
+            "Closing consumer {name}: it commits (with auto-commit) and leaves its group.\n"
+        )),
+        Err(e) => fail(format!("consumer stop: {}", e.message)),
+    }
+}
+
+fn time(console: &Console) -> ToolExit {
+    let sim = console.sim();
+    ToolExit::ok(format!(
+        "Simulated time: {} since the start ({} UTC).\n",
+        human(sim.now()),
+        log_timestamp(sim.timestamp())
+    ))
+}
+
+fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+}
+
+fn ids(v: &[i32]) -> String {
+    v.iter().map(i32::to_string).collect::<Vec<_>>().join(",")
+}
+
+fn status(console: &Console) -> ToolExit {
+    let sim = console.sim();
+    let mut s = format!(
+        "Time: {} ({} UTC)\nCluster {}: {}, {}\n",
+        human(sim.now()),
+        log_timestamp(sim.timestamp()),
+        sim.cluster_id(),
+        mode_name(sim.controller_mode()),
+        era_name(sim.era())
+    );
+    s.push_str("Brokers:\n");
+    for b in sim.brokers() {
+        s.push_str(&format!(
+            "  {}  {}{}  leader of {}, replicas {}\n",
+            b.id,
+            if b.alive { "alive" } else { "down" },
+            b.rack.map(|r| format!("  rack {r}")).unwrap_or_default(),
+            b.leaders,
+            b.replicas
+        ));
+    }
+    let names = sim.topic_names(true);
+    s.push_str(if names.is_empty() {
+        "Topics: none\n"
+    } else {
+        "Topics:\n"
+    });
+    for name in names {
+        let Some(t) = sim.topic(&name) else { continue };
+        if t.internal {
+            s.push_str(&format!(
+                "  {name}  {} partitions (internal)\n",
+                t.partitions.len()
+            ));
+            continue;
+        }
+        s.push_str(&format!(
+            "  {name}  {}\n",
+            plural(t.partitions.len(), "partition")
+        ));
+        for p in &t.partitions {
+            let leader = p.leader.map_or("none".to_string(), |l| l.to_string());
+            s.push_str(&format!(
+                "    {}  leader {leader}  replicas {}  isr {}  hw {}  log-start {}\n",
+                p.partition,
+                ids(&p.replicas),
+                ids(&p.isr),
+                p.high_watermark(),
+                p.log_start_offset()
+            ));
+        }
+    }
+    let groups = sim.group_ids();
+    s.push_str(if groups.is_empty() {
+        "Groups: none\n"
+    } else {
+        "Groups:\n"
+    });
+    for g in groups {
+        let Some(v) = sim.group_view(&g) else {
+            continue;
+        };
+        let lag: i64 = v.offsets.iter().filter_map(|o| o.lag).sum();
+        s.push_str(&format!(
+            "  {g}  {}  generation {}  {} member{}  lag {lag}\n",
+            v.state,
+            v.generation,
+            v.members.len(),
+            if v.members.len() == 1 { "" } else { "s" }
+        ));
+    }
+    let clients = sim.client_views();
+    s.push_str(if clients.is_empty() {
+        "Clients: none\n"
+    } else {
+        "Clients:\n"
+    });
+    for c in clients {
+        match c.kind {
+            ClientKind::Producer => s.push_str(&format!(
+                "  {}  producer  {}  sent {}  acknowledged {}  failed {}\n",
+                c.name, c.phase, c.sent, c.acked, c.failed
+            )),
+            ClientKind::Consumer => {
+                let assigned: Vec<String> = c.assignment.iter().map(|tp| tp.to_string()).collect();
+                s.push_str(&format!(
+                    "  {}  consumer  {}  group {}  assigned [{}]  consumed {}\n",
+                    c.name,
+                    c.phase,
+                    c.group.as_deref().unwrap_or("-"),
+                    assigned.join(","),
+                    c.consumed
+                ));
+            }
+        }
+    }
+    if !console.jobs.is_empty() {
+        s.push_str("Jobs:\n");
+        for j in &console.jobs {
+            s.push_str(&format!("  [{}] {}\n", j.id, j.command));
+        }
+    }
+    ToolExit::ok(s)
+}
+
+/// `help [COMMAND]`.
+pub fn help(topic: Option<&str>) -> ToolExit {
+    let text = match topic {
+        None => overview(),
+        Some(t) => match detail(t) {
+            Some(d) => d.to_string(),
+            None => {
+                if let Some(tool) = Tool::from_command(t) {
+                    format!(
+                        "{} — Kafka's own tool: run `{} --help` for its options.\n",
+                        tool.name(),
+                        tool.name()
+                    )
+                } else {
+                    return fail(format!("help: no help for '{t}'; try `help` for the list"));
+                }
+            }
+        },
+    };
+    ToolExit::ok(text)
+}
+
+fn overview() -> String {
+    format!(
+        "\
+Kafka Playground console: Kafka's command-line tools against a simulated cluster.
+
+Kafka tools (with or without bin/ and .sh; --bootstrap-server is accepted and any address works):
+  kafka-topics            --create, --list, --describe, --alter --partitions, --delete
+  kafka-console-producer  records from standard input (here-document <<EOF, or echo ... |)
+  kafka-console-consumer  --topic/--include, --group, --from-beginning, --partition, --offset, ...
+  kafka-consumer-groups   --list, --describe [--members|--state|--offsets], --reset-offsets, --delete, --delete-offsets
+  kafka-configs           --describe / --alter --add-config / --delete-config (topics; brokers: describe)
+  kafka-get-offsets       --topic, --partitions, --time
+  kafka-delete-records    --offset-json-file '<the JSON itself>'
+Playground commands:
+  cluster create    a new cluster                      producer start|stop   a steady producer
+  consumer start|stop  a group consumer                status                everything at a glance
+  time              the simulated clock                sleep DURATION        let time pass
+  wait              until background jobs finish       jobs                  list background jobs
+  help [COMMAND]    this text, or one command's
+Not available yet: broker stop|kill|start|bounce, network ..., invariants.
+
+Rules of the playground:
+  * A script without `cluster create` first gets 3 brokers, KRaft, Kafka 4.x defaults.
+  * Time is simulated. A tool in the foreground runs the clock until its work is done: the
+    console producer until every record is acknowledged (or failed); the console consumer until
+    --max-messages, --timeout-ms, or, without them, until no record arrived for {} (the idle
+    rule). Nothing takes longer than {} of simulated time.
+  * `COMMAND &` runs a tool in the background: it advances whenever the clock does (`sleep`,
+    other tools) and its output appears with the command during which it was printed. `wait`
+    runs the clock until every background job has finished (the idle rule applies).
+  * Output, errors and exit codes are Kafka 4.0's; ids, timestamps and dates are simulated
+    (the clock starts at 2025-03-18 00:00:00 UTC). Brokers are localhost:9092, :9093, ...
+  * A failing command prints its error and the script goes on; the script's exit status is 0
+    only if every command succeeded.
+",
+        human(IDLE_STOP_MS),
+        human(WAIT_LIMIT_MS)
+    )
+}
+
+fn detail(topic: &str) -> Option<&'static str> {
+    Some(match topic {
+        "cluster" => "\
+cluster create [--brokers N] [--racks a,b,c] [--mode kraft|zookeeper] [--era 4|2]
+  Replaces the cluster with a new one: N brokers (1 to 12, default 3) with ids 0..N-1, racks
+  given round-robin, KRaft or ZooKeeper mode, Kafka 4.x defaults (--era 4) or ZooKeeper-era
+  (2.x) defaults (--era 2, the default with --mode zookeeper). Scripts that do not start with
+  it get the default cluster. (--controllers is not available yet.)
+",
+        "producer" => "\
+producer start --topic T [--name NAME] [--rate 10/s] [--keys N] [--acks 0|1|all]
+               [--producer-property k=v]... [--max-records N]
+  A producer that keeps sending: RATE records per second (default 10/s), keys key-0..key-N-1
+  (null keys without --keys), values generated. It runs until `producer stop NAME`.
+producer stop NAME
+  close(): sends what is buffered, then leaves.
+",
+        "consumer" => "\
+consumer start --group G --topic T[,T2] [--name NAME]
+               [--strategy range|roundrobin|sticky|cooperative-sticky]
+               [--group-instance-id ID] [--process-time 20ms] [--from-beginning]
+               [--consumer-property k=v]...
+  A consumer in group G that keeps polling (Kafka's defaults: auto-commit every 5 s,
+  auto.offset.reset=latest unless --from-beginning). --process-time is the time it spends on
+  each record. (--group-protocol consumer, KIP-848, is not available yet.)
+consumer stop NAME [--hard]
+  close(): commits and leaves the group. --hard: a crash; the group notices after
+  session.timeout.ms.
+",
+        "status" => "status\n  Brokers, topics (partitions, leaders, replicas, ISR, high watermark), groups (state, members, lag), clients and jobs.\n",
+        "time" => "time\n  The simulated clock: time since the start and the simulated date.\n",
+        "sleep" => "sleep DURATION\n  Lets simulated time pass: 500ms, 5s, 2m, 1h, 7d (a plain number is seconds).\n",
+        "wait" => "wait\n  Runs the clock until every background job (`COMMAND &`) has finished, at most 10 minutes.\n  A console consumer without --max-messages/--timeout-ms stops once idle for 10 s.\n",
+        "jobs" => "jobs\n  Lists the background jobs that are still running.\n",
+        "help" => "help [COMMAND]\n  The overview, or one command's details.\n",
+        "broker" | "network" | "invariants" => "\
+broker stop|kill|start|bounce|hard-bounce TARGET, network isolate|partition|heal|latency|loss,
+invariants: not available yet in this version of the playground.
+",
+        _ => return None,
+    })
+}
