@@ -204,3 +204,51 @@ fn minimal_cluster_builds() {
     let s = Sim::minimal();
     assert_eq!(s.brokers().len(), 1);
 }
+
+#[test]
+fn assigned_consumer_reads_from_a_given_offset() {
+    let mut s = sim(1);
+    create_topic(&mut s, "t", 1, 1);
+    for i in 0..10 {
+        s.apply(Command::Produce {
+            producer: "p".into(),
+            topic: "t".into(),
+            partition: Some(0),
+            key: None,
+            value: Some(format!("v{i}")),
+        })
+        .unwrap();
+    }
+    s.run_for(1_000);
+    let tp = TopicPartition::new("t", 0);
+    s.apply(Command::StartConsumer {
+        name: "reader".into(),
+        group: None,
+        topics: Vec::new(),
+        assign: vec![tp.clone()],
+        start_offsets: BTreeMap::from([(tp, 5)]),
+        configs: BTreeMap::new(),
+        process_time_ms: 0,
+    })
+    .unwrap();
+    s.run_for(1_000);
+    let read: Vec<i64> = s
+        .take_consumed("reader")
+        .iter()
+        .map(|c| c.record.offset())
+        .collect();
+    assert_eq!(read, vec![5, 6, 7, 8, 9]);
+}
+
+#[test]
+fn member_ids_start_with_the_client_id() {
+    let mut s = sim(1);
+    create_topic(&mut s, "t", 1, 1);
+    start_consumer(&mut s, "c1", "g", "t");
+    s.run_for(5_000);
+    let g = s.group_view("g").unwrap();
+    let m = &g.members[0];
+    assert_eq!(m.client_id, "c1");
+    assert!(m.member_id.starts_with("c1-"), "{}", m.member_id);
+    assert_eq!(m.member_id.len(), "c1-".len() + 36);
+}

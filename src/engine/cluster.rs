@@ -93,14 +93,14 @@ pub struct Cluster {
 pub fn validate_topic_name(name: &str) -> Result<(), KafkaError> {
     let invalid = |why: String| Err(KafkaError::new(ErrorCode::InvalidTopicException, why));
     if name.is_empty() {
-        return invalid("Topic name is illegal, it can't be empty".into());
+        return invalid("Topic name is invalid: the empty string is not allowed".into());
     }
     if name == "." || name == ".." {
-        return invalid("Topic name cannot be \".\" or \"..\"".into());
+        return invalid(format!("Topic name is invalid: '{name}' is not allowed"));
     }
     if name.len() > 249 {
         return invalid(format!(
-            "Topic name is illegal, it can't be longer than 249 characters, topic name: {name}"
+            "Topic name is invalid: the length of '{name}' is longer than the max allowed length 249"
         ));
     }
     if !name
@@ -108,7 +108,7 @@ pub fn validate_topic_name(name: &str) -> Result<(), KafkaError> {
         .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_' || c == '-')
     {
         return invalid(format!(
-            "Topic name \"{name}\" is illegal, it contains a character other than ASCII alphanumerics, '.', '_' and '-'"
+            "Topic name is invalid: '{name}' contains one or more characters other than ASCII alphanumerics, '.', '_' and '-'"
         ));
     }
     Ok(())

@@ -221,6 +221,7 @@ impl Sim {
         x.rejoin_needed = false;
         let body = Body::JoinGroupRequest {
             group,
+            client_id: x.client_id.clone(),
             member_id: x.member_id.clone(),
             group_instance_id: x.config.group_instance_id.clone(),
             protocols,
@@ -798,6 +799,8 @@ impl Sim {
         } else {
             self.reset_positions(c, unresolved);
         }
+        // Partitions with a given start offset can be fetched at once.
+        self.fetch(c);
     }
 
     fn coordinator_of_or_create(&mut self, group: &str) -> Option<BrokerId> {

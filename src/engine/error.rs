@@ -129,6 +129,18 @@ impl ErrorCode {
         }
     }
 
+    /// The message a client shows when the response carries only the code (`Errors.java`).
+    pub fn default_message(self) -> &'static str {
+        use ErrorCode::*;
+        match self {
+            OffsetOutOfRange => "The requested offset is not within the range of offsets maintained by the server.",
+            PolicyViolation => "Request parameters do not satisfy the configured policy.",
+            UnknownTopicOrPartition => "This server does not host this topic-partition.",
+            NotLeaderOrFollower => "For requests intended only for the leader, this error indicates that the broker is not the current leader. For requests intended for any replica, this error indicates that the broker is not a replica of the topic partition.",
+            _ => "The server experienced an unexpected error when processing the request.",
+        }
+    }
+
     /// Whether a client retries on its own (Kafka's `RetriableException` subclasses).
     pub fn retriable(self) -> bool {
         use ErrorCode::*;

@@ -139,6 +139,8 @@ pub enum Body {
     },
     JoinGroupRequest {
         group: String,
+        /// The request header's `client.id`; member ids start with it.
+        client_id: String,
         member_id: String,
         group_instance_id: Option<String>,
         protocols: Vec<String>,

@@ -43,6 +43,22 @@ impl SimRng {
         self.below(100) < percent
     }
 
+    /// A random (version 4) UUID in Java's `UUID.toString()` form, as member ids end with.
+    pub fn uuid_v4(&mut self) -> String {
+        let mut b: Vec<u8> = (0..4).flat_map(|_| self.next_u32().to_be_bytes()).collect();
+        b[6] = (b[6] & 0x0f) | 0x40;
+        b[8] = (b[8] & 0x3f) | 0x80;
+        let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+        format!(
+            "{}-{}-{}-{}-{}",
+            &hex[0..8],
+            &hex[8..12],
+            &hex[12..16],
+            &hex[16..20],
+            &hex[20..32]
+        )
+    }
+
     /// 16 random bytes as a Kafka-style topic/cluster id (URL-safe base64, no padding).
     pub fn uuid_base64(&mut self) -> String {
         const ALPHABET: &[u8; 64] =
@@ -94,6 +110,19 @@ mod tests {
             }
         }
         assert_eq!(r.below(0), 0);
+    }
+
+    #[test]
+    fn uuid_v4_has_java_form() {
+        let id = SimRng::seeded(3).uuid_v4();
+        assert_eq!(id.len(), 36);
+        let parts: Vec<&str> = id.split('-').collect();
+        assert_eq!(
+            parts.iter().map(|p| p.len()).collect::<Vec<_>>(),
+            vec![8, 4, 4, 4, 12]
+        );
+        assert!(parts[2].starts_with('4'), "version 4: {id}");
+        assert!("89ab".contains(&parts[3][..1]), "IETF variant: {id}");
     }
 
     #[test]

@@ -1,12 +1,13 @@
 //! Topic administration as the controller does it: create (replica placement), delete, add
 //! partitions, alter configs, DeleteRecords; and each topic's effective config.
 
+use super::cluster::ControllerMode;
 use super::cluster::{validate_topic_name, PartitionMeta, TopicMeta, MAX_PARTITIONS};
 use super::config::TopicConfig;
 use super::error::{ErrorCode, KafkaError};
 use super::ids::{BrokerId, TopicPartition};
 use super::log::{Log, LogConfig};
-use super::placement::{self, PlacementErrorKind, UsableBroker};
+use super::placement::{self, BrokerMetadata, PlacementErrorKind, UsableBroker};
 use super::sim::{Event, Sim, Timer};
 use super::trace::TraceEvent;
 use std::collections::{BTreeMap, BTreeSet};
@@ -105,27 +106,18 @@ impl Sim {
         let replicas = match assignment {
             Some(a) => self.validate_manual_assignment(&a)?,
             None => {
-                let brokers: Vec<UsableBroker> = self
-                    .cluster
-                    .brokers
-                    .values()
-                    .map(|b| UsableBroker {
-                        id: b.id,
-                        rack: b.rack.clone(),
-                        fenced: !b.alive,
-                    })
-                    .collect();
                 let defaults = &self.cluster.broker_config;
-                let mut rng = SimPlacementRandom(&mut self.rng);
-                placement::create_topic_assignment(
-                    &brokers,
-                    partitions,
-                    rf as i32,
-                    defaults.num_partitions,
-                    defaults.default_replication_factor,
-                    &mut rng,
-                )
-                .map_err(placement_error)?
+                let partitions = if partitions == -1 {
+                    defaults.num_partitions
+                } else {
+                    partitions
+                };
+                let rf = if rf == -1 {
+                    defaults.default_replication_factor
+                } else {
+                    rf as i32
+                };
+                self.place_replicas(partitions, rf, 0)?
             }
         };
         let id = self.rng.uuid_base64();
@@ -171,6 +163,55 @@ impl Sim {
         Ok(id)
     }
 
+    /// Replica placement as the controller of this cluster's mode does it: KRaft's striped placer
+    /// over registered brokers (fenced ones last), or ZooKeeper-era AdminUtils over live brokers.
+    fn place_replicas(
+        &mut self,
+        partitions: i32,
+        rf: i32,
+        start_partition_id: i32,
+    ) -> Result<Vec<Vec<BrokerId>>, KafkaError> {
+        let mut rng = SimPlacementRandom(&mut self.rng);
+        match self.cluster.mode {
+            ControllerMode::Kraft => {
+                let brokers: Vec<UsableBroker> = self
+                    .cluster
+                    .brokers
+                    .values()
+                    .map(|b| UsableBroker {
+                        id: b.id,
+                        rack: b.rack.clone(),
+                        fenced: !b.alive,
+                    })
+                    .collect();
+                placement::create_topic_assignment(&brokers, partitions, rf, 1, 1, &mut rng)
+                    .map_err(placement_error)
+            }
+            ControllerMode::Zookeeper => {
+                let brokers: Vec<BrokerMetadata> = self
+                    .cluster
+                    .brokers
+                    .values()
+                    .filter(|b| b.alive)
+                    .map(|b| BrokerMetadata {
+                        id: b.id,
+                        rack: b.rack.clone(),
+                    })
+                    .collect();
+                placement::assign_replicas_to_brokers(
+                    &brokers,
+                    partitions,
+                    rf,
+                    -1,
+                    start_partition_id,
+                    &mut rng,
+                )
+                .map(|m| m.into_values().collect())
+                .map_err(placement_error)
+            }
+        }
+    }
+
     fn validate_manual_assignment(
         &self,
         a: &[Vec<BrokerId>],
@@ -183,11 +224,10 @@ impl Sim {
             if reps.len() != first.len() {
                 return bad(format!("Partition {p} has {} replicas, but partition 0 has {}: every partition needs the same replication factor.", reps.len(), first.len()));
             }
-            let set: BTreeSet<_> = reps.iter().collect();
-            if set.len() != reps.len() {
+            let mut seen = BTreeSet::new();
+            if let Some(dup) = reps.iter().find(|b| !seen.insert(**b)) {
                 return bad(format!(
-                    "Duplicate brokers not allowed in replica assignment: {}",
-                    join(reps)
+                    "Partition replica lists may not contain duplicate entries: {dup}"
                 ));
             }
             for b in reps {
@@ -250,10 +290,16 @@ impl Sim {
             ));
         };
         let current = meta.partitions.len() as i32;
-        if total <= current {
+        if total == current {
             return Err(KafkaError::new(
                 ErrorCode::InvalidPartitions,
-                format!("Topic currently has {current} partitions, which is higher than the requested {total}."),
+                format!("Topic already has {current} partition(s)."),
+            ));
+        }
+        if total < current {
+            return Err(KafkaError::new(
+                ErrorCode::InvalidPartitions,
+                format!("The topic {topic} currently has {current} partition(s); {total} would not be an increase."),
             ));
         }
         if total > MAX_PARTITIONS {
@@ -263,19 +309,7 @@ impl Sim {
             ));
         }
         let rf = meta.partitions.first().map_or(1, |p| p.replicas.len()) as i32;
-        let brokers: Vec<UsableBroker> = self
-            .cluster
-            .brokers
-            .values()
-            .map(|b| UsableBroker {
-                id: b.id,
-                rack: b.rack.clone(),
-                fenced: !b.alive,
-            })
-            .collect();
-        let mut rng = SimPlacementRandom(&mut self.rng);
-        let new = placement::create_topic_assignment(&brokers, total - current, rf, 1, 1, &mut rng)
-            .map_err(placement_error)?;
+        let new = self.place_replicas(total - current, rf, current)?;
         let now_ts = self.timestamp();
         for (i, reps) in new.into_iter().enumerate() {
             let tp = TopicPartition::new(topic, current + i as i32);
@@ -384,7 +418,9 @@ impl Sim {
             .log
             .delete_records_before(target, hw, policy_delete)
             .map_err(|e| {
-                KafkaError::new(super::broker::log_error_code(&e), e.message().to_string())
+                // DeleteRecords responses carry only the error code: the client shows its default text.
+                let code = super::broker::log_error_code(&e);
+                KafkaError::new(code, code.default_message())
             })?;
         // Followers follow the leader's log start offset (they learn it from fetches).
         for b in replicas.into_iter().filter(|b| *b != leader) {
@@ -402,13 +438,6 @@ impl Sim {
         self.cluster.next_producer_id += 1;
         self.cluster.next_producer_id - 1
     }
-}
-
-fn join(v: &[BrokerId]) -> String {
-    v.iter()
-        .map(|b| b.to_string())
-        .collect::<Vec<_>>()
-        .join(",")
 }
 
 /// The simulation's PRNG in the shape the replica placer asks for.

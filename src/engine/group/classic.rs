@@ -167,6 +167,7 @@ impl Sim {
             }
             Body::JoinGroupRequest {
                 group,
+                client_id,
                 member_id,
                 group_instance_id,
                 protocols,
@@ -185,6 +186,7 @@ impl Sim {
                 }
                 let join = Join {
                     from,
+                    client_id,
                     member_id,
                     group_instance_id,
                     protocols,
@@ -311,9 +313,7 @@ impl Sim {
             }
         }
         let member_id = if join.member_id.is_empty() {
-            let suffix = self.rng.uuid_base64();
-            let client = client_label(join.from);
-            let id = format!("{client}-{suffix}");
+            let id = format!("{}-{}", join.client_id, self.rng.uuid_v4());
             if join.group_instance_id.is_none() {
                 // KIP-394: a new dynamic member must rejoin with the id it is given.
                 self.reply_join_error_with_id(b, join.from, group, ErrorCode::MemberIdRequired, id);
@@ -329,7 +329,7 @@ impl Sim {
             g.members.push(GroupMember {
                 member_id: member_id.clone(),
                 client: join.from,
-                client_id: client_label(join.from),
+                client_id: join.client_id.clone(),
                 host: "/127.0.0.1".into(),
                 group_instance_id: join.group_instance_id.clone(),
                 protocols: join.protocols.clone(),
@@ -870,18 +870,11 @@ impl Sim {
 /// A JoinGroup request's fields.
 struct Join {
     from: NodeId,
+    client_id: String,
     member_id: String,
     group_instance_id: Option<String>,
     protocols: Vec<String>,
     metadata: JoinMetadata,
     session_timeout_ms: Millis,
     rebalance_timeout_ms: Millis,
-}
-
-/// The `client.id` a member id starts with (`console-consumer` style names come from the client).
-fn client_label(node: NodeId) -> String {
-    match node {
-        NodeId::Client(c) => format!("consumer-{c}"),
-        NodeId::Broker(b) => format!("broker-{b}"),
-    }
 }
