@@ -53,18 +53,8 @@ pub fn console_cluster_spec() -> ClusterSpec {
 }
 
 fn default_sim(seed: u64) -> Sim {
-    match Sim::new(seed, console_cluster_spec()) {
-        Ok(s) => s,
-        // The default spec is constant and valid; a 1-broker cluster is the fallback anyway.
-        Err(_) => Sim::new(
-            seed,
-            ClusterSpec {
-                brokers: 1,
-                ..ClusterSpec::default()
-            },
-        )
-        .unwrap_or_else(|e| panic!("the default cluster must build: {e}")),
-    }
+    // The default spec is constant and valid; the minimal cluster is only a safety net.
+    Sim::new(seed, console_cluster_spec()).unwrap_or_else(|_| Sim::minimal())
 }
 
 impl Console {
@@ -81,9 +71,26 @@ impl Console {
         }
     }
 
+    /// A console over an existing world (the page's scenario), so the terminal and the stage
+    /// share one simulation.
+    pub fn with_sim(sim: Sim) -> Console {
+        let seed = sim.seed();
+        Console {
+            fresh: false,
+            sim,
+            ..Console::new(seed)
+        }
+    }
+
     /// The simulation, read-only (for views and the UI).
     pub fn sim(&self) -> &Sim {
         &self.sim
+    }
+
+    /// The simulation, for a driver that advances time itself (the page's animation loop).
+    /// Background jobs' output is collected at the next console command.
+    pub fn sim_mut(&mut self) -> &mut Sim {
+        &mut self.sim
     }
 
     pub fn seed(&self) -> u64 {

@@ -1,7 +1,7 @@
 //! The animation loop: one `requestAnimationFrame` callback advances simulated time by the
 //! elapsed wall time × speed and asks the page to redraw. Dropping the hook cancels the loop.
 
-use crate::engine::Sim;
+use crate::console::Console;
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -32,7 +32,7 @@ const MAX_SIM_MS_PER_FRAME: f64 = 60_000.0;
 
 /// Drives `sim` while `playback.playing`; returns a counter that changes every frame.
 #[hook]
-pub fn use_sim_loop(sim: Rc<RefCell<Sim>>, playback: Rc<RefCell<Playback>>) -> u64 {
+pub fn use_sim_loop(world: Rc<RefCell<Console>>, playback: Rc<RefCell<Playback>>) -> u64 {
     let frame = use_state(|| 0u64);
     {
         let frame = frame.clone();
@@ -50,7 +50,8 @@ pub fn use_sim_loop(sim: Rc<RefCell<Sim>>, playback: Rc<RefCell<Playback>>) -> u
                     let p = playback.borrow().clone();
                     if p.playing && dt > 0.0 {
                         let step = (dt * p.speed).min(MAX_SIM_MS_PER_FRAME);
-                        let mut s = sim.borrow_mut();
+                        let mut console = world.borrow_mut();
+                        let s = console.sim_mut();
                         let target = s.now() + step.max(1.0) as i64;
                         s.run_until(target);
                     }

@@ -67,6 +67,8 @@ pub enum Text {
     Reset,
     FastForward,
     Controls,
+    Terminal,
+    TerminalHint,
 }
 
 /// The text for `key` in `lang`.
@@ -140,5 +142,13 @@ pub fn t(lang: Lang, key: Text) -> &'static str {
         (Lang::Id, FastForward) => "+1 mnt",
         (Lang::En, Controls) => "Playback controls",
         (Lang::Id, Controls) => "Kontrol pemutaran",
+        (Lang::En, Terminal) => "Terminal: Kafka's command-line tools",
+        (Lang::Id, Terminal) => "Terminal: alat baris perintah Kafka",
+        (Lang::En, TerminalHint) => {
+            "try: kafka-topics --describe --topic orders   (help lists everything)"
+        }
+        (Lang::Id, TerminalHint) => {
+            "coba: kafka-topics --describe --topic orders   (help menampilkan semua)"
+        }
     }
 }

@@ -3,7 +3,9 @@
 mod driver;
 pub mod i18n;
 mod stage;
+mod terminal;
 
+use crate::console::Console;
 use crate::engine::time::human;
 use crate::engine::Sim;
 use crate::scenario::default_scenario;
@@ -37,10 +39,10 @@ fn new_sim() -> Sim {
 #[component]
 pub fn App() -> Html {
     let lang = use_state(|| Lang::En);
-    let sim = use_mut_ref(new_sim);
+    let world = use_mut_ref(|| Console::with_sim(new_sim()));
     let playback = use_mut_ref(Playback::default);
-    let sim_rc: Rc<RefCell<Sim>> = sim.clone();
-    let frame = use_sim_loop(sim_rc.clone(), playback.clone());
+    let world_rc: Rc<RefCell<Console>> = world.clone();
+    let frame = use_sim_loop(world_rc.clone(), playback.clone());
     let l = *lang;
     let p = playback.borrow().clone();
 
@@ -56,20 +58,20 @@ pub fn App() -> Html {
         })
     };
     let step = {
-        let sim = sim.clone();
+        let world = world.clone();
         let playback = playback.clone();
         Callback::from(move |_| {
             playback.borrow_mut().playing = false;
-            sim.borrow_mut().step();
+            world.borrow_mut().sim_mut().step();
         })
     };
     let fast_forward = {
-        let sim = sim.clone();
-        Callback::from(move |_| sim.borrow_mut().run_for(60_000))
+        let world = world.clone();
+        Callback::from(move |_| world.borrow_mut().sim_mut().run_for(60_000))
     };
     let reset = {
-        let sim = sim.clone();
-        Callback::from(move |_| *sim.borrow_mut() = new_sim())
+        let world = world.clone();
+        Callback::from(move |_| *world.borrow_mut() = Console::with_sim(new_sim()))
     };
     let speed_index = SPEEDS
         .iter()
@@ -83,7 +85,7 @@ pub fn App() -> Html {
             playback.borrow_mut().speed = SPEEDS[i.min(SPEEDS.len() - 1)];
         })
     };
-    let now = sim.borrow().now();
+    let now = world.borrow().sim().now();
     html! {
         <div class="app" lang={l.tag()}>
             <header class="topbar">
@@ -104,7 +106,8 @@ pub fn App() -> Html {
                 <span class="clock" aria-live="off">{ format!("{}: {}", t(l, Text::SimTime), human(now)) }</span>
             </nav>
             <main>
-                <stage::Stage lang={l} sim={sim_rc} frame={frame} />
+                <stage::Stage lang={l} world={world_rc.clone()} frame={frame} />
+                <terminal::Terminal lang={l} world={world_rc} />
             </main>
             <footer class="footer">
                 { format!("{} {} {}", t(l, Text::Title), t(l, Text::Version), crate::VERSION) }

@@ -2,10 +2,10 @@
 //! groups on the right, and every protocol message in flight moving along its link.
 
 use super::i18n::{t, Lang, Text};
+use crate::console::Console;
 use crate::engine::network::NodeId;
 use crate::engine::protocol::ApiKey;
 use crate::engine::view::{ClientKind, ClientView, MessageView};
-use crate::engine::Sim;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -14,14 +14,16 @@ use yew::prelude::*;
 #[derive(Properties)]
 pub struct StageProps {
     pub lang: Lang,
-    pub sim: Rc<RefCell<Sim>>,
+    pub world: Rc<RefCell<Console>>,
     /// Changes every animation frame, so the stage redraws.
     pub frame: u64,
 }
 
 impl PartialEq for StageProps {
     fn eq(&self, other: &Self) -> bool {
-        self.lang == other.lang && self.frame == other.frame && Rc::ptr_eq(&self.sim, &other.sim)
+        self.lang == other.lang
+            && self.frame == other.frame
+            && Rc::ptr_eq(&self.world, &other.world)
     }
 }
 
@@ -84,7 +86,7 @@ impl Layout {
     }
 }
 
-fn layout(sim: &Sim, clients: &[ClientView]) -> Layout {
+fn layout(sim: &crate::engine::Sim, clients: &[ClientView]) -> Layout {
     let brokers = sim.brokers();
     let n = brokers.len().max(1) as f64;
     let gap = 16.0;
@@ -129,7 +131,8 @@ fn px(v: f64) -> String {
 #[component]
 pub fn Stage(props: &StageProps) -> Html {
     let l = props.lang;
-    let sim = props.sim.borrow();
+    let world = props.world.borrow();
+    let sim = world.sim();
     let mut clients = sim.client_views();
     clients.sort_by(|a, b| {
         (a.kind == ClientKind::Consumer, &a.group, &a.name).cmp(&(
@@ -138,7 +141,7 @@ pub fn Stage(props: &StageProps) -> Html {
             &b.name,
         ))
     });
-    let lay = layout(&sim, &clients);
+    let lay = layout(sim, &clients);
     let now = sim.now();
     let messages: Vec<MessageView> = sim.messages_in_flight();
 

@@ -75,6 +75,21 @@ test('the default scenario plays: brokers show replicas and message dots move', 
   await page.screenshot({ path: join(out, 'default-scenario.png') });
 });
 
+test('the terminal runs kafka-topics --describe against the page\'s cluster', async (page, base) => {
+  await page.goto(base, { waitUntil: 'load' });
+  const input = page.locator('.terminal input');
+  await input.waitFor();
+  await input.fill('kafka-topics --bootstrap-server localhost:9092 --describe --topic orders');
+  await input.press('Enter');
+  await page.waitForFunction(() => document.querySelector('.terminal .scrollback')?.textContent.includes('PartitionCount: 3'), null, { timeout: 10000 });
+  const text = await page.textContent('.terminal .scrollback');
+  if (!/Topic: orders\tPartition: 0\tLeader: \d\tReplicas: \d,\d,\d\tIsr: /.test(text)) throw new Error(`describe output: ${text}`);
+  await input.fill('kafka-topics --bootstrap-server localhost:9092 --create --topic payments --partitions 2 --replication-factor 3');
+  await input.press('Enter');
+  await page.waitForFunction(() => document.querySelectorAll('g.replica').length === 15, null, { timeout: 10000 });
+  await page.screenshot({ path: join(out, 'terminal.png') });
+});
+
 await mkdir(out, { recursive: true });
 const server = await serve();
 const base = `http://127.0.0.1:${server.address().port}${SUBPATH}`;
