@@ -12,6 +12,7 @@ pub mod consumer;
 pub mod error;
 pub mod group;
 pub mod ids;
+pub mod invariants;
 pub mod log;
 pub mod network;
 pub mod placement;
