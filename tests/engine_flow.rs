@@ -252,3 +252,110 @@ fn member_ids_start_with_the_client_id() {
     assert!(m.member_id.starts_with("c1-"), "{}", m.member_id);
     assert_eq!(m.member_id.len(), "c1-".len() + 36);
 }
+
+fn start_consumer_with(s: &mut Sim, name: &str, group: &str, topic: &str, extra: &[(&str, &str)]) {
+    let mut configs = BTreeMap::from([("auto.offset.reset".to_string(), "earliest".to_string())]);
+    for (k, v) in extra {
+        configs.insert(k.to_string(), v.to_string());
+    }
+    s.apply(Command::StartConsumer {
+        name: name.into(),
+        group: Some(group.into()),
+        topics: vec![topic.into()],
+        assign: Vec::new(),
+        start_offsets: BTreeMap::new(),
+        configs,
+        process_time_ms: 0,
+    })
+    .expect("consumer");
+}
+
+fn assignment_of(s: &Sim, name: &str) -> Vec<TopicPartition> {
+    s.client_views()
+        .into_iter()
+        .find(|c| c.name == name)
+        .map(|c| c.assignment)
+        .unwrap_or_default()
+}
+
+#[test]
+fn static_member_restart_gets_its_partitions_back_without_a_rebalance() {
+    let mut s = sim(3);
+    create_topic(&mut s, "t", 4, 1);
+    start_consumer_with(
+        &mut s,
+        "a",
+        "g",
+        "t",
+        &[("group.instance.id", "instance-a")],
+    );
+    start_consumer_with(
+        &mut s,
+        "b",
+        "g",
+        "t",
+        &[("group.instance.id", "instance-b")],
+    );
+    s.run_for(10_000);
+    let before = s.group_view("g").unwrap();
+    let a_parts = assignment_of(&s, "a");
+    assert_eq!(a_parts.len(), 2);
+    // A clean close of a static member sends no LeaveGroup: the group stays as it was.
+    s.apply(Command::StopConsumer {
+        name: "a".into(),
+        hard: false,
+    })
+    .unwrap();
+    s.run_for(5_000);
+    assert_eq!(s.group_view("g").unwrap().members.len(), 2);
+    start_consumer_with(
+        &mut s,
+        "a-restarted",
+        "g",
+        "t",
+        &[("group.instance.id", "instance-a")],
+    );
+    s.run_for(5_000);
+    let after = s.group_view("g").unwrap();
+    assert_eq!(after.generation, before.generation, "no rebalance");
+    assert_eq!(after.state, "Stable");
+    assert_eq!(assignment_of(&s, "a-restarted"), a_parts);
+}
+
+/// Eager members give up everything while the group rebalances; cooperative ones keep what
+/// they will keep (KIP-429).
+#[test]
+fn cooperative_members_keep_partitions_during_a_rebalance_eager_ones_do_not() {
+    let min_held = |strategy: &str| {
+        let mut s = sim(3);
+        create_topic(&mut s, "t", 4, 1);
+        let extra = [("partition.assignment.strategy", strategy)];
+        start_consumer_with(&mut s, "a", "g", "t", &extra);
+        start_consumer_with(&mut s, "b", "g", "t", &extra);
+        s.run_for(10_000);
+        assert_eq!(assignment_of(&s, "a").len(), 2);
+        start_consumer_with(&mut s, "c", "g", "t", &extra);
+        // Watch after every event, so no gap is missed.
+        let mut min = usize::MAX;
+        let end = s.now() + 10_000;
+        while s.now() < end && s.step() {
+            min = min.min(assignment_of(&s, "a").len());
+        }
+        let g = s.group_view("g").unwrap();
+        assert_eq!(g.state, "Stable");
+        let total: usize = ["a", "b", "c"]
+            .iter()
+            .map(|n| assignment_of(&s, n).len())
+            .sum();
+        assert_eq!(
+            total, 4,
+            "{strategy}: all partitions owned after the rebalance"
+        );
+        min
+    };
+    assert_eq!(
+        min_held("org.apache.kafka.clients.consumer.RangeAssignor"),
+        0
+    );
+    assert!(min_held("org.apache.kafka.clients.consumer.CooperativeStickyAssignor") >= 1);
+}

@@ -302,9 +302,18 @@ impl Sim {
         let g = self.group_entry(group);
         let known = g.member(&join.member_id).is_some();
         if !known && join.group_instance_id.is_some() {
-            // A static member rejoining under a new member id replaces its old incarnation.
             let iid = join.group_instance_id.clone();
             if let Some(old) = g.members.iter().position(|m| m.group_instance_id == iid) {
+                // KIP-345: a static member rejoining under a new member id replaces its old
+                // incarnation; in a Stable group with unchanged metadata it gets its old
+                // assignment back without a rebalance.
+                let unchanged = g.state == GroupState::Stable
+                    && g.members[old].protocols == join.protocols
+                    && g.members[old].metadata.topics == join.metadata.topics;
+                if unchanged {
+                    self.replace_static_member(b, group, old, join);
+                    return;
+                }
                 let old_id = g.members[old].member_id.clone();
                 g.members.remove(old);
                 if g.leader.as_deref() == Some(old_id.as_str()) {
@@ -369,6 +378,54 @@ impl Sim {
             }
             GroupState::Dead => {}
         }
+    }
+
+    /// Gives a restarted static member its old incarnation's place: new member id, same
+    /// assignment, no rebalance. Requests from the old member id now fail (`FENCED_INSTANCE_ID`
+    /// in Kafka; here the old id is simply unknown).
+    fn replace_static_member(&mut self, b: BrokerId, group: &str, index: usize, join: Join) {
+        let new_id = format!("{}-{}", join.client_id, self.rng.uuid_v4());
+        let now = self.now;
+        let Some(g) = self.groups.get_mut(group) else {
+            return;
+        };
+        let old_id = g.members[index].member_id.clone();
+        {
+            let m = &mut g.members[index];
+            m.member_id = new_id.clone();
+            m.client = join.from;
+            m.client_id = join.client_id.clone();
+            m.last_heartbeat = now;
+            m.session_timeout_ms = join.session_timeout_ms;
+            m.rebalance_timeout_ms = join.rebalance_timeout_ms;
+        }
+        if g.leader.as_deref() == Some(old_id.as_str()) {
+            g.leader = Some(new_id.clone());
+        }
+        let result = JoinResult {
+            generation: g.generation,
+            protocol: g.protocol.clone().unwrap_or_default(),
+            leader: g.leader.clone().unwrap_or_default(),
+            member_id: new_id.clone(),
+            // No assignment to compute: the leader skips it (KIP-814).
+            members: Vec::new(),
+        };
+        self.record(TraceEvent::MemberRemoved {
+            group: group.to_string(),
+            member: old_id,
+            reason: "replaced by a new instance of the same static member".into(),
+        });
+        self.record(TraceEvent::MemberJoined {
+            group: group.to_string(),
+            member: new_id.clone(),
+        });
+        self.schedule_session_check(group, &new_id);
+        let body = Body::JoinGroupResponse {
+            group: group.to_string(),
+            result: Ok(result),
+            assigned_member_id: new_id,
+        };
+        self.send(NodeId::Broker(b), join.from, body);
     }
 
     fn reply_join_error(&mut self, b: BrokerId, to: NodeId, group: &str, code: ErrorCode) {
