@@ -262,12 +262,10 @@ impl Sim {
         };
         let Some(group) = x.group.clone() else { return };
         let Some(coord) = x.coordinator else { return };
-        let offsets: Vec<(TopicPartition, i64)> = x
-            .positions
-            .iter()
-            .filter(|(tp, o)| x.last_committed.get(*tp) != Some(*o))
-            .map(|(tp, o)| (tp.clone(), *o))
-            .collect();
+        // Like the Java client, every position is committed each time, changed or not (which
+        // also refreshes the commit timestamp that old-style offset retention counts from).
+        let offsets: Vec<(TopicPartition, i64)> =
+            x.positions.iter().map(|(tp, o)| (tp.clone(), *o)).collect();
         if offsets.is_empty() {
             return;
         }

@@ -1,0 +1,224 @@
+//! Retention inside the running simulation: segments roll and expire by time and size, offsets
+//! expire by the era's rule, compaction keeps the latest value per key.
+
+use kafka_playground::engine::config::Era;
+use kafka_playground::engine::time::{DAY, HOUR, MINUTE};
+use kafka_playground::engine::{ClusterSpec, Command, Sim, TopicPartition};
+use std::collections::BTreeMap;
+
+fn topic(s: &mut Sim, name: &str, configs: &[(&str, &str)]) {
+    s.apply(Command::CreateTopic {
+        name: name.into(),
+        partitions: Some(1),
+        replication_factor: Some(1),
+        configs: configs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        assignment: None,
+    })
+    .unwrap();
+}
+
+fn produce(s: &mut Sim, topic: &str, key: Option<&str>, value: Option<&str>) {
+    s.apply(Command::Produce {
+        producer: "p".into(),
+        topic: topic.into(),
+        partition: Some(0),
+        key: key.map(String::from),
+        value: value.map(String::from),
+    })
+    .unwrap();
+}
+
+#[test]
+fn time_retention_deletes_whole_old_segments_on_the_check_interval() {
+    let mut s = Sim::new(
+        1,
+        ClusterSpec {
+            brokers: 1,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    // Segments of one minute, kept for ten.
+    topic(
+        &mut s,
+        "t",
+        &[("segment.ms", "60000"), ("retention.ms", "600000")],
+    );
+    for _ in 0..30 {
+        produce(&mut s, "t", None, Some("x"));
+        s.run_for(MINUTE);
+    }
+    let tp = TopicPartition::new("t", 0);
+    let start = s.log_start_offset(&tp).unwrap();
+    // 30 minutes written, 10 kept (± a segment and the 5-minute check interval).
+    assert!((14..=21).contains(&start), "log start {start}");
+    let view = s.topic("t").unwrap();
+    let segments = &view.partitions[0].replica_states[0].segments;
+    assert!(segments.len() <= 17, "{} segments", segments.len());
+    assert_eq!(
+        segments[0].base_offset, start,
+        "the log starts at a segment boundary"
+    );
+}
+
+#[test]
+fn size_retention_keeps_the_partition_under_retention_bytes() {
+    let mut s = Sim::new(
+        1,
+        ClusterSpec {
+            brokers: 1,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    topic(
+        &mut s,
+        "t",
+        &[("segment.bytes", "200"), ("retention.bytes", "600")],
+    );
+    for i in 0..60 {
+        produce(&mut s, "t", None, Some(&format!("value-{i:04}")));
+        s.run_for(1_000);
+    }
+    s.run_for(10 * MINUTE);
+    let view = s.topic("t").unwrap();
+    let r = &view.partitions[0].replica_states[0];
+    assert!(r.size_bytes <= 600 + 200, "partition size {}", r.size_bytes);
+    assert!(r.log_start_offset > 0);
+    assert_eq!(r.log_end_offset, 60);
+}
+
+#[test]
+fn compaction_keeps_the_latest_value_per_key() {
+    let mut s = Sim::new(
+        1,
+        ClusterSpec {
+            brokers: 1,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    topic(
+        &mut s,
+        "users",
+        &[
+            ("cleanup.policy", "compact"),
+            ("segment.bytes", "200"),
+            ("min.cleanable.dirty.ratio", "0.01"),
+        ],
+    );
+    for round in 0..10 {
+        for user in ["ann", "bob", "cid"] {
+            produce(
+                &mut s,
+                "users",
+                Some(user),
+                Some(&format!("{user}-v{round}")),
+            );
+            s.run_for(100);
+        }
+    }
+    produce(&mut s, "users", Some("bob"), None); // tombstone
+    for _ in 0..6 {
+        produce(&mut s, "users", Some("zed"), Some("filler"));
+        s.run_for(100);
+    }
+    s.run_for(2 * MINUTE);
+    let tp = TopicPartition::new("users", 0);
+    let records = s.records(&tp, 0, 1000);
+    assert!(
+        records.len() < 37,
+        "compaction removed old values: {} left",
+        records.len()
+    );
+    let latest = |k: &str| {
+        records
+            .iter()
+            .rev()
+            .find(|r| r.key() == Some(k.as_bytes()))
+            .map(|r| r.value_text().map(|v| v.into_owned()))
+    };
+    assert_eq!(latest("ann"), Some(Some("ann-v9".into())));
+    assert_eq!(latest("cid"), Some(Some("cid-v9".into())));
+    assert!(
+        matches!(latest("bob"), Some(None) | None),
+        "bob was deleted"
+    );
+    // Offsets are never rewritten: they still increase, with gaps.
+    assert!(records.windows(2).all(|w| w[0].offset() < w[1].offset()));
+}
+
+fn group_with_commit(era: Era) -> Sim {
+    let mut s = Sim::new(
+        1,
+        ClusterSpec {
+            brokers: 1,
+            era,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    topic(&mut s, "t", &[]);
+    produce(&mut s, "t", None, Some("x"));
+    s.apply(Command::StartConsumer {
+        name: "c".into(),
+        group: Some("g".into()),
+        topics: vec!["t".into()],
+        assign: Vec::new(),
+        start_offsets: BTreeMap::new(),
+        // Long fetch waits keep a week of idle polling cheap to simulate.
+        configs: BTreeMap::from([
+            ("auto.offset.reset".to_string(), "earliest".to_string()),
+            ("fetch.max.wait.ms".to_string(), "60000".to_string()),
+            ("enable.auto.commit".to_string(), "false".to_string()),
+        ]),
+        process_time_ms: 0,
+    })
+    .unwrap();
+    s.run_for(10_000);
+    s.apply(Command::CommitSync {
+        consumer: "c".into(),
+    })
+    .unwrap();
+    s.run_for(1_000);
+    assert_eq!(s.group_view("g").unwrap().offsets[0].committed, Some(1));
+    s
+}
+
+#[test]
+fn offsets_of_an_active_group_never_expire_and_of_an_empty_one_expire_seven_days_later() {
+    let mut s = group_with_commit(Era::Kafka4);
+    s.run_for(8 * DAY);
+    assert_eq!(
+        s.group_view("g").unwrap().offsets[0].committed,
+        Some(1),
+        "a member is still there"
+    );
+    s.apply(Command::StopConsumer {
+        name: "c".into(),
+        hard: false,
+    })
+    .unwrap();
+    s.run_for(6 * DAY);
+    assert_eq!(s.group_view("g").unwrap().offsets[0].committed, Some(1));
+    s.run_for(DAY + HOUR);
+    assert!(
+        s.group_view("g").is_none(),
+        "offsets expired 7 days after the group emptied; the group is gone"
+    );
+}
+
+#[test]
+fn zookeeper_era_offsets_expire_one_day_after_the_commit() {
+    let mut s = group_with_commit(Era::ZooKeeper);
+    s.apply(Command::StopConsumer {
+        name: "c".into(),
+        hard: false,
+    })
+    .unwrap();
+    s.run_for(DAY + HOUR);
+    assert!(s.group_view("g").is_none());
+}
