@@ -608,10 +608,27 @@ impl Sim {
         }
         let ts_now = self.timestamp();
         for p in partitions {
-            let Ok(records) = p.result else { continue };
             let cfg = self.log_config(&p.tp.topic).clone();
             let Some(replica) = self.replica_mut(b, &p.tp) else {
                 continue;
+            };
+            let records = match p.result {
+                Ok(records) => records,
+                // Behind the leader's log start (retention or DeleteRecords removed what this
+                // follower still needed): start over at the leader's log start offset.
+                Err(ErrorCode::OffsetOutOfRange)
+                    if p.log_start_offset > replica.log.log_end_offset() =>
+                {
+                    if replica
+                        .log
+                        .truncate_fully_and_start_at(p.log_start_offset)
+                        .is_ok()
+                    {
+                        replica.high_watermark = p.log_start_offset;
+                    }
+                    continue;
+                }
+                Err(_) => continue,
             };
             let mut appended = None;
             let mut rolled = None;
@@ -627,6 +644,14 @@ impl Sim {
             let hw_moved = hw > replica.high_watermark;
             if hw_moved {
                 replica.high_watermark = hw;
+            }
+            // Followers adopt the leader's log start offset; the high watermark never lags it
+            // (`UnifiedLog.maybeIncrementLogStartOffset`).
+            let start = p.log_start_offset.min(replica.log.log_end_offset());
+            if start > replica.log.log_start_offset() {
+                replica.high_watermark = replica.high_watermark.max(start);
+                let hw_now = replica.high_watermark;
+                let _ = replica.log.maybe_increment_log_start_offset(start, hw_now);
             }
             if let Some(base) = rolled {
                 self.record(TraceEvent::SegmentRolled {

@@ -166,14 +166,14 @@ impl Cluster {
 
     pub fn partition(&self, tp: &TopicPartition) -> Option<&PartitionMeta> {
         self.topics
-            .get(&tp.topic)?
+            .get(&*tp.topic)?
             .partitions
             .get(usize::try_from(tp.partition).ok()?)
     }
 
     pub fn partition_mut(&mut self, tp: &TopicPartition) -> Option<&mut PartitionMeta> {
         self.topics
-            .get_mut(&tp.topic)?
+            .get_mut(&*tp.topic)?
             .partitions
             .get_mut(usize::try_from(tp.partition).ok()?)
     }

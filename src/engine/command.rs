@@ -308,7 +308,11 @@ pub(crate) fn apply(sim: &mut Sim, command: Command) -> Result<Outcome, KafkaErr
             }
             let config =
                 ConsumerConfig::for_era(sim.cluster.era, &configs).map_err(config_error)?;
-            for t in topics.iter().chain(assign.iter().map(|tp| &tp.topic)) {
+            for t in topics
+                .iter()
+                .map(String::as_str)
+                .chain(assign.iter().map(|tp| &*tp.topic))
+            {
                 if !sim.cluster.topics.contains_key(t) {
                     sim.auto_create_topic(t)?;
                 }
@@ -370,7 +374,7 @@ pub(crate) fn apply(sim: &mut Sim, command: Command) -> Result<Outcome, KafkaErr
                     "The group id does not exist.",
                 ));
             };
-            let subscribed: Vec<String> = g
+            let subscribed: Vec<std::sync::Arc<str>> = g
                 .members
                 .iter()
                 .flat_map(|m| m.assignment.iter().map(|tp| tp.topic.clone()))

@@ -271,10 +271,10 @@ impl Sim {
         }
         self.cluster.topics.remove(name);
         for b in self.cluster.brokers.values_mut() {
-            b.replicas.retain(|tp, _| tp.topic != name);
+            b.replicas.retain(|tp, _| &*tp.topic != name);
         }
         for g in self.groups.values_mut() {
-            g.offsets.retain(|tp, _| tp.topic != name);
+            g.offsets.retain(|tp, _| &*tp.topic != name);
         }
         self.record(TraceEvent::TopicDeleted {
             topic: name.to_string(),
@@ -401,11 +401,6 @@ impl Sim {
             ));
         };
         let policy_delete = self.log_config(&tp.topic).cleanup_policy.delete;
-        let replicas = self
-            .cluster
-            .partition(tp)
-            .map(|p| p.replicas.clone())
-            .unwrap_or_default();
         let Some(replica) = self.replica_mut(leader, tp) else {
             return Err(KafkaError::new(
                 ErrorCode::NotLeaderOrFollower,
@@ -422,15 +417,7 @@ impl Sim {
                 let code = super::broker::log_error_code(&e);
                 KafkaError::new(code, code.default_message())
             })?;
-        // Followers follow the leader's log start offset (they learn it from fetches).
-        for b in replicas.into_iter().filter(|b| *b != leader) {
-            if let Some(r) = self.replica_mut(b, tp) {
-                let follower_hw = r.high_watermark.max(low);
-                let _ =
-                    r.log
-                        .delete_records_before(low.min(r.log.log_end_offset()), follower_hw, true);
-            }
-        }
+        // Followers adopt the new log start offset from their next fetch response.
         Ok(low)
     }
 

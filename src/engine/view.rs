@@ -271,7 +271,7 @@ impl Sim {
         tps.dedup();
         let offsets = tps
             .into_iter()
-            .filter(|tp| tp.topic != OFFSETS_TOPIC)
+            .filter(|tp| &*tp.topic != OFFSETS_TOPIC)
             .map(|tp| {
                 let committed = g.offsets.get(&tp).map(|c| c.offset);
                 let log_end_offset = self.high_watermark(&tp).unwrap_or(0);

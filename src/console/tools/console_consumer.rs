@@ -236,7 +236,7 @@ fn unknown_error(sim: &Sim, exception: &str) -> ToolExit {
 fn to_model(c: &Consumed) -> ConsumedRecord {
     let r = &c.record;
     ConsumedRecord {
-        topic: c.tp.topic.clone(),
+        topic: c.tp.topic.to_string(),
         partition: c.tp.partition,
         offset: r.offset(),
         timestamp_type: match r.timestamp_type() {

@@ -133,7 +133,7 @@ pub fn description(sim: &Sim, group: &str) -> Option<GroupDescription> {
                 assignment: m
                     .assignment
                     .iter()
-                    .map(|tp| (tp.topic.clone(), tp.partition))
+                    .map(|tp| (tp.topic.to_string(), tp.partition))
                     .collect(),
                 protocol: MemberProtocol::Classic,
                 ..Default::default()
@@ -144,7 +144,7 @@ pub fn description(sim: &Sim, group: &str) -> Option<GroupDescription> {
             .iter()
             .filter_map(|o| {
                 o.committed.map(|c| CommittedOffset {
-                    topic: o.tp.topic.clone(),
+                    topic: o.tp.topic.to_string(),
                     partition: o.tp.partition,
                     offset: c,
                     leader_epoch: None,
@@ -154,7 +154,7 @@ pub fn description(sim: &Sim, group: &str) -> Option<GroupDescription> {
         log_end_offsets: g
             .offsets
             .iter()
-            .map(|o| ((o.tp.topic.clone(), o.tp.partition), o.log_end_offset))
+            .map(|o| ((o.tp.topic.to_string(), o.tp.partition), o.log_end_offset))
             .collect(),
         coordinator_host: host,
         coordinator_port: port,
@@ -311,7 +311,7 @@ fn delete_offsets(sim: &mut Sim, opts: &ParsedOptions) -> ToolExit {
                 .iter()
                 .map(|(tp, e)| {
                     (
-                        tp.topic.clone(),
+                        tp.topic.to_string(),
                         Some(tp.partition),
                         e.map(|c| match c {
                             // Errors.java's message for GROUP_SUBSCRIBED_TO_TOPIC.
@@ -529,7 +529,7 @@ fn reset_offsets(sim: &mut Sim, opts: &ParsedOptions) -> ToolExit {
                 };
                 by_time(ts - d, &mut out)
             };
-            offsets.push(((tp.topic.clone(), tp.partition), target));
+            offsets.push(((tp.topic.to_string(), tp.partition), target));
         }
         if execute {
             let list: Vec<(TopicPartition, i64)> = offsets

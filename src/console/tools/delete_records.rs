@@ -91,7 +91,7 @@ pub fn run(console: &mut Console, opts: &ParsedOptions, stdin: Option<&str>) -> 
             Ok(_) => Ok(offset),
             Err(e) => Err(format!("{}: {}", e.code.exception(), e.message)),
         };
-        results.push(((tp.topic.clone(), tp.partition), r));
+        results.push(((tp.topic.to_string(), tp.partition), r));
     }
     ToolExit::ok(delete_records(&results))
 }

@@ -134,10 +134,10 @@ impl<'a> Model<'a> {
             let mut last: Option<(&str, u32)> = None;
             for tp in m.owned.iter().filter(|_| read_owned) {
                 let topic = match last {
-                    Some((name, t)) if name == tp.topic => t,
+                    Some((name, t)) if name == &*tp.topic => t,
                     _ => {
-                        let t = id_of.get(tp.topic.as_str()).copied().unwrap_or(NONE);
-                        last = Some((tp.topic.as_str(), t));
+                        let t = id_of.get(&*tp.topic).copied().unwrap_or(NONE);
+                        last = Some((&*tp.topic, t));
                         t
                     }
                 };
@@ -254,7 +254,7 @@ impl<'a> Model<'a> {
                         t += 1;
                     }
                     TopicPartition {
-                        topic: topic_names[t].clone(),
+                        topic: topic_names[t].as_str().into(),
                         partition: (g - self.offsets[t]) as i32,
                     }
                 })
