@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing the playground needs, skipping what is already there.
 #   scripts/install-tools.sh serve   -> wasm target, trunk, wasm-bindgen-cli, wasm-opt
-#   scripts/install-tools.sh test    -> the above + Chromium, chromedriver, playwright-core
+#   scripts/install-tools.sh test    -> the above + Chromium, chromedriver, playwright-core, kafka-python
 # Versions are pinned: trunk 0.21.14 (0.22 needs a newer rustc), wasm-bindgen-cli equal to the
 # wasm-bindgen in Cargo.lock (trunk refuses any other), binaryen 132 from npm (Debian's is too old).
 set -euo pipefail
@@ -41,6 +41,11 @@ if [ "$what" = test ]; then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
     apt-get install -y -qq chromium chromium-driver >/dev/null
+  fi
+  # tests/scenario_export.rs checks the exported kafka-python program against the real package.
+  if ! python3 -c 'import sys, kafka; sys.exit(kafka.__version__ != "2.3.3")' 2>/dev/null; then
+    say "installing kafka-python 2.3.3 (for the kafka-python export check)"
+    python3 -m pip install --quiet kafka-python==2.3.3
   fi
 fi
 say "tools ready"

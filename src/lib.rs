@@ -3,6 +3,9 @@
 //! `engine` is the pure, deterministic simulation; `console` speaks Kafka's command-line tools
 //! against it; `scenario` holds shareable scenario files. `ui` (feature `ui`) is the Yew front-end.
 
+/// Native benchmark workloads (they read the wall clock, which the engine never does).
+#[cfg(not(target_arch = "wasm32"))]
+pub mod bench;
 pub mod console;
 pub mod engine;
 pub mod scenario;

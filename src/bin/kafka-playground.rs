@@ -1,8 +1,15 @@
-//! The native command-line program: runs console scripts against a simulated cluster.
+//! The native command-line program: runs console scripts against a simulated cluster, and the
+//! native benchmarks (`bench`).
 
+use kafka_playground::bench;
 use kafka_playground::console::Console;
 use std::io::{Read, Write};
 use std::process::ExitCode;
+
+/// Counts heap bytes for `bench`'s memory figures. It counts only after `bench` enables it;
+/// until then each allocation costs one extra relaxed atomic load.
+#[global_allocator]
+static ALLOCATOR: bench::alloc::CountingAlloc = bench::alloc::CountingAlloc;
 
 const USAGE: &str = "\
 Kafka Playground: Apache Kafka, simulated faithfully.
@@ -10,6 +17,10 @@ Kafka Playground: Apache Kafka, simulated faithfully.
 Usage:
   kafka-playground run [--seed N] [FILE | -]   run a console script against a fresh simulated cluster
                                                (no FILE or - reads the script from standard input)
+  kafka-playground bench [--json] [--tiny] [--list] [NAME...]
+                                               run the native benchmarks (all, or the named ones)
+                                               and print each figure against its target
+                                               (--tiny: minute sizes, a smoke test)
   kafka-playground --help                      show this help
   kafka-playground --version                   show the version
 ";
@@ -81,6 +92,71 @@ fn run(args: &[String]) -> ExitCode {
     ExitCode::from(u8::try_from(code).unwrap_or(1))
 }
 
+/// `bench`: runs the selected workloads in order, printing each figure as it is measured.
+fn bench_command(args: &[String]) -> ExitCode {
+    let mut json = false;
+    let mut scale = bench::Scale::Full;
+    let mut names = Vec::new();
+    for a in args {
+        match a.as_str() {
+            "--json" => json = true,
+            // Every workload at a tiny size: a smoke test, and a short run to profile.
+            "--tiny" => scale = bench::Scale::Tiny,
+            "--list" => {
+                for w in bench::WORKLOADS {
+                    println!("{:<28} {}", w.name, w.about);
+                }
+                return ExitCode::SUCCESS;
+            }
+            o if o.starts_with("--") => {
+                eprintln!(
+                    "kafka-playground bench: unknown option '{o}'; allowed: --json, --tiny, --list"
+                );
+                return ExitCode::from(2);
+            }
+            name => names.push(name.to_string()),
+        }
+    }
+    let workloads = match bench::select(&names) {
+        Ok(w) => w,
+        Err(e) => {
+            eprintln!("kafka-playground bench: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    bench::alloc::enable();
+    if !json {
+        println!(
+            "{:<34} {:>14} {:<12} {:>16}  verdict",
+            "figure", "value", "unit", "target"
+        );
+    }
+    let mut failed = false;
+    for w in workloads {
+        match (w.run)(scale) {
+            Ok(figures) => {
+                for f in figures {
+                    if json {
+                        println!("{}", f.json_line());
+                    } else {
+                        println!("{}", bench::table_row(&f));
+                    }
+                }
+            }
+            Err(e) => {
+                failed = true;
+                eprintln!("kafka-playground bench: {} failed: {e}", w.name);
+            }
+        }
+        let _ = std::io::stdout().flush();
+    }
+    if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
@@ -93,6 +169,7 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Some("run") => run(&args[1..]),
+        Some("bench") => bench_command(&args[1..]),
         Some(other) => {
             eprintln!("kafka-playground: unknown command '{other}'\n\n{USAGE}");
             ExitCode::from(2)

@@ -6,6 +6,9 @@ use super::ids::{BrokerId, TopicPartition};
 use super::log::{Log, LogError, NewRecord, ProducerInfo};
 use super::network::{Envelope, NodeId};
 use super::protocol::{Body, FetchPartition, ProduceBatch, ProduceResult};
+use super::replication::{
+    effective_min_isr, leader_high_watermark, FollowerProgress, LeaderEpochCache,
+};
 use super::sim::{Event, Sim, Timer};
 use super::time::Millis;
 use super::trace::TraceEvent;
@@ -16,6 +19,9 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 pub struct FollowerState {
     pub log_end_offset: i64,
     pub last_caught_up_ms: Millis,
+    pub last_fetch_ms: Millis,
+    /// The leader's LEO when this follower last fetched (`Replica.scala`).
+    pub leader_leo_at_last_fetch: i64,
 }
 
 /// The last batches of one idempotent producer on one partition (Kafka keeps 5).
@@ -33,6 +39,8 @@ const PRODUCER_BATCHES_KEPT: usize = 5;
 pub struct Replica {
     pub log: Log,
     pub high_watermark: i64,
+    /// Epoch → first offset written in it (KIP-101).
+    pub epochs: LeaderEpochCache,
     pub followers: BTreeMap<BrokerId, FollowerState>,
     pub producers: BTreeMap<i64, ProducerEntry>,
 }
@@ -42,6 +50,7 @@ impl Replica {
         Replica {
             log,
             high_watermark: 0,
+            epochs: LeaderEpochCache::default(),
             followers: BTreeMap::new(),
             producers: BTreeMap::new(),
         }
@@ -54,6 +63,7 @@ pub struct ParkedFetch {
     pub from: NodeId,
     pub replica_id: BrokerId,
     pub partitions: Vec<(TopicPartition, i64)>,
+    pub last_fetched_epochs: Vec<i32>,
     pub max_records: u32,
 }
 
@@ -71,6 +81,10 @@ pub struct Broker {
     pub id: BrokerId,
     pub rack: Option<String>,
     pub alive: bool,
+    /// Fenced by the controller (missed heartbeats) or not yet registered after a restart.
+    pub fenced: bool,
+    /// A controlled shutdown is under way.
+    pub shutting_down: bool,
     pub replicas: BTreeMap<TopicPartition, Replica>,
     parked: BTreeMap<u64, ParkedFetch>,
     next_parked: u64,
@@ -85,6 +99,8 @@ impl Broker {
             id,
             rack,
             alive: true,
+            fenced: false,
+            shutting_down: false,
             replicas: BTreeMap::new(),
             parked: BTreeMap::new(),
             next_parked: 0,
@@ -96,6 +112,24 @@ impl Broker {
     pub fn add_replica(&mut self, tp: TopicPartition, log: Log) {
         self.replicas.entry(tp).or_insert_with(|| Replica::new(log));
     }
+
+    /// The process stops: everything in memory that is not the log goes (parked requests,
+    /// fetcher state); the logs themselves survive a restart, as files do.
+    pub(crate) fn go_down(&mut self) {
+        self.alive = false;
+        self.shutting_down = false;
+        self.parked.clear();
+        self.pending.clear();
+        self.fetching_from.clear();
+        for r in self.replicas.values_mut() {
+            r.followers.clear();
+        }
+    }
+
+    /// This broker's replica fetcher lost its connection to `leader`.
+    pub(crate) fn forget_fetch_to(&mut self, leader: BrokerId) {
+        self.fetching_from.remove(&leader);
+    }
 }
 
 impl Sim {
@@ -106,9 +140,23 @@ impl Sim {
             Body::FetchRequest {
                 replica_id,
                 partitions,
+                last_fetched_epochs,
                 max_records,
                 max_wait_ms,
-            } => self.handle_fetch(b, from, replica_id, partitions, max_records, max_wait_ms),
+            } => {
+                let fetch = ParkedFetch {
+                    from,
+                    replica_id,
+                    partitions,
+                    last_fetched_epochs,
+                    max_records,
+                };
+                self.handle_fetch(b, fetch, max_wait_ms)
+            }
+            Body::BrokerHeartbeatResponse {
+                fenced,
+                shutdown_ok,
+            } => self.broker_heartbeat_answered(b, fenced, shutdown_ok),
             Body::FetchResponse { partitions } => {
                 if let NodeId::Broker(leader) = from {
                     self.follower_receive(b, leader, partitions);
@@ -188,8 +236,11 @@ impl Sim {
             ));
         }
         let isr = meta.isr.clone();
-        let rf = meta.replicas.len();
-        let min_isr = (self.topic_config(&tp.topic).min_insync_replicas.max(1) as usize).min(rf);
+        let epoch = meta.leader_epoch;
+        let min_isr = effective_min_isr(
+            self.topic_config(&tp.topic).min_insync_replicas,
+            meta.replicas.len(),
+        );
         if acks == -1 && isr.len() < min_isr {
             let set = isr
                 .iter()
@@ -246,10 +297,12 @@ impl Sim {
             producer_epoch: batch.producer_epoch,
             base_sequence: batch.base_sequence,
         });
+        let leo = replica.log.log_end_offset();
         let info = replica
             .log
             .append_with_producer(records, producer, ts_now, &log_config)
             .map_err(|e| (log_error_code(&e), e.message().to_string()))?;
+        replica.epochs.assign(epoch, leo);
         if batch.producer_id >= 0 {
             let last_seq = batch.base_sequence + batch.records.len() as i32 - 1;
             let entry = replica.producers.entry(batch.producer_id).or_default();
@@ -286,8 +339,7 @@ impl Sim {
         self.cluster.brokers.get_mut(&b)?.replicas.get_mut(tp)
     }
 
-    /// Leader side: HW = smallest LEO in the ISR; it never moves back, and (since 3.7) it does not
-    /// move while the ISR is smaller than min.insync.replicas.
+    /// Leader side: the high watermark per `replication::leader_high_watermark`.
     pub(crate) fn maybe_advance_high_watermark(&mut self, b: BrokerId, tp: &TopicPartition) {
         let Some(meta) = self.cluster.partition(tp) else {
             return;
@@ -296,26 +348,43 @@ impl Sim {
             return;
         }
         let isr = meta.isr.clone();
-        let min_isr = (self.topic_config(&tp.topic).min_insync_replicas.max(1) as usize)
-            .min(meta.replicas.len());
+        let replicas = meta.replicas.clone();
+        let min_isr = effective_min_isr(
+            self.topic_config(&tp.topic).min_insync_replicas,
+            replicas.len(),
+        );
+        let lag_max = self.cluster.broker_config.replica_lag_time_max_ms;
+        let now = self.now;
+        let eligible: Vec<BrokerId> = replicas
+            .iter()
+            .copied()
+            .filter(|r| self.cluster.is_eligible_for_isr(*r))
+            .collect();
         let Some(replica) = self.replica_mut(b, tp) else {
             return;
         };
-        if isr.len() < min_isr {
-            return;
-        }
-        let leo = replica.log.log_end_offset();
-        let min_leo = isr
+        let followers: Vec<FollowerProgress> = replicas
             .iter()
-            .filter(|&&r| r != b)
-            .map(|r| replica.followers.get(r).map_or(0, |f| f.log_end_offset))
-            .fold(leo, i64::min);
-        if min_leo > replica.high_watermark {
-            replica.high_watermark = min_leo;
+            .filter(|r| **r != b)
+            .map(|r| {
+                let state = replica.followers.get(r).cloned().unwrap_or_default();
+                FollowerProgress {
+                    log_end_offset: state.log_end_offset,
+                    in_isr: isr.contains(r),
+                    eligible_to_join: eligible.contains(r)
+                        && now - state.last_caught_up_ms <= lag_max
+                        && replica.followers.contains_key(r),
+                }
+            })
+            .collect();
+        let leo = replica.log.log_end_offset();
+        let hw = leader_high_watermark(replica.high_watermark, leo, &followers, isr.len(), min_isr);
+        if hw > replica.high_watermark {
+            replica.high_watermark = hw;
             self.record(TraceEvent::HighWatermark {
                 tp: tp.clone(),
                 broker: b,
-                hw: min_leo,
+                hw,
             });
             self.complete_pending_produces(b);
             self.wake_parked_fetches(b, tp);
@@ -353,34 +422,17 @@ impl Sim {
         }
     }
 
-    fn handle_fetch(
-        &mut self,
-        b: BrokerId,
-        from: NodeId,
-        replica_id: BrokerId,
-        partitions: Vec<(TopicPartition, i64)>,
-        max_records: u32,
-        max_wait_ms: Millis,
-    ) {
-        if replica_id >= 0 {
-            for (tp, offset) in &partitions {
-                self.note_follower_position(b, replica_id, tp, *offset);
+    fn handle_fetch(&mut self, b: BrokerId, fetch: ParkedFetch, max_wait_ms: Millis) {
+        if fetch.replica_id >= 0 {
+            for (tp, offset) in &fetch.partitions {
+                self.note_follower_position(b, fetch.replica_id, tp, *offset);
             }
         }
-        let fetch = ParkedFetch {
-            from,
-            replica_id,
-            partitions,
-            max_records,
-        };
         let response = self.read_for_fetch(b, &fetch);
-        let has_data_or_error = response
-            .iter()
-            .any(|p| p.result.as_ref().map_or(true, |r| !r.is_empty()));
-        if has_data_or_error || max_wait_ms <= 0 {
+        if response.iter().any(worth_answering) || max_wait_ms <= 0 {
             self.send(
                 NodeId::Broker(b),
-                from,
+                fetch.from,
                 Body::FetchResponse {
                     partitions: response,
                 },
@@ -403,28 +455,49 @@ impl Sim {
     }
 
     /// Reads what a fetch may see: followers up to the LEO, consumers up to the high watermark.
+    /// A follower whose last fetched epoch ends earlier on the leader is told where to truncate.
     fn read_for_fetch(&self, b: BrokerId, fetch: &ParkedFetch) -> Vec<FetchPartition> {
         let mut budget = fetch.max_records as usize;
         let mut out = Vec::with_capacity(fetch.partitions.len());
-        for (tp, offset) in &fetch.partitions {
+        for (i, (tp, offset)) in fetch.partitions.iter().enumerate() {
             let leader = self.cluster.leader_of(tp);
             let replica = self.replica(b, tp);
-            let (Some(replica), true) = (replica, leader == Some(b)) else {
+            let empty = |result| FetchPartition {
+                tp: tp.clone(),
+                result,
+                high_watermark: -1,
+                log_start_offset: -1,
+                diverging_epoch: None,
+                epochs: Vec::new(),
+            };
+            let (Some(replica), true) = (replica, leader == Some(b) && self.cluster.is_alive(b))
+            else {
                 let code = if self.cluster.partition(tp).is_none() {
                     ErrorCode::UnknownTopicOrPartition
                 } else {
                     ErrorCode::NotLeaderOrFollower
                 };
-                out.push(FetchPartition {
-                    tp: tp.clone(),
-                    result: Err(code),
-                    high_watermark: -1,
-                    log_start_offset: -1,
-                });
+                out.push(empty(Err(code)));
                 continue;
             };
-            let upper = if fetch.replica_id >= 0 {
-                replica.log.log_end_offset()
+            let leo = replica.log.log_end_offset();
+            let follower = fetch.replica_id >= 0;
+            if let Some(&last_epoch) = fetch.last_fetched_epochs.get(i).filter(|e| **e >= 0) {
+                // KIP-320: the follower's log diverged if its last epoch ends earlier here.
+                if let Some((epoch, end)) = replica.epochs.end_offset_for(last_epoch, leo) {
+                    if epoch < last_epoch || end < *offset {
+                        out.push(FetchPartition {
+                            diverging_epoch: Some((epoch, end)),
+                            high_watermark: replica.high_watermark,
+                            log_start_offset: replica.log.log_start_offset(),
+                            ..empty(Ok(Vec::new()))
+                        });
+                        continue;
+                    }
+                }
+            }
+            let upper = if follower {
+                leo
             } else {
                 replica.high_watermark
             };
@@ -435,11 +508,37 @@ impl Sim {
                 }
                 Err(e) => Err(log_error_code(&e)),
             };
+            let epochs = if follower {
+                let end = result
+                    .as_ref()
+                    .ok()
+                    .and_then(|r| r.last())
+                    .map_or(*offset, |r| r.offset() + 1);
+                replica
+                    .epochs
+                    .entries()
+                    .iter()
+                    .enumerate()
+                    .filter(|(k, (_, start))| {
+                        let next = replica
+                            .epochs
+                            .entries()
+                            .get(k + 1)
+                            .map_or(i64::MAX, |n| n.1);
+                        *start < end && next > *offset
+                    })
+                    .map(|(_, e)| *e)
+                    .collect()
+            } else {
+                Vec::new()
+            };
             out.push(FetchPartition {
                 tp: tp.clone(),
                 result,
                 high_watermark: replica.high_watermark,
                 log_start_offset: replica.log.log_start_offset(),
+                diverging_epoch: None,
+                epochs,
             });
         }
         out
@@ -467,10 +566,7 @@ impl Sim {
                 continue;
             };
             let response = self.read_for_fetch(b, &fetch);
-            if response
-                .iter()
-                .any(|p| p.result.as_ref().map_or(true, |r| !r.is_empty()))
-            {
+            if response.iter().any(worth_answering) {
                 if let Some(broker) = self.cluster.brokers.get_mut(&b) {
                     broker.parked.remove(&id);
                 }
@@ -541,6 +637,9 @@ impl Sim {
     // ---- replication: followers fetch from leaders ----
 
     /// Leader side: a follower's fetch offset is its log end offset.
+    /// Leader side: a follower's fetch offset is its log end offset. `lastCaughtUpTime` moves
+    /// to now if it reached the leader's LEO, else to the previous fetch time if it reached the
+    /// LEO of then (`Replica.updateFetchStateOrThrow`); a caught-up follower rejoins the ISR.
     fn note_follower_position(
         &mut self,
         leader: BrokerId,
@@ -549,35 +648,54 @@ impl Sim {
         offset: i64,
     ) {
         let now = self.now;
+        let eligible = self.cluster.is_eligible_for_isr(follower);
+        let in_isr = self
+            .cluster
+            .partition(tp)
+            .is_some_and(|m| m.isr.contains(&follower));
         let Some(replica) = self.replica_mut(leader, tp) else {
             return;
         };
         let leo = replica.log.log_end_offset();
+        let epoch_start = replica.epochs.entries().last().map_or(0, |e| e.1);
+        let hw = replica.high_watermark;
         let state = replica.followers.entry(follower).or_default();
-        state.log_end_offset = offset;
         if offset >= leo {
             state.last_caught_up_ms = now;
+        } else if offset >= state.leader_leo_at_last_fetch && state.last_fetch_ms > 0 {
+            state.last_caught_up_ms = state.last_caught_up_ms.max(state.last_fetch_ms);
         }
-        self.maybe_advance_high_watermark(leader, tp);
+        let moved = state.log_end_offset != offset;
+        state.log_end_offset = offset;
+        state.last_fetch_ms = now;
+        state.leader_leo_at_last_fetch = leo;
+        if !in_isr && eligible && offset >= hw && offset >= epoch_start {
+            // change_isr recomputes the high watermark itself.
+            self.change_isr(tp, |isr| isr.push(follower), "a follower caught up");
+        } else if moved || hw < leo {
+            self.maybe_advance_high_watermark(leader, tp);
+        }
     }
 
     /// Sends a fetch from follower `b` to every leader it follows that has none outstanding.
     pub(crate) fn replica_fetch(&mut self, b: BrokerId) {
-        if !self.cluster.is_alive(b) {
+        if !self.cluster.is_alive(b) || self.cluster.brokers.get(&b).is_some_and(|x| x.fenced) {
             return;
         }
-        let mut by_leader: BTreeMap<BrokerId, Vec<(TopicPartition, i64)>> = BTreeMap::new();
-        for (tp, meta) in self.cluster.all_partitions() {
-            match meta.leader {
-                Some(l) if l != b && meta.replicas.contains(&b) => {
-                    let leo = self.replica(b, &tp).map_or(0, |r| r.log.log_end_offset());
-                    by_leader.entry(l).or_default().push((tp, leo));
-                }
-                _ => {}
+        // Only this broker's own replicas: the fetch plan is O(replicas here).
+        let mut by_leader: BTreeMap<BrokerId, FetchPlan> = BTreeMap::new();
+        if let Some(broker) = self.cluster.brokers.get(&b) {
+            for (tp, r) in &broker.replicas {
+                let Some(l) = self.cluster.leader_of(tp).filter(|l| *l != b) else {
+                    continue;
+                };
+                let entry = by_leader.entry(l).or_default();
+                entry.0.push((tp.clone(), r.log.log_end_offset()));
+                entry.1.push(r.epochs.latest_epoch().unwrap_or(-1));
             }
         }
         let wait = self.cluster.broker_config.replica_fetch_wait_max_ms;
-        for (leader, partitions) in by_leader {
+        for (leader, (partitions, last_fetched_epochs)) in by_leader {
             let busy = self
                 .cluster
                 .brokers
@@ -589,16 +707,14 @@ impl Sim {
             if let Some(br) = self.cluster.brokers.get_mut(&b) {
                 br.fetching_from.insert(leader);
             }
-            self.send(
-                NodeId::Broker(b),
-                NodeId::Broker(leader),
-                Body::FetchRequest {
-                    replica_id: b,
-                    partitions,
-                    max_records: u32::MAX,
-                    max_wait_ms: wait,
-                },
-            );
+            let body = Body::FetchRequest {
+                replica_id: b,
+                partitions,
+                last_fetched_epochs,
+                max_records: u32::MAX,
+                max_wait_ms: wait,
+            };
+            self.send(NodeId::Broker(b), NodeId::Broker(leader), body);
         }
     }
 
@@ -612,6 +728,28 @@ impl Sim {
             let Some(replica) = self.replica_mut(b, &p.tp) else {
                 continue;
             };
+            if let Some((epoch, end)) = p.diverging_epoch {
+                // KIP-320/279: truncate to where our log agrees with the leader's, then refetch.
+                let own = replica
+                    .epochs
+                    .end_offset_for(epoch, replica.log.log_end_offset());
+                let to = match own {
+                    Some((e, own_end)) if e == epoch => end.min(own_end),
+                    Some((_, own_end)) => own_end.min(end),
+                    None => replica.high_watermark.min(end),
+                }
+                .max(replica.log.log_start_offset());
+                if to < replica.log.log_end_offset() && replica.log.truncate_to(to).is_ok() {
+                    replica.epochs.truncate_from_end(to);
+                    replica.high_watermark = replica.high_watermark.min(to);
+                    self.record(TraceEvent::Truncated {
+                        tp: p.tp.clone(),
+                        broker: b,
+                        to,
+                    });
+                }
+                continue;
+            }
             let records = match p.result {
                 Ok(records) => records,
                 // Behind the leader's log start (retention or DeleteRecords removed what this
@@ -633,6 +771,9 @@ impl Sim {
             let mut appended = None;
             let mut rolled = None;
             let leo = replica.log.log_end_offset();
+            for (epoch, start) in &p.epochs {
+                replica.epochs.assign(*epoch, *start);
+            }
             let fresh: Vec<_> = records.into_iter().filter(|r| r.offset() >= leo).collect();
             if !fresh.is_empty() {
                 if let Ok(info) = replica.log.append_as_follower(&fresh, ts_now, &cfg) {
@@ -735,6 +876,14 @@ impl Sim {
             }
         }
     }
+}
+
+/// What a follower asks one leader for: partitions with fetch offsets, and last fetched epochs.
+type FetchPlan = (Vec<(TopicPartition, i64)>, Vec<i32>);
+
+/// A fetch answers at once when some partition has records, an error or a divergence.
+fn worth_answering(p: &FetchPartition) -> bool {
+    p.diverging_epoch.is_some() || p.result.as_ref().map_or(true, |r| !r.is_empty())
 }
 
 /// Fetch responses are capped at `fetch.max.bytes` (50 MiB), as Kafka's default.

@@ -114,6 +114,16 @@ impl Sim {
         self.reschedule_client(c);
     }
 
+    /// The client's connection to `broker` broke.
+    pub(crate) fn client_disconnected(&mut self, c: ClientId, broker: super::ids::BrokerId) {
+        match self.clients.get(&c) {
+            Some(Client::Producer(_)) => self.producer_disconnected(c, broker),
+            Some(Client::Consumer(_)) => self.consumer_disconnected(c, broker),
+            None => return,
+        }
+        self.reschedule_client(c);
+    }
+
     pub(crate) fn client_receive(&mut self, c: ClientId, env: Envelope) {
         match self.clients.get(&c) {
             Some(Client::Producer(_)) => self.producer_receive(c, env),

@@ -87,6 +87,7 @@ pub struct Cluster {
     pub default_log_config: LogConfig,
     /// The next producer id handed to an idempotent producer.
     pub next_producer_id: i64,
+    pub controller: super::controller::Controller,
 }
 
 /// Kafka's topic name rule (`Topic.validate`).
@@ -149,11 +150,19 @@ impl Cluster {
             brokers,
             topics: BTreeMap::new(),
             next_producer_id: 1000,
+            controller: super::controller::Controller::new(super::controller::CONTROLLER_ID),
         })
     }
 
     pub fn is_alive(&self, b: BrokerId) -> bool {
         self.brokers.get(&b).is_some_and(|b| b.alive)
+    }
+
+    /// Alive, unfenced and not shutting down: may be in an ISR or lead (KRaft's rule).
+    pub fn is_eligible_for_isr(&self, b: BrokerId) -> bool {
+        self.brokers
+            .get(&b)
+            .is_some_and(|x| x.alive && !x.fenced && !x.shutting_down)
     }
 
     pub fn live_brokers(&self) -> Vec<BrokerId> {

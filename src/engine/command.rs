@@ -4,6 +4,7 @@
 use super::client::Client;
 use super::config::{ConsumerConfig, ProducerConfig};
 use super::consumer::Consumer;
+use super::controller::Shutdown;
 use super::error::{ErrorCode, KafkaError};
 use super::ids::{BrokerId, TopicPartition};
 use super::network::ClientId;
@@ -100,6 +101,15 @@ pub enum Command {
     AdvanceTime {
         ms: Millis,
     },
+    /// Stops a broker: a controlled shutdown, or a crash (`hard`).
+    StopBroker {
+        id: BrokerId,
+        hard: bool,
+    },
+    /// Starts a stopped broker again (its logs survived, as files do).
+    StartBroker {
+        id: BrokerId,
+    },
 }
 
 /// A steady produce workload.
@@ -173,6 +183,8 @@ impl Command {
                 format!("delete records of {tp} before {offset}")
             }
             Command::AdvanceTime { ms } => format!("advance {ms} ms"),
+            Command::StopBroker { id, hard } => format!("stop broker {id} hard={hard}"),
+            Command::StartBroker { id } => format!("start broker {id}"),
         }
     }
 }
@@ -397,6 +409,45 @@ pub(crate) fn apply(sim: &mut Sim, command: Command) -> Result<Outcome, KafkaErr
                 low_watermark: low,
             })
         }
+        Command::StopBroker { id, hard } => {
+            match sim.cluster.brokers.get(&id) {
+                None => return Err(unknown_broker(sim, id)),
+                Some(b) if !b.alive => {
+                    return Err(invalid(
+                        ErrorCode::InvalidRequest,
+                        format!("Broker {id} is already stopped."),
+                    ))
+                }
+                Some(b) if b.shutting_down && !hard => {
+                    return Err(invalid(
+                        ErrorCode::InvalidRequest,
+                        format!("Broker {id} is already shutting down."),
+                    ))
+                }
+                Some(_) => {}
+            }
+            let how = if hard {
+                Shutdown::Hard
+            } else {
+                Shutdown::Clean
+            };
+            sim.stop_broker(id, how);
+            Ok(Outcome::Done)
+        }
+        Command::StartBroker { id } => {
+            match sim.cluster.brokers.get(&id) {
+                None => return Err(unknown_broker(sim, id)),
+                Some(b) if b.alive => {
+                    return Err(invalid(
+                        ErrorCode::InvalidRequest,
+                        format!("Broker {id} is already running."),
+                    ))
+                }
+                Some(_) => {}
+            }
+            sim.start_broker(id);
+            Ok(Outcome::Done)
+        }
         Command::AdvanceTime { ms } => {
             if ms < 0 {
                 return Err(invalid(
@@ -408,6 +459,17 @@ pub(crate) fn apply(sim: &mut Sim, command: Command) -> Result<Outcome, KafkaErr
             Ok(Outcome::Done)
         }
     }
+}
+
+fn unknown_broker(sim: &Sim, id: BrokerId) -> KafkaError {
+    let ids: Vec<String> = sim.cluster.brokers.keys().map(|b| b.to_string()).collect();
+    invalid(
+        ErrorCode::InvalidRequest,
+        format!(
+            "No broker {id}: this cluster's brokers are {}.",
+            ids.join(", ")
+        ),
+    )
 }
 
 fn ensure_free_name(sim: &Sim, name: &str) -> Result<(), KafkaError> {

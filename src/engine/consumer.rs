@@ -64,6 +64,9 @@ pub struct Consumer {
     pub total_consumed: u64,
     pub last_committed: BTreeMap<TopicPartition, i64>,
     pub leaving: bool,
+    /// The coordinator connection broke while this member was Stable: after finding the
+    /// coordinator again it resumes heartbeating instead of rejoining.
+    resume_stable: bool,
     pub wake_token: u64,
     /// An error the application would see (`auto.offset.reset=none`, fatal group errors).
     pub error: Option<String>,
@@ -109,6 +112,7 @@ impl Consumer {
             total_consumed: 0,
             last_committed: BTreeMap::new(),
             leaving: false,
+            resume_stable: false,
             wake_token: 0,
             error: None,
         }
@@ -318,6 +322,7 @@ impl Sim {
         for (leader, partitions) in by_leader {
             let body = Body::FetchRequest {
                 replica_id: -1,
+                last_fetched_epochs: Vec::new(),
                 partitions,
                 max_records,
                 max_wait_ms: wait,
@@ -336,7 +341,14 @@ impl Sim {
                 x.request_in_flight = false;
                 if let Ok(b) = result {
                     x.coordinator = Some(b);
-                    self.send_join(c);
+                    let pending: Vec<TopicPartition> = x.resolving.iter().cloned().collect();
+                    if std::mem::take(&mut x.resume_stable) {
+                        x.phase = MemberPhase::Stable;
+                        x.resolving.clear();
+                        self.resolve_positions(c, pending);
+                    } else {
+                        self.send_join(c);
+                    }
                 }
             }
             Body::JoinGroupResponse {
@@ -702,6 +714,29 @@ impl Sim {
             x.positions.clear();
             x.resolving.clear();
         }
+    }
+
+    /// The connection to `broker` broke (it went down): fetches there are forgotten; if it was
+    /// the coordinator, the member looks for the new one; lookups in flight are redone.
+    pub(crate) fn consumer_disconnected(&mut self, c: ClientId, broker: BrokerId) {
+        let Some(x) = self.consumer_mut(c) else {
+            return;
+        };
+        x.fetching_from.remove(&broker);
+        x.commit_in_flight = false;
+        let pending: Vec<TopicPartition> = std::mem::take(&mut x.resolving).into_iter().collect();
+        if x.coordinator == Some(broker) {
+            x.coordinator = None;
+            x.resume_stable = x.phase == MemberPhase::Stable;
+            x.request_in_flight = false;
+            if x.group.is_some() {
+                x.phase = MemberPhase::FindingCoordinator;
+            }
+            // Redo the lookups once the coordinator is known again.
+            x.resolving.extend(pending);
+            return;
+        }
+        self.resolve_positions(c, pending);
     }
 
     /// `consumer.close()`: commit if auto-commit is on, then leave the group (dynamic members).

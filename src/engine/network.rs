@@ -14,6 +14,8 @@ pub type ClientId = u32;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub enum NodeId {
     Broker(BrokerId),
+    /// A KRaft controller (node ids from 3000, as Kafka's docs number them).
+    Controller(i32),
     Client(ClientId),
 }
 
@@ -21,6 +23,7 @@ impl fmt::Display for NodeId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             NodeId::Broker(b) => write!(f, "broker {b}"),
+            NodeId::Controller(c) => write!(f, "controller {c}"),
             NodeId::Client(c) => write!(f, "client {c}"),
         }
     }

@@ -20,6 +20,7 @@ pub enum ApiKey {
     LeaveGroup,
     OffsetCommit,
     OffsetFetch,
+    BrokerHeartbeat,
 }
 
 impl ApiKey {
@@ -35,12 +36,13 @@ impl ApiKey {
             ApiKey::LeaveGroup => "LeaveGroup",
             ApiKey::OffsetCommit => "OffsetCommit",
             ApiKey::OffsetFetch => "OffsetFetch",
+            ApiKey::BrokerHeartbeat => "BrokerHeartbeat",
         }
     }
 
     /// Background chatter the UI may hide.
     pub fn is_chatter(self) -> bool {
-        matches!(self, ApiKey::Heartbeat)
+        matches!(self, ApiKey::Heartbeat | ApiKey::BrokerHeartbeat)
     }
 }
 
@@ -87,6 +89,11 @@ pub struct FetchPartition {
     pub result: Result<Vec<Record>, ErrorCode>,
     pub high_watermark: i64,
     pub log_start_offset: i64,
+    /// To a follower whose log diverged: the largest epoch ≤ its last fetched epoch that the
+    /// leader knows, and where it ends (the follower truncates there).
+    pub diverging_epoch: Option<(i32, i64)>,
+    /// To a follower: the leader-epoch entries covering the returned records.
+    pub epochs: Vec<(i32, i64)>,
 }
 
 /// A member's subscription and owned partitions, as JoinGroup carries them.
@@ -117,6 +124,9 @@ pub enum Body {
         /// The fetching follower's broker id, or -1 for a consumer.
         replica_id: BrokerId,
         partitions: Vec<(TopicPartition, i64)>,
+        /// Followers: the epoch of the last record fetched per partition (KIP-320), so the
+        /// leader can tell a diverged log. Empty for consumers.
+        last_fetched_epochs: Vec<i32>,
         max_records: u32,
         /// Long poll: how long the broker may hold the fetch when there is nothing to return.
         max_wait_ms: Millis,
@@ -199,6 +209,15 @@ pub enum Body {
         group: String,
         offsets: Vec<(TopicPartition, Option<i64>)>,
     },
+    /// KRaft: a broker's heartbeat to the active controller every `broker.heartbeat.interval.ms`.
+    BrokerHeartbeatRequest {
+        broker: BrokerId,
+        want_shutdown: bool,
+    },
+    BrokerHeartbeatResponse {
+        fenced: bool,
+        shutdown_ok: bool,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -227,6 +246,9 @@ impl Body {
             LeaveGroupRequest { .. } | LeaveGroupResponse { .. } => ApiKey::LeaveGroup,
             OffsetCommitRequest { .. } | OffsetCommitResponse { .. } => ApiKey::OffsetCommit,
             OffsetFetchRequest { .. } | OffsetFetchResponse { .. } => ApiKey::OffsetFetch,
+            BrokerHeartbeatRequest { .. } | BrokerHeartbeatResponse { .. } => {
+                ApiKey::BrokerHeartbeat
+            }
         }
     }
 
@@ -244,6 +266,7 @@ impl Body {
                 | LeaveGroupRequest { .. }
                 | OffsetCommitRequest { .. }
                 | OffsetFetchRequest { .. }
+                | BrokerHeartbeatRequest { .. }
         )
     }
 

@@ -44,6 +44,14 @@ pub enum Timer {
     Cleaner,
     /// `offsets.retention.check.interval.ms`
     OffsetsRetention,
+    /// A broker's next heartbeat to the controller.
+    BrokerHeartbeat { broker: i32 },
+    /// The controller's session check for a broker (`broker.session.timeout.ms`).
+    BrokerSession { broker: i32, token: u64 },
+    /// Leaders check their followers' lag (every `replica.lag.time.max.ms` / 2).
+    IsrExpiration,
+    /// `leader.imbalance.check.interval.seconds`
+    PreferredLeaders,
 }
 
 /// The simulation. `Clone` is a checkpoint: the UI scrubs through history by cloning and replaying.
@@ -100,6 +108,7 @@ impl Sim {
             .broker_config
             .offsets_retention_check_interval_ms;
         sim.schedule(offsets, Event::Timer(Timer::OffsetsRetention));
+        sim.start_controller();
         Ok(sim)
     }
 
@@ -261,8 +270,12 @@ impl Sim {
             NodeId::Broker(b) => {
                 if self.cluster.is_alive(b) {
                     self.broker_receive(b, env);
+                } else {
+                    // Nothing listens there: the sender's connection attempt fails at once.
+                    self.connection_refused(env.from, b);
                 }
             }
+            NodeId::Controller(_) => self.controller_receive(env.from, env.body),
             NodeId::Client(c) => {
                 if self.clients.contains_key(&c) {
                     self.client_receive(c, env);
@@ -291,6 +304,22 @@ impl Sim {
                 self.cleaner_pass();
                 let every = self.cluster.broker_config.log_cleaner_backoff_ms;
                 self.schedule_in(every, Event::Timer(Timer::Cleaner));
+            }
+            Timer::BrokerHeartbeat { broker } => self.broker_heartbeat(broker),
+            Timer::BrokerSession { broker, token } => self.broker_session_expired(broker, token),
+            Timer::IsrExpiration => {
+                self.isr_expiration_pass();
+                let every = self.cluster.broker_config.replica_lag_time_max_ms / 2;
+                self.schedule_in(every.max(1), Event::Timer(Timer::IsrExpiration));
+            }
+            Timer::PreferredLeaders => {
+                self.preferred_leader_pass();
+                let every = self
+                    .cluster
+                    .broker_config
+                    .leader_imbalance_check_interval_seconds
+                    * 1000;
+                self.schedule_in(every.max(1000), Event::Timer(Timer::PreferredLeaders));
             }
             Timer::OffsetsRetention => {
                 self.offsets_retention_pass();

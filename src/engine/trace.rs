@@ -125,6 +125,33 @@ pub enum TraceEvent {
         client: String,
         kind: String,
     },
+    BrokerState {
+        broker: BrokerId,
+        state: String,
+    },
+    IsrChanged {
+        tp: TopicPartition,
+        isr: Vec<BrokerId>,
+        reason: String,
+    },
+    LeaderElected {
+        tp: TopicPartition,
+        leader: Option<BrokerId>,
+        epoch: i32,
+        unclean: bool,
+    },
+    Truncated {
+        tp: TopicPartition,
+        broker: BrokerId,
+        to: i64,
+    },
+    /// A record acknowledged to a producer is gone from the partition (acks=1, unclean election).
+    AckedRecordLost {
+        tp: TopicPartition,
+        offset: i64,
+        acks: i16,
+        cause: String,
+    },
     ClientStopped {
         client: String,
     },

@@ -17,6 +17,8 @@ pub struct BrokerView {
     pub id: BrokerId,
     pub rack: Option<String>,
     pub alive: bool,
+    /// Fenced by the controller: not in the metadata's live brokers.
+    pub fenced: bool,
     pub leaders: usize,
     pub replicas: usize,
 }
@@ -162,6 +164,7 @@ impl Sim {
                     id: b.id,
                     rack: b.rack.clone(),
                     alive: b.alive,
+                    fenced: b.fenced,
                     leaders,
                     replicas: b.replicas.len(),
                 }

@@ -1,7 +1,12 @@
 //! The Yew front-end: draws what the engine does. Compiled only with the `ui` feature.
 
+mod actions;
 mod driver;
+pub mod events;
 pub mod i18n;
+pub mod inspector;
+mod prefs;
+pub mod run;
 mod stage;
 mod terminal;
 
@@ -11,8 +16,13 @@ use crate::engine::Sim;
 use crate::scenario::default_scenario;
 use driver::{use_sim_loop, Playback};
 use i18n::{t, Lang, Text};
+use inspector::Selection;
+use run::TermLog;
 use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 /// Speeds offered by the slider, on a log scale.
@@ -35,20 +45,201 @@ fn new_sim() -> Sim {
         .unwrap_or_else(|_| Sim::minimal())
 }
 
-/// The whole page: header with controls, stage, footer.
+/// Page state the controls and shortcuts change (the page redraws every frame anyway).
+#[derive(Clone, Debug, Default, PartialEq)]
+struct UiState {
+    selected: Option<Selection>,
+    help: bool,
+}
+
+/// Colour theme.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Theme {
+    Light,
+    Dark,
+}
+
+impl Theme {
+    fn name(self) -> &'static str {
+        match self {
+            Theme::Light => "light",
+            Theme::Dark => "dark",
+        }
+    }
+}
+
+/// What the live region says: important trace events and leader changes, as they happen.
+#[derive(Default)]
+struct Narrator {
+    last_seq: u64,
+    leaders: BTreeMap<(String, i32), Option<i32>>,
+    text: String,
+}
+
+impl Narrator {
+    fn update(&mut self, l: Lang, sim: &Sim) {
+        let count = sim.trace().count();
+        if count < self.last_seq {
+            // The world was reset: start over without announcing the new world's history.
+            *self = Narrator::default();
+        }
+        let mut said: Vec<String> = sim
+            .trace()
+            .recent()
+            .rev()
+            .take_while(|(_, seq, _)| *seq > self.last_seq)
+            .filter_map(|(_, _, e)| events::narration(l, e))
+            .collect();
+        said.reverse();
+        let primed = self.last_seq > 0;
+        self.last_seq = count;
+        for name in sim.topic_names(false) {
+            let Some(topic) = sim.topic(&name) else {
+                continue;
+            };
+            for p in &topic.partitions {
+                let before = self.leaders.insert((name.clone(), p.partition), p.leader);
+                if primed && before.is_some_and(|b| b != p.leader) {
+                    said.push(events::leader_change(l, &name, p.partition, p.leader));
+                }
+            }
+        }
+        if !said.is_empty() {
+            // Only the latest few: a burst is summarised, not read out in full.
+            let keep = said.len().saturating_sub(3);
+            self.text = said[keep..].join(". ");
+        }
+    }
+}
+
+/// Is the key event aimed at a text field or a control that uses the key itself?
+fn typing_target(e: &KeyboardEvent, key: &str) -> bool {
+    let Some(el) = e
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+    else {
+        return false;
+    };
+    let tag = el.tag_name().to_ascii_lowercase();
+    if matches!(tag.as_str(), "input" | "textarea" | "select") {
+        return true;
+    }
+    // Buttons, summaries and the stage's focusable groups act on Space and Enter themselves.
+    key == " "
+        && (matches!(tag.as_str(), "button" | "summary" | "a")
+            || el.get_attribute("role").as_deref() == Some("button"))
+}
+
+/// Global shortcuts: Space play/pause, → step, ? shortcut list, Esc closes what is open.
+#[hook]
+fn use_shortcuts(
+    ui: Rc<RefCell<UiState>>,
+    playback: Rc<RefCell<Playback>>,
+    world: Rc<RefCell<Console>>,
+    redraw: UseForceUpdateHandle,
+) {
+    use_effect_with((), move |_| {
+        let handler = Closure::<dyn FnMut(KeyboardEvent)>::new(move |e: KeyboardEvent| {
+            if e.ctrl_key() || e.meta_key() || e.alt_key() || e.default_prevented() {
+                return;
+            }
+            let key = e.key();
+            match key.as_str() {
+                "Escape" => {
+                    let mut u = ui.borrow_mut();
+                    if u.help {
+                        u.help = false;
+                    } else if u.selected.is_some() {
+                        u.selected = None;
+                    } else {
+                        return;
+                    }
+                }
+                " " if !typing_target(&e, " ") => {
+                    let mut p = playback.borrow_mut();
+                    p.playing = !p.playing;
+                }
+                "ArrowRight" if !typing_target(&e, "ArrowRight") => {
+                    playback.borrow_mut().playing = false;
+                    world.borrow_mut().sim_mut().step();
+                }
+                "?" if !typing_target(&e, "?") => {
+                    let mut u = ui.borrow_mut();
+                    u.help = !u.help;
+                }
+                _ => return,
+            }
+            e.prevent_default();
+            redraw.force_update();
+        });
+        let document = web_sys::window().and_then(|w| w.document());
+        if let Some(d) = &document {
+            let _ = d.add_event_listener_with_callback("keydown", handler.as_ref().unchecked_ref());
+        }
+        move || {
+            if let Some(d) = &document {
+                let _ = d.remove_event_listener_with_callback(
+                    "keydown",
+                    handler.as_ref().unchecked_ref(),
+                );
+            }
+            drop(handler);
+        }
+    });
+}
+
+/// The whole page: header with controls, stage with side panels (inspector, forms, event log),
+/// terminal, footer.
 #[component]
 pub fn App() -> Html {
-    let lang = use_state(|| Lang::En);
+    let lang = use_state(|| {
+        prefs::load("lang")
+            .and_then(|t| Lang::from_tag(&t))
+            .unwrap_or(Lang::En)
+    });
+    let theme = use_state(|| match prefs::load("theme").as_deref() {
+        Some("dark") => Theme::Dark,
+        Some("light") => Theme::Light,
+        _ if prefs::media_matches("(prefers-color-scheme: dark)") => Theme::Dark,
+        _ => Theme::Light,
+    });
+    let reduced_motion = *use_state(prefs::reduced_motion);
     let world = use_mut_ref(|| Console::with_sim(new_sim()));
+    let term = use_mut_ref(TermLog::default);
+    let ui = use_mut_ref(UiState::default);
+    let narrator = use_mut_ref(Narrator::default);
+    let redraw = use_force_update();
     let playback = use_mut_ref(Playback::default);
     let world_rc: Rc<RefCell<Console>> = world.clone();
     let frame = use_sim_loop(world_rc.clone(), playback.clone());
+    use_shortcuts(
+        ui.clone(),
+        playback.clone(),
+        world_rc.clone(),
+        redraw.clone(),
+    );
     let l = *lang;
     let p = playback.borrow().clone();
 
     let toggle_lang = {
         let lang = lang.clone();
-        Callback::from(move |_| lang.set(lang.other()))
+        Callback::from(move |_| {
+            let next = lang.other();
+            prefs::save("lang", next.tag());
+            lang.set(next);
+        })
+    };
+    let toggle_theme = {
+        let theme = theme.clone();
+        Callback::from(move |_| {
+            let next = if *theme == Theme::Dark {
+                Theme::Light
+            } else {
+                Theme::Dark
+            };
+            prefs::save("theme", next.name());
+            theme.set(next);
+        })
     };
     let play_pause = {
         let playback = playback.clone();
@@ -71,7 +262,36 @@ pub fn App() -> Html {
     };
     let reset = {
         let world = world.clone();
-        Callback::from(move |_| *world.borrow_mut() = Console::with_sim(new_sim()))
+        let ui = ui.clone();
+        Callback::from(move |_| {
+            *world.borrow_mut() = Console::with_sim(new_sim());
+            ui.borrow_mut().selected = None;
+        })
+    };
+    let show_help = {
+        let ui = ui.clone();
+        let redraw = redraw.clone();
+        Callback::from(move |_| {
+            let mut u = ui.borrow_mut();
+            u.help = !u.help;
+            redraw.force_update();
+        })
+    };
+    let on_select = {
+        let ui = ui.clone();
+        let redraw = redraw.clone();
+        Callback::from(move |s: Selection| {
+            ui.borrow_mut().selected = Some(s);
+            redraw.force_update();
+        })
+    };
+    let on_close = {
+        let ui = ui.clone();
+        let redraw = redraw.clone();
+        Callback::from(move |_: ()| {
+            ui.borrow_mut().selected = None;
+            redraw.force_update();
+        })
     };
     let speed_index = SPEEDS
         .iter()
@@ -85,17 +305,56 @@ pub fn App() -> Html {
             playback.borrow_mut().speed = SPEEDS[i.min(SPEEDS.len() - 1)];
         })
     };
-    let now = world.borrow().sim().now();
+    let (now, trace_count, topics, groups) = {
+        let w = world.borrow();
+        let sim = w.sim();
+        narrator.borrow_mut().update(l, sim);
+        (
+            sim.now(),
+            sim.trace().count(),
+            sim.topic_names(false),
+            sim.group_ids(),
+        )
+    };
+    let u = ui.borrow().clone();
+    let version = term.borrow().version;
+    let term_rc: Rc<RefCell<TermLog>> = term.clone();
+    let help = if u.help {
+        let close = show_help.clone();
+        let keys = [
+            ("Space", Text::KeyPlay),
+            ("→", Text::KeyStep),
+            ("?", Text::KeyHelp),
+            ("Esc", Text::KeyEscape),
+            ("Tab", Text::KeyTab),
+            ("Enter", Text::KeyEnter),
+        ];
+        html! {
+            <div class="overlay" role="dialog" aria-modal="true" aria-labelledby="help-title">
+                <div class="dialog">
+                    <h2 id="help-title">{ t(l, Text::Shortcuts) }</h2>
+                    <dl class="shortcuts">
+                        { for keys.iter().map(|(k, what)| html! { <><dt><kbd>{ *k }</kbd></dt><dd>{ t(l, *what) }</dd></> }) }
+                    </dl>
+                    <button type="button" class="close-help" onclick={close}>{ t(l, Text::Close) }</button>
+                </div>
+            </div>
+        }
+    } else {
+        html! {}
+    };
     html! {
-        <div class="app" lang={l.tag()}>
+        <div class={classes!("app", format!("theme-{}", theme.name()))} lang={l.tag()} data-theme={theme.name()}>
             <header class="topbar">
                 <h1>{ t(l, Text::Title) }</h1>
                 <p class="tagline">{ t(l, Text::Tagline) }</p>
+                <button class="help" onclick={show_help} aria-keyshortcuts="?" title={t(l, Text::Shortcuts)}>{ "?" }</button>
+                <button class="theme" onclick={toggle_theme} aria-pressed={(*theme == Theme::Dark).to_string()}>{ t(l, Text::DarkTheme) }</button>
                 <button class="lang" onclick={toggle_lang}>{ t(l, Text::SwitchLanguage) }</button>
             </header>
             <nav class="controls" aria-label={t(l, Text::Controls)}>
-                <button class="play" onclick={play_pause}>{ if p.playing { t(l, Text::Pause) } else { t(l, Text::Play) } }</button>
-                <button class="step" onclick={step}>{ t(l, Text::Step) }</button>
+                <button class="play" onclick={play_pause} aria-keyshortcuts="Space">{ if p.playing { t(l, Text::Pause) } else { t(l, Text::Play) } }</button>
+                <button class="step" onclick={step} aria-keyshortcuts="ArrowRight">{ t(l, Text::Step) }</button>
                 <button class="ff" onclick={fast_forward}>{ t(l, Text::FastForward) }</button>
                 <button class="reset" onclick={reset}>{ t(l, Text::Reset) }</button>
                 <label class="speed">
@@ -106,9 +365,25 @@ pub fn App() -> Html {
                 <span class="clock" aria-live="off">{ format!("{}: {}", t(l, Text::SimTime), human(now)) }</span>
             </nav>
             <main>
-                <stage::Stage lang={l} world={world_rc.clone()} frame={frame} />
-                <terminal::Terminal lang={l} world={world_rc} />
+                <div class="stage-area">
+                    <stage::Stage lang={l} world={world_rc.clone()} frame={frame} selected={u.selected.clone()} on_select={on_select} reduced_motion={reduced_motion} />
+                    if reduced_motion {
+                        <p class="note">{ t(l, Text::ReducedMotionNote) }</p>
+                    }
+                </div>
+                <aside class="side" aria-label={t(l, Text::SidePanels)}>
+                    if let Some(sel) = u.selected.clone() {
+                        <inspector::Inspector lang={l} world={world_rc.clone()} term={term_rc.clone()} selection={sel} frame={frame} on_close={on_close} />
+                    } else {
+                        <p class="panel inspector-hint">{ t(l, Text::InspectorHint) }</p>
+                    }
+                    <actions::Actions lang={l} world={world_rc.clone()} term={term_rc.clone()} topics={topics} groups={groups} version={version} />
+                    <events::EventLog lang={l} world={world_rc.clone()} count={trace_count} />
+                </aside>
+                <terminal::Terminal lang={l} world={world_rc} term={term_rc} version={version} />
             </main>
+            <div class="sr-only narrator" aria-live="polite" role="status">{ narrator.borrow().text.clone() }</div>
+            { help }
             <footer class="footer">
                 { format!("{} {} {}", t(l, Text::Title), t(l, Text::Version), crate::VERSION) }
             </footer>

@@ -2,6 +2,7 @@
 //! groups on the right, and every protocol message in flight moving along its link.
 
 use super::i18n::{t, Lang, Text};
+use super::inspector::Selection;
 use crate::console::Console;
 use crate::engine::network::NodeId;
 use crate::engine::protocol::ApiKey;
@@ -17,14 +18,48 @@ pub struct StageProps {
     pub world: Rc<RefCell<Console>>,
     /// Changes every animation frame, so the stage redraws.
     pub frame: u64,
+    /// What the inspector shows (drawn highlighted).
+    pub selected: Option<Selection>,
+    /// Clicking (or Enter/Space on) a broker, replica, producer, member or group.
+    pub on_select: Callback<Selection>,
+    /// `prefers-reduced-motion`: messages are drawn as static markers instead of moving dots.
+    pub reduced_motion: bool,
 }
 
 impl PartialEq for StageProps {
     fn eq(&self, other: &Self) -> bool {
         self.lang == other.lang
             && self.frame == other.frame
+            && self.selected == other.selected
+            && self.reduced_motion == other.reduced_motion
             && Rc::ptr_eq(&self.world, &other.world)
     }
+}
+
+/// Click and keyboard (Enter/Space) handlers that select `sel`, for a focusable SVG group.
+fn pick(
+    on_select: &Callback<Selection>,
+    sel: Selection,
+) -> (Callback<MouseEvent>, Callback<KeyboardEvent>) {
+    let click = {
+        let on_select = on_select.clone();
+        let sel = sel.clone();
+        Callback::from(move |e: MouseEvent| {
+            e.stop_propagation();
+            on_select.emit(sel.clone());
+        })
+    };
+    let key = {
+        let on_select = on_select.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if matches!(e.key().as_str(), "Enter" | " ") {
+                e.prevent_default();
+                e.stop_propagation();
+                on_select.emit(sel.clone());
+            }
+        })
+    };
+    (click, key)
 }
 
 const W: f64 = 1200.0;
@@ -102,7 +137,7 @@ fn layout(sim: &crate::engine::Sim, clients: &[ClientView]) -> Layout {
             .insert(b.id, (CLUSTER_X + i as f64 * (broker_w + gap), BROKER_TOP));
     }
     let mut py = 110.0;
-    let mut cy = 130.0;
+    let mut cy = 140.0;
     let mut last_group: Option<String> = None;
     for c in clients {
         match c.kind {
@@ -112,7 +147,7 @@ fn layout(sim: &crate::engine::Sim, clients: &[ClientView]) -> Layout {
             }
             ClientKind::Consumer => {
                 if last_group.is_some() && last_group != c.group {
-                    cy += 40.0;
+                    cy += 56.0;
                 }
                 last_group = c.group.clone();
                 l.consumers.insert(c.node, (GROUPS_X, cy + 20.0));
@@ -145,10 +180,16 @@ pub fn Stage(props: &StageProps) -> Html {
     let now = sim.now();
     let messages: Vec<MessageView> = sim.messages_in_flight();
 
+    let selected = props.selected.clone();
+    let is_sel = |s: &Selection| selected.as_ref() == Some(s);
     let producers = clients.iter().filter(|c| c.kind == ClientKind::Producer).map(|c| {
         let (x, y) = lay.producers[&c.node];
+        let sel = Selection::Producer(c.name.clone());
+        let chosen = is_sel(&sel);
+        let (onclick, onkeydown) = pick(&props.on_select, sel);
         html! {
-            <g class="producer" key={c.name.clone()}>
+            <g class={classes!("producer", "pick", chosen.then_some("selected"))} key={c.name.clone()} tabindex="0" role="button"
+                aria-label={format!("{} {}", t(l, Text::ProducerWord), c.name)} {onclick} {onkeydown}>
                 <rect x={px(x - 180.0)} y={px(y - 30.0)} width="180" height="60" rx="8" />
                 <text class="name" x={px(x - 170.0)} y={px(y - 10.0)}>{ &c.name }</text>
                 <text class="detail" x={px(x - 170.0)} y={px(y + 8.0)}>{ format!("→ {}", c.topics.join(", ")) }</text>
@@ -181,8 +222,14 @@ pub fn Stage(props: &StageProps) -> Html {
                 });
                 let hw_x = x + 12.0 + (r.high_watermark - first).clamp(0, CELLS) as f64 * cell_w - 1.0;
                 let role = if leader { t(l, Text::Leader) } else if in_isr { t(l, Text::FollowerInSync) } else { t(l, Text::FollowerOutOfSync) };
+                let sel = Selection::Replica { topic: topic.name.clone(), partition: p.partition, broker: b.id };
+                let chosen = is_sel(&sel);
+                let (onclick, onkeydown) = pick(&props.on_select, sel);
                 rows.push(html! {
-                    <g class={classes!("replica", leader.then_some("leader"))} key={format!("{}-{}", topic.name, p.partition)}>
+                    <g class={classes!("replica", "pick", leader.then_some("leader"), chosen.then_some("selected"))} key={format!("{}-{}", topic.name, p.partition)}
+                        tabindex="0" role="button" aria-label={format!("{}-{} {} {}: {role}, LEO {}, HW {}", topic.name, p.partition, t(l, Text::Broker), b.id, r.log_end_offset, r.high_watermark)}
+                        {onclick} {onkeydown}>
+                        <rect class="hit" x={px(x + 4.0)} y={px(ry - 4.0)} width={px(w - 8.0)} height="54" rx="6" />
                         <text class="label" x={px(x + 12.0)} y={px(ry + 11.0)}>{ format!("{}-{}", topic.name, p.partition) }</text>
                         <text class="role" x={px(x + w - 10.0)} y={px(ry + 11.0)} text-anchor="end">{ role }</text>
                         { for cells }
@@ -194,13 +241,19 @@ pub fn Stage(props: &StageProps) -> Html {
             }
         }
         let coordinator_of: Vec<String> = sim.group_ids().into_iter().filter(|g| sim.coordinator_of(g) == Some(b.id)).collect();
+        let sel = Selection::Broker(b.id);
+        let chosen = is_sel(&sel);
+        let (onclick, onkeydown) = pick(&props.on_select, sel);
         html! {
             <g class={classes!("broker", (!b.alive).then_some("down"))} key={b.id.to_string()}>
-                <rect x={px(x)} y={px(y)} width={px(w)} height={px(BROKER_H)} rx="10" />
-                <text class="name" x={px(x + 12.0)} y={px(y + 24.0)}>{ format!("{} {}", t(l, Text::Broker), b.id) }</text>
-                <text class="detail" x={px(x + 12.0)} y={px(y + 42.0)}>{
-                    if coordinator_of.is_empty() { String::new() } else { format!("{} {}", t(l, Text::CoordinatorOf), coordinator_of.join(", ")) }
-                }</text>
+                <g class={classes!("pick", "broker-pick", chosen.then_some("selected"))} tabindex="0" role="button"
+                    aria-label={format!("{} {}", t(l, Text::Broker), b.id)} {onclick} {onkeydown}>
+                    <rect class="frame" x={px(x)} y={px(y)} width={px(w)} height={px(BROKER_H)} rx="10" />
+                    <text class="name" x={px(x + 12.0)} y={px(y + 24.0)}>{ format!("{} {}", t(l, Text::Broker), b.id) }</text>
+                    <text class="detail" x={px(x + 12.0)} y={px(y + 42.0)}>{
+                        if coordinator_of.is_empty() { String::new() } else { format!("{} {}", t(l, Text::CoordinatorOf), coordinator_of.join(", ")) }
+                    }</text>
+                </g>
                 { for rows }
             </g>
         }
@@ -216,8 +269,12 @@ pub fn Stage(props: &StageProps) -> Html {
                 match lag { Some(lag) => format!("p{} ({} {lag})", tp.partition, t(l, Text::Lag)), None => format!("p{}", tp.partition) }
             }).collect();
             let idle = c.assignment.is_empty();
+            let sel = Selection::Member(c.name.clone());
+            let chosen = is_sel(&sel);
+            let (onclick, onkeydown) = pick(&props.on_select, sel);
             html! {
-                <g class={classes!("member", idle.then_some("idle"))} key={c.name.clone()}>
+                <g class={classes!("member", "pick", idle.then_some("idle"), chosen.then_some("selected"))} key={c.name.clone()}
+                    tabindex="0" role="button" aria-label={format!("{} {}", t(l, Text::ConsumerWord), c.name)} {onclick} {onkeydown}>
                     <rect x={px(x)} y={px(y - 20.0)} width="250" height="54" rx="8" />
                     <text class="name" x={px(x + 10.0)} y={px(y - 2.0)}>{ &c.name }</text>
                     <text class="detail" x={px(x + 10.0)} y={px(y + 16.0)}>{ if idle { t(l, Text::Idle).to_string() } else { parts.join(" · ") } }</text>
@@ -225,26 +282,37 @@ pub fn Stage(props: &StageProps) -> Html {
                 </g>
             }
         });
+        let sel = Selection::Group(g.group_id.clone());
+        let chosen = is_sel(&sel);
+        let (onclick, onkeydown) = pick(&props.on_select, sel);
         html! {
             <g class="group" key={g.group_id.clone()}>
-                <text class="name" x={px(GROUPS_X)} y={px(top - 12.0)}>{ format!("{} · {} · {} {}", g.group_id, g.state, t(l, Text::Generation), g.generation) }</text>
+                <g class={classes!("pick", "group-pick", chosen.then_some("selected"))} tabindex="0" role="button"
+                    aria-label={format!("{} {}", t(l, Text::GroupWord), g.group_id)} {onclick} {onkeydown}>
+                    <rect class="hit" x={px(GROUPS_X - 6.0)} y={px(top - 44.0)} width="262" height="40" rx="6" />
+                    // State first: it is what tests and screen readers look for.
+                    <text class="detail group-state" x={px(GROUPS_X)} y={px(top - 10.0)}>{ format!("{} · {} {}", g.state, t(l, Text::Generation), g.generation) }</text>
+                    <text class="name" x={px(GROUPS_X)} y={px(top - 26.0)}>{ g.group_id.clone() }</text>
+                </g>
                 { for rows }
             </g>
         }
     });
 
+    let reduced = props.reduced_motion;
     let dots = messages.iter().filter_map(|m| {
         let from = lay.anchor(m.from, m.to)?;
         let to = lay.anchor(m.to, m.from)?;
         let span = (m.deliver_at - m.sent_at).max(1) as f64;
-        let f = ((now - m.sent_at) as f64 / span).clamp(0.0, 1.0);
+        // Reduced motion: a still marker halfway along the link for as long as it is in flight.
+        let f = if reduced { 0.5 } else { ((now - m.sent_at) as f64 / span).clamp(0.0, 1.0) };
         let (x, y) = (from.0 + (to.0 - from.0) * f, from.1 + (to.1 - from.1) * f);
         let replication = matches!((m.from, m.to), (NodeId::Broker(_), NodeId::Broker(_)));
         let c = colour(m.api, replication);
         let r = if m.records > 0 { 6.0 + (m.records as f64).sqrt().min(6.0) } else { 4.5 };
         let (fill, stroke) = if m.request { (c, c) } else { ("none", c) };
         Some(html! {
-            <circle class={classes!("msg", m.lost.then_some("lost"))} key={m.id.to_string()} cx={px(x)} cy={px(y)} r={px(r)} fill={fill} stroke={stroke}>
+            <circle class={classes!("msg", m.lost.then_some("lost"))} key={m.id.to_string()} data-id={m.id.to_string()} cx={px(x)} cy={px(y)} r={px(r)} fill={fill} stroke={stroke}>
                 <title>{ format!("{}{}", m.api.name(), if m.request { " request" } else { " response" }) }</title>
             </circle>
         })
@@ -268,7 +336,7 @@ pub fn Stage(props: &StageProps) -> Html {
     });
 
     html! {
-        <svg class="stage" viewBox={format!("0 0 {W} {H}")} role="img" aria-label={t(l, Text::StageLabel)}>
+        <svg class={classes!("stage", reduced.then_some("reduced-motion"))} viewBox={format!("0 0 {W} {H}")} role="group" aria-label={t(l, Text::StageLabel)}>
             <text class="region-title" x="20" y="40">{ t(l, Text::Producers) }</text>
             <text class="region-title" x={px(CLUSTER_X)} y="40">{ format!("{} · KRaft", t(l, Text::Cluster)) }</text>
             <text class="region-title" x={px(GROUPS_X)} y="40">{ t(l, Text::ConsumerGroups) }</text>

@@ -1,6 +1,7 @@
 //! The terminal panel: Kafka's CLI tools and the playground commands against the page's world.
 
 use super::i18n::{t, Lang, Text};
+use super::run::{run_line, TermLog};
 use crate::console::Console;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -11,27 +12,30 @@ use yew::prelude::*;
 pub struct TerminalProps {
     pub lang: Lang,
     pub world: Rc<RefCell<Console>>,
+    /// The scrollback, shared with the page's forms (they echo their commands here).
+    pub term: Rc<RefCell<TermLog>>,
+    pub version: u64,
 }
 
 impl PartialEq for TerminalProps {
     fn eq(&self, other: &Self) -> bool {
-        self.lang == other.lang && Rc::ptr_eq(&self.world, &other.world)
+        self.lang == other.lang
+            && self.version == other.version
+            && Rc::ptr_eq(&self.world, &other.world)
+            && Rc::ptr_eq(&self.term, &other.term)
     }
 }
 
-/// Lines kept in the terminal's scrollback.
-const SCROLLBACK: usize = 2_000;
-
 #[component]
 pub fn Terminal(props: &TerminalProps) -> Html {
-    let output = use_state(Vec::<(bool, String)>::new);
+    let redraw = use_force_update();
     let history = use_mut_ref(Vec::<String>::new);
     let cursor = use_mut_ref(|| 0usize);
     let input = use_node_ref();
 
     let onkeydown = {
         let world = props.world.clone();
-        let output = output.clone();
+        let term = props.term.clone();
         let input = input.clone();
         Callback::from(move |e: KeyboardEvent| {
             let Some(el) = input.cast::<HtmlInputElement>() else {
@@ -46,14 +50,8 @@ pub fn Terminal(props: &TerminalProps) -> Html {
                     }
                     history.borrow_mut().push(line.clone());
                     *cursor.borrow_mut() = history.borrow().len();
-                    let result = world.borrow_mut().execute(&line);
-                    let mut lines = (*output).clone();
-                    lines.push((false, format!("$ {line}")));
-                    lines.extend(result.stdout.lines().map(|l| (false, l.to_string())));
-                    lines.extend(result.stderr.lines().map(|l| (true, l.to_string())));
-                    let excess = lines.len().saturating_sub(SCROLLBACK);
-                    lines.drain(..excess);
-                    output.set(lines);
+                    run_line(&world, &term, &line, false);
+                    redraw.force_update();
                 }
                 "ArrowUp" | "ArrowDown" => {
                     e.prevent_default();
@@ -76,7 +74,7 @@ pub fn Terminal(props: &TerminalProps) -> Html {
             // column-reverse keeps the view scrolled to the newest line.
             <pre class="scrollback" aria-live="polite">
                 <div>
-                    { for output.iter().map(|(err, line)| html! {
+                    { for props.term.borrow().lines.iter().map(|(err, line)| html! {
                         <div class={classes!("line", err.then_some("stderr"))}>{ line }</div>
                     }) }
                 </div>

@@ -97,7 +97,7 @@ fn fail(message: impl Into<String>) -> ToolExit {
 
 fn not_yet(what: &str) -> ToolExit {
     fail(format!(
-        "{what}: not available yet in this version of the playground (the engine has no broker faults, network faults or live invariant checker yet); see `help`"
+        "{what}: not available yet in this version of the playground (the engine has no network faults or live invariant checker yet); see `help`"
     ))
 }
 
@@ -117,13 +117,83 @@ pub fn run(console: &mut Console, program: &str, args: &[String], first: bool) -
         ("status", _) => status(console),
         ("time", _) => time(console),
         ("help", _) => help(args.first().map(String::as_str)),
-        ("broker", _) => not_yet("broker"),
+        ("broker", _) => broker(console, sub, rest),
         ("network", _) => not_yet("network"),
         ("invariants", _) => not_yet("invariants"),
         _ => fail(format!(
             "{program}: command not found. Kafka's tools (kafka-topics, kafka-console-producer, kafka-console-consumer, kafka-consumer-groups, kafka-configs, kafka-get-offsets, kafka-delete-records) and the playground commands (cluster, producer, consumer, status, time, sleep, wait, jobs, help) are available; try `help`"
         )),
     }
+}
+
+/// `broker stop|kill|start|bounce|hard-bounce TARGET`: TARGET is a broker id or
+/// `leader:TOPIC:PARTITION`.
+fn broker(console: &mut Console, action: &str, args: &[String]) -> ToolExit {
+    const USAGE: &str = "broker: usage: broker stop|kill|start|bounce|hard-bounce TARGET, where TARGET is a broker id or leader:TOPIC:PARTITION";
+    let [target] = args else { return fail(USAGE) };
+    let id = match resolve_broker(console, target) {
+        Ok(id) => id,
+        Err(e) => return fail(format!("broker {action}: {e}")),
+    };
+    let stop =
+        |console: &mut Console, hard: bool| console.sim.apply(Command::StopBroker { id, hard });
+    let result = match action {
+        "stop" => stop(console, false).map(|_| format!("Broker {id}: controlled shutdown requested; its leaderships move to other in-sync replicas.\n")),
+        "kill" => stop(console, true).map(|_| format!("Broker {id} killed. The controller fences it after broker.session.timeout.ms without a heartbeat.\n")),
+        "start" => console.sim.apply(Command::StartBroker { id }).map(|_| format!("Broker {id} starting: it registers, catches up and rejoins the ISRs.\n")),
+        "bounce" | "hard-bounce" => {
+            let hard = action == "hard-bounce";
+            match stop(console, hard) {
+                Err(e) => Err(e),
+                Ok(_) => {
+                    // Wait (bounded) until the process is gone, then start it again.
+                    let mut printed = ToolExit::default();
+                    for _ in 0..600 {
+                        if !console.sim.brokers().iter().any(|b| b.id == id && b.alive) {
+                            break;
+                        }
+                        printed = printed.then(console.advance(None, 100, false));
+                    }
+                    console
+                        .sim
+                        .apply(Command::StartBroker { id })
+                        .map(|_| format!("{}Broker {id} {}: stopped and started again.\n", printed.stdout, if hard { "hard-bounced" } else { "bounced" }))
+                }
+            }
+        }
+        _ => return fail(USAGE),
+    };
+    match result {
+        Ok(text) => ToolExit::ok(text),
+        Err(e) => fail(format!("broker {action}: {}", e.message)),
+    }
+}
+
+fn resolve_broker(console: &Console, target: &str) -> Result<i32, String> {
+    if let Some(rest) = target.strip_prefix("leader:") {
+        let (topic, partition) = rest
+            .rsplit_once(':')
+            .ok_or_else(|| format!("'{target}' should be leader:TOPIC:PARTITION"))?;
+        let p: i32 = partition
+            .parse()
+            .map_err(|_| format!("'{partition}' is not a partition number"))?;
+        let tp = crate::engine::TopicPartition::new(topic, p);
+        return console
+            .sim
+            .topic(topic)
+            .and_then(|t| t.partitions.get(p.max(0) as usize).cloned())
+            .ok_or_else(|| format!("no partition {tp}"))?
+            .leader
+            .ok_or_else(|| format!("partition {tp} has no leader (offline)"));
+    }
+    if target == "controller" {
+        return Err(
+            "the controller quorum is not simulated yet in this version; target a broker".into(),
+        );
+    }
+    target
+        .parse::<i32>()
+        .map_err(|_| format!("'{target}' is not a broker id, leader:TOPIC:PARTITION"))
 }
 
 fn cluster_create(console: &mut Console, args: &[String], first: bool) -> ToolExit {
@@ -514,7 +584,12 @@ fn status(console: &Console) -> ToolExit {
         s.push_str(&format!(
             "  {}  {}{}  leader of {}, replicas {}\n",
             b.id,
-            if b.alive { "alive" } else { "down" },
+            match (b.alive, b.fenced) {
+                (true, false) => "alive",
+                (true, true) => "alive (fenced)",
+                (false, false) => "down (not yet fenced)",
+                (false, true) => "down",
+            },
             b.rack.map(|r| format!("  rack {r}")).unwrap_or_default(),
             b.leaders,
             b.replicas
@@ -701,9 +776,17 @@ consumer stop NAME [--hard]
         "wait" => "wait\n  Runs the clock until every background job (`COMMAND &`) has finished, at most 10 minutes.\n  A console consumer without --max-messages/--timeout-ms stops once idle for 10 s.\n",
         "jobs" => "jobs\n  Lists the background jobs that are still running.\n",
         "help" => "help [COMMAND]\n  The overview, or one command's details.\n",
-        "broker" | "network" | "invariants" => "\
-broker stop|kill|start|bounce|hard-bounce TARGET, network isolate|partition|heal|latency|loss,
-invariants: not available yet in this version of the playground.
+        "broker" => "\
+broker stop|kill|start|bounce|hard-bounce TARGET
+  TARGET is a broker id or leader:TOPIC:PARTITION. stop: a controlled shutdown (leadership
+  moves first). kill: a crash; the controller fences the broker after broker.session.timeout.ms
+  (9 s) and elects new leaders. start: the broker comes back with its logs, truncates where
+  they diverged from the leaders, catches up and rejoins the ISRs. bounce / hard-bounce: stop or
+  kill, then start again.
+",
+        "network" | "invariants" => "\
+network isolate|partition|heal|latency|loss, invariants: not available yet in this version of
+the playground.
 ",
         _ => return None,
     })

@@ -238,10 +238,11 @@ fn list(sim: &Sim, opts: &ParsedOptions) -> Result<ToolExit, JavaException> {
 /// The `kafka-topics --describe` model of one topic.
 pub fn description(sim: &Sim, name: &str) -> Option<TopicDescription> {
     let t = sim.topic(name)?;
+    // Metadata's live brokers: registered and unfenced (a crashed broker stays until fenced).
     let alive: Vec<i32> = sim
         .brokers()
         .iter()
-        .filter(|b| b.alive)
+        .filter(|b| !b.fenced)
         .map(|b| b.id)
         .collect();
     let config = sim.topic_config(name);

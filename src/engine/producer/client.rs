@@ -35,6 +35,8 @@ pub struct Batch {
     pub retry_at: Option<Millis>,
     pub base_sequence: Option<i32>,
     pub in_flight: bool,
+    /// The leader the batch was last sent to.
+    pub sent_to: Option<BrokerId>,
     pub attempts: u32,
 }
 
@@ -74,6 +76,9 @@ pub struct Producer {
     /// Outcomes not yet read by the console (bounded).
     pub deliveries: VecDeque<Delivery>,
     pub closing: bool,
+    /// Due batches could not be sent (no leader, or the connection is at
+    /// `max.in.flight.requests.per.connection`): look again no sooner than this.
+    blocked_until: Millis,
     pub wake_token: u64,
     seq: u64,
 }
@@ -103,6 +108,7 @@ impl Producer {
             stats: ProducerStats::default(),
             deliveries: VecDeque::new(),
             closing: false,
+            blocked_until: 0,
             wake_token: 0,
             seq: 0,
         }
@@ -119,21 +125,24 @@ impl Producer {
 
     pub(crate) fn next_wake(&self) -> Option<Millis> {
         let workload = self.workload.as_ref().map(|w| w.next_at);
-        let batches = self
+        // Per partition only the first batch not in flight can be sent next (order is kept).
+        let heads = self
             .accumulator
             .values()
-            .flatten()
-            .filter(|b| !b.in_flight)
+            .filter_map(|q| q.iter().find(|b| !b.in_flight))
             .map(|b| {
                 let linger = if self.closing {
                     b.created_at
                 } else {
                     b.created_at + self.config.linger_ms
                 };
-                let due = b.retry_at.map_or(linger, |r| r.max(linger));
+                let due = b
+                    .retry_at
+                    .map_or(linger, |r| r.max(linger))
+                    .max(self.blocked_until);
                 due.min(b.created_at + self.config.delivery_timeout_ms)
             });
-        workload.into_iter().chain(batches).min()
+        workload.into_iter().chain(heads).min()
     }
 
     fn push_delivery(&mut self, d: Delivery) {
@@ -303,6 +312,26 @@ impl Sim {
         self.finish_producer_if_idle(c);
     }
 
+    /// The connection to `broker` broke: batches in flight there are retried (a retriable
+    /// NetworkException in Kafka; with idempotence their sequence numbers make retries safe).
+    pub(crate) fn producer_disconnected(&mut self, c: ClientId, broker: BrokerId) {
+        let now = self.now;
+        let Some(p) = self.producer_mut(c) else {
+            return;
+        };
+        p.in_flight.remove(&broker);
+        let backoff = p.config.retry_backoff_ms;
+        let mut retried = 0;
+        for b in p.accumulator.values_mut().flatten() {
+            if b.in_flight && b.sent_to == Some(broker) {
+                b.in_flight = false;
+                b.retry_at = Some(now + backoff);
+                retried += 1;
+            }
+        }
+        p.stats.retries += retried;
+    }
+
     /// A closing producer goes once everything it buffered is answered.
     pub(crate) fn finish_producer_if_idle(&mut self, c: ClientId) {
         let done = self.producer_mut(c).is_some_and(|p| {
@@ -383,14 +412,18 @@ impl Sim {
         let batch_size = p.config.batch_size.max(1) as u32;
         let closing = p.closing;
         let mut requests: BTreeMap<BrokerId, Vec<(u64, ProduceBatch)>> = BTreeMap::new();
+        let mut blocked = false;
         for (tp, queue) in p.accumulator.iter_mut() {
-            let Some(Some(leader)) = leaders.get(tp) else {
+            let leader = leaders.get(tp).copied().flatten();
+            let at_capacity = leader.is_some_and(|l| {
+                p.in_flight.get(&l).copied().unwrap_or(0) >= max_in_flight
+                    && !requests.contains_key(&l)
+            });
+            let (Some(leader), false) = (leader, at_capacity) else {
+                blocked |= queue.iter().any(|b| !b.in_flight);
                 continue;
             };
-            let in_flight = p.in_flight.get(leader).copied().unwrap_or(0);
-            if in_flight >= max_in_flight && !requests.contains_key(leader) {
-                continue;
-            }
+            let leader = &leader;
             let many = queue.len() > 1;
             for b in queue.iter_mut() {
                 if b.in_flight {
@@ -406,6 +439,7 @@ impl Sim {
                     break;
                 }
                 b.in_flight = true;
+                b.sent_to = Some(*leader);
                 b.attempts += 1;
                 if b.base_sequence.is_none() && p.producer_id >= 0 {
                     let seq = p.sequences.entry(tp.clone()).or_insert(0);
@@ -422,6 +456,11 @@ impl Sim {
                 requests.entry(*leader).or_default().push((b.id, batch));
             }
         }
+        p.blocked_until = if blocked {
+            now + p.config.retry_backoff_ms.max(1)
+        } else {
+            0
+        };
         let acks = p.config.acks.as_i16();
         for leader in requests.keys() {
             *p.in_flight.entry(*leader).or_insert(0) += 1;
@@ -585,6 +624,7 @@ impl Producer {
                 retry_at: None,
                 base_sequence: None,
                 in_flight: false,
+                sent_to: None,
                 attempts: 0,
             });
         }

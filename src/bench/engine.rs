@@ -1,0 +1,314 @@
+//! Engine workloads: a busy cluster (throughput and how its cost grows) and a week of retention
+//! fast-forwarded (wall time and peak heap).
+
+use super::{alloc, secs, Better, Figure, Scale};
+use crate::engine::time::{Millis, DAY, HOUR, MINUTE, SECOND};
+use crate::engine::view::ClientKind;
+use crate::engine::{ClusterSpec, Command, Sim, WorkloadSpec};
+use serde_json::json;
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+const TOPIC: &str = "bench";
+
+/// One cluster shape: 3 brokers, one topic, keyed producers, one consumer group.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Shape {
+    pub partitions: i32,
+    pub producers: u32,
+    /// Requested rate per producer (the engine ticks at most once per simulated ms).
+    pub rate: u32,
+    pub keys: u32,
+    pub consumers: u32,
+    pub retention_ms: Option<Millis>,
+    pub segment_ms: Option<Millis>,
+}
+
+fn map(pairs: &[(&str, String)]) -> BTreeMap<String, String> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.clone()))
+        .collect()
+}
+
+fn err(e: impl std::fmt::Display) -> String {
+    e.to_string()
+}
+
+/// Builds the cluster, starts the clients, and runs until every consumer holds an assignment
+/// (at most a simulated minute) so measurements start from a stable group.
+pub(crate) fn build(shape: Shape) -> Result<Sim, String> {
+    let mut sim = Sim::new(7, ClusterSpec::default()).map_err(err)?;
+    let mut configs = Vec::new();
+    if let Some(r) = shape.retention_ms {
+        configs.push(("retention.ms", r.to_string()));
+    }
+    if let Some(s) = shape.segment_ms {
+        configs.push(("segment.ms", s.to_string()));
+    }
+    sim.apply(Command::CreateTopic {
+        name: TOPIC.into(),
+        partitions: Some(shape.partitions),
+        replication_factor: Some(3),
+        configs: map(&configs),
+        assignment: None,
+    })
+    .map_err(err)?;
+    for c in 0..shape.consumers {
+        sim.apply(Command::StartConsumer {
+            name: format!("consumer-{c}"),
+            group: Some("bench-group".into()),
+            topics: vec![TOPIC.into()],
+            assign: Vec::new(),
+            start_offsets: BTreeMap::new(),
+            configs: BTreeMap::new(),
+            process_time_ms: 0,
+        })
+        .map_err(err)?;
+    }
+    // Checked every 100 simulated ms: building views after every event would dominate.
+    let active = shape.consumers.min(shape.partitions.max(0) as u32) as usize;
+    let deadline = sim.now() + MINUTE;
+    while sim.now() < deadline {
+        let assigned = sim
+            .client_views()
+            .iter()
+            .filter(|v| v.kind == ClientKind::Consumer && !v.assignment.is_empty())
+            .count();
+        if assigned >= active {
+            break;
+        }
+        sim.run_for(100);
+    }
+    for p in 0..shape.producers {
+        sim.apply(Command::StartProducer {
+            name: format!("producer-{p}"),
+            configs: map(&[("acks", "all".into())]),
+            workload: Some(WorkloadSpec {
+                topic: TOPIC.into(),
+                records_per_sec: shape.rate,
+                keys: Some(shape.keys),
+                max_records: None,
+            }),
+        })
+        .map_err(err)?;
+    }
+    Ok(sim)
+}
+
+/// Producer acks and consumer records so far.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Counts {
+    pub acked: u64,
+    pub consumed: u64,
+    pub events: u64,
+}
+
+pub(crate) fn counts(sim: &Sim) -> Counts {
+    let mut c = Counts {
+        events: sim.trace().count(),
+        ..Counts::default()
+    };
+    for v in sim.client_views() {
+        c.acked += v.acked;
+        c.consumed += v.consumed;
+    }
+    c
+}
+
+/// A timed run over `span` simulated ms after `warmup`.
+pub(crate) struct Measured {
+    pub wall_s: f64,
+    pub acked: u64,
+    pub consumed: u64,
+    pub events: u64,
+    pub span_ms: Millis,
+}
+
+pub(crate) fn measure(shape: Shape, warmup: Millis, span: Millis) -> Result<Measured, String> {
+    let mut sim = build(shape)?;
+    sim.run_for(warmup);
+    let before = counts(&sim);
+    let start = Instant::now();
+    sim.run_for(span);
+    let wall_s = secs(start.elapsed());
+    let after = counts(&sim);
+    Ok(Measured {
+        wall_s,
+        acked: after.acked - before.acked,
+        consumed: after.consumed - before.consumed,
+        events: after.events - before.events,
+        span_ms: span,
+    })
+}
+
+fn throughput_shape(partitions: i32, consumers: u32) -> Shape {
+    Shape {
+        partitions,
+        producers: 4,
+        // The most a workload may ask for; the engine produces at most one record per
+        // simulated ms per producer, so this saturates it.
+        rate: crate::engine::command::MAX_RATE,
+        keys: 10_000,
+        consumers,
+        retention_ms: None,
+        segment_ms: None,
+    }
+}
+
+pub(crate) fn throughput(scale: Scale) -> Result<Vec<Figure>, String> {
+    let (warmup, span) = match scale {
+        Scale::Full => (5 * SECOND, 60 * SECOND),
+        Scale::Tiny => (SECOND, 500),
+    };
+    let m = measure(throughput_shape(12, 4), warmup, span)?;
+    let per_sec = m.consumed as f64 / m.wall_s.max(1e-9);
+    Ok(vec![Figure::new(
+        "engine_throughput",
+        per_sec,
+        "records/s",
+        Some((5_000_000.0, Better::Higher)),
+        json!({
+            "simulated_ms": m.span_ms,
+            "wall_s": m.wall_s,
+            "acked": m.acked,
+            "consumed": m.consumed,
+            "replicas_per_record": 3,
+            "simulated_records_per_simulated_s": m.acked as f64 * 1000.0 / m.span_ms as f64,
+            "trace_events": m.events,
+            "trace_events_per_record": m.events as f64 / m.acked.max(1) as f64,
+            "ns_per_record": m.wall_s * 1e9 / m.acked.max(1) as f64,
+        }),
+    )])
+}
+
+fn growth(
+    name: &str,
+    points: &[(i32, u32)],
+    label: fn(i32, u32) -> u64,
+    span: Millis,
+) -> Result<Vec<Figure>, String> {
+    let mut figures = Vec::new();
+    let mut first_ns = None;
+    for &(partitions, consumers) in points {
+        let m = measure(throughput_shape(partitions, consumers), SECOND, span)?;
+        let ns = m.wall_s * 1e9 / m.acked.max(1) as f64;
+        let base = *first_ns.get_or_insert(ns);
+        figures.push(Figure::new(
+            &format!("{name}_{}", label(partitions, consumers)),
+            ns,
+            "ns/record",
+            None,
+            json!({
+                "partitions": partitions,
+                "consumers": consumers,
+                "simulated_ms": m.span_ms,
+                "wall_s": m.wall_s,
+                "acked": m.acked,
+                "consumed": m.consumed,
+                "trace_events_per_record": m.events as f64 / m.acked.max(1) as f64,
+                "relative_to_first": ns / base.max(1e-9),
+            }),
+        ));
+    }
+    Ok(figures)
+}
+
+/// Cost per simulated record as the topic grows: 12 → 120 → 1,200 partitions (4 consumers).
+pub(crate) fn growth_partitions(scale: Scale) -> Result<Vec<Figure>, String> {
+    match scale {
+        Scale::Full => growth(
+            "growth_partitions",
+            &[(12, 4), (120, 4), (1_200, 4)],
+            |p, _| p as u64,
+            20 * SECOND,
+        ),
+        Scale::Tiny => growth("growth_partitions", &[(3, 1), (6, 1)], |p, _| p as u64, 200),
+    }
+}
+
+/// Cost per simulated record as the group grows: 4 → 40 → 400 consumers, on 400 partitions so
+/// every consumer owns at least one.
+pub(crate) fn growth_consumers(scale: Scale) -> Result<Vec<Figure>, String> {
+    match scale {
+        Scale::Full => growth(
+            "growth_consumers",
+            &[(400, 4), (400, 40), (400, 400)],
+            |_, c| c as u64,
+            20 * SECOND,
+        ),
+        Scale::Tiny => growth("growth_consumers", &[(4, 1), (4, 2)], |_, c| c as u64, 200),
+    }
+}
+
+fn mb(bytes: i64) -> f64 {
+    bytes as f64 / (1024.0 * 1024.0)
+}
+
+/// Records each replica of the topic retains (leader's view: log end minus log start).
+fn retained(sim: &Sim) -> i64 {
+    sim.topic(TOPIC).map_or(0, |t| {
+        t.partitions
+            .iter()
+            .map(|p| p.high_watermark().max(0) - p.log_start_offset().max(0))
+            .sum()
+    })
+}
+
+pub(crate) fn fast_forward_week(scale: Scale) -> Result<Vec<Figure>, String> {
+    let (days, day, retention, segment) = match scale {
+        Scale::Full => (7, DAY, DAY, HOUR),
+        // Ten-minute "days" with the same shape: retention one "day", segments of 1/24.
+        Scale::Tiny => (3, 2 * MINUTE, 2 * MINUTE, 5 * SECOND),
+    };
+    let shape = Shape {
+        partitions: 6,
+        producers: 1,
+        rate: 10,
+        keys: 1_000,
+        consumers: 3,
+        retention_ms: Some(retention),
+        segment_ms: Some(segment),
+    };
+    let heap_before = alloc::current();
+    alloc::reset_peak();
+    let start = Instant::now();
+    let mut sim = build(shape)?;
+    let mut heap_by_day = Vec::new();
+    for _ in 0..days {
+        sim.run_for(day);
+        heap_by_day.push(mb(alloc::current() - heap_before));
+    }
+    let wall_s = secs(start.elapsed());
+    let peak = alloc::peak() - heap_before;
+    let c = counts(&sim);
+    let retained = retained(&sim);
+    let detail = json!({
+        "simulated_days": days,
+        "simulated_ms": days * day,
+        "acked": c.acked,
+        "consumed": c.consumed,
+        "retained_records_per_replica": retained,
+        "trace_events": c.events,
+        "memory_counted": alloc::counting(),
+        "peak_heap_mb": mb(peak),
+        "heap_mb_by_day": heap_by_day,
+    });
+    let mut figures = vec![Figure::new(
+        "fast_forward_week",
+        wall_s,
+        "s",
+        Some((3.0, Better::Lower)),
+        detail.clone(),
+    )];
+    if alloc::counting() {
+        figures.push(Figure::new(
+            "fast_forward_week_peak_memory",
+            mb(peak),
+            "MB",
+            Some((200.0, Better::Lower)),
+            detail,
+        ));
+    }
+    Ok(figures)
+}

@@ -1,0 +1,182 @@
+//! Broker failures: controlled shutdown, crash, restart; leader election, ISR shrink and
+//! recovery; what acks=all keeps and what acks=1 can lose.
+
+use kafka_playground::engine::invariants::Checker;
+use kafka_playground::engine::{ClusterSpec, Command, Sim, TopicPartition, WorkloadSpec};
+use std::collections::BTreeMap;
+
+fn cluster(seed: u64) -> Sim {
+    let mut s = Sim::new(seed, ClusterSpec::default()).unwrap();
+    s.apply(Command::CreateTopic {
+        name: "t".into(),
+        partitions: Some(1),
+        replication_factor: Some(3),
+        configs: BTreeMap::from([("min.insync.replicas".to_string(), "2".to_string())]),
+        assignment: None,
+    })
+    .unwrap();
+    s
+}
+
+fn producer(s: &mut Sim, acks: &str) {
+    s.apply(Command::StartProducer {
+        name: "p".into(),
+        configs: BTreeMap::from([("acks".to_string(), acks.to_string())]),
+        workload: Some(WorkloadSpec {
+            topic: "t".into(),
+            records_per_sec: 20,
+            keys: None,
+            max_records: None,
+        }),
+    })
+    .unwrap();
+}
+
+fn tp() -> TopicPartition {
+    TopicPartition::new("t", 0)
+}
+
+fn partition(s: &Sim) -> kafka_playground::engine::view::PartitionView {
+    s.topic("t").unwrap().partitions[0].clone()
+}
+
+fn run_checked(s: &mut Sim, checker: &mut Checker, ms: i64) {
+    let end = s.now() + ms;
+    while s.now() < end {
+        s.run_until((s.now() + 250).min(end));
+        let v = checker.observe(s);
+        assert!(v.is_empty(), "violations: {v:?}");
+    }
+}
+
+#[test]
+fn a_clean_shutdown_moves_leadership_and_shrinks_the_isr_at_once() {
+    let mut s = cluster(1);
+    let mut checker = Checker::default();
+    producer(&mut s, "all");
+    run_checked(&mut s, &mut checker, 5_000);
+    let leader = partition(&s).leader.unwrap();
+    s.apply(Command::StopBroker {
+        id: leader,
+        hard: false,
+    })
+    .unwrap();
+    run_checked(&mut s, &mut checker, 1_000);
+    let p = partition(&s);
+    assert_ne!(p.leader, Some(leader), "leadership moved away");
+    assert!(p.leader.is_some());
+    assert_eq!(p.isr.len(), 2);
+    assert!(!p.isr.contains(&leader));
+    assert!(p.leader_epoch >= 1);
+    assert!(!s.brokers().iter().find(|b| b.id == leader).unwrap().alive);
+    // Production goes on against the new leader.
+    let before = s.high_watermark(&tp()).unwrap();
+    run_checked(&mut s, &mut checker, 5_000);
+    assert!(s.high_watermark(&tp()).unwrap() > before + 50);
+}
+
+#[test]
+fn a_crashed_leader_is_fenced_after_the_session_timeout_then_replaced() {
+    let mut s = cluster(2);
+    let mut checker = Checker::default();
+    producer(&mut s, "all");
+    run_checked(&mut s, &mut checker, 5_000);
+    let leader = partition(&s).leader.unwrap();
+    s.apply(Command::StopBroker {
+        id: leader,
+        hard: true,
+    })
+    .unwrap();
+    run_checked(&mut s, &mut checker, 5_000);
+    assert_eq!(
+        partition(&s).leader,
+        Some(leader),
+        "the controller has not noticed yet (9 s session)"
+    );
+    run_checked(&mut s, &mut checker, 6_000);
+    let p = partition(&s);
+    assert!(
+        p.leader.is_some() && p.leader != Some(leader),
+        "a new leader after fencing"
+    );
+    assert!(!p.isr.contains(&leader));
+    // The crashed broker comes back, catches up and rejoins the ISR.
+    s.apply(Command::StartBroker { id: leader }).unwrap();
+    run_checked(&mut s, &mut checker, 10_000);
+    let p = partition(&s);
+    assert_eq!(p.isr.len(), 3, "ISR recovered: {:?}", p.isr);
+    let hw = p.high_watermark();
+    for r in &p.replica_states {
+        assert!(
+            r.log_end_offset >= hw - 20,
+            "replica {} caught up",
+            r.broker
+        );
+    }
+}
+
+#[test]
+fn preferred_leader_returns_after_a_restart() {
+    let mut s = cluster(3);
+    let mut checker = Checker::default();
+    let preferred = partition(&s).replicas[0];
+    s.apply(Command::StopBroker {
+        id: preferred,
+        hard: false,
+    })
+    .unwrap();
+    run_checked(&mut s, &mut checker, 2_000);
+    assert_ne!(partition(&s).leader, Some(preferred));
+    s.apply(Command::StartBroker { id: preferred }).unwrap();
+    // leader.imbalance.check.interval.seconds = 300
+    run_checked(&mut s, &mut checker, 301_000);
+    assert_eq!(partition(&s).leader, Some(preferred));
+}
+
+#[test]
+fn with_two_brokers_down_acks_all_is_refused_with_not_enough_replicas() {
+    let mut s = cluster(4);
+    let replicas = partition(&s).replicas.clone();
+    s.apply(Command::StopBroker {
+        id: replicas[1],
+        hard: false,
+    })
+    .unwrap();
+    s.apply(Command::StopBroker {
+        id: replicas[2],
+        hard: false,
+    })
+    .unwrap();
+    s.run_for(2_000);
+    assert_eq!(partition(&s).isr, vec![replicas[0]]);
+    let out = s.apply(Command::Produce {
+        producer: "p".into(),
+        topic: "t".into(),
+        partition: Some(0),
+        key: None,
+        value: Some("x".into()),
+    });
+    assert!(out.is_ok(), "handed to the accumulator");
+    s.run_for(1_000);
+    let view = s
+        .client_views()
+        .into_iter()
+        .find(|c| c.name == "p")
+        .unwrap();
+    assert_eq!(
+        view.acked, 0,
+        "not acknowledged while the ISR is below min.insync.replicas"
+    );
+    // The producer retries NOT_ENOUGH_REPLICAS until delivery.timeout.ms.
+    s.apply(Command::StartBroker { id: replicas[1] }).unwrap();
+    s.run_for(15_000);
+    let view = s
+        .client_views()
+        .into_iter()
+        .find(|c| c.name == "p")
+        .unwrap();
+    assert_eq!(
+        view.acked, 1,
+        "acknowledged once a second replica is back in the ISR"
+    );
+}
