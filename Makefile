@@ -34,5 +34,6 @@ test-browser:
 	cargo test --target wasm32-unknown-unknown --features ui --test browser --locked
 
 test-e2e:
+	node --test tests/e2e/embed_codec.test.mjs
 	trunk build --release
 	node tests/e2e/run.mjs
