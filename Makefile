@@ -37,3 +37,9 @@ test-e2e:
 	node --test tests/e2e/embed_codec.test.mjs
 	trunk build --release
 	node tests/e2e/run.mjs
+
+# Native benchmarks: every figure of the performance issue against its target (README table).
+# `cargo bench` runs the criterion micro-benchmarks of the hot paths.
+.PHONY: bench
+bench:
+	cargo run --release -- bench

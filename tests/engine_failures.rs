@@ -180,3 +180,171 @@ fn with_two_brokers_down_acks_all_is_refused_with_not_enough_replicas() {
         "acknowledged once a second replica is back in the ISR"
     );
 }
+
+fn topic_with(s: &mut Sim, configs: &[(&str, &str)]) {
+    s.apply(Command::CreateTopic {
+        name: "u".into(),
+        partitions: Some(1),
+        replication_factor: Some(3),
+        configs: configs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        assignment: None,
+    })
+    .unwrap();
+}
+
+fn produce_u(s: &mut Sim, n: usize, acks: &str) {
+    if s.client("w").is_none() {
+        s.apply(Command::StartProducer {
+            name: "w".into(),
+            configs: BTreeMap::from([("acks".to_string(), acks.to_string())]),
+            workload: None,
+        })
+        .unwrap();
+    }
+    for i in 0..n {
+        s.apply(Command::Produce {
+            producer: "w".into(),
+            topic: "u".into(),
+            partition: Some(0),
+            key: None,
+            value: Some(format!("r{i}")),
+        })
+        .unwrap();
+    }
+}
+
+/// Jepsen's finding about Kafka, reproduced: with the ISR shrunk to the leader alone, writes are
+/// acknowledged by one broker; when it dies and an out-of-sync replica is elected (unclean
+/// election), those acknowledged records are gone, and the checker says so.
+#[test]
+fn unclean_election_loses_acknowledged_records_and_the_checker_names_them() {
+    let mut s = Sim::new(5, ClusterSpec::default()).unwrap();
+    topic_with(&mut s, &[("unclean.leader.election.enable", "true")]);
+    s.run_for(1_000);
+    let p0 = partition_u(&s);
+    let leader = p0.leader.unwrap();
+    let followers: Vec<i32> = p0
+        .replicas
+        .iter()
+        .copied()
+        .filter(|r| *r != leader)
+        .collect();
+    for f in &followers {
+        s.apply(Command::StopBroker { id: *f, hard: true }).unwrap();
+    }
+    s.run_for(15_000);
+    assert_eq!(
+        partition_u(&s).isr,
+        vec![leader],
+        "ISR shrank to the leader"
+    );
+    produce_u(&mut s, 10, "all");
+    s.run_for(2_000);
+    assert_eq!(
+        s.client_views()
+            .iter()
+            .find(|c| c.name == "w")
+            .unwrap()
+            .acked,
+        10,
+        "acks=all with min.insync.replicas=1"
+    );
+    s.apply(Command::StopBroker {
+        id: leader,
+        hard: true,
+    })
+    .unwrap();
+    s.run_for(15_000);
+    assert_eq!(
+        partition_u(&s).leader,
+        None,
+        "offline: the only ISR member is down"
+    );
+    s.apply(Command::StartBroker { id: followers[0] }).unwrap();
+    s.run_for(5_000);
+    let p = partition_u(&s);
+    assert_eq!(
+        p.leader,
+        Some(followers[0]),
+        "unclean election of a stale replica"
+    );
+    let losses = s.acked_losses();
+    assert_eq!(losses.len(), 1, "{losses:?}");
+    assert_eq!((losses[0].first_offset, losses[0].last_offset), (0, 9));
+    assert!(losses[0].cause.contains("unclean"));
+}
+
+#[test]
+fn without_unclean_election_the_partition_waits_for_its_last_in_sync_replica() {
+    let mut s = Sim::new(6, ClusterSpec::default()).unwrap();
+    topic_with(&mut s, &[]);
+    s.run_for(1_000);
+    let p0 = partition_u(&s);
+    let leader = p0.leader.unwrap();
+    let followers: Vec<i32> = p0
+        .replicas
+        .iter()
+        .copied()
+        .filter(|r| *r != leader)
+        .collect();
+    for f in &followers {
+        s.apply(Command::StopBroker { id: *f, hard: true }).unwrap();
+    }
+    s.run_for(15_000);
+    produce_u(&mut s, 10, "all");
+    s.run_for(2_000);
+    s.apply(Command::StopBroker {
+        id: leader,
+        hard: true,
+    })
+    .unwrap();
+    s.apply(Command::StartBroker { id: followers[0] }).unwrap();
+    s.run_for(20_000);
+    assert_eq!(
+        partition_u(&s).leader,
+        None,
+        "stays offline rather than lose data"
+    );
+    s.apply(Command::StartBroker { id: leader }).unwrap();
+    s.run_for(10_000);
+    assert_eq!(partition_u(&s).leader, Some(leader));
+    assert!(s.acked_losses().is_empty());
+    assert_eq!(s.high_watermark(&TopicPartition::new("u", 0)), Some(10));
+}
+
+#[test]
+fn acks_all_with_min_isr_two_survives_leader_crashes_without_loss() {
+    let mut s = cluster(7);
+    let mut checker = Checker::default();
+    producer(&mut s, "all");
+    for round in 0..3 {
+        run_checked(&mut s, &mut checker, 5_000);
+        let leader = partition(&s).leader.unwrap();
+        s.apply(Command::StopBroker {
+            id: leader,
+            hard: round % 2 == 0,
+        })
+        .unwrap();
+        run_checked(&mut s, &mut checker, 15_000);
+        s.apply(Command::StartBroker { id: leader }).unwrap();
+        run_checked(&mut s, &mut checker, 15_000);
+    }
+    assert!(s.acked_losses().is_empty(), "{:?}", s.acked_losses());
+    let acked = s
+        .client_views()
+        .iter()
+        .find(|c| c.name == "p")
+        .unwrap()
+        .acked;
+    assert!(
+        acked > 500,
+        "production went on through the failures: {acked}"
+    );
+}
+
+fn partition_u(s: &Sim) -> kafka_playground::engine::view::PartitionView {
+    s.topic("u").unwrap().partitions[0].clone()
+}

@@ -156,14 +156,17 @@ impl Sim {
             state: "unfenced".into(),
         });
         // Offline partitions whose last ISR member came back get it as leader again.
+        // Offline partitions get a leader again: the returning last ISR member, or (where the
+        // topic allows unclean election) any replica of it.
         let offline: Vec<TopicPartition> = self
             .cluster
             .all_partitions()
-            .filter(|(_, m)| m.leader.is_none() && m.isr.contains(&b))
+            .filter(|(_, m)| m.leader.is_none() && m.replicas.contains(&b))
             .map(|(tp, _)| tp)
             .collect();
         for tp in offline {
-            self.elect_leader(&tp, false);
+            let unclean = self.topic_config(&tp.topic).unclean_leader_election_enable;
+            self.elect_leader(&tp, unclean);
         }
         self.start_replica_fetchers();
     }
@@ -259,6 +262,12 @@ impl Sim {
         }
         if let Some(l) = leader {
             self.become_leader(l, tp, epoch);
+            let cause = if unclean {
+                "an out-of-sync replica became leader (unclean leader election)"
+            } else {
+                "the new leader never had them (acknowledged before they were replicated)"
+            };
+            self.check_acknowledged(tp, cause);
         }
         self.start_replica_fetchers();
     }

@@ -10,6 +10,7 @@ pub mod command;
 pub mod config;
 pub mod consumer;
 pub mod controller;
+pub mod durability;
 pub mod error;
 pub mod group;
 pub mod ids;

@@ -68,6 +68,7 @@ pub struct Sim {
     next_client: ClientId,
     pub(crate) groups: BTreeMap<String, ClassicGroup>,
     pub(crate) trace: Trace,
+    pub(crate) ledger: super::durability::Ledger,
     next_token: u64,
     seed: u64,
 }
@@ -96,6 +97,7 @@ impl Sim {
             next_client: 1,
             groups: BTreeMap::new(),
             trace: Trace::default(),
+            ledger: Default::default(),
             next_token: 1,
             seed,
         };

@@ -225,7 +225,10 @@ pub fn Actions(props: &ActionsProps) -> Html {
             <details open=true>
                 <summary>{ t(l, Text::AddConsumer) }</summary>
                 <form class="add-consumer" onsubmit={add_consumer}>
-                    <label>{ t(l, Text::GroupWord) }<input ref={cons_group} name="group" type="text" required=true spellcheck="false" /></label>
+                    <label>{ t(l, Text::GroupWord) }<input ref={cons_group} name="group" type="text" list="known-groups" required=true spellcheck="false" /></label>
+                    <datalist id="known-groups">
+                        { for props.groups.iter().map(|g| html! { <option key={g.clone()} value={g.clone()} /> }) }
+                    </datalist>
                     <label>{ t(l, Text::TopicWord) }{ topic_select(&cons_topic, topics, "consumer-topic") }</label>
                     <label>{ t(l, Text::Assignor) }
                         <select ref={cons_strategy} name="strategy">

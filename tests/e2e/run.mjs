@@ -274,10 +274,13 @@ test('layout: 1440, 768 and an 800x500 iframe; dark theme; reduced motion', asyn
   await page.reload({ waitUntil: 'load' });
   await page.waitForSelector('svg.stage.reduced-motion');
   await page.waitForSelector('circle.msg', { timeout: 10000 });
-  // A message keeps its place while in flight: no marker moves between two looks.
+  // A message keeps its place while in flight: no marker moves between two looks (at 0.01x a
+  // message stays on the wire for seconds; without reduced motion it would visibly travel).
+  await page.$eval('.controls input[type=range]', (el) => { el.value = '0'; el.dispatchEvent(new Event('input', { bubbles: true })); });
+  await page.waitForTimeout(100);
   const spots = () => page.$$eval('circle.msg', (cs) => Object.fromEntries(cs.map((c) => [c.dataset.id, `${c.getAttribute('cx')},${c.getAttribute('cy')}`])));
   const a = await spots();
-  await page.waitForTimeout(150);
+  await page.waitForTimeout(400);
   const b = await spots();
   const both = Object.keys(a).filter((k) => k in b);
   if (!both.length) throw new Error('no message was in flight at both looks');

@@ -83,6 +83,9 @@ pub struct Producer {
     seq: u64,
 }
 
+/// Records a leader acknowledged: partition, base offset, values (for the durability ledger).
+type Acknowledged = (TopicPartition, i64, Vec<Option<Arc<str>>>);
+
 /// How many undelivered outcomes a producer keeps for the console.
 const DELIVERIES_KEPT: usize = 10_000;
 
@@ -525,6 +528,8 @@ impl Sim {
         };
         let now = self.now;
         let mut events = Vec::new();
+        let mut acknowledged: Vec<Acknowledged> = Vec::new();
+        let acks = self.producer_mut(c).map_or(1, |p| p.config.acks.as_i16());
         {
             let Some(p) = self.producer_mut(c) else {
                 return;
@@ -542,6 +547,11 @@ impl Sim {
                     Ok(base) => {
                         p.remove_batch(&r.tp, r.batch_id);
                         p.stats.acked += batch.records.len() as u64;
+                        acknowledged.push((
+                            r.tp.clone(),
+                            base,
+                            batch.records.iter().map(|x| x.value.clone()).collect(),
+                        ));
                         for (i, rec) in batch.records.iter().enumerate() {
                             p.push_delivery(Delivery {
                                 tp: r.tp.clone(),
@@ -588,6 +598,9 @@ impl Sim {
                     }
                 }
             }
+        }
+        for (tp, base, values) in acknowledged {
+            self.note_acknowledged(&tp, base, &values, acks);
         }
         for e in events {
             self.record(e);

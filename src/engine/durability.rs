@@ -1,0 +1,150 @@
+//! The durability ledger: every record acknowledged to a producer, and the check that it is still
+//! in its partition. Kafka really loses acknowledged records with acks=1 when a leader dies
+//! before its followers copy them, and with unclean leader election; this is how the
+//! playground shows it.
+
+use super::ids::TopicPartition;
+use super::sim::Sim;
+use super::time::Millis;
+use super::trace::TraceEvent;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// How many acknowledged records the ledger remembers per partition (oldest forgotten first).
+const LEDGER_PER_PARTITION: usize = 100_000;
+/// How many losses are kept for views.
+const LOSSES_KEPT: usize = 1_000;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Acked {
+    pub value: Option<Arc<str>>,
+    pub acks: i16,
+}
+
+/// Acknowledged records that are gone, as one contiguous range.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Loss {
+    pub at: Millis,
+    pub tp: TopicPartition,
+    pub first_offset: i64,
+    pub last_offset: i64,
+    pub acks: i16,
+    pub cause: String,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Ledger {
+    acked: BTreeMap<TopicPartition, BTreeMap<i64, Acked>>,
+    losses: Vec<Loss>,
+}
+
+impl Sim {
+    /// Remembers records a producer was told are written (acks=1 or all).
+    pub(crate) fn note_acknowledged(
+        &mut self,
+        tp: &TopicPartition,
+        base: i64,
+        values: &[Option<Arc<str>>],
+        acks: i16,
+    ) {
+        if acks == 0 || base < 0 {
+            return;
+        }
+        let entries = self.ledger.acked.entry(tp.clone()).or_default();
+        for (i, v) in values.iter().enumerate() {
+            entries.insert(
+                base + i as i64,
+                Acked {
+                    value: v.clone(),
+                    acks,
+                },
+            );
+        }
+        while entries.len() > LEDGER_PER_PARTITION {
+            entries.pop_first();
+        }
+    }
+
+    /// After a leader change: every acknowledged record at or above the new leader's log start
+    /// must still be in its log with the same value; the ones that are not were lost.
+    pub(crate) fn check_acknowledged(&mut self, tp: &TopicPartition, cause: &str) {
+        // Compaction removes older values of a key by design: that is not a loss.
+        if self.log_config(&tp.topic).cleanup_policy.compact {
+            return;
+        }
+        let lost = self.missing_acknowledged(tp);
+        if lost.is_empty() {
+            return;
+        }
+        if let Some(entries) = self.ledger.acked.get_mut(tp) {
+            for (o, _) in &lost {
+                entries.remove(o);
+            }
+        }
+        // Report contiguous ranges.
+        let mut ranges: Vec<(i64, i64, i16)> = Vec::new();
+        for (o, acks) in lost {
+            match ranges.last_mut() {
+                Some((_, last, a)) if *last + 1 == o && *a == acks => *last = o,
+                _ => ranges.push((o, o, acks)),
+            }
+        }
+        for (first, last, acks) in ranges {
+            self.record(TraceEvent::AckedRecordLost {
+                tp: tp.clone(),
+                offset: first,
+                acks,
+                cause: format!(
+                    "{} record(s) up to offset {last}: {cause}",
+                    last - first + 1
+                ),
+            });
+            let loss = Loss {
+                at: self.now,
+                tp: tp.clone(),
+                first_offset: first,
+                last_offset: last,
+                acks,
+                cause: cause.to_string(),
+            };
+            if self.ledger.losses.len() == LOSSES_KEPT {
+                self.ledger.losses.remove(0);
+            }
+            self.ledger.losses.push(loss);
+        }
+    }
+
+    /// Acknowledged offsets (with their acks) that the leader's log no longer holds as written.
+    fn missing_acknowledged(&self, tp: &TopicPartition) -> Vec<(i64, i16)> {
+        let Some(leader) = self.cluster.leader_of(tp) else {
+            return Vec::new();
+        };
+        let Some(replica) = self.replica(leader, tp) else {
+            return Vec::new();
+        };
+        let Some(entries) = self.ledger.acked.get(tp) else {
+            return Vec::new();
+        };
+        let start = replica.log.log_start_offset();
+        let mut stored = replica.log.iter_from(start).peekable();
+        let mut lost = Vec::new();
+        for (offset, acked) in entries.range(start..) {
+            while stored.peek().is_some_and(|r| r.offset() < *offset) {
+                stored.next();
+            }
+            let same = stored.peek().is_some_and(|r| {
+                r.offset() == *offset && r.value_text().as_deref() == acked.value.as_deref()
+            });
+            if !same {
+                lost.push((*offset, acked.acks));
+            }
+        }
+        lost
+    }
+
+    /// Acknowledged records found lost so far (most recent last).
+    pub fn acked_losses(&self) -> &[Loss] {
+        &self.ledger.losses
+    }
+}
