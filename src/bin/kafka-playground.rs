@@ -1,17 +1,23 @@
 //! The native command-line program: runs console scripts against a simulated cluster, and the
 //! native benchmarks (`bench`).
+//!
+//! It is a native program: built for wasm32 (as `cargo test --target wasm32-unknown-unknown`
+//! does for every binary) it is an empty stub.
 
-use kafka_playground::bench;
-use kafka_playground::console::Console;
-use std::io::{Read, Write};
-use std::process::ExitCode;
+#[cfg(not(target_arch = "wasm32"))]
+mod native {
 
-/// Counts heap bytes for `bench`'s memory figures. It counts only after `bench` enables it;
-/// until then each allocation costs one extra relaxed atomic load.
-#[global_allocator]
-static ALLOCATOR: bench::alloc::CountingAlloc = bench::alloc::CountingAlloc;
+    use kafka_playground::bench;
+    use kafka_playground::console::Console;
+    use std::io::{Read, Write};
+    use std::process::ExitCode;
 
-const USAGE: &str = "\
+    /// Counts heap bytes for `bench`'s memory figures. It counts only after `bench` enables it;
+    /// until then each allocation costs one extra relaxed atomic load.
+    #[global_allocator]
+    static ALLOCATOR: bench::alloc::CountingAlloc = bench::alloc::CountingAlloc;
+
+    const USAGE: &str = "\
 Kafka Playground: Apache Kafka, simulated faithfully.
 
 Usage:
@@ -25,154 +31,163 @@ Usage:
   kafka-playground --version                   show the version
 ";
 
-/// `run`'s arguments: the seed and where the script comes from (`None` = standard input).
-fn parse_run_args(args: &[String]) -> Result<(u64, Option<String>), String> {
-    let mut seed = 1u64;
-    let mut file = None;
-    let mut i = 0;
-    while i < args.len() {
-        let a = &args[i];
-        i += 1;
-        let seed_value = if a == "--seed" {
-            let Some(v) = args.get(i) else {
-                return Err("--seed needs a value: a whole number, e.g. --seed 42".into());
-            };
+    /// `run`'s arguments: the seed and where the script comes from (`None` = standard input).
+    fn parse_run_args(args: &[String]) -> Result<(u64, Option<String>), String> {
+        let mut seed = 1u64;
+        let mut file = None;
+        let mut i = 0;
+        while i < args.len() {
+            let a = &args[i];
             i += 1;
-            Some(v.as_str())
-        } else {
-            a.strip_prefix("--seed=")
-        };
-        if let Some(v) = seed_value {
-            seed = v.parse().map_err(|_| {
-                format!(
-                    "--seed takes a whole number from 0 to {}, not '{v}'",
-                    u64::MAX
-                )
-            })?;
-        } else if a.starts_with("--") {
-            return Err(format!("unknown option '{a}' for run; allowed: --seed N"));
-        } else if file.is_some() {
-            return Err(format!("run takes one script; '{a}' is a second one"));
-        } else if a != "-" {
-            file = Some(a.clone());
+            let seed_value = if a == "--seed" {
+                let Some(v) = args.get(i) else {
+                    return Err("--seed needs a value: a whole number, e.g. --seed 42".into());
+                };
+                i += 1;
+                Some(v.as_str())
+            } else {
+                a.strip_prefix("--seed=")
+            };
+            if let Some(v) = seed_value {
+                seed = v.parse().map_err(|_| {
+                    format!(
+                        "--seed takes a whole number from 0 to {}, not '{v}'",
+                        u64::MAX
+                    )
+                })?;
+            } else if a.starts_with("--") {
+                return Err(format!("unknown option '{a}' for run; allowed: --seed N"));
+            } else if file.is_some() {
+                return Err(format!("run takes one script; '{a}' is a second one"));
+            } else if a != "-" {
+                file = Some(a.clone());
+            }
         }
+        Ok((seed, file))
     }
-    Ok((seed, file))
-}
 
-fn run(args: &[String]) -> ExitCode {
-    let (seed, file) = match parse_run_args(args) {
-        Ok(v) => v,
-        Err(e) => {
-            eprintln!("kafka-playground run: {e}\n\n{USAGE}");
-            return ExitCode::from(2);
-        }
-    };
-    let text = match &file {
-        Some(path) => match std::fs::read_to_string(path) {
-            Ok(t) => t,
+    fn run(args: &[String]) -> ExitCode {
+        let (seed, file) = match parse_run_args(args) {
+            Ok(v) => v,
             Err(e) => {
-                eprintln!("kafka-playground run: cannot read '{path}': {e}");
+                eprintln!("kafka-playground run: {e}\n\n{USAGE}");
                 return ExitCode::from(2);
             }
-        },
-        None => {
-            let mut t = String::new();
-            if let Err(e) = std::io::stdin().read_to_string(&mut t) {
-                eprintln!("kafka-playground run: cannot read standard input: {e}");
-                return ExitCode::from(2);
-            }
-            t
-        }
-    };
-    let mut console = Console::new(seed);
-    let (out, err, code) = console.run_script(&text);
-    let _ = std::io::stdout().write_all(out.as_bytes());
-    let _ = std::io::stderr().write_all(err.as_bytes());
-    ExitCode::from(u8::try_from(code).unwrap_or(1))
-}
-
-/// `bench`: runs the selected workloads in order, printing each figure as it is measured.
-fn bench_command(args: &[String]) -> ExitCode {
-    let mut json = false;
-    let mut scale = bench::Scale::Full;
-    let mut names = Vec::new();
-    for a in args {
-        match a.as_str() {
-            "--json" => json = true,
-            // Every workload at a tiny size: a smoke test, and a short run to profile.
-            "--tiny" => scale = bench::Scale::Tiny,
-            "--list" => {
-                for w in bench::WORKLOADS {
-                    println!("{:<28} {}", w.name, w.about);
+        };
+        let text = match &file {
+            Some(path) => match std::fs::read_to_string(path) {
+                Ok(t) => t,
+                Err(e) => {
+                    eprintln!("kafka-playground run: cannot read '{path}': {e}");
+                    return ExitCode::from(2);
                 }
-                return ExitCode::SUCCESS;
+            },
+            None => {
+                let mut t = String::new();
+                if let Err(e) = std::io::stdin().read_to_string(&mut t) {
+                    eprintln!("kafka-playground run: cannot read standard input: {e}");
+                    return ExitCode::from(2);
+                }
+                t
             }
-            o if o.starts_with("--") => {
-                eprintln!(
+        };
+        let mut console = Console::new(seed);
+        let (out, err, code) = console.run_script(&text);
+        let _ = std::io::stdout().write_all(out.as_bytes());
+        let _ = std::io::stderr().write_all(err.as_bytes());
+        ExitCode::from(u8::try_from(code).unwrap_or(1))
+    }
+
+    /// `bench`: runs the selected workloads in order, printing each figure as it is measured.
+    fn bench_command(args: &[String]) -> ExitCode {
+        let mut json = false;
+        let mut scale = bench::Scale::Full;
+        let mut names = Vec::new();
+        for a in args {
+            match a.as_str() {
+                "--json" => json = true,
+                // Every workload at a tiny size: a smoke test, and a short run to profile.
+                "--tiny" => scale = bench::Scale::Tiny,
+                "--list" => {
+                    for w in bench::WORKLOADS {
+                        println!("{:<28} {}", w.name, w.about);
+                    }
+                    return ExitCode::SUCCESS;
+                }
+                o if o.starts_with("--") => {
+                    eprintln!(
                     "kafka-playground bench: unknown option '{o}'; allowed: --json, --tiny, --list"
                 );
+                    return ExitCode::from(2);
+                }
+                name => names.push(name.to_string()),
+            }
+        }
+        let workloads = match bench::select(&names) {
+            Ok(w) => w,
+            Err(e) => {
+                eprintln!("kafka-playground bench: {e}");
                 return ExitCode::from(2);
             }
-            name => names.push(name.to_string()),
+        };
+        bench::alloc::enable();
+        if !json {
+            println!(
+                "{:<34} {:>14} {:<12} {:>16}  verdict",
+                "figure", "value", "unit", "target"
+            );
         }
-    }
-    let workloads = match bench::select(&names) {
-        Ok(w) => w,
-        Err(e) => {
-            eprintln!("kafka-playground bench: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    bench::alloc::enable();
-    if !json {
-        println!(
-            "{:<34} {:>14} {:<12} {:>16}  verdict",
-            "figure", "value", "unit", "target"
-        );
-    }
-    let mut failed = false;
-    for w in workloads {
-        match (w.run)(scale) {
-            Ok(figures) => {
-                for f in figures {
-                    if json {
-                        println!("{}", f.json_line());
-                    } else {
-                        println!("{}", bench::table_row(&f));
+        let mut failed = false;
+        for w in workloads {
+            match (w.run)(scale) {
+                Ok(figures) => {
+                    for f in figures {
+                        if json {
+                            println!("{}", f.json_line());
+                        } else {
+                            println!("{}", bench::table_row(&f));
+                        }
                     }
                 }
+                Err(e) => {
+                    failed = true;
+                    eprintln!("kafka-playground bench: {} failed: {e}", w.name);
+                }
             }
-            Err(e) => {
-                failed = true;
-                eprintln!("kafka-playground bench: {} failed: {e}", w.name);
+            let _ = std::io::stdout().flush();
+        }
+        if failed {
+            ExitCode::FAILURE
+        } else {
+            ExitCode::SUCCESS
+        }
+    }
+
+    pub fn main() -> ExitCode {
+        let args: Vec<String> = std::env::args().skip(1).collect();
+        match args.first().map(String::as_str) {
+            None | Some("--help") | Some("-h") | Some("help") => {
+                print!("{USAGE}");
+                ExitCode::SUCCESS
+            }
+            Some("--version") | Some("-V") => {
+                println!("kafka-playground {}", kafka_playground::VERSION);
+                ExitCode::SUCCESS
+            }
+            Some("run") => run(&args[1..]),
+            Some("bench") => bench_command(&args[1..]),
+            Some(other) => {
+                eprintln!("kafka-playground: unknown command '{other}'\n\n{USAGE}");
+                ExitCode::from(2)
             }
         }
-        let _ = std::io::stdout().flush();
-    }
-    if failed {
-        ExitCode::FAILURE
-    } else {
-        ExitCode::SUCCESS
     }
 }
 
-fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    match args.first().map(String::as_str) {
-        None | Some("--help") | Some("-h") | Some("help") => {
-            print!("{USAGE}");
-            ExitCode::SUCCESS
-        }
-        Some("--version") | Some("-V") => {
-            println!("kafka-playground {}", kafka_playground::VERSION);
-            ExitCode::SUCCESS
-        }
-        Some("run") => run(&args[1..]),
-        Some("bench") => bench_command(&args[1..]),
-        Some(other) => {
-            eprintln!("kafka-playground: unknown command '{other}'\n\n{USAGE}");
-            ExitCode::from(2)
-        }
-    }
+#[cfg(not(target_arch = "wasm32"))]
+fn main() -> std::process::ExitCode {
+    native::main()
 }
+
+#[cfg(target_arch = "wasm32")]
+fn main() {}

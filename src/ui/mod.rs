@@ -140,7 +140,9 @@ fn use_shortcuts(
 ) {
     use_effect_with((), move |_| {
         let handler = Closure::<dyn FnMut(KeyboardEvent)>::new(move |e: KeyboardEvent| {
-            if e.ctrl_key() || e.meta_key() || e.alt_key() || e.default_prevented() {
+            // (Several apps may share a page, as in the browser tests: each one handles the key,
+            // so a key another listener already handled is not skipped.)
+            if e.ctrl_key() || e.meta_key() || e.alt_key() {
                 return;
             }
             let key = e.key();
