@@ -5,6 +5,10 @@
  *
  *   <div data-kafka-playground="scenario.json" data-height="480"></div>
  *
+ * or, with the scenario inline (what the playground's "Copy embed code" gives):
+ *
+ *   <div data-kafka-playground data-fragment="s=...&t=0" data-height="480"></div>
+ *
  * Each such element becomes an iframe of the playground in compact player mode
  * (`<playground>/?embed#s=...&t=0`), playing the scenario file. The scenario is put in the URL
  * fragment exactly as the playground's own links do (src/scenario/url.rs): the file's text,
@@ -62,6 +66,19 @@
       }
       return fragment;
     });
+  }
+
+  /** Checks an inline `data-fragment` (a link's `s=...&t=...`, as the playground made it). */
+  function checkFragment(fragment) {
+    var f = String(fragment).replace(/^#/, '');
+    if (f.length > MAX_FRAGMENT_BYTES) {
+      return Promise.reject(new Error('the scenario is too large for a link (' + f.length +
+        ' bytes compressed; at most ' + MAX_FRAGMENT_BYTES + ')'));
+    }
+    if (!/^s=[A-Za-z0-9_-]+={0,2}(&t=\d+)?$/.test(f)) {
+      return Promise.reject(new Error('data-fragment must be s=<scenario>&t=<milliseconds>, as "Copy embed code" gives it'));
+    }
+    return Promise.resolve(f);
   }
 
   /** Whether a message from a player has the documented shape. */
@@ -123,18 +140,29 @@
       height = 480;
     }
     var position = element.getAttribute('data-position-ms') || '0';
-    var scenarioUrl = new URL(file, env.pageUrl).href;
-    return env.fetch(scenarioUrl).then(function (response) {
-      if (!response.ok) {
-        throw new Error('could not load ' + file + ' (HTTP ' + response.status + ')');
-      }
-      return response.text();
-    }).then(function (text) {
-      return encodeFragment(text, position);
-    }).then(function (fragment) {
+    var inline = element.getAttribute('data-fragment');
+    var terminalAttr = element.getAttribute('data-terminal');
+    var terminal = terminalAttr !== null && terminalAttr !== 'false';
+    var encoded;
+    if (inline !== null) {
+      encoded = checkFragment(inline);
+    } else if (!file) {
+      encoded = Promise.reject(new Error('data-kafka-playground needs a scenario file URL (or data-fragment)'));
+    } else {
+      var scenarioUrl = new URL(file, env.pageUrl).href;
+      encoded = env.fetch(scenarioUrl).then(function (response) {
+        if (!response.ok) {
+          throw new Error('could not load ' + file + ' (HTTP ' + response.status + ')');
+        }
+        return response.text();
+      }).then(function (text) {
+        return encodeFragment(text, position);
+      });
+    }
+    return encoded.then(function (fragment) {
       var iframe = doc.createElement('iframe');
-      iframe.src = env.base + '?embed#' + fragment;
-      iframe.title = element.getAttribute('data-title') || 'Kafka Playground: ' + file;
+      iframe.src = env.base + '?embed' + (terminal ? '&terminal' : '') + '#' + fragment;
+      iframe.title = element.getAttribute('data-title') || 'Kafka Playground' + (file ? ': ' + file : '');
       iframe.setAttribute('loading', 'lazy');
       iframe.setAttribute('allow', 'clipboard-write');
       iframe.style.width = '100%';
@@ -206,6 +234,7 @@
     base64url: base64url,
     deflateRaw: deflateRaw,
     encodeFragment: encodeFragment,
+    checkFragment: checkFragment,
     isPlayerEvent: isPlayerEvent,
     hostMessage: hostMessage,
     playgroundBase: playgroundBase,

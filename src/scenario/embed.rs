@@ -104,8 +104,15 @@ pub enum PlayerEvent {
     /// A summary, sent after each change the host may care about (and about once a second
     /// while playing).
     State(StateSummary),
-    /// The guarantee checker found a broken guarantee.
-    Violation(Violation),
+    /// The guarantee checker found a broken guarantee (a [`Guarantee`] name, or
+    /// `AckedRecordLost` from the durability ledger).
+    ///
+    /// [`Guarantee`]: crate::engine::invariants::Guarantee
+    Violation {
+        at_ms: Millis,
+        guarantee: String,
+        detail: String,
+    },
     /// What a `console` message printed.
     ConsoleOutput(ToolExit),
     /// A message was refused.
@@ -143,6 +150,16 @@ impl StateSummary {
     }
 }
 
+impl From<&Violation> for PlayerEvent {
+    fn from(v: &Violation) -> PlayerEvent {
+        PlayerEvent::Violation {
+            at_ms: v.at,
+            guarantee: format!("{:?}", v.guarantee),
+            detail: v.detail.clone(),
+        }
+    }
+}
+
 impl PlayerEvent {
     /// The message the player posts to its host.
     pub fn to_json(&self) -> Value {
@@ -159,11 +176,15 @@ impl PlayerEvent {
                 "produced": s.produced,
                 "consumed": s.consumed,
             }),
-            PlayerEvent::Violation(x) => json!({
+            PlayerEvent::Violation {
+                at_ms,
+                guarantee,
+                detail,
+            } => json!({
                 "type": "violation",
-                "at_ms": x.at,
-                "guarantee": format!("{:?}", x.guarantee),
-                "detail": x.detail,
+                "at_ms": at_ms,
+                "guarantee": guarantee,
+                "detail": detail,
             }),
             PlayerEvent::ConsoleOutput(x) => json!({
                 "type": "console_output",

@@ -7,6 +7,7 @@
 //! * [`validate`] checks what the file describes against Kafka's rules and the config registry;
 //! * [`command`] is the JSON form of an engine [`Command`] in a timeline;
 //! * [`run`] plays a scenario: setup at time 0, then each timeline entry when its time comes;
+//! * [`session`] is the page's world: a scenario played, with the visitor's actions recorded;
 //! * [`url`] is the link codec (`#s=<base64url(deflate-raw(json))>&t=<ms>`);
 //! * [`embed`] is the `postMessage` protocol between a tutorial page and an embedded player;
 //! * [`export`] turns a scenario into a kafka-python program or Kafka CLI commands.
@@ -16,6 +17,7 @@ pub mod embed;
 pub mod export;
 pub mod format;
 pub mod run;
+pub mod session;
 pub mod url;
 pub mod validate;
 
@@ -27,6 +29,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 pub use run::{Player, TimelineOutput};
+pub use session::Session;
 pub use url::{decode_fragment, encode_fragment, from_location, FragmentError, Location};
 
 /// The scenario file format version this playground reads and writes.

@@ -16,6 +16,8 @@ pub struct TimelineOutput {
     pub at_ms: Millis,
     /// The console line, or the engine command's description.
     pub what: String,
+    /// `what` is a console line (not an engine command or background jobs' output).
+    pub console: bool,
     pub exit: ToolExit,
 }
 
@@ -90,6 +92,7 @@ impl Player {
                 self.log.push(TimelineOutput {
                     at_ms: now,
                     what: "background jobs".into(),
+                    console: false,
                     exit: out,
                 });
             }
@@ -98,6 +101,7 @@ impl Player {
 
     fn apply(&mut self, action: TimelineAction) {
         let at_ms = self.now();
+        let console = matches!(action, TimelineAction::Console(_));
         let (what, exit) = match action {
             TimelineAction::Console(line) => {
                 let exit = self.console.execute(&line);
@@ -112,7 +116,12 @@ impl Player {
                 (what, exit)
             }
         };
-        self.log.push(TimelineOutput { at_ms, what, exit });
+        self.log.push(TimelineOutput {
+            at_ms,
+            what,
+            console,
+            exit,
+        });
     }
 }
 

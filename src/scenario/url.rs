@@ -181,11 +181,10 @@ pub fn decode_scenario_param(s: &str) -> Result<String, FragmentError> {
     String::from_utf8(bytes).map_err(|_| FragmentError::NotUtf8)
 }
 
-/// The parameters of a fragment (`#` optional): `s`, `t` and flags such as `embed`.
+/// The parameters of a fragment (`#` optional): `s` and `t` (flags: [`has_flag`]).
 struct Params<'a> {
     s: Option<&'a str>,
     t: Option<&'a str>,
-    embed: bool,
 }
 
 fn params(fragment: &str) -> Result<Params<'_>, FragmentError> {
@@ -195,20 +194,12 @@ fn params(fragment: &str) -> Result<Params<'_>, FragmentError> {
             bytes: fragment.len(),
         });
     }
-    let mut out = Params {
-        s: None,
-        t: None,
-        embed: false,
-    };
+    let mut out = Params { s: None, t: None };
     for part in fragment.split('&').filter(|p| !p.is_empty()) {
         let (name, value) = part.split_once('=').unwrap_or((part, ""));
         let slot = match name {
             "s" => &mut out.s,
             "t" => &mut out.t,
-            "embed" => {
-                out.embed = value != "0";
-                continue;
-            }
             // Unknown parameters are left for newer pages.
             _ => continue,
         };
@@ -255,6 +246,10 @@ pub struct Location {
     pub position_ms: Millis,
     /// `embed` in the fragment (the page also honours `?embed` in the query).
     pub embed: bool,
+    /// `terminal` in the fragment: the compact player shows the terminal too.
+    pub terminal: bool,
+    /// The scenario came from the link (not the default).
+    pub from_link: bool,
     /// Why the link's scenario was not used; the page shows it over the default scenario.
     pub problem: Option<FragmentError>,
 }
@@ -263,28 +258,45 @@ pub struct Location {
 /// scenario and position, or — when there is none or it is damaged — the default scenario at
 /// 0 with the reason in `problem`. Never fails: a bad link never gives a blank page.
 pub fn from_location(hash: &str) -> Location {
-    let fallback = |embed: bool, problem: Option<FragmentError>| Location {
+    let embed = has_flag(hash, "embed");
+    let terminal = has_flag(hash, "terminal");
+    let fallback = |problem: Option<FragmentError>| Location {
         scenario: default_scenario(),
         position_ms: 0,
         embed,
+        terminal,
+        from_link: false,
         problem,
     };
     let p = match params(hash) {
         Ok(p) => p,
-        Err(e) => return fallback(false, Some(e)),
+        Err(e) => return fallback(Some(e)),
     };
     if p.s.is_none() {
-        return fallback(p.embed, None);
+        return fallback(None);
     }
     match decode_fragment(hash) {
         Ok((scenario, position_ms)) => Location {
             scenario,
             position_ms,
-            embed: p.embed,
+            embed,
+            terminal,
+            from_link: true,
             problem: None,
         },
-        Err(e) => fallback(p.embed, Some(e)),
+        Err(e) => fallback(Some(e)),
     }
+}
+
+/// Whether a fragment or query string (`#`/`?` optional) carries the flag `name` (`name`,
+/// `name=1`, not `name=0`). Read even when the rest is damaged, so a broken embed link still
+/// opens the compact player.
+pub fn has_flag(s: &str, name: &str) -> bool {
+    let s = s.trim_start_matches(['#', '?']);
+    s.split('&').any(|part| {
+        let (n, v) = part.split_once('=').unwrap_or((part, ""));
+        n == name && v != "0"
+    })
 }
 
 #[cfg(test)]
@@ -342,6 +354,15 @@ mod tests {
             l.problem,
             Some(FragmentError::Base64 { position: 0, .. })
         ));
+        assert!(!l.from_link);
+        let l = from_location("#embed&terminal&s=@@@");
+        assert!(l.embed && l.terminal && l.problem.is_some());
+        let ok = from_location(&format!(
+            "#{}&embed",
+            encode_fragment(&default_scenario(), 7)
+        ));
+        assert!(ok.from_link && ok.embed && !ok.terminal && ok.position_ms == 7);
+        assert!(has_flag("?embed", "embed") && !has_flag("?embed=0", "embed"));
         let l = from_location("#s=abc&t=-1");
         assert_eq!(
             l.problem.map(|e| e.to_string()),

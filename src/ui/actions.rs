@@ -5,8 +5,8 @@
 use super::i18n::{t, Lang, Text};
 use super::prefs::value_of;
 use super::run::{quote, run_line, TermLog};
-use crate::console::Console;
 use crate::engine::{Command, Outcome};
+use crate::scenario::Session;
 use std::cell::RefCell;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -14,7 +14,7 @@ use yew::prelude::*;
 #[derive(Properties)]
 pub struct ActionsProps {
     pub lang: Lang,
-    pub world: Rc<RefCell<Console>>,
+    pub world: Rc<RefCell<Session>>,
     pub term: Rc<RefCell<TermLog>>,
     /// Topic names (the forms' choices); the panel redraws when they change.
     pub topics: Vec<String>,
@@ -148,7 +148,7 @@ pub fn Actions(props: &ActionsProps) -> Html {
             let value = value_of(&v);
             // Sent as the engine's Produce command so the request can be watched in flight
             // (the console producer would block until the ack and jump time forward).
-            let result = world.borrow_mut().sim_mut().apply(Command::Produce {
+            let result = world.borrow_mut().apply(Command::Produce {
                 producer: MANUAL_PRODUCER.into(),
                 topic: topic.clone(),
                 partition: None,

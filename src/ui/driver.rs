@@ -1,7 +1,11 @@
 //! The animation loop: one `requestAnimationFrame` callback advances simulated time by the
 //! elapsed wall time × speed and asks the page to redraw. Dropping the hook cancels the loop.
+//!
+//! Seeking (a link's position, the timeline slider, a host page's `seek`) runs in slices of at
+//! most [`SEEK_BUDGET_MS`] of wall time per frame, so a far target never freezes the page.
 
-use crate::console::Console;
+use crate::engine::time::Millis;
+use crate::scenario::Session;
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -16,6 +20,8 @@ pub struct Playback {
     pub playing: bool,
     /// Simulated ms per wall ms, on a log scale in the UI (0.01× to 10,000×).
     pub speed: f64,
+    /// A time the world is on its way to (replayed from 0 when it is behind); playing waits.
+    pub seek_to: Option<Millis>,
 }
 
 impl Default for Playback {
@@ -23,16 +29,38 @@ impl Default for Playback {
         Playback {
             playing: true,
             speed: 0.25,
+            seek_to: None,
         }
+    }
+}
+
+impl Playback {
+    /// Asks the loop to go to `t` (back by replaying from the start).
+    pub fn seek(&mut self, world: &mut Session, t: Millis) {
+        if t < world.now() {
+            world.rewind();
+        }
+        self.seek_to = Some(t.max(0));
     }
 }
 
 /// The longest slice of simulated time one frame may run, so a frame never blocks the page.
 const MAX_SIM_MS_PER_FRAME: f64 = 60_000.0;
+/// Wall milliseconds a frame may spend seeking.
+const SEEK_BUDGET_MS: f64 = 12.0;
+/// Simulated milliseconds run between two looks at the wall clock while seeking.
+const SEEK_SLICE_MS: Millis = 500;
 
-/// Drives `sim` while `playback.playing`; returns a counter that changes every frame.
+fn wall_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
+}
+
+/// Drives the world while `playback.playing` (or seeking); returns a counter that changes
+/// every frame.
 #[hook]
-pub fn use_sim_loop(world: Rc<RefCell<Console>>, playback: Rc<RefCell<Playback>>) -> u64 {
+pub fn use_sim_loop(world: Rc<RefCell<Session>>, playback: Rc<RefCell<Playback>>) -> u64 {
     let frame = use_state(|| 0u64);
     {
         let frame = frame.clone();
@@ -40,6 +68,10 @@ pub fn use_sim_loop(world: Rc<RefCell<Console>>, playback: Rc<RefCell<Playback>>
             let handle: Rc<RefCell<Option<i32>>> = Rc::new(RefCell::new(None));
             let callback: FrameCallback = Rc::new(RefCell::new(None));
             let last: Rc<RefCell<Option<f64>>> = Rc::new(RefCell::new(None));
+            // Simulated time owed but not yet run: at 0.01× a frame is worth 0.16 ms, so whole
+            // milliseconds are run only once enough frames have added up (rounding every frame
+            // up to 1 ms would play 0.01× at 0.06×).
+            let carry = Rc::new(RefCell::new(0.0f64));
             let counter = Rc::new(RefCell::new(0u64));
             {
                 let callback2 = callback.clone();
@@ -48,12 +80,27 @@ pub fn use_sim_loop(world: Rc<RefCell<Console>>, playback: Rc<RefCell<Playback>>
                     let dt = last.borrow().map_or(0.0, |l| (ts - l).clamp(0.0, 250.0));
                     *last.borrow_mut() = Some(ts);
                     let p = playback.borrow().clone();
-                    if p.playing && dt > 0.0 {
-                        let step = (dt * p.speed).min(MAX_SIM_MS_PER_FRAME);
-                        let mut console = world.borrow_mut();
-                        let s = console.sim_mut();
-                        let target = s.now() + step.max(1.0) as i64;
-                        s.run_until(target);
+                    if let Some(target) = p.seek_to {
+                        let start = wall_ms();
+                        let mut w = world.borrow_mut();
+                        while w.now() < target && wall_ms() - start < SEEK_BUDGET_MS {
+                            let next = (w.now() + SEEK_SLICE_MS).min(target);
+                            w.run_until(next);
+                        }
+                        if w.now() >= target {
+                            playback.borrow_mut().seek_to = None;
+                        }
+                        *carry.borrow_mut() = 0.0;
+                    } else if p.playing && dt > 0.0 {
+                        let mut owed = carry.borrow_mut();
+                        *owed = (*owed + dt * p.speed).min(MAX_SIM_MS_PER_FRAME);
+                        let whole = owed.floor();
+                        if whole >= 1.0 {
+                            *owed -= whole;
+                            let mut w = world.borrow_mut();
+                            let target = w.now() + whole as i64;
+                            w.run_until(target);
+                        }
                     }
                     *counter.borrow_mut() += 1;
                     frame.set(*counter.borrow());

@@ -3,10 +3,10 @@
 //! what the stage animates, not what a learner wants to read.
 
 use super::i18n::{t, Lang, Text};
-use crate::console::Console;
 use crate::engine::log::DeletionReason;
 use crate::engine::time::human;
 use crate::engine::trace::TraceEvent;
+use crate::scenario::Session;
 use std::cell::RefCell;
 use std::collections::BTreeSet;
 use std::rc::Rc;
@@ -400,7 +400,7 @@ const SHOWN: usize = 80;
 #[derive(Properties)]
 pub struct EventLogProps {
     pub lang: Lang,
-    pub world: Rc<RefCell<Console>>,
+    pub world: Rc<RefCell<Session>>,
     /// The trace's event count: the log redraws when it changes.
     pub count: u64,
 }

@@ -159,6 +159,23 @@ pub enum Text {
     ReducedMotionNote,
     SidePanels,
     InspectorHint,
+    Share,
+    ShareHint,
+    CopyLink,
+    DownloadScenario,
+    OpenScenario,
+    CopyEmbed,
+    Copied,
+    CopyByHand,
+    ScenarioOpened,
+    ScenarioInvalid,
+    LinkTooLong,
+    LinkProblem,
+    RestoreProblem,
+    Timeline,
+    Replaying,
+    OpenFullPlayground,
+    ScenarioTitle,
 }
 
 /// The text for `key` in `lang`.
@@ -420,5 +437,77 @@ pub fn t(lang: Lang, key: Text) -> &'static str {
         (Lang::Id, SidePanels) => "Inspektor, formulir, dan log kejadian",
         (Lang::En, InspectorHint) => "Click a broker, a replica, a producer, a consumer or a group (or Tab to it and press Enter) to inspect it.",
         (Lang::Id, InspectorHint) => "Klik broker, replika, produser, konsumer, atau grup (atau Tab ke sana lalu tekan Enter) untuk memeriksanya.",
+        (Lang::En, Share) => "Share",
+        (Lang::Id, Share) => "Bagikan",
+        (Lang::En, ShareHint) => "Links, files and embeds carry the scenario with everything you did, at the current simulated time.",
+        (Lang::Id, ShareHint) => "Tautan, berkas, dan sematan membawa skenario beserta semua yang Anda lakukan, pada waktu simulasi saat ini.",
+        (Lang::En, CopyLink) => "Copy link",
+        (Lang::Id, CopyLink) => "Salin tautan",
+        (Lang::En, DownloadScenario) => "Download scenario",
+        (Lang::Id, DownloadScenario) => "Unduh skenario",
+        (Lang::En, OpenScenario) => "Open a scenario file",
+        (Lang::Id, OpenScenario) => "Buka berkas skenario",
+        (Lang::En, CopyEmbed) => "Copy embed code",
+        (Lang::Id, CopyEmbed) => "Salin kode sematan",
+        (Lang::En, Copied) => "Copied to the clipboard.",
+        (Lang::Id, Copied) => "Disalin ke papan klip.",
+        (Lang::En, CopyByHand) => "The clipboard is not available here: select the text below and copy it.",
+        (Lang::Id, CopyByHand) => "Papan klip tidak tersedia di sini: pilih teks di bawah lalu salin.",
+        (Lang::En, ScenarioOpened) => "Scenario opened",
+        (Lang::Id, ScenarioOpened) => "Skenario dibuka",
+        (Lang::En, ScenarioInvalid) => "This is not a valid scenario; nothing was changed. Each problem with its place in the file:",
+        (Lang::Id, ScenarioInvalid) => "Ini bukan skenario yang sah; tidak ada yang diubah. Setiap masalah beserta letaknya di berkas:",
+        (Lang::En, LinkTooLong) => "The scenario is too large for a link; download it as a file instead.",
+        (Lang::Id, LinkTooLong) => "Skenario terlalu besar untuk tautan; unduh sebagai berkas saja.",
+        (Lang::En, LinkProblem) => "This link's scenario could not be opened, so the default scenario is shown.",
+        (Lang::Id, LinkProblem) => "Skenario dari tautan ini tidak bisa dibuka, jadi skenario bawaan yang ditampilkan.",
+        (Lang::En, RestoreProblem) => "Your last scenario could not be restored, so the default scenario is shown.",
+        (Lang::Id, RestoreProblem) => "Skenario terakhir Anda tidak bisa dipulihkan, jadi skenario bawaan yang ditampilkan.",
+        (Lang::En, Timeline) => "Timeline",
+        (Lang::Id, Timeline) => "Linimasa",
+        (Lang::En, Replaying) => "Replaying…",
+        (Lang::Id, Replaying) => "Memutar ulang…",
+        (Lang::En, OpenFullPlayground) => "Open in the full playground",
+        (Lang::Id, OpenFullPlayground) => "Buka di playground lengkap",
+        (Lang::En, ScenarioTitle) => "Scenario",
+        (Lang::Id, ScenarioTitle) => "Skenario",
+    }
+}
+
+/// Why a link could not be opened, in the visitor's language.
+pub fn link_problem(l: Lang, e: &crate::scenario::FragmentError) -> String {
+    use crate::scenario::url::{MAX_FRAGMENT_BYTES, MAX_JSON_BYTES};
+    use crate::scenario::FragmentError as F;
+    if l == Lang::En {
+        return e.to_string();
+    }
+    match e {
+        F::TooLong { bytes } => format!(
+            "Skenario di tautan terlalu panjang ({bytes} bita; paling banyak {MAX_FRAGMENT_BYTES}). Bagikan skenario sebagai berkas saja."
+        ),
+        F::MissingScenario => {
+            "Tautan tidak berisi skenario (seharusnya #s=<skenario>&t=<milidetik>).".into()
+        }
+        F::Duplicate { name } => format!("Tautan memberi '{name}=' lebih dari sekali."),
+        F::BadPosition { value } => format!(
+            "Posisi t={value} di tautan bukan bilangan bulat milidetik (0 atau lebih)."
+        ),
+        F::Base64 { position, found } => format!(
+            "Skenario di tautan rusak: base64url tidak sah pada karakter {position} ({found:?}; yang boleh A-Z, a-z, 0-9, '-' dan '_'). Apakah tautannya terpotong atau diubah?"
+        ),
+        F::Base64Length { length } => format!(
+            "Skenario di tautan rusak: base64url tidak sah, panjang {length} karakter tidak mungkin. Apakah tautannya terpotong?"
+        ),
+        F::Deflate { reason } => format!(
+            "Skenario di tautan rusak: data deflate tidak sah ({reason}). Apakah tautannya terpotong atau diubah?"
+        ),
+        F::TooLarge => format!(
+            "Skenario di tautan mengembang menjadi lebih dari {MAX_JSON_BYTES} bita JSON; ditolak."
+        ),
+        F::NotUtf8 => "Skenario di tautan rusak: isinya bukan teks UTF-8.".into(),
+        F::Scenario { errors } => format!(
+            "Skenario di tautan tidak sah:\n{}",
+            crate::scenario::describe_errors(errors)
+        ),
     }
 }

@@ -2,11 +2,11 @@
 //! from the engine's views at this frame; record keys and values are shown as text, never markup.
 
 use super::i18n::{t, Lang, Text};
-use super::run::{quote, run_line, TermLog};
-use crate::console::Console;
+use super::run::{quote, run_command, run_line, TermLog};
 use crate::engine::client::Client;
 use crate::engine::time::human;
 use crate::engine::{Command, Sim, TopicPartition};
+use crate::scenario::Session;
 use std::cell::RefCell;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -31,7 +31,7 @@ const RECORDS_SHOWN: usize = 8;
 #[derive(Properties)]
 pub struct InspectorProps {
     pub lang: Lang,
-    pub world: Rc<RefCell<Console>>,
+    pub world: Rc<RefCell<Session>>,
     pub term: Rc<RefCell<TermLog>>,
     pub selection: Selection,
     pub frame: u64,
@@ -352,17 +352,7 @@ pub fn Inspector(props: &InspectorProps) -> Html {
         let world = props.world.clone();
         let term = props.term.clone();
         let onclick = Callback::from(move |_| {
-            let result = world.borrow_mut().sim_mut().apply(command.clone());
-            let mut log = term.borrow_mut();
-            log.push(false, format!("# {}", command.describe()));
-            match result {
-                Ok(_) => log.set_notice(false, command.describe()),
-                Err(e) => {
-                    let msg = format!("{}: {}", e.code.name(), e.message);
-                    log.push(true, msg.clone());
-                    log.set_notice(true, msg);
-                }
-            }
+            let _ = run_command(&world, &term, command.clone());
         });
         html! { <button type="button" class={class} {onclick}>{ label }</button> }
     };

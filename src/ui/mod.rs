@@ -3,19 +3,20 @@
 mod actions;
 mod driver;
 pub mod events;
+mod host;
 pub mod i18n;
 pub mod inspector;
 mod prefs;
 pub mod run;
+mod share;
 mod stage;
 mod terminal;
 
-use crate::console::Console;
 use crate::engine::time::human;
 use crate::engine::Sim;
-use crate::scenario::default_scenario;
+use crate::scenario::Session;
 use driver::{use_sim_loop, Playback};
-use i18n::{t, Lang, Text};
+use i18n::{link_problem, t, Lang, Text};
 use inspector::Selection;
 use run::TermLog;
 use std::cell::RefCell;
@@ -36,13 +37,6 @@ fn speed_label(s: f64) -> String {
     } else {
         format!("{}×", s as u64)
     }
-}
-
-/// The default scenario (tested natively); should it ever fail to build, an empty cluster.
-fn new_sim() -> Sim {
-    default_scenario()
-        .build()
-        .unwrap_or_else(|_| Sim::minimal())
 }
 
 /// Page state the controls and shortcuts change (the page redraws every frame anyway).
@@ -135,7 +129,7 @@ fn typing_target(e: &KeyboardEvent, key: &str) -> bool {
 fn use_shortcuts(
     ui: Rc<RefCell<UiState>>,
     playback: Rc<RefCell<Playback>>,
-    world: Rc<RefCell<Console>>,
+    world: Rc<RefCell<Session>>,
     redraw: UseForceUpdateHandle,
 ) {
     use_effect_with((), move |_| {
@@ -163,7 +157,7 @@ fn use_shortcuts(
                 }
                 "ArrowRight" if !typing_target(&e, "ArrowRight") => {
                     playback.borrow_mut().playing = false;
-                    world.borrow_mut().sim_mut().step();
+                    world.borrow_mut().step();
                 }
                 "?" if !typing_target(&e, "?") => {
                     let mut u = ui.borrow_mut();
@@ -190,10 +184,20 @@ fn use_shortcuts(
     });
 }
 
-/// The whole page: header with controls, stage with side panels (inspector, forms, event log),
-/// terminal, footer.
+/// Why the page does not show what its address asked for (shown in the visitor's language).
+#[derive(Clone, Debug, PartialEq)]
+enum Problem {
+    Link(crate::scenario::FragmentError),
+    Restore,
+}
+
+/// The whole page: header with controls, stage with side panels (inspector, share, forms,
+/// event log), terminal, footer. With `?embed` (or `embed` in the fragment), the compact
+/// player: stage, play/pause/step, the timeline and, with `terminal`, the terminal.
 #[component]
 pub fn App() -> Html {
+    let opening = use_memo((), |_| share::opening());
+    let embed = opening.embed;
     let lang = use_state(|| {
         prefs::load("lang")
             .and_then(|t| Lang::from_tag(&t))
@@ -206,13 +210,30 @@ pub fn App() -> Html {
         _ => Theme::Light,
     });
     let reduced_motion = *use_state(prefs::reduced_motion);
-    let world = use_mut_ref(|| Console::with_sim(new_sim()));
+    let world = use_mut_ref(|| {
+        Session::new(opening.location.scenario.clone()).unwrap_or_else(|_| Session::fallback())
+    });
+    let problem = use_state(|| match &opening.location.problem {
+        Some(e) => Some(Problem::Link(e.clone())),
+        None if opening.restore_failed => Some(Problem::Restore),
+        None => None,
+    });
     let term = use_mut_ref(TermLog::default);
     let ui = use_mut_ref(UiState::default);
     let narrator = use_mut_ref(Narrator::default);
     let redraw = use_force_update();
-    let playback = use_mut_ref(Playback::default);
-    let world_rc: Rc<RefCell<Console>> = world.clone();
+    let playback = use_mut_ref(|| {
+        let t = opening.location.position_ms;
+        Playback {
+            // A link shows the sender's moment, paused; a reload goes on where it was.
+            playing: t == 0 || opening.restored,
+            seek_to: (t > 0).then_some(t),
+            ..Playback::default()
+        }
+    });
+    let shown_log = use_mut_ref(|| 0usize);
+    let host_link = use_mut_ref(host::HostLink::default);
+    let world_rc: Rc<RefCell<Session>> = world.clone();
     let frame = use_sim_loop(world_rc.clone(), playback.clone());
     use_shortcuts(
         ui.clone(),
@@ -220,6 +241,53 @@ pub fn App() -> Html {
         world_rc.clone(),
         redraw.clone(),
     );
+    let on_open = {
+        let ui = ui.clone();
+        let playback = playback.clone();
+        let redraw = redraw.clone();
+        Callback::from(move |_: ()| {
+            ui.borrow_mut().selected = None;
+            let mut p = playback.borrow_mut();
+            p.seek_to = None;
+            p.playing = true;
+            redraw.force_update();
+        })
+    };
+    host::use_host_api(
+        world_rc.clone(),
+        playback.clone(),
+        term.clone(),
+        host_link.clone(),
+        on_open.clone(),
+    );
+    {
+        // The full page keeps its state in localStorage: the address loses its fragment (a
+        // reload then restores the latest state, not the original link), and the state is
+        // saved when the page is left.
+        let world = world.clone();
+        use_effect_with((), move |_| {
+            let window = web_sys::window();
+            let save = Closure::<dyn FnMut()>::new(move || share::save(&world.borrow()));
+            if !embed {
+                share::clear_fragment();
+                if let Some(w) = &window {
+                    let _ = w.add_event_listener_with_callback(
+                        "pagehide",
+                        save.as_ref().unchecked_ref(),
+                    );
+                }
+            }
+            move || {
+                if let Some(w) = &window {
+                    let _ = w.remove_event_listener_with_callback(
+                        "pagehide",
+                        save.as_ref().unchecked_ref(),
+                    );
+                }
+                drop(save);
+            }
+        });
+    }
     let l = *lang;
     let p = playback.borrow().clone();
 
@@ -255,19 +323,35 @@ pub fn App() -> Html {
         let playback = playback.clone();
         Callback::from(move |_| {
             playback.borrow_mut().playing = false;
-            world.borrow_mut().sim_mut().step();
+            world.borrow_mut().step();
         })
     };
     let fast_forward = {
         let world = world.clone();
-        Callback::from(move |_| world.borrow_mut().sim_mut().run_for(60_000))
+        let playback = playback.clone();
+        Callback::from(move |_| {
+            let t = world.borrow().now() + 60_000;
+            playback.borrow_mut().seek(&mut world.borrow_mut(), t);
+        })
     };
     let reset = {
         let world = world.clone();
         let ui = ui.clone();
+        let playback = playback.clone();
         Callback::from(move |_| {
-            *world.borrow_mut() = Console::with_sim(new_sim());
+            world.borrow_mut().reset();
+            playback.borrow_mut().seek_to = None;
             ui.borrow_mut().selected = None;
+        })
+    };
+    let on_timeline = {
+        let world = world.clone();
+        let playback = playback.clone();
+        Callback::from(move |e: InputEvent| {
+            let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+            if let Ok(t) = input.value().parse::<i64>() {
+                playback.borrow_mut().seek(&mut world.borrow_mut(), t);
+            }
         })
     };
     let show_help = {
@@ -295,6 +379,10 @@ pub fn App() -> Html {
             redraw.force_update();
         })
     };
+    let dismiss = {
+        let problem = problem.clone();
+        Callback::from(move |_| problem.set(None))
+    };
     let speed_index = SPEEDS
         .iter()
         .position(|s| (*s - p.speed).abs() < 1e-9)
@@ -307,12 +395,41 @@ pub fn App() -> Html {
             playback.borrow_mut().speed = SPEEDS[i.min(SPEEDS.len() - 1)];
         })
     };
-    let (now, trace_count, topics, groups) = {
+    let (now, horizon, trace_count, topics, groups) = {
         let w = world.borrow();
         let sim = w.sim();
         narrator.borrow_mut().update(l, sim);
+        // What the scenario's timeline entries printed goes to the terminal, as if typed.
+        let log = w.log();
+        let mut shown = shown_log.borrow_mut();
+        if log.len() < *shown {
+            *shown = log.len();
+        }
+        if log.len() > *shown {
+            let mut term = term.borrow_mut();
+            for entry in &log[*shown..] {
+                if entry.console {
+                    term.push(false, format!("$ {}", entry.what));
+                } else if entry.what != "background jobs" {
+                    term.push(false, format!("# {}", entry.what));
+                }
+                for line in entry.exit.stdout.lines() {
+                    term.push(false, line);
+                }
+                for line in entry.exit.stderr.lines() {
+                    term.push(true, line);
+                }
+            }
+            *shown = log.len();
+        }
+        if embed {
+            host_link.borrow_mut().tick(&w, p.playing, frame);
+        } else if frame % 30 == 0 {
+            share::save(&w);
+        }
         (
             sim.now(),
+            w.horizon(),
             sim.trace().count(),
             sim.topic_names(false),
             sim.group_ids(),
@@ -345,8 +462,76 @@ pub fn App() -> Html {
     } else {
         html! {}
     };
+    let banner = match &*problem {
+        Some(pr) => {
+            let (head, detail) = match pr {
+                Problem::Link(e) => (t(l, Text::LinkProblem), link_problem(l, e)),
+                Problem::Restore => (t(l, Text::RestoreProblem), String::new()),
+            };
+            html! {
+                <div class="banner link-problem" role="alert">
+                    <p><strong>{ head }</strong></p>
+                    if !detail.is_empty() {
+                        <p class="detail">{ detail }</p>
+                    }
+                    <button type="button" class="dismiss" onclick={dismiss}>{ t(l, Text::Close) }</button>
+                </div>
+            }
+        }
+        None => html! {},
+    };
+    let timeline = html! {
+        <label class="timeline">
+            <span class="sr-only">{ t(l, Text::Timeline) }</span>
+            <input type="range" min="0" max={horizon.max(1).to_string()} step="1" value={now.to_string()}
+                oninput={on_timeline} aria-label={t(l, Text::Timeline)} aria-valuetext={human(now)} />
+        </label>
+    };
+    let seeking = p
+        .seek_to
+        .map(|_| html! { <span class="seeking" role="status">{ t(l, Text::Replaying) }</span> });
+    let play_label = if p.playing {
+        t(l, Text::Pause)
+    } else {
+        t(l, Text::Play)
+    };
+    let clock = html! { <span class="clock" aria-live="off">{ format!("{}: {}", t(l, Text::SimTime), human(now)) }</span> };
+    let stage = html! {
+        <stage::Stage lang={l} world={world_rc.clone()} frame={frame} selected={u.selected.clone()} on_select={on_select.clone()} reduced_motion={reduced_motion} />
+    };
+    let classes = classes!(
+        "app",
+        format!("theme-{}", theme.name()),
+        embed.then_some("embed"),
+        (embed && opening.terminal).then_some("with-terminal")
+    );
+    if embed {
+        let full = share::link(&world.borrow()).unwrap_or_else(|_| share::playground_base());
+        return html! {
+            <div class={classes} lang={l.tag()} data-theme={theme.name()}>
+                <nav class="controls" aria-label={t(l, Text::Controls)}>
+                    <button class="play" onclick={play_pause} aria-keyshortcuts="Space">{ play_label }</button>
+                    <button class="step" onclick={step} aria-keyshortcuts="ArrowRight">{ t(l, Text::Step) }</button>
+                    { timeline }
+                    { for seeking }
+                    { clock }
+                    <button class="lang" onclick={toggle_lang}>{ t(l, Text::SwitchLanguage) }</button>
+                    <a class="open-full" href={full} target="_blank" rel="noopener" title={t(l, Text::OpenFullPlayground)}>{ "↗" }<span class="sr-only">{ t(l, Text::OpenFullPlayground) }</span></a>
+                </nav>
+                { banner }
+                <main>
+                    <div class="stage-area">{ stage }</div>
+                    if opening.terminal {
+                        <terminal::Terminal lang={l} world={world_rc} term={term_rc} version={version} />
+                    }
+                </main>
+                <div class="sr-only narrator" aria-live="polite" role="status">{ narrator.borrow().text.clone() }</div>
+                { help }
+            </div>
+        };
+    }
     html! {
-        <div class={classes!("app", format!("theme-{}", theme.name()))} lang={l.tag()} data-theme={theme.name()}>
+        <div class={classes} lang={l.tag()} data-theme={theme.name()}>
             <header class="topbar">
                 <h1>{ t(l, Text::Title) }</h1>
                 <p class="tagline">{ t(l, Text::Tagline) }</p>
@@ -354,8 +539,9 @@ pub fn App() -> Html {
                 <button class="theme" onclick={toggle_theme} aria-pressed={(*theme == Theme::Dark).to_string()}>{ t(l, Text::DarkTheme) }</button>
                 <button class="lang" onclick={toggle_lang}>{ t(l, Text::SwitchLanguage) }</button>
             </header>
+            { banner }
             <nav class="controls" aria-label={t(l, Text::Controls)}>
-                <button class="play" onclick={play_pause} aria-keyshortcuts="Space">{ if p.playing { t(l, Text::Pause) } else { t(l, Text::Play) } }</button>
+                <button class="play" onclick={play_pause} aria-keyshortcuts="Space">{ play_label }</button>
                 <button class="step" onclick={step} aria-keyshortcuts="ArrowRight">{ t(l, Text::Step) }</button>
                 <button class="ff" onclick={fast_forward}>{ t(l, Text::FastForward) }</button>
                 <button class="reset" onclick={reset}>{ t(l, Text::Reset) }</button>
@@ -364,11 +550,13 @@ pub fn App() -> Html {
                     <input type="range" min="0" max={(SPEEDS.len() - 1).to_string()} value={speed_index.to_string()} oninput={on_speed} />
                     <output>{ speed_label(p.speed) }</output>
                 </label>
-                <span class="clock" aria-live="off">{ format!("{}: {}", t(l, Text::SimTime), human(now)) }</span>
+                { timeline }
+                { for seeking }
+                { clock }
             </nav>
             <main>
                 <div class="stage-area">
-                    <stage::Stage lang={l} world={world_rc.clone()} frame={frame} selected={u.selected.clone()} on_select={on_select} reduced_motion={reduced_motion} />
+                    { stage }
                     if reduced_motion {
                         <p class="note">{ t(l, Text::ReducedMotionNote) }</p>
                     }
@@ -380,6 +568,7 @@ pub fn App() -> Html {
                         <p class="panel inspector-hint">{ t(l, Text::InspectorHint) }</p>
                     }
                     <actions::Actions lang={l} world={world_rc.clone()} term={term_rc.clone()} topics={topics} groups={groups} version={version} />
+                    <share::SharePanel lang={l} world={world_rc.clone()} term={term_rc.clone()} on_open={on_open} />
                     <events::EventLog lang={l} world={world_rc.clone()} count={trace_count} />
                 </aside>
                 <terminal::Terminal lang={l} world={world_rc} term={term_rc} version={version} />

@@ -2,7 +2,8 @@
 //! a learner would type, run it through the console and echo it in the terminal's scrollback, so
 //! every click teaches the CLI equivalent. The last result is kept as a notice for the forms.
 
-use crate::console::Console;
+use crate::engine::{Command, KafkaError, Outcome};
+use crate::scenario::Session;
 use std::cell::RefCell;
 
 /// Lines kept in the terminal's scrollback.
@@ -45,7 +46,7 @@ impl TermLog {
 /// Runs `line` in the console, echoes it and its output in the scrollback; returns whether it
 /// succeeded. With `notify`, the output also becomes the forms' notice.
 pub fn run_line(
-    world: &RefCell<Console>,
+    world: &RefCell<Session>,
     term: &RefCell<TermLog>,
     line: &str,
     notify: bool,
@@ -69,6 +70,28 @@ pub fn run_line(
         log.set_notice(!ok, text);
     }
     ok
+}
+
+/// Applies an engine command (recorded in the session like a typed line) and echoes it as a
+/// comment in the scrollback; an error becomes the notice.
+pub fn run_command(
+    world: &RefCell<Session>,
+    term: &RefCell<TermLog>,
+    command: Command,
+) -> Result<Outcome, KafkaError> {
+    let describe = command.describe();
+    let result = world.borrow_mut().apply(command);
+    let mut log = term.borrow_mut();
+    log.push(false, format!("# {describe}"));
+    match &result {
+        Ok(_) => log.set_notice(false, describe),
+        Err(e) => {
+            let msg = format!("{}: {}", e.code.name(), e.message);
+            log.push(true, msg.clone());
+            log.set_notice(true, msg);
+        }
+    }
+    result
 }
 
 /// Quotes a word for the console's bash-like parser: plain words stay as typed.

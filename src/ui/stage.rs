@@ -3,10 +3,10 @@
 
 use super::i18n::{t, Lang, Text};
 use super::inspector::Selection;
-use crate::console::Console;
 use crate::engine::network::NodeId;
 use crate::engine::protocol::ApiKey;
 use crate::engine::view::{ClientKind, ClientView, MessageView};
+use crate::scenario::Session;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -15,7 +15,7 @@ use yew::prelude::*;
 #[derive(Properties)]
 pub struct StageProps {
     pub lang: Lang,
-    pub world: Rc<RefCell<Console>>,
+    pub world: Rc<RefCell<Session>>,
     /// Changes every animation frame, so the stage redraws.
     pub frame: u64,
     /// What the inspector shows (drawn highlighted).

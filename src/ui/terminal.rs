@@ -2,7 +2,7 @@
 
 use super::i18n::{t, Lang, Text};
 use super::run::{run_line, TermLog};
-use crate::console::Console;
+use crate::scenario::Session;
 use std::cell::RefCell;
 use std::rc::Rc;
 use web_sys::HtmlInputElement;
@@ -11,7 +11,7 @@ use yew::prelude::*;
 #[derive(Properties)]
 pub struct TerminalProps {
     pub lang: Lang,
-    pub world: Rc<RefCell<Console>>,
+    pub world: Rc<RefCell<Session>>,
     /// The scrollback, shared with the page's forms (they echo their commands here).
     pub term: Rc<RefCell<TermLog>>,
     pub version: u64,

@@ -152,3 +152,28 @@ test('each data-kafka-playground element becomes its own iframe', async () => {
   pa.send({ type: 'play' });
   assert.deepEqual(pa.iframe.contentWindow.posted, [[{ kafkaPlayground: 1, type: 'play' }, 'https://play.example']]);
 });
+
+test('an inline data-fragment (the playground\'s "Copy embed code") mounts without a fetch', async () => {
+  const { doc, make } = fakeDocument([]);
+  const fragment = await embed.encodeFragment(read('default.json'), 0);
+  const a = make('div');
+  a.setAttribute('data-kafka-playground', '');
+  a.setAttribute('data-fragment', fragment);
+  a.setAttribute('data-terminal', '');
+  const bad = make('div');
+  bad.setAttribute('data-kafka-playground', '');
+  bad.setAttribute('data-fragment', 's=<script>&t=0');
+  doc.querySelectorAll = () => [a, bad];
+  const env = {
+    document: doc,
+    pageUrl: 'https://tutorial.example/index.html',
+    base: 'https://play.example/kafka/',
+    fetch: async () => { throw new Error('no fetch expected'); },
+  };
+  const [pa, pbad] = await embed.mountAll(env);
+  assert.ok(pa);
+  assert.equal(a.children[0].src, `https://play.example/kafka/?embed&terminal#${fragment}`);
+  assert.equal(a.children[0].title, 'Kafka Playground');
+  assert.equal(pbad, null);
+  assert.match(bad.children[0].textContent, /data-fragment must be s=<scenario>&t=<milliseconds>/);
+});

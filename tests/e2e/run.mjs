@@ -6,7 +6,8 @@ import { readFile, mkdir } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
 
 const root = new URL('../../', import.meta.url).pathname;
-const dist = join(root, 'dist');
+// E2E_DIST serves another build (a helper's own trunk --dist); default: the repo's dist/.
+const dist = process.env.E2E_DIST || join(root, 'dist');
 const out = join(root, 'target', 'e2e');
 const SUBPATH = '/tutorial/kafka/';
 const types = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css', '.json': 'application/json', '.svg': 'image/svg+xml' };
@@ -98,6 +99,11 @@ test('the terminal runs kafka-topics --describe against the page\'s cluster', as
 
 const groupTitle = (page) => page.textContent('g.group-pick text');
 const generation = (title) => Number((/(?:generation|generasi) (\d+)/.exec(title) || [])[1]);
+const SPEEDS = [0.01, 0.05, 0.25, 1, 10, 100, 1000, 10000, 60000];
+const setSpeed = (page, speed) => page.$eval('.controls .speed input[type=range]', (el, i) => {
+  el.value = String(i);
+  el.dispatchEvent(new Event('input', { bubbles: true }));
+}, SPEEDS.indexOf(speed));
 const pause = async (page) => {
   if ((await page.textContent('button.play')).trim() !== 'Play') await page.click('button.play');
 };
@@ -240,8 +246,7 @@ test('the language switch translates the panels, forms and event log', async (pa
   await page.click('button.lang');
 });
 
-knownFailure('layout: 1440, 768 and an 800x500 iframe; dark theme; reduced motion', 'its reduced-motion check looks for a message in flight at two instants and is timing-dependent');
-const _layoutTest = (async (page, base) => {
+test('layout: 1440, 768 and an 800x500 iframe; dark theme; reduced motion', async (page, base) => {
   const noOverflow = async (what) => {
     const [sw, w] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
     if (sw > w + 1) throw new Error(`${what}: horizontal overflow ${sw} > ${w}`);
@@ -280,13 +285,21 @@ const _layoutTest = (async (page, base) => {
   await page.waitForSelector('circle.msg', { timeout: 10000 });
   // A message keeps its place while in flight: no marker moves between two looks (at 0.01x a
   // message stays on the wire for seconds; without reduced motion it would visibly travel).
-  await page.$eval('.controls input[type=range]', (el) => { el.value = '0'; el.dispatchEvent(new Event('input', { bubbles: true })); });
+  await setSpeed(page, 0.01);
   await page.waitForTimeout(100);
+  // The speed slider used to be rounded up to 1 simulated ms per frame (0.01× played at 0.06×,
+  // so the 40 ms hops ended between the looks); the driver now carries fractions. A look can
+  // still fall between two messages, so look again until one message is seen twice.
   const spots = () => page.$$eval('circle.msg', (cs) => Object.fromEntries(cs.map((c) => [c.dataset.id, `${c.getAttribute('cx')},${c.getAttribute('cy')}`])));
-  const a = await spots();
-  await page.waitForTimeout(400);
-  const b = await spots();
-  const both = Object.keys(a).filter((k) => k in b);
+  let both = [];
+  let a = {}, b = {};
+  for (let tries = 0; tries < 20 && !both.length; tries++) {
+    await page.waitForSelector('circle.msg', { timeout: 15000 });
+    a = await spots();
+    await page.waitForTimeout(400);
+    b = await spots();
+    both = Object.keys(a).filter((k) => k in b);
+  }
   if (!both.length) throw new Error('no message was in flight at both looks');
   const moved = both.filter((k) => a[k] !== b[k]);
   if (moved.length) throw new Error(`markers moved with reduced motion: ${moved.length} of ${both.length}`);
@@ -294,16 +307,241 @@ const _layoutTest = (async (page, base) => {
   await page.screenshot({ path: join(out, 'reduced-motion.png') });
 });
 
+// ---- Shareable scenarios: links, localStorage, files, embeds and the postMessage API ----
+
+const fixture = (name) => readFile(join(root, 'tests', 'fixtures', 'scenarios', name), 'utf8');
+// What two pages must agree on to show "the same state": the clock, every replica's LEO and HW,
+// the groups' state and generation.
+const snapshot = (page) => page.evaluate(() => ({
+  clock: document.querySelector('.clock').textContent,
+  replicas: [...document.querySelectorAll('g.replica')].map((r) => r.getAttribute('aria-label')).sort(),
+  groups: [...document.querySelectorAll('g.group-pick text')].map((t) => t.textContent),
+  brokersDown: document.querySelectorAll('g.broker.down').length,
+}));
+const terminalRun = async (page, line) => {
+  const input = page.locator('.terminal input');
+  await input.fill(line);
+  await input.press('Enter');
+};
+
+test('a copied link opens the same moment in a new page', async (page, base) => {
+  await page.goto(base, { waitUntil: 'load' });
+  await page.waitForFunction(() => document.querySelector('g.group-pick text')?.textContent.includes('Stable'), null, { timeout: 20000 });
+  await terminalRun(page, 'kafka-topics --bootstrap-server localhost:9092 --create --topic payments --partitions 2 --replication-factor 3');
+  await page.waitForFunction(() => document.querySelectorAll('g.replica').length === 15, null, { timeout: 10000 });
+  // (The broker's name, not its middle: the replica rows cover that.)
+  await page.focus('g.broker-pick[aria-label="Broker 2"]');
+  await page.keyboard.press('Enter');
+  await page.click('.inspector button.kill-broker');
+  await setSpeed(page, 10);
+  await page.waitForTimeout(1500);
+  await pause(page);
+  await page.click('.share button.copy-link');
+  const link = await page.inputValue('.share .share-text');
+  if (!/#s=[A-Za-z0-9_-]+&t=\d+$/.test(link)) throw new Error(`link: ${link}`);
+  if (!link.startsWith(base)) throw new Error(`link ${link} is not under ${base}`);
+  const sent = await snapshot(page);
+  await page.screenshot({ path: join(out, 'link-sender.png') });
+  const other = await page.context().browser().newPage({ viewport: { width: 1280, height: 800 } });
+  try {
+    await other.goto(link, { waitUntil: 'load' });
+    await other.waitForSelector('g.broker');
+    await other.waitForFunction((c) => document.querySelector('.clock')?.textContent === c && !document.querySelector('.seeking'), sent.clock, { timeout: 20000 });
+    const got = await snapshot(other);
+    if (JSON.stringify(got) !== JSON.stringify(sent)) throw new Error(`sent ${JSON.stringify(sent)}\n  got ${JSON.stringify(got)}`);
+    if ((await other.textContent('button.play')).trim() !== 'Play') throw new Error('a link should open paused at its moment');
+    if (await other.locator('.banner').count()) throw new Error(`unexpected banner: ${await other.textContent('.banner')}`);
+    // The full page keeps its state in localStorage, not in the address bar.
+    if (new URL(other.url()).hash) throw new Error(`fragment kept: ${other.url()}`);
+    await other.screenshot({ path: join(out, 'link-receiver.png') });
+  } finally {
+    await other.close();
+  }
+});
+
+test('a corrupt or oversized link falls back to the default scenario with a message (En and Id)', async (page, base) => {
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(`${base}#s=AAAA@@@bad&t=5`, { waitUntil: 'load' });
+  await page.waitForSelector('.banner.link-problem');
+  const text = await page.textContent('.banner');
+  if (!/could not be opened/.test(text) || !/damaged: corrupt base64url at character 4/.test(text)) throw new Error(`banner: ${text}`);
+  await page.waitForFunction(() => document.querySelectorAll('g.broker').length === 3 && document.querySelectorAll('g.replica').length === 9);
+  await page.screenshot({ path: join(out, 'link-corrupt.png') });
+  await page.click('button.lang');
+  await page.waitForFunction(() => /tidak bisa dibuka/.test(document.querySelector('.banner')?.textContent || ''));
+  if (!/rusak/.test(await page.textContent('.banner'))) throw new Error(`Indonesian banner: ${await page.textContent('.banner')}`);
+  await page.click('button.lang');
+  // (Via another page: a change of fragment alone does not reload a page.)
+  await page.goto('about:blank');
+  await page.goto(`${base}#s=${'A'.repeat(70000)}&t=0`, { waitUntil: 'load' });
+  await page.waitForSelector('.banner.link-problem');
+  if (!/too long \(70006 bytes; at most 65536\)/.test(await page.textContent('.banner'))) throw new Error(`oversized: ${await page.textContent('.banner')}`);
+  await page.waitForSelector('g.replica');
+  await page.click('.banner .dismiss');
+  await page.waitForSelector('.banner', { state: 'detached' });
+  if (errors.length) throw new Error(`page errors: ${errors.join(' | ')}`);
+});
+
+test('a reload restores the last scenario and what was done to it', async (page, base) => {
+  await page.goto(base, { waitUntil: 'load' });
+  await page.evaluate(() => localStorage.clear());
+  await page.reload({ waitUntil: 'load' });
+  await page.waitForSelector('g.broker');
+  await terminalRun(page, 'kafka-topics --bootstrap-server localhost:9092 --create --topic audit --partitions 1 --replication-factor 1');
+  await page.waitForFunction(() => document.querySelectorAll('g.replica').length === 10, null, { timeout: 10000 });
+  await page.waitForTimeout(1000);
+  await page.reload({ waitUntil: 'load' });
+  await page.waitForFunction(() => document.querySelectorAll('g.replica').length === 10 && !document.querySelector('.seeking'), null, { timeout: 20000 });
+  if (!(await page.$$eval('g.replica', (rs) => rs.some((r) => r.getAttribute('aria-label').startsWith('audit-0 '))))) throw new Error('topic audit not restored');
+  if (await page.locator('.banner').count()) throw new Error(`unexpected banner: ${await page.textContent('.banner')}`);
+  await page.screenshot({ path: join(out, 'reload-restored.png') });
+  await page.evaluate(() => localStorage.clear());
+});
+
+test('open a scenario file: every problem listed with its path; a valid file replaces the world', async (page, base) => {
+  await page.goto(base, { waitUntil: 'load' });
+  await page.waitForSelector('.share input[type=file]');
+  const bad = JSON.stringify({ version: 1, seed: 1, cluster: { brokerz: 3 }, topics: [{ name: 'x', partitons: 2 }] });
+  await page.setInputFiles('.share input[type=file]', { name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from(bad) });
+  await page.waitForSelector('.share .scenario-errors li');
+  const items = await page.$$eval('.share .scenario-errors li', (li) => li.map((x) => x.textContent));
+  if (!items.some((x) => x.startsWith('topics[0].partitons: unknown field'))) throw new Error(`errors: ${JSON.stringify(items)}`);
+  if (!items.some((x) => x.startsWith('cluster.brokerz: unknown field'))) throw new Error(`errors: ${JSON.stringify(items)}`);
+  if (await page.locator('g.replica').count() !== 9) throw new Error('an invalid file changed the world');
+  await page.screenshot({ path: join(out, 'open-invalid.png') });
+  await page.setInputFiles('.share input[type=file]', { name: 'replication-basics.json', mimeType: 'application/json', buffer: Buffer.from(await fixture('replication-basics.json')) });
+  await page.waitForFunction(() => [...document.querySelectorAll('g.replica')].some((r) => r.getAttribute('aria-label').startsWith('payments-0')), null, { timeout: 10000 });
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('.share button.download-scenario')]);
+  const saved = JSON.parse(await readFile(await download.path(), 'utf8'));
+  if (saved.version !== 1 || saved.title !== 'Replication basics' || download.suggestedFilename() !== 'replication-basics.json') throw new Error(`download: ${download.suggestedFilename()} ${JSON.stringify(saved).slice(0, 200)}`);
+});
+
+// A tutorial site on another origin than the playground: host pages and scenario files.
+async function hostSite(pages) {
+  const server = createServer((req, res) => {
+    const path = new URL(req.url, 'http://x').pathname;
+    const body = pages[path];
+    if (body === undefined) { res.writeHead(404).end(); return; }
+    res.writeHead(200, { 'content-type': path.endsWith('.json') ? 'application/json' : 'text/html' }).end(body);
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  // 'localhost' and '127.0.0.1' are different origins: the embeds are cross-origin.
+  return { server, url: `http://localhost:${server.address().port}` };
+}
+const collectEvents = `<script>
+  window.events = [];
+  document.addEventListener('DOMContentLoaded', () => KafkaPlayground.mounted.then((players) => {
+    window.players = players;
+    players.forEach((p, i) => { window.events[i] = []; ['ready', 'state', 'violation', 'console_output', 'error'].forEach((t) => p.on(t, (e) => window.events[i].push(e))); });
+  }));
+</script>`;
+
+test('a host page with two embeds drives each independently over postMessage', async (page, base) => {
+  const site = await hostSite({
+    '/a.json': await fixture('default.json'),
+    '/b.json': await fixture('replication-basics.json'),
+    '/lesson.html': `<!doctype html><html><head><meta charset="utf-8"><title>Lesson</title>
+      <script src="${base}embed.js" defer></script>${collectEvents}</head>
+      <body style="margin:0;font-family:sans-serif"><h1 style="font-size:18px;margin:4px">Two embeds</h1>
+      <div style="width:800px" data-kafka-playground="a.json" data-height="500"></div>
+      <div style="width:800px" data-kafka-playground="b.json" data-height="500" data-terminal></div></body></html>`,
+  });
+  try {
+    await page.setViewportSize({ width: 1000, height: 1100 });
+    await page.goto(`${site.url}/lesson.html`, { waitUntil: 'load' });
+    const events = (i, type) => page.evaluate(([i, type]) => (window.events[i] || []).filter((e) => e.type === type), [i, type]);
+    const last = async (i, type) => (await events(i, type)).at(-1);
+    await page.waitForFunction(() => window.events.length === 2 && window.events.every((es) => es.some((e) => e.type === 'ready') && es.some((e) => e.type === 'state')), null, { timeout: 30000 });
+    const frames = page.frames().filter((f) => f.url().includes('?embed'));
+    if (frames.length !== 2) throw new Error(`frames: ${frames.map((f) => f.url())}`);
+    for (const f of frames) {
+      await f.waitForSelector('svg.stage g.broker');
+      if (await f.locator('.side, form.add-topic, .share').count()) throw new Error('editing chrome in the compact player');
+      const [sw, w, sh, h] = await f.evaluate(() => [document.documentElement.scrollWidth, innerWidth, document.documentElement.scrollHeight, innerHeight]);
+      if (sw > w + 1 || sh > h + 1) throw new Error(`the player overflows its 800x500 iframe: ${[sw, w, sh, h]}`);
+    }
+    if (await frames[0].locator('.terminal').count() !== 0 || await frames[1].locator('.terminal').count() !== 1) throw new Error('data-terminal should show the terminal in the second player only');
+    const send = (i, m) => page.evaluate(([i, m]) => window.players[i].send(m), [i, m]);
+    await send(0, { type: 'pause' });
+    await send(1, { type: 'pause' });
+    await page.waitForFunction(() => window.events.every((es) => es.filter((e) => e.type === 'state').at(-1)?.playing === false));
+    // A console line in the first player only.
+    await send(0, { type: 'console', line: 'kafka-topics --bootstrap-server localhost:9092 --create --topic extra --partitions 1 --replication-factor 1' });
+    await page.waitForFunction(() => window.events[0].some((e) => e.type === 'console_output'), null, { timeout: 10000 });
+    const out0 = await last(0, 'console_output');
+    if (out0.code !== 0 || !/Created topic extra/.test(out0.stdout)) throw new Error(`console_output: ${JSON.stringify(out0)}`);
+    await page.waitForFunction(() => window.events[0].filter((e) => e.type === 'state').at(-1)?.topics === 2);
+    if ((await last(1, 'state')).topics !== 1) throw new Error('the second player saw the first one\'s topic');
+    if ((await events(1, 'console_output')).length) throw new Error('the second player got the first one\'s console output');
+    // Seek the second player past broker 0's crash (at 10 s); the first stays where it was.
+    const t0 = (await last(0, 'state')).now_ms;
+    await send(1, { type: 'seek', ms: 20000 });
+    await page.waitForFunction(() => window.events[1].filter((e) => e.type === 'state').at(-1)?.now_ms === 20000, null, { timeout: 20000 });
+    const s1 = await last(1, 'state');
+    if (s1.brokers_alive !== 2 || s1.brokers !== 3) throw new Error(`second player at 20 s: ${JSON.stringify(s1)}`);
+    if ((await last(0, 'state')).now_ms !== t0) throw new Error('the first player moved');
+    // Back in time: replayed from the start, broker 0 alive again.
+    await send(1, { type: 'seek', ms: 5000 });
+    await page.waitForFunction(() => window.events[1].filter((e) => e.type === 'state').at(-1)?.now_ms === 5000, null, { timeout: 20000 });
+    if ((await last(1, 'state')).brokers_alive !== 3) throw new Error('seeking back did not restore broker 0');
+    await send(1, { type: 'step' });
+    await page.waitForFunction(() => window.events[1].filter((e) => e.type === 'state').at(-1)?.now_ms > 5000);
+    // A known type with a wrong shape is answered with an error, to that player only.
+    await page.evaluate((origin) => document.querySelectorAll('iframe')[1].contentWindow.postMessage({ kafkaPlayground: 1, type: 'seek', ms: 'soon' }, origin), new URL(base).origin);
+    await page.waitForFunction(() => window.events[1].some((e) => e.type === 'error'));
+    if (!/seek: ms must be a whole number/.test((await last(1, 'error')).message)) throw new Error(`error: ${JSON.stringify(await last(1, 'error'))}`);
+    if ((await events(0, 'error')).length) throw new Error('the first player got the second one\'s error');
+    // load: a new scenario in the first player; play resumes the clock.
+    const one = { version: 1, seed: 5, cluster: { brokers: 1 }, topics: [{ name: 'solo', partitions: 1, replication_factor: 1 }] };
+    await send(0, { type: 'load', scenario: one });
+    await page.waitForFunction(() => window.events[0].filter((e) => e.type === 'state').at(-1)?.brokers === 1);
+    await send(0, { type: 'play' });
+    await page.waitForFunction(() => window.events[0].filter((e) => e.type === 'state').at(-1)?.playing === true);
+    await frames[0].waitForSelector('g.replica[aria-label^="solo-0"]');
+    await page.screenshot({ path: join(out, 'host-two-embeds.png'), fullPage: true });
+  } finally {
+    site.server.close();
+  }
+});
+
+test('"copy embed code" gives a snippet that plays the same scenario in a plain page', async (page, base) => {
+  await page.goto(base, { waitUntil: 'load' });
+  await page.waitForSelector('g.broker');
+  await terminalRun(page, 'kafka-topics --bootstrap-server localhost:9092 --create --topic lesson --partitions 2 --replication-factor 2');
+  await page.waitForFunction(() => document.querySelectorAll('g.replica').length === 13, null, { timeout: 10000 });
+  await page.click('.share button.copy-embed');
+  const snippet = await page.inputValue('.share .share-text');
+  if (!snippet.includes(`<script src="${base}embed.js" defer></script>`) || !/data-fragment="s=[A-Za-z0-9_-]+&t=0"/.test(snippet)) throw new Error(`snippet: ${snippet}`);
+  await page.screenshot({ path: join(out, 'copy-embed.png') });
+  const site = await hostSite({ '/tutorial.html': `<!doctype html><html><head><meta charset="utf-8"></head><body><p>My tutorial</p>\n${snippet}\n</body></html>` });
+  try {
+    await page.goto(`${site.url}/tutorial.html`, { waitUntil: 'load' });
+    await page.waitForSelector('iframe');
+    const frame = page.frames().find((f) => f.url().includes('?embed'));
+    // The topic was created a moment after 0: the player replays it when its time comes.
+    await frame.waitForFunction(() => document.querySelectorAll('g.replica').length === 13, null, { timeout: 20000 });
+    await page.screenshot({ path: join(out, 'embed-snippet.png') });
+  } finally {
+    site.server.close();
+  }
+});
+
 // Last: if the engine hangs on a broker failure, the other tests have already run.
-knownFailure('killing a broker from the inspector moves leadership (event log and live region)', 'times out waiting for the leader-change narration since the controller landed; to be fixed with the UI issue');
-const _killTest = (async (page, base) => {
+test('killing a broker from the inspector moves leadership (event log and live region)', async (page, base) => {
   await page.goto(base, { waitUntil: 'load' });
   await page.waitForFunction(() => document.querySelector('g.group-pick text')?.textContent.includes('Stable'), null, { timeout: 20000 });
   const leaderLabel = await page.locator('g.replica.leader').first().getAttribute('aria-label');
   const broker = /Broker (\d+)/.exec(leaderLabel)[1];
-  await page.click(`g.broker-pick[aria-label="Broker ${broker}"]`);
-  await page.waitForFunction((b) => document.querySelector('.inspector h2')?.textContent === `Broker ${b}`, broker);
+  // By keyboard: a click at the broker's middle can land on a replica row (the stage redraws
+  // every frame, and Playwright re-aims at a moving target).
+  await page.focus(`g.broker-pick[aria-label="Broker ${broker}"]`);
+  await page.keyboard.press('Enter');
+  await page.waitForFunction((b) => document.querySelector('.inspector h2')?.textContent === `Broker ${b}`, broker, { timeout: 5000 });
   await page.click('.inspector button.kill-broker');
+  // A crashed broker is noticed when its KRaft session expires: broker.session.timeout.ms is
+  // 9 s of simulated time, 36 s of wall time at the default 0.25×. Watch it at 10×.
+  await setSpeed(page, 10);
   await page.waitForFunction(() => /elected leader of/.test(document.querySelector('.events')?.textContent || ''), null, { timeout: 20000 });
   await page.waitForFunction(() => /New leader for|elected leader/.test(document.querySelector('.narrator')?.textContent || ''), null, { timeout: 20000 });
   await page.screenshot({ path: join(out, 'broker-killed.png') });
