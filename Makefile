@@ -39,7 +39,8 @@ test-e2e:
 	node tests/e2e/run.mjs
 
 # Native benchmarks: every figure of the performance issue against its target (README table).
-# `cargo bench` runs the criterion micro-benchmarks of the hot paths.
+# The `bench-native` profile is the release build at opt-level 3 (release itself is sized for
+# wasm). `cargo bench` runs the criterion micro-benchmarks of the hot paths.
 .PHONY: bench
 bench:
-	cargo run --release -- bench
+	cargo run --profile bench-native -- bench

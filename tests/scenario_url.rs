@@ -225,6 +225,7 @@ prop_compose! {
                 brokers,
                 racks,
                 mode,
+                controllers: 1,
                 era,
                 broker_overrides: BTreeMap::new(),
                 network_latency_ms: latency,

@@ -1,7 +1,7 @@
 //! Engine workloads: a busy cluster (throughput and how its cost grows) and a week of retention
 //! fast-forwarded (wall time and peak heap).
 
-use super::{alloc, secs, Better, Figure, Scale};
+use super::{alloc, cpu_seconds, secs, Better, Figure, Scale};
 use crate::engine::time::{Millis, DAY, HOUR, MINUTE, SECOND};
 use crate::engine::view::ClientKind;
 use crate::engine::{ClusterSpec, Command, Sim, WorkloadSpec};
@@ -120,6 +120,8 @@ pub(crate) fn counts(sim: &Sim) -> Counts {
 /// A timed run over `span` simulated ms after `warmup`.
 pub(crate) struct Measured {
     pub wall_s: f64,
+    /// CPU seconds over the same span, when the OS reports them.
+    pub cpu_s: Option<f64>,
     pub acked: u64,
     pub consumed: u64,
     pub events: u64,
@@ -160,12 +162,15 @@ pub(crate) fn measure(shape: Shape, warmup: Millis, span: Millis) -> Result<Meas
     let mut sim = build(shape)?;
     run_guarded(&mut sim, warmup)?;
     let before = counts(&sim);
+    let cpu_before = cpu_seconds();
     let start = Instant::now();
     run_guarded(&mut sim, span)?;
     let wall_s = secs(start.elapsed());
+    let cpu_s = cpu_seconds().zip(cpu_before).map(|(a, b)| a - b);
     let after = counts(&sim);
     Ok(Measured {
         wall_s,
+        cpu_s,
         acked: after.acked - before.acked,
         consumed: after.consumed - before.consumed,
         events: after.events - before.events,
@@ -224,6 +229,8 @@ pub(crate) fn throughput(scale: Scale) -> Result<Vec<Figure>, String> {
         json!({
             "simulated_ms": m.span_ms,
             "wall_s": m.wall_s,
+            "cpu_s": m.cpu_s,
+            "consumed_per_cpu_s": m.cpu_s.map(|c| m.consumed as f64 / c.max(1e-9)),
             "acked": m.acked,
             "consumed": m.consumed,
             "rate_per_producer": rate,
@@ -329,6 +336,7 @@ pub(crate) fn fast_forward_week(scale: Scale) -> Result<Vec<Figure>, String> {
     };
     let heap_before = alloc::current();
     alloc::reset_peak();
+    let cpu_before = cpu_seconds();
     let start = Instant::now();
     let mut sim = build(shape)?;
     let mut heap_by_day = Vec::new();
@@ -337,11 +345,14 @@ pub(crate) fn fast_forward_week(scale: Scale) -> Result<Vec<Figure>, String> {
         heap_by_day.push(mb(alloc::current() - heap_before));
     }
     let wall_s = secs(start.elapsed());
+    let cpu_s = cpu_seconds().zip(cpu_before).map(|(a, b)| a - b);
     let peak = alloc::peak() - heap_before;
     let c = counts(&sim);
     let retained = retained(&sim);
     let detail = json!({
         "simulated_days": days,
+        "wall_s": wall_s,
+        "cpu_s": cpu_s,
         "simulated_ms": days * day,
         "acked": c.acked,
         "consumed": c.consumed,

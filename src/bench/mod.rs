@@ -218,6 +218,19 @@ pub fn human(v: f64) -> String {
     }
 }
 
+/// CPU seconds this process has used (user + system), where the OS tells (Linux `/proc`).
+/// Reported next to wall time: on a shared machine wall time also counts waiting for a core.
+pub(crate) fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the parenthesised command name: state is field 3, utime 14, stime 15.
+    let rest = stat.rsplit_once(')')?.1;
+    let mut fields = rest.split_whitespace().skip(11);
+    let utime: u64 = fields.next()?.parse().ok()?;
+    let stime: u64 = fields.next()?.parse().ok()?;
+    // USER_HZ is 100 on every Linux the harness runs on.
+    Some((utime + stime) as f64 / 100.0)
+}
+
 /// Seconds between two instants as f64.
 pub(crate) fn secs(d: std::time::Duration) -> f64 {
     d.as_secs_f64()

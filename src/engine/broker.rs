@@ -1,6 +1,7 @@
 //! Brokers: the replicas they host, and how they answer Produce and Fetch (leaders append and
 //! serve; followers fetch from leaders; the high watermark follows the ISR).
 
+use super::cluster::MAX_BROKERS;
 use super::error::ErrorCode;
 use super::ids::{BrokerId, TopicPartition};
 use super::log::{Log, LogError, NewRecord, ProducerInfo};
@@ -235,14 +236,14 @@ impl Sim {
                 "For requests intended only for the leader, this error indicates that the broker is not the current leader.".into(),
             ));
         }
-        let isr = meta.isr.clone();
         let epoch = meta.leader_epoch;
         let min_isr = effective_min_isr(
             self.topic_config(&tp.topic).min_insync_replicas,
             meta.replicas.len(),
         );
-        if acks == -1 && isr.len() < min_isr {
-            let set = isr
+        if acks == -1 && meta.isr.len() < min_isr {
+            let set = meta
+                .isr
                 .iter()
                 .map(|x| x.to_string())
                 .collect::<Vec<_>>()
@@ -347,39 +348,48 @@ impl Sim {
         if meta.leader != Some(b) {
             return;
         }
-        let isr = meta.isr.clone();
-        let replicas = meta.replicas.clone();
         let min_isr = effective_min_isr(
             self.topic_config(&tp.topic).min_insync_replicas,
-            replicas.len(),
+            meta.replicas.len(),
         );
         let lag_max = self.cluster.broker_config.replica_lag_time_max_ms;
         let now = self.now;
-        let eligible: Vec<BrokerId> = replicas
-            .iter()
-            .copied()
-            .filter(|r| self.cluster.is_eligible_for_isr(*r))
-            .collect();
-        let Some(replica) = self.replica_mut(b, tp) else {
+        let Some(replica) = self.replica(b, tp) else {
             return;
         };
-        let followers: Vec<FollowerProgress> = replicas
-            .iter()
-            .filter(|r| **r != b)
-            .map(|r| {
-                let state = replica.followers.get(r).cloned().unwrap_or_default();
-                FollowerProgress {
-                    log_end_offset: state.log_end_offset,
-                    in_isr: isr.contains(r),
-                    eligible_to_join: eligible.contains(r)
-                        && now - state.last_caught_up_ms <= lag_max
-                        && replica.followers.contains_key(r),
-                }
-            })
-            .collect();
+        // Called on every append and follower fetch: the followers' progress goes into a buffer
+        // on the stack (a replica set is at most one replica per broker).
+        let mut buf = [FollowerProgress::default(); MAX_BROKERS as usize];
+        let mut spill = Vec::new();
+        let mut n = 0;
+        for r in meta.replicas.iter().filter(|r| **r != b) {
+            let state = replica.followers.get(r);
+            let progress = FollowerProgress {
+                log_end_offset: state.map_or(0, |s| s.log_end_offset),
+                in_isr: meta.isr.contains(r),
+                eligible_to_join: self.cluster.is_eligible_for_isr(*r)
+                    && now - state.map_or(0, |s| s.last_caught_up_ms) <= lag_max
+                    && state.is_some(),
+            };
+            match buf.get_mut(n) {
+                Some(slot) => *slot = progress,
+                None => spill.push(progress),
+            }
+            n += 1;
+        }
+        let followers = if spill.is_empty() {
+            &buf[..n]
+        } else {
+            spill.splice(0..0, buf.iter().copied());
+            &spill[..]
+        };
         let leo = replica.log.log_end_offset();
-        let hw = leader_high_watermark(replica.high_watermark, leo, &followers, isr.len(), min_isr);
-        if hw > replica.high_watermark {
+        let previous = replica.high_watermark;
+        let hw = leader_high_watermark(previous, leo, followers, meta.isr.len(), min_isr);
+        if hw > previous {
+            let Some(replica) = self.replica_mut(b, tp) else {
+                return;
+            };
             replica.high_watermark = hw;
             self.record(TraceEvent::HighWatermark {
                 tp: tp.clone(),
@@ -459,9 +469,16 @@ impl Sim {
     fn read_for_fetch(&self, b: BrokerId, fetch: &ParkedFetch) -> Vec<FetchPartition> {
         let mut budget = fetch.max_records as usize;
         let mut out = Vec::with_capacity(fetch.partitions.len());
+        let broker = self.cluster.brokers.get(&b);
+        let alive = broker.is_some_and(|x| x.alive);
+        let mut cursor = broker.map(|x| x.replicas.iter().peekable());
         for (i, (tp, offset)) in fetch.partitions.iter().enumerate() {
-            let leader = self.cluster.leader_of(tp);
-            let replica = self.replica(b, tp);
+            let meta = self.cluster.partition(tp);
+            let leader = meta.and_then(|m| m.leader);
+            let replica = match cursor.as_mut().and_then(|c| seek_sorted(c, tp)) {
+                Some(r) => Some(r),
+                None => broker.and_then(|x| x.replicas.get(tp)),
+            };
             let empty = |result| FetchPartition {
                 tp: tp.clone(),
                 result,
@@ -470,9 +487,8 @@ impl Sim {
                 diverging_epoch: None,
                 epochs: Vec::new(),
             };
-            let (Some(replica), true) = (replica, leader == Some(b) && self.cluster.is_alive(b))
-            else {
-                let code = if self.cluster.partition(tp).is_none() {
+            let (Some(replica), true) = (replica, leader == Some(b) && alive) else {
+                let code = if meta.is_none() {
                     ErrorCode::UnknownTopicOrPartition
                 } else {
                     ErrorCode::NotLeaderOrFollower
@@ -556,20 +572,22 @@ impl Sim {
             .map(|(id, _)| *id)
             .collect();
         for id in ids {
+            // Taken out while it is read (reading never looks at parked fetches) and put back
+            // under the same id if there is still nothing to answer.
             let Some(fetch) = self
                 .cluster
                 .brokers
-                .get(&b)
-                .and_then(|br| br.parked.get(&id))
-                .cloned()
+                .get_mut(&b)
+                .and_then(|br| br.parked.remove(&id))
             else {
                 continue;
             };
             let response = self.read_for_fetch(b, &fetch);
-            if response.iter().any(worth_answering) {
+            if !response.iter().any(worth_answering) {
                 if let Some(broker) = self.cluster.brokers.get_mut(&b) {
-                    broker.parked.remove(&id);
+                    broker.parked.insert(id, fetch);
                 }
+            } else {
                 self.send(
                     NodeId::Broker(b),
                     fetch.from,
@@ -683,10 +701,15 @@ impl Sim {
             return;
         }
         // Only this broker's own replicas: the fetch plan is O(replicas here).
+        // Leaders with a fetch outstanding are skipped below, so they are left out of the plan.
         let mut by_leader: BTreeMap<BrokerId, FetchPlan> = BTreeMap::new();
         if let Some(broker) = self.cluster.brokers.get(&b) {
             for (tp, r) in &broker.replicas {
-                let Some(l) = self.cluster.leader_of(tp).filter(|l| *l != b) else {
+                let Some(l) = self
+                    .cluster
+                    .leader_of(tp)
+                    .filter(|l| *l != b && !broker.fetching_from.contains(l))
+                else {
                     continue;
                 };
                 let entry = by_leader.entry(l).or_default();
@@ -724,7 +747,9 @@ impl Sim {
         }
         let ts_now = self.timestamp();
         for p in partitions {
-            let cfg = self.log_config(&p.tp.topic).clone();
+            // Most partitions of a replica fetch come back empty: no config needed for them.
+            let has_records = p.result.as_ref().is_ok_and(|r| !r.is_empty());
+            let cfg = has_records.then(|| self.log_config(&p.tp.topic).clone());
             let Some(replica) = self.replica_mut(b, &p.tp) else {
                 continue;
             };
@@ -774,9 +799,10 @@ impl Sim {
             for (epoch, start) in &p.epochs {
                 replica.epochs.assign(*epoch, *start);
             }
-            let fresh: Vec<_> = records.into_iter().filter(|r| r.offset() >= leo).collect();
-            if !fresh.is_empty() {
-                if let Ok(info) = replica.log.append_as_follower(&fresh, ts_now, &cfg) {
+            let mut fresh = records;
+            fresh.retain(|r| r.offset() >= leo);
+            if let (false, Some(cfg)) = (fresh.is_empty(), &cfg) {
+                if let Ok(info) = replica.log.append_owned_as_follower(fresh, ts_now, cfg) {
                     appended = Some((info.first_offset, info.last_offset));
                     rolled = info.rolled_segment_base;
                 }
@@ -876,6 +902,42 @@ impl Sim {
             }
         }
     }
+}
+
+/// `Ord` for topic partitions, without comparing the topic names when both share one name
+/// allocation (the usual case: requests are built from the brokers' own keys).
+fn tp_cmp(a: &TopicPartition, b: &TopicPartition) -> std::cmp::Ordering {
+    if std::sync::Arc::ptr_eq(&a.topic, &b.topic) {
+        a.partition.cmp(&b.partition)
+    } else {
+        a.cmp(b)
+    }
+}
+
+/// Advances `cursor` (a broker's replicas in key order) to `tp` and returns its replica if it is
+/// there. Fetches list partitions in key order (the fetch plan walks the same map), so a fetch's
+/// partitions are found in one pass instead of one tree search each; `None` (not found, or an
+/// unsorted request) sends the caller to an ordinary lookup.
+fn seek_sorted<'a>(
+    cursor: &mut std::iter::Peekable<
+        std::collections::btree_map::Iter<'a, TopicPartition, Replica>,
+    >,
+    tp: &TopicPartition,
+) -> Option<&'a Replica> {
+    while let Some((key, replica)) = cursor.peek() {
+        match tp_cmp(key, tp) {
+            std::cmp::Ordering::Less => {
+                cursor.next();
+            }
+            std::cmp::Ordering::Equal => {
+                let found = *replica;
+                cursor.next();
+                return Some(found);
+            }
+            std::cmp::Ordering::Greater => return None,
+        }
+    }
+    None
 }
 
 /// What a follower asks one leader for: partitions with fetch offsets, and last fetched epochs.

@@ -24,6 +24,8 @@ pub struct ClusterSpec {
     pub brokers: u32,
     pub racks: Vec<String>,
     pub mode: ControllerMode,
+    /// KRaft controller voters, or ZooKeeper servers in the ZooKeeper era (1, 3 or 5).
+    pub controllers: u32,
     pub era: Era,
     /// Broker config overrides (`server.properties` style).
     pub broker_overrides: BTreeMap<String, String>,
@@ -39,6 +41,7 @@ impl Default for ClusterSpec {
             brokers: 3,
             racks: Vec::new(),
             mode: ControllerMode::Kraft,
+            controllers: 1,
             era: Era::Kafka4,
             broker_overrides: BTreeMap::new(),
             network_latency_ms: super::network::DEFAULT_LATENCY_MS,
@@ -88,6 +91,8 @@ pub struct Cluster {
     /// The next producer id handed to an idempotent producer.
     pub next_producer_id: i64,
     pub controller: super::controller::Controller,
+    /// Ongoing partition reassignments (KIP-455), by partition.
+    pub reassignments: BTreeMap<TopicPartition, super::reassignment::Reassignment>,
 }
 
 /// Kafka's topic name rule (`Topic.validate`).
@@ -126,6 +131,19 @@ impl Cluster {
                 ),
             ));
         }
+        if ![1, 3, 5].contains(&spec.controllers) {
+            let what = match spec.mode {
+                ControllerMode::Kraft => "KRaft controller quorum",
+                ControllerMode::Zookeeper => "ZooKeeper ensemble",
+            };
+            return Err(KafkaError::new(
+                ErrorCode::InvalidRequest,
+                format!(
+                    "A {what} has 1, 3 or 5 nodes (a majority must be alive; an even count adds no fault tolerance); {} was asked for.",
+                    spec.controllers
+                ),
+            ));
+        }
         let broker_config = BrokerConfig::for_era(spec.era, &spec.broker_overrides)
             .map_err(|e| KafkaError::new(ErrorCode::InvalidConfig, e.to_string()))?;
         let brokers = (0..spec.brokers as BrokerId)
@@ -150,7 +168,8 @@ impl Cluster {
             brokers,
             topics: BTreeMap::new(),
             next_producer_id: 1000,
-            controller: super::controller::Controller::new(super::controller::CONTROLLER_ID),
+            controller: super::controller::Controller::new(spec.mode, spec.controllers),
+            reassignments: BTreeMap::new(),
         })
     }
 

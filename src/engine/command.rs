@@ -110,6 +110,25 @@ pub enum Command {
     StartBroker {
         id: BrokerId,
     },
+    /// A network fault, or `Heal`.
+    Network(super::faults::NetworkFault),
+    /// Stops a controller node (a KRaft voter or a ZooKeeper server).
+    StopController {
+        node: super::network::NodeId,
+        hard: bool,
+    },
+    StartController {
+        node: super::network::NodeId,
+    },
+    /// ElectLeaders (`kafka-leader-election`): `None` = every partition.
+    ElectLeaders {
+        election_type: super::admin_election::ElectionType,
+        partitions: Option<Vec<TopicPartition>>,
+    },
+    /// AlterPartitionReassignments (`kafka-reassign-partitions --execute`): target replicas.
+    AlterPartitionReassignments {
+        reassignments: Vec<(TopicPartition, Vec<BrokerId>)>,
+    },
 }
 
 /// A steady produce workload.
@@ -146,6 +165,14 @@ pub enum Outcome {
     LowWatermark {
         tp: TopicPartition,
         low_watermark: i64,
+    },
+    /// Per-partition results of `ElectLeaders`.
+    LeadersElected {
+        results: Vec<super::admin_election::ElectionResult>,
+    },
+    /// Per-partition results of `AlterPartitionReassignments` (`None` = started), in request order.
+    ReassignmentsStarted {
+        results: Vec<(TopicPartition, Option<KafkaError>)>,
     },
 }
 
@@ -185,6 +212,23 @@ impl Command {
             Command::AdvanceTime { ms } => format!("advance {ms} ms"),
             Command::StopBroker { id, hard } => format!("stop broker {id} hard={hard}"),
             Command::StartBroker { id } => format!("start broker {id}"),
+            Command::Network(f) => format!("network {}", f.describe()),
+            Command::StopController { node, hard } => format!("stop {node} hard={hard}"),
+            Command::StartController { node } => format!("start {node}"),
+            Command::ElectLeaders {
+                election_type,
+                partitions,
+            } => match partitions {
+                Some(p) => format!(
+                    "elect leaders ({}) of {} partition(s)",
+                    election_type.name(),
+                    p.len()
+                ),
+                None => format!("elect leaders ({}) of all partitions", election_type.name()),
+            },
+            Command::AlterPartitionReassignments { reassignments } => {
+                format!("reassign {} partition(s)", reassignments.len())
+            }
         }
     }
 }
@@ -209,16 +253,29 @@ pub(crate) fn apply(sim: &mut Sim, command: Command) -> Result<Outcome, KafkaErr
             configs,
             assignment,
         } => {
+            sim.require_controller()?;
             let id =
                 sim.create_topic(&name, partitions, replication_factor, configs, assignment)?;
             Ok(Outcome::TopicCreated { name, id })
         }
-        Command::DeleteTopic { name } => sim.delete_topic(&name).map(|_| Outcome::Done),
+        Command::DeleteTopic { name } => sim
+            .require_controller()
+            .and_then(|_| sim.delete_topic(&name))
+            .map(|_| Outcome::Done),
+        Command::Network(fault) => sim.apply_network_fault(fault).map(|_| Outcome::Done),
+        Command::StopController { node, hard } => sim
+            .set_controller_node(node, Some(hard))
+            .map(|_| Outcome::Done),
+        Command::StartController { node } => {
+            sim.set_controller_node(node, None).map(|_| Outcome::Done)
+        }
         Command::AddPartitions { topic, total } => {
+            sim.require_controller()?;
             sim.add_partitions(&topic, total).map(|_| Outcome::Done)
         }
         Command::AlterTopicConfig { topic, set, delete } => sim
-            .alter_topic_config(&topic, &set, &delete)
+            .require_controller()
+            .and_then(|_| sim.alter_topic_config(&topic, &set, &delete))
             .map(|_| Outcome::Done),
         Command::StartProducer {
             name,
@@ -447,6 +504,17 @@ pub(crate) fn apply(sim: &mut Sim, command: Command) -> Result<Outcome, KafkaErr
             }
             sim.start_broker(id);
             Ok(Outcome::Done)
+        }
+        Command::ElectLeaders {
+            election_type,
+            partitions,
+        } => Ok(Outcome::LeadersElected {
+            results: sim.elect_leaders(election_type, partitions),
+        }),
+        Command::AlterPartitionReassignments { reassignments } => {
+            Ok(Outcome::ReassignmentsStarted {
+                results: sim.alter_partition_reassignments(reassignments),
+            })
         }
         Command::AdvanceTime { ms } => {
             if ms < 0 {

@@ -1,34 +1,43 @@
-//! The KRaft controller: broker heartbeats and fencing, controlled shutdown, leader election
-//! (clean and unclean), ISR changes, preferred-leader balancing. One active controller node
-//! (a single-voter quorum) in this version; the Raft quorum itself is not simulated yet.
+//! The active controller's work: broker heartbeats and fencing, controlled shutdown, leader
+//! election (clean and unclean), ISR changes, preferred-leader balancing. Who the active
+//! controller is comes from the KRaft quorum (`quorum.rs`) or, in the ZooKeeper era, from the
+//! ensemble (`zookeeper.rs`); without one, metadata does not change.
 
+use super::cluster::ControllerMode;
 use super::ids::{BrokerId, TopicPartition};
 use super::network::NodeId;
 use super::protocol::Body;
+use super::quorum::Quorum;
 use super::sim::{Event, Sim, Timer};
 use super::trace::TraceEvent;
+use super::zookeeper::ZkEnsemble;
 use std::collections::BTreeMap;
 
 /// `replica.fetch.backoff.ms` (Kafka's default): a fetcher's pause after a failed fetch.
 const REPLICA_FETCH_BACKOFF_MS: i64 = 1_000;
 
-/// The controller's node id (Kafka's docs number dedicated controllers from 3000).
-pub const CONTROLLER_ID: i32 = 3000;
-
 #[derive(Clone, Debug)]
 pub struct Controller {
-    pub id: i32,
-    pub alive: bool,
     /// Per broker, the token of its pending session check (a heartbeat re-arms it).
     session_tokens: BTreeMap<BrokerId, u64>,
+    /// KRaft: the controller voters (empty in the ZooKeeper era).
+    pub quorum: Quorum,
+    /// ZooKeeper era: the ensemble and the broker acting as controller.
+    pub zk: Option<ZkEnsemble>,
 }
 
 impl Controller {
-    pub fn new(id: i32) -> Self {
+    /// `count` KRaft voters, or a ZooKeeper ensemble of `count` servers with broker 0 as the
+    /// first controller.
+    pub fn new(mode: ControllerMode, count: u32) -> Self {
+        let (quorum, zk) = match mode {
+            ControllerMode::Kraft => (Quorum::new(count), None),
+            ControllerMode::Zookeeper => (Quorum::default(), Some(ZkEnsemble::new(count))),
+        };
         Controller {
-            id,
-            alive: true,
             session_tokens: BTreeMap::new(),
+            quorum,
+            zk,
         }
     }
 }
@@ -57,10 +66,34 @@ impl Sim {
             .leader_imbalance_check_interval_seconds
             * 1000;
         self.schedule_in(balance.max(1000), Event::Timer(Timer::PreferredLeaders));
+        self.start_quorum();
     }
 
-    fn controller_node(&self) -> NodeId {
-        NodeId::Controller(self.cluster.controller.id)
+    /// The node acting as controller now: the KRaft leader while a majority follows it, or the
+    /// ZooKeeper-era controller broker while the ensemble has a quorum. `None`: no metadata
+    /// changes (no elections, no ISR changes, no fencing, no new topics).
+    pub fn active_controller(&self) -> Option<NodeId> {
+        match self.cluster.mode {
+            ControllerMode::Kraft => self.kraft_active_controller().map(NodeId::Controller),
+            ControllerMode::Zookeeper => self.zk_active_controller().map(NodeId::Broker),
+        }
+    }
+
+    /// A controller took office: every broker's session starts afresh (Kafka's new active
+    /// controller rebuilds its heartbeat tracker rather than fencing everyone at once).
+    pub(crate) fn controller_activated(&mut self) {
+        let ids: Vec<BrokerId> = self.cluster.brokers.keys().copied().collect();
+        for b in ids {
+            self.arm_session(b);
+        }
+    }
+
+    fn session_timeout(&self) -> i64 {
+        let c = &self.cluster.broker_config;
+        match self.cluster.mode {
+            ControllerMode::Kraft => c.broker_session_timeout_ms,
+            ControllerMode::Zookeeper => c.zookeeper_session_timeout_ms,
+        }
     }
 
     /// `broker.heartbeat.interval.ms`: a live broker tells the controller it is there.
@@ -72,40 +105,69 @@ impl Sim {
             return;
         }
         let want_shutdown = broker.shutting_down;
-        let to = self.controller_node();
-        self.send(
-            NodeId::Broker(b),
-            to,
-            Body::BrokerHeartbeatRequest {
-                broker: b,
-                want_shutdown,
-            },
+        let every = match self.cluster.mode {
+            ControllerMode::Kraft => {
+                // Without an active controller there is nobody to heartbeat to; try again later.
+                if let Some(to) = self.active_controller() {
+                    self.send(
+                        NodeId::Broker(b),
+                        to,
+                        Body::BrokerHeartbeatRequest {
+                            broker: b,
+                            want_shutdown,
+                        },
+                    );
+                }
+                self.cluster.broker_config.broker_heartbeat_interval_ms
+            }
+            ControllerMode::Zookeeper => {
+                self.zk_ping(b);
+                // ZooKeeper's client pings at a third of the session timeout.
+                self.session_timeout() / 3
+            }
+        };
+        self.schedule_in(
+            every.max(1),
+            Event::Timer(Timer::BrokerHeartbeat { broker: b }),
         );
-        let every = self.cluster.broker_config.broker_heartbeat_interval_ms;
-        self.schedule_in(every, Event::Timer(Timer::BrokerHeartbeat { broker: b }));
     }
 
-    fn arm_session(&mut self, b: BrokerId) {
+    pub(crate) fn arm_session(&mut self, b: BrokerId) {
         let token = self.token();
         self.cluster.controller.session_tokens.insert(b, token);
-        let timeout = self.cluster.broker_config.broker_session_timeout_ms;
+        let timeout = self.session_timeout();
         self.schedule_in(
             timeout,
             Event::Timer(Timer::BrokerSession { broker: b, token }),
         );
     }
 
-    pub(crate) fn controller_receive(&mut self, from: NodeId, body: Body) {
-        if !self.cluster.controller.alive {
-            return;
+    pub(crate) fn controller_receive(&mut self, from: NodeId, to: NodeId, body: Body) {
+        match (to, body) {
+            (
+                NodeId::Controller(v),
+                Body::BrokerHeartbeatRequest {
+                    broker,
+                    want_shutdown,
+                },
+            ) if self.kraft_active_controller() == Some(v) => {
+                self.on_broker_heartbeat(from, to, broker, want_shutdown);
+            }
+            // A stale controller stays silent: the broker finds the active one.
+            (NodeId::Controller(_), Body::BrokerHeartbeatRequest { .. }) => {}
+            (NodeId::Controller(v), body) => self.raft_receive(v, from, body),
+            (NodeId::ZooKeeper(z), body) => self.zk_receive(z, from, body),
+            _ => {}
         }
-        let Body::BrokerHeartbeatRequest {
-            broker,
-            want_shutdown,
-        } = body
-        else {
-            return;
-        };
+    }
+
+    fn on_broker_heartbeat(
+        &mut self,
+        from: NodeId,
+        to: NodeId,
+        broker: BrokerId,
+        want_shutdown: bool,
+    ) {
         self.arm_session(broker);
         let was_fenced = self.cluster.brokers.get(&broker).is_some_and(|b| b.fenced);
         if was_fenced {
@@ -115,7 +177,6 @@ impl Sim {
             self.move_leadership_away(broker);
         }
         let fenced = self.cluster.brokers.get(&broker).is_some_and(|b| b.fenced);
-        let to = self.controller_node();
         self.send(
             to,
             from,
@@ -128,11 +189,21 @@ impl Sim {
 
     /// `broker.session.timeout.ms` passed without a heartbeat: fence the broker.
     pub(crate) fn broker_session_expired(&mut self, b: BrokerId, token: u64) {
-        if self.cluster.controller.session_tokens.get(&b) != Some(&token)
-            || !self.cluster.controller.alive
-        {
+        if self.cluster.controller.session_tokens.get(&b) != Some(&token) {
             return;
         }
+        if self.cluster.mode == ControllerMode::Zookeeper {
+            self.zk_session_expired(b);
+            return;
+        }
+        if self.active_controller().is_none() {
+            return;
+        }
+        self.fence(b);
+    }
+
+    /// The broker leaves the live set: no ISR, no leadership.
+    pub(crate) fn fence(&mut self, b: BrokerId) {
         let Some(broker) = self.cluster.brokers.get_mut(&b) else {
             return;
         };
@@ -140,6 +211,7 @@ impl Sim {
             return;
         }
         broker.fenced = true;
+        self.metadata_append(1);
         self.record(TraceEvent::BrokerState {
             broker: b,
             state: "fenced".into(),
@@ -147,10 +219,11 @@ impl Sim {
         self.move_leadership_away(b);
     }
 
-    fn unfence(&mut self, b: BrokerId) {
+    pub(crate) fn unfence(&mut self, b: BrokerId) {
         if let Some(broker) = self.cluster.brokers.get_mut(&b) {
             broker.fenced = false;
         }
+        self.metadata_append(1);
         self.record(TraceEvent::BrokerState {
             broker: b,
             state: "unfenced".into(),
@@ -190,7 +263,7 @@ impl Sim {
 
     /// Removes `b` from every ISR and elects new leaders where it led. The ISR never becomes
     /// empty: a sole member stays, and the partition goes offline (leader none) instead.
-    fn move_leadership_away(&mut self, b: BrokerId) {
+    pub(crate) fn move_leadership_away(&mut self, b: BrokerId) {
         let affected: Vec<(TopicPartition, bool)> = self
             .cluster
             .all_partitions()
@@ -212,6 +285,9 @@ impl Sim {
     /// Leader election: the first replica in assignment order that is in the ISR and eligible;
     /// with unclean election allowed and none such, the first eligible replica (data may be lost).
     pub(crate) fn elect_leader(&mut self, tp: &TopicPartition, unclean_allowed: bool) {
+        if self.active_controller().is_none() {
+            return;
+        }
         let Some(meta) = self.cluster.partition(tp) else {
             return;
         };
@@ -240,6 +316,10 @@ impl Sim {
         };
         meta.leader = leader;
         meta.leader_epoch += 1;
+        self.metadata_append(1);
+        let Some(meta) = self.cluster.partition_mut(tp) else {
+            return;
+        };
         if unclean {
             if let Some(l) = leader {
                 meta.isr = vec![l];
@@ -294,6 +374,10 @@ impl Sim {
         change: impl FnOnce(&mut Vec<BrokerId>),
         reason: &str,
     ) {
+        // AlterPartition needs a controller: without one the ISR stays as it is.
+        if self.active_controller().is_none() {
+            return;
+        }
         let Some(meta) = self.cluster.partition_mut(tp) else {
             return;
         };
@@ -308,6 +392,7 @@ impl Sim {
         }
         let isr = meta.isr.clone();
         let leader = meta.leader;
+        self.metadata_append(1);
         self.record(TraceEvent::IsrChanged {
             tp: tp.clone(),
             isr,
@@ -316,11 +401,16 @@ impl Sim {
         if let Some(l) = leader {
             self.maybe_advance_high_watermark(l, tp);
         }
+        // AlterPartition may complete a reassignment (KIP-455).
+        self.maybe_complete_reassignment(tp);
     }
 
     /// Leaders drop followers that have not caught up for `replica.lag.time.max.ms`
     /// (checked every half of it, as the "isr-expiration" task does).
     pub(crate) fn isr_expiration_pass(&mut self) {
+        if self.active_controller().is_none() {
+            return;
+        }
         let now = self.now;
         let lag_max = self.cluster.broker_config.replica_lag_time_max_ms;
         let mut shrink: Vec<(TopicPartition, BrokerId)> = Vec::new();
@@ -354,7 +444,9 @@ impl Sim {
     /// `auto.leader.rebalance.enable`: leadership goes back to the preferred (first) replica
     /// where it is in the ISR and eligible.
     pub(crate) fn preferred_leader_pass(&mut self) {
-        if !self.cluster.broker_config.auto_leader_rebalance_enable {
+        if !self.cluster.broker_config.auto_leader_rebalance_enable
+            || self.active_controller().is_none()
+        {
             return;
         }
         let moves: Vec<TopicPartition> = self
@@ -383,6 +475,7 @@ impl Sim {
         meta.leader = Some(p);
         meta.leader_epoch += 1;
         let epoch = meta.leader_epoch;
+        self.metadata_append(1);
         self.record(TraceEvent::LeaderElected {
             tp: tp.clone(),
             leader: Some(p),
@@ -397,6 +490,9 @@ impl Sim {
     /// `Hard` kills it now.
     pub(crate) fn stop_broker(&mut self, b: BrokerId, how: Shutdown) {
         match how {
+            Shutdown::Clean if self.cluster.mode == ControllerMode::Zookeeper => {
+                self.zk_controlled_shutdown(b)
+            }
             Shutdown::Clean => {
                 if let Some(broker) = self.cluster.brokers.get_mut(&b) {
                     broker.shutting_down = true;
@@ -411,7 +507,7 @@ impl Sim {
         }
     }
 
-    fn take_broker_down(&mut self, b: BrokerId) {
+    pub(crate) fn take_broker_down(&mut self, b: BrokerId) {
         if let Some(broker) = self.cluster.brokers.get_mut(&b) {
             broker.go_down();
         }
@@ -453,7 +549,7 @@ impl Sim {
                     Event::Timer(Timer::ReplicaFetch { broker: f }),
                 );
             }
-            NodeId::Controller(_) => {}
+            NodeId::Controller(_) | NodeId::ZooKeeper(_) => {}
         }
     }
 

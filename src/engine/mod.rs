@@ -3,6 +3,7 @@
 //! `Sim` (sim.rs) owns the world; `Command`s (command.rs) change it; views (view.rs) and the
 //! trace (trace.rs) show it. The modules are named after the Kafka concepts they hold.
 
+pub mod admin_election;
 pub mod broker;
 pub mod client;
 pub mod cluster;
@@ -12,6 +13,7 @@ pub mod consumer;
 pub mod controller;
 pub mod durability;
 pub mod error;
+pub mod faults;
 pub mod group;
 pub mod ids;
 pub mod inspect;
@@ -21,6 +23,8 @@ pub mod network;
 pub mod placement;
 pub mod producer;
 pub mod protocol;
+pub mod quorum;
+pub mod reassignment;
 pub mod replication;
 pub mod rng;
 pub mod sim;
@@ -28,6 +32,7 @@ pub mod time;
 pub mod topics;
 pub mod trace;
 pub mod view;
+pub mod zookeeper;
 
 pub use cluster::{ClusterSpec, ControllerMode};
 pub use command::{Command, Outcome, WorkloadSpec};

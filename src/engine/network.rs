@@ -17,6 +17,9 @@ pub enum NodeId {
     /// A KRaft controller (node ids from 3000, as Kafka's docs number them).
     Controller(i32),
     Client(ClientId),
+    /// A ZooKeeper server of the ensemble (ZooKeeper era; `myid` from 1). Last, so that
+    /// adding it changed no existing trace hash.
+    ZooKeeper(i32),
 }
 
 impl fmt::Display for NodeId {
@@ -24,7 +27,38 @@ impl fmt::Display for NodeId {
         match self {
             NodeId::Broker(b) => write!(f, "broker {b}"),
             NodeId::Controller(c) => write!(f, "controller {c}"),
+            NodeId::ZooKeeper(z) => write!(f, "zookeeper {z}"),
             NodeId::Client(c) => write!(f, "client {c}"),
+        }
+    }
+}
+
+impl NodeId {
+    /// `broker:0`, `controller:3000`, `zookeeper:1`, `client:4`: how scenario files name nodes.
+    pub fn key(&self) -> String {
+        match self {
+            NodeId::Broker(b) => format!("broker:{b}"),
+            NodeId::Controller(c) => format!("controller:{c}"),
+            NodeId::ZooKeeper(z) => format!("zookeeper:{z}"),
+            NodeId::Client(c) => format!("client:{c}"),
+        }
+    }
+
+    /// Reads what [`NodeId::key`] writes.
+    pub fn from_key(s: &str) -> Result<NodeId, String> {
+        let bad = || {
+            format!(
+                "must name a node as broker:N, controller:N, zookeeper:N or client:N; got {s:?}"
+            )
+        };
+        let (kind, n) = s.split_once(':').ok_or_else(bad)?;
+        let n: i32 = n.parse().map_err(|_| bad())?;
+        match kind {
+            "broker" => Ok(NodeId::Broker(n)),
+            "controller" => Ok(NodeId::Controller(n)),
+            "zookeeper" => Ok(NodeId::ZooKeeper(n)),
+            "client" => u32::try_from(n).map(NodeId::Client).map_err(|_| bad()),
+            _ => Err(bad()),
         }
     }
 }
@@ -52,6 +86,8 @@ pub struct Network {
     latency: BTreeMap<(NodeId, NodeId), Millis>,
     loss_percent: BTreeMap<(NodeId, NodeId), u32>,
     cut: BTreeSet<(NodeId, NodeId)>,
+    /// Nodes cut off from every other node (`network isolate`), including nodes added later.
+    isolated: BTreeSet<NodeId>,
     in_flight: BTreeMap<u64, Envelope>,
     next_id: u64,
 }
@@ -63,6 +99,7 @@ impl Default for Network {
             latency: BTreeMap::new(),
             loss_percent: BTreeMap::new(),
             cut: BTreeSet::new(),
+            isolated: BTreeSet::new(),
             in_flight: BTreeMap::new(),
             next_id: 1,
         }
@@ -101,7 +138,7 @@ impl Network {
             .copied()
             .unwrap_or(self.default_latency);
         let loss = self.loss_percent.get(&l).copied().unwrap_or(0);
-        let lost = self.cut.contains(&l) || (loss > 0 && lose(loss));
+        let lost = self.is_cut(from, to) || (loss > 0 && lose(loss));
         let id = self.next_id;
         self.next_id += 1;
         let env = Envelope {
@@ -142,13 +179,62 @@ impl Network {
     }
 
     pub fn is_cut(&self, a: NodeId, b: NodeId) -> bool {
-        self.cut.contains(&link(a, b))
+        a != b
+            && (self.isolated.contains(&a)
+                || self.isolated.contains(&b)
+                || self.cut.contains(&link(a, b)))
     }
 
-    /// Restores every link: no cuts, no loss, default latency.
+    /// Cuts `node` off from every other node until `heal`.
+    pub fn isolate(&mut self, node: NodeId) {
+        self.isolated.insert(node);
+    }
+
+    /// Cuts every link between a node of `a` and a node of `b`; links within a side stay.
+    pub fn partition(&mut self, a: &[NodeId], b: &[NodeId]) {
+        for x in a {
+            for y in b {
+                if x != y {
+                    self.cut.insert(link(*x, *y));
+                }
+            }
+        }
+    }
+
+    /// Restores every link: no cuts, no isolation, no loss, default latency.
     pub fn heal(&mut self) {
         self.cut.clear();
+        self.isolated.clear();
         self.loss_percent.clear();
         self.latency.clear();
+    }
+
+    /// The faults in force, for views and `status`: cut links, isolated nodes, lossy and slow
+    /// links (latency other than the default).
+    pub fn faults(&self) -> NetworkFaults {
+        NetworkFaults {
+            isolated: self.isolated.iter().copied().collect(),
+            cut: self.cut.iter().copied().collect(),
+            loss_percent: self.loss_percent.iter().map(|(l, p)| (*l, *p)).collect(),
+            latency_ms: self.latency.iter().map(|(l, ms)| (*l, *ms)).collect(),
+        }
+    }
+}
+
+/// What `Network::faults` reports.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct NetworkFaults {
+    pub isolated: Vec<NodeId>,
+    pub cut: Vec<(NodeId, NodeId)>,
+    pub loss_percent: Vec<((NodeId, NodeId), u32)>,
+    pub latency_ms: Vec<((NodeId, NodeId), Millis)>,
+}
+
+impl NetworkFaults {
+    pub fn is_empty(&self) -> bool {
+        self.isolated.is_empty()
+            && self.cut.is_empty()
+            && self.loss_percent.is_empty()
+            && self.latency_ms.is_empty()
     }
 }

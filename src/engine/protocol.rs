@@ -21,6 +21,14 @@ pub enum ApiKey {
     OffsetCommit,
     OffsetFetch,
     BrokerHeartbeat,
+    /// KRaft: a candidate (or, with `pre_vote`, a prospective candidate) asks for votes.
+    Vote,
+    /// KRaft: a new leader announces its epoch.
+    BeginQuorumEpoch,
+    /// KRaft: a leader that steps down tells the others to elect at once.
+    EndQuorumEpoch,
+    /// ZooKeeper era: a broker's session ping to its ZooKeeper server.
+    ZkSession,
 }
 
 impl ApiKey {
@@ -37,12 +45,19 @@ impl ApiKey {
             ApiKey::OffsetCommit => "OffsetCommit",
             ApiKey::OffsetFetch => "OffsetFetch",
             ApiKey::BrokerHeartbeat => "BrokerHeartbeat",
+            ApiKey::Vote => "Vote",
+            ApiKey::BeginQuorumEpoch => "BeginQuorumEpoch",
+            ApiKey::EndQuorumEpoch => "EndQuorumEpoch",
+            ApiKey::ZkSession => "ZooKeeper session",
         }
     }
 
     /// Background chatter the UI may hide.
     pub fn is_chatter(self) -> bool {
-        matches!(self, ApiKey::Heartbeat | ApiKey::BrokerHeartbeat)
+        matches!(
+            self,
+            ApiKey::Heartbeat | ApiKey::BrokerHeartbeat | ApiKey::ZkSession
+        )
     }
 }
 
@@ -218,6 +233,46 @@ pub enum Body {
         fenced: bool,
         shutdown_ok: bool,
     },
+    VoteRequest {
+        epoch: i32,
+        candidate: i32,
+        last_epoch: i32,
+        last_offset: i64,
+        pre_vote: bool,
+    },
+    VoteResponse {
+        epoch: i32,
+        granted: bool,
+        pre_vote: bool,
+    },
+    BeginQuorumEpochRequest {
+        epoch: i32,
+        leader: i32,
+    },
+    EndQuorumEpochRequest {
+        epoch: i32,
+        leader: i32,
+    },
+    /// A voter's fetch from the leader's `__cluster_metadata` log (Kafka's Fetch API).
+    QuorumFetchRequest {
+        epoch: i32,
+        replica: i32,
+        fetch_offset: i64,
+    },
+    QuorumFetchResponse {
+        epoch: i32,
+        /// The leader the responder knows of (set when the fetcher's epoch is stale).
+        leader: Option<i32>,
+        log_end_offset: i64,
+        high_watermark: i64,
+    },
+    ZkPingRequest {
+        broker: BrokerId,
+    },
+    ZkPingResponse {
+        /// The session is gone (expired): the broker must register again.
+        expired: bool,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -249,6 +304,11 @@ impl Body {
             BrokerHeartbeatRequest { .. } | BrokerHeartbeatResponse { .. } => {
                 ApiKey::BrokerHeartbeat
             }
+            VoteRequest { .. } | VoteResponse { .. } => ApiKey::Vote,
+            BeginQuorumEpochRequest { .. } => ApiKey::BeginQuorumEpoch,
+            EndQuorumEpochRequest { .. } => ApiKey::EndQuorumEpoch,
+            QuorumFetchRequest { .. } | QuorumFetchResponse { .. } => ApiKey::Fetch,
+            ZkPingRequest { .. } | ZkPingResponse { .. } => ApiKey::ZkSession,
         }
     }
 

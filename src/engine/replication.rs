@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 /// What the leader knows of one follower when it computes the high watermark.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct FollowerProgress {
     pub log_end_offset: i64,
     pub in_isr: bool,

@@ -52,6 +52,14 @@ pub enum Timer {
     IsrExpiration,
     /// `leader.imbalance.check.interval.seconds`
     PreferredLeaders,
+    /// A client's request (or its response) was lost: `request.timeout.ms` after it was sent
+    /// the client gives up on the connection to `broker`.
+    RequestTimeout { client: ClientId, broker: i32 },
+    /// A follower's fetch (or its response) was lost: `replica.socket.timeout.ms` later the
+    /// fetcher reconnects.
+    ReplicaFetchTimeout { follower: i32, leader: i32 },
+    /// A KRaft controller's own timer (election, fetch or check-quorum timeout; fetch interval).
+    Raft { voter: i32, token: u64 },
 }
 
 /// The simulation. `Clone` is a checkpoint: the UI scrubs through history by cloning and replaying.
@@ -169,7 +177,10 @@ impl Sim {
         match event {
             Event::Deliver(id) => {
                 if let Some(env) = self.net.take(id) {
-                    if !env.lost {
+                    // A link cut while the message was on the wire loses it too.
+                    if env.lost || self.net.is_cut(env.from, env.to) {
+                        self.message_lost(&env);
+                    } else {
                         self.deliver(env);
                     }
                 }
@@ -277,12 +288,52 @@ impl Sim {
                     self.connection_refused(env.from, b);
                 }
             }
-            NodeId::Controller(_) => self.controller_receive(env.from, env.body),
+            NodeId::Controller(_) | NodeId::ZooKeeper(_) => {
+                self.controller_receive(env.from, env.to, env.body)
+            }
             NodeId::Client(c) => {
                 if self.clients.contains_key(&c) {
                     self.client_receive(c, env);
                 }
             }
+        }
+    }
+
+    /// A message the network dropped. Nobody is told: the sender notices only by its own
+    /// timeout, as a real client does when packets vanish (Raft and heartbeats have timers of
+    /// their own).
+    fn message_lost(&mut self, env: &Envelope) {
+        match (env.from, env.to) {
+            (NodeId::Client(c), NodeId::Broker(b)) | (NodeId::Broker(b), NodeId::Client(c)) => {
+                let timeout = match self.clients.get(&c) {
+                    Some(super::client::Client::Producer(p)) => p.config.request_timeout_ms,
+                    Some(super::client::Client::Consumer(x)) => x.config.request_timeout_ms,
+                    None => return,
+                };
+                let at = env.sent_at.saturating_add(timeout.max(1));
+                self.schedule(
+                    at,
+                    Event::Timer(Timer::RequestTimeout {
+                        client: c,
+                        broker: b,
+                    }),
+                );
+            }
+            (NodeId::Broker(f), NodeId::Broker(l)) => {
+                // Only fetches travel between brokers: the follower is whichever asked.
+                let (follower, leader) = match env.body {
+                    Body::FetchRequest { .. } => (f, l),
+                    _ => (l, f),
+                };
+                let at = env
+                    .sent_at
+                    .saturating_add(self.cluster.broker_config.replica_socket_timeout_ms.max(1));
+                self.schedule(
+                    at,
+                    Event::Timer(Timer::ReplicaFetchTimeout { follower, leader }),
+                );
+            }
+            _ => {}
         }
     }
 
@@ -323,6 +374,24 @@ impl Sim {
                     * 1000;
                 self.schedule_in(every.max(1000), Event::Timer(Timer::PreferredLeaders));
             }
+            Timer::RequestTimeout { client, broker } => {
+                self.record(TraceEvent::RequestTimedOut {
+                    from: NodeId::Client(client),
+                    to: NodeId::Broker(broker),
+                });
+                self.client_disconnected(client, broker);
+            }
+            Timer::ReplicaFetchTimeout { follower, leader } => {
+                self.record(TraceEvent::RequestTimedOut {
+                    from: NodeId::Broker(follower),
+                    to: NodeId::Broker(leader),
+                });
+                if let Some(b) = self.cluster.brokers.get_mut(&follower) {
+                    b.forget_fetch_to(leader);
+                }
+                self.replica_fetch(follower);
+            }
+            Timer::Raft { voter, token } => self.raft_timer(voter, token),
             Timer::OffsetsRetention => {
                 self.offsets_retention_pass();
                 let every = self

@@ -155,6 +155,26 @@ pub enum TraceEvent {
     ClientStopped {
         client: String,
     },
+    /// A request or its response was lost and the sender's timeout expired.
+    RequestTimedOut {
+        from: NodeId,
+        to: NodeId,
+    },
+    /// A network fault was applied or healed.
+    NetworkChanged {
+        change: String,
+    },
+    /// A controller quorum (KRaft) or ZooKeeper-era controller change.
+    ControllerState {
+        node: NodeId,
+        state: String,
+        epoch: i32,
+    },
+    /// The guarantee checker found a violation.
+    Violation {
+        guarantee: String,
+        detail: String,
+    },
 }
 
 /// FNV-1a, 64-bit: tiny, stable, and the same on every platform (`usize` is written as `u64`).

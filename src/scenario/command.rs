@@ -4,8 +4,11 @@
 //! Partitions are `{"topic": "orders", "partition": 0}` (plus `"offset"` where one is needed).
 
 use super::format::{config_map, field_path, int_in, object, required, shown, string, Problems};
+use crate::engine::admin_election::ElectionType;
 use crate::engine::cluster::{MAX_BROKERS, MAX_PARTITIONS};
 use crate::engine::command::MAX_RATE;
+use crate::engine::faults::NetworkFault;
+use crate::engine::network::NodeId;
 use crate::engine::{Command, TopicPartition, WorkloadSpec};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
@@ -29,6 +32,11 @@ pub const TYPES: &[&str] = &[
     "advance_time",
     "stop_broker",
     "start_broker",
+    "network",
+    "stop_controller",
+    "start_controller",
+    "elect_leaders",
+    "alter_partition_reassignments",
 ];
 
 /// The fields each type takes (besides `"type"`).
@@ -75,6 +83,13 @@ fn fields(kind: &str) -> &'static [&'static str] {
         "advance_time" => &["type", "ms"],
         "stop_broker" => &["type", "id", "hard"],
         "start_broker" => &["type", "id"],
+        "network" => &[
+            "type", "fault", "node", "a", "b", "from", "to", "ms", "percent",
+        ],
+        "stop_controller" => &["type", "node", "hard"],
+        "start_controller" => &["type", "node"],
+        "elect_leaders" => &["type", "election_type", "partitions"],
+        "alter_partition_reassignments" => &["type", "reassignments"],
         _ => &["type"],
     }
 }
@@ -122,6 +137,35 @@ impl Fields<'_, '_> {
             None | Some(Value::Null) => Some(None),
             Some(v) => int_in(v, &at, min, max, self.p).map(Some),
         }
+    }
+
+    fn node(&mut self, key: &str) -> Option<NodeId> {
+        let at = self.at(key);
+        let s = self.req_str(key)?;
+        NodeId::from_key(&s).map_err(|e| self.p.add(&at, e)).ok()
+    }
+
+    fn nodes(&mut self, key: &str) -> Option<Vec<NodeId>> {
+        let at = self.at(key);
+        let Some(list) = self.map.get(key).and_then(|v| v.as_array()) else {
+            self.p.add(
+                &at,
+                "is required: a list of nodes such as [\"broker:0\"]".to_string(),
+            );
+            return None;
+        };
+        let mut out = Vec::new();
+        for (i, v) in list.iter().enumerate() {
+            match v.as_str().map(NodeId::from_key) {
+                Some(Ok(n)) => out.push(n),
+                Some(Err(e)) => self.p.add(&format!("{at}[{i}]"), e),
+                None => self.p.add(
+                    &format!("{at}[{i}]"),
+                    format!("must be a string; got {}", shown(v)),
+                ),
+            }
+        }
+        (out.len() == list.len()).then_some(out)
     }
 
     /// `"hard"`: true is a crash, false (the default) the clean way (`clean`).
@@ -366,11 +410,74 @@ pub(crate) fn command_from_json(v: &Value, path: &str, p: &mut Problems) -> Opti
                 hard: hard?,
             }
         }
+        "network" => {
+            let fault = match f.req_str("fault")?.as_str() {
+                "isolate" => NetworkFault::Isolate(f.node("node")?),
+                "partition" => {
+                    let a = f.nodes("a");
+                    NetworkFault::Partition(a?, f.nodes("b")?)
+                }
+                "latency" => {
+                    let (a, b) = (f.node("from"), f.node("to"));
+                    NetworkFault::Latency(a?, b?, f.req_int("ms", 0, 60_000)?)
+                }
+                "loss" => {
+                    let (a, b) = (f.node("from"), f.node("to"));
+                    NetworkFault::Loss(a?, b?, f.req_int("percent", 0, 100)? as u32)
+                }
+                "heal" => NetworkFault::Heal,
+                other => {
+                    let at = f.at("fault");
+                    f.p.add(
+                        &at,
+                        format!("unknown fault {other:?}; one of: isolate, partition, latency, loss, heal"),
+                    );
+                    return None;
+                }
+            };
+            Command::Network(fault)
+        }
+        "stop_controller" => {
+            let node = f.node("node");
+            let hard = f.hard("a clean stop");
+            Command::StopController {
+                node: node?,
+                hard: hard?,
+            }
+        }
+        "start_controller" => Command::StartController {
+            node: f.node("node")?,
+        },
         "start_broker" => Command::StartBroker {
             id: f.req_int("id", 0, i64::from(MAX_BROKERS) - 1)? as i32,
         },
         "commit_sync" => Command::CommitSync {
             consumer: f.req_str("consumer")?,
+        },
+        "elect_leaders" => {
+            let kind = f.req_str("election_type");
+            let all = !f.map.contains_key("partitions");
+            let partitions = f.partitions("partitions", false);
+            let at = f.at("election_type");
+            let election_type = match kind?.as_str() {
+                "preferred" => ElectionType::Preferred,
+                "unclean" => ElectionType::Unclean,
+                other => {
+                    f.p.add(
+                        &at,
+                        format!("must be \"preferred\" or \"unclean\"; got \"{other}\""),
+                    );
+                    return None;
+                }
+            };
+            let partitions = partitions?.into_iter().map(|(tp, _)| tp).collect();
+            Command::ElectLeaders {
+                election_type,
+                partitions: if all { None } else { Some(partitions) },
+            }
+        }
+        "alter_partition_reassignments" => Command::AlterPartitionReassignments {
+            reassignments: reassignments(&mut f)?,
         },
         "set_group_offsets" => {
             let group = f.req_str("group");
@@ -405,6 +512,48 @@ pub(crate) fn command_from_json(v: &Value, path: &str, p: &mut Problems) -> Opti
         },
     };
     Some(c)
+}
+
+/// `"reassignments": [{"topic": "orders", "partition": 0, "replicas": [1, 2]}]`.
+fn reassignments(f: &mut Fields<'_, '_>) -> Option<Vec<(TopicPartition, Vec<i32>)>> {
+    let at = f.at("reassignments");
+    let list = match f.map.get("reassignments").and_then(Value::as_array) {
+        Some(l) => l,
+        None => {
+            f.p.add(
+                &at,
+                "is required: an array of {\"topic\", \"partition\", \"replicas\": [broker ids]}",
+            );
+            return None;
+        }
+    };
+    let mut out = Vec::new();
+    for (i, x) in list.iter().enumerate() {
+        let here = format!("{at}[{i}]");
+        let topic = x.get("topic").and_then(Value::as_str);
+        let partition = x
+            .get("partition")
+            .and_then(Value::as_i64)
+            .filter(|p| (0..i64::from(MAX_PARTITIONS)).contains(p));
+        let replicas: Option<Vec<i32>> =
+            x.get("replicas").and_then(Value::as_array).and_then(|r| {
+                r.iter()
+                    .map(|b| {
+                        b.as_i64()
+                            .filter(|b| (0..i64::from(MAX_BROKERS)).contains(b))
+                            .map(|b| b as i32)
+                    })
+                    .collect()
+            });
+        match (topic, partition, replicas) {
+            (Some(t), Some(p), Some(r)) => out.push((TopicPartition::new(t, p as i32), r)),
+            _ => {
+                f.p.add(&here, format!("must be {{\"topic\": name, \"partition\": n, \"replicas\": [broker ids]}}; got {}", shown(x)));
+                return None;
+            }
+        }
+    }
+    Some(out)
 }
 
 /// `"assignment": [[0, 1], [1, 2]]`: replicas (broker ids) per partition.
@@ -647,6 +796,76 @@ pub fn command_to_json(c: &Command) -> Value {
         Command::StartBroker { id } => {
             put("type", json!("start_broker"));
             put("id", json!(id));
+        }
+        Command::Network(fault) => {
+            put("type", json!("network"));
+            match fault {
+                NetworkFault::Isolate(n) => {
+                    put("fault", json!("isolate"));
+                    put("node", json!(n.key()));
+                }
+                NetworkFault::Partition(a, b) => {
+                    put("fault", json!("partition"));
+                    put("a", json!(a.iter().map(NodeId::key).collect::<Vec<_>>()));
+                    put("b", json!(b.iter().map(NodeId::key).collect::<Vec<_>>()));
+                }
+                NetworkFault::Latency(a, b, ms) => {
+                    put("fault", json!("latency"));
+                    put("from", json!(a.key()));
+                    put("to", json!(b.key()));
+                    put("ms", json!(ms));
+                }
+                NetworkFault::Loss(a, b, pct) => {
+                    put("fault", json!("loss"));
+                    put("from", json!(a.key()));
+                    put("to", json!(b.key()));
+                    put("percent", json!(pct));
+                }
+                NetworkFault::Heal => put("fault", json!("heal")),
+            }
+        }
+        Command::StopController { node, hard } => {
+            put("type", json!("stop_controller"));
+            put("node", json!(node.key()));
+            if *hard {
+                put("hard", json!(true));
+            }
+        }
+        Command::StartController { node } => {
+            put("type", json!("start_controller"));
+            put("node", json!(node.key()));
+        }
+        Command::ElectLeaders {
+            election_type,
+            partitions,
+        } => {
+            put("type", json!("elect_leaders"));
+            put(
+                "election_type",
+                json!(election_type.name().to_ascii_lowercase()),
+            );
+            if let Some(list) = partitions {
+                put(
+                    "partitions",
+                    Value::Array(
+                        list.iter()
+                            .map(|tp| json!({"topic": &*tp.topic, "partition": tp.partition}))
+                            .collect(),
+                    ),
+                );
+            }
+        }
+        Command::AlterPartitionReassignments { reassignments } => {
+            put("type", json!("alter_partition_reassignments"));
+            put(
+                "reassignments",
+                Value::Array(
+                    reassignments
+                        .iter()
+                        .map(|(tp, r)| json!({"topic": &*tp.topic, "partition": tp.partition, "replicas": r}))
+                        .collect(),
+                ),
+            );
         }
     }
     Value::Object(m)

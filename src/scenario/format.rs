@@ -193,6 +193,7 @@ const CLUSTER: &[&str] = &[
     "brokers",
     "racks",
     "controller",
+    "controllers",
     "broker_configs",
     "network_latency_ms",
 ];
@@ -378,6 +379,16 @@ fn read_cluster(v: Option<&Value>, era: Era, p: &mut Problems) -> ClusterSpec {
                 "cluster.controller",
                 format!("must be \"kraft\" or \"zookeeper\"; got {}", shown(v)),
             ),
+        }
+    }
+    if let Some(v) = map.get("controllers") {
+        match int_in(v, "cluster.controllers", 1, 5, p) {
+            Some(n) if n % 2 == 1 => c.controllers = n as u32,
+            Some(n) => p.add(
+                "cluster.controllers",
+                format!("must be 1, 3 or 5 (a majority must be alive; an even count adds no fault tolerance); got {n}"),
+            ),
+            None => {}
         }
     }
     if let Some(v) = map.get("broker_configs") {
@@ -588,6 +599,9 @@ pub fn to_value(s: &Scenario) -> Value {
         ControllerMode::Zookeeper => "zookeeper",
     };
     cluster.insert("controller".into(), json!(controller));
+    if c.controllers != 1 {
+        cluster.insert("controllers".into(), json!(c.controllers));
+    }
     if !c.broker_overrides.is_empty() {
         cluster.insert("broker_configs".into(), configs(&c.broker_overrides));
     }

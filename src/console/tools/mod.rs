@@ -7,9 +7,13 @@ pub mod console_producer;
 pub mod consumer_groups;
 pub mod delete_records;
 pub mod get_offsets;
+pub mod leader_election;
 pub mod playground;
+pub mod reassign_partitions;
 pub mod regex;
 pub mod topics;
+pub mod verifiable_consumer;
+pub mod verifiable_producer;
 
 use super::options::{parse_tool_args, usage_exit, OptionError, ParsedOptions};
 use super::output::ToolExit;
@@ -28,6 +32,8 @@ pub enum Started {
 pub enum Task {
     Consumer(console_consumer::ConsumerRun),
     Producer(console_producer::ProducerRun),
+    VerifiableProducer(verifiable_producer::VerifiableProducerRun),
+    VerifiableConsumer(verifiable_consumer::VerifiableConsumerRun),
 }
 
 impl Task {
@@ -36,6 +42,8 @@ impl Task {
         match self {
             Task::Consumer(c) => c.has_news(sim),
             Task::Producer(p) => p.has_news(sim),
+            Task::VerifiableProducer(p) => p.has_news(sim),
+            Task::VerifiableConsumer(c) => c.has_news(sim),
         }
     }
 
@@ -44,6 +52,8 @@ impl Task {
         match self {
             Task::Consumer(c) => c.deadline(),
             Task::Producer(_) => None,
+            Task::VerifiableProducer(p) => p.deadline(),
+            Task::VerifiableConsumer(c) => c.deadline(),
         }
     }
 
@@ -52,6 +62,8 @@ impl Task {
         match self {
             Task::Consumer(c) => c.pump(sim),
             Task::Producer(p) => p.pump(sim),
+            Task::VerifiableProducer(p) => p.pump(sim),
+            Task::VerifiableConsumer(c) => c.pump(sim),
         }
     }
 
@@ -59,13 +71,18 @@ impl Task {
         match self {
             Task::Consumer(c) => c.finished(),
             Task::Producer(p) => p.finished(),
+            Task::VerifiableProducer(p) => p.finished(),
+            Task::VerifiableConsumer(c) => c.finished(),
         }
     }
 
     /// Whether the idle rule applies (the console is waiting for this task).
     pub fn set_idle_stop(&mut self, on: bool) {
-        if let Task::Consumer(c) = self {
-            c.idle_stop = on;
+        match self {
+            Task::Consumer(c) => c.idle_stop = on,
+            Task::VerifiableProducer(p) => p.idle_stop = on,
+            Task::VerifiableConsumer(c) => c.idle_stop = on,
+            Task::Producer(_) => {}
         }
     }
 
@@ -74,6 +91,8 @@ impl Task {
         match self {
             Task::Consumer(c) => c.give_up(),
             Task::Producer(p) => p.give_up(),
+            Task::VerifiableProducer(p) => p.give_up(),
+            Task::VerifiableConsumer(c) => c.give_up(),
         }
     }
 
@@ -82,6 +101,8 @@ impl Task {
         match self {
             Task::Consumer(c) => c.finish(sim),
             Task::Producer(p) => p.finish(sim),
+            Task::VerifiableProducer(p) => p.finish(sim),
+            Task::VerifiableConsumer(c) => c.finish(sim),
         }
     }
 }
@@ -100,6 +121,10 @@ pub fn start(console: &mut Console, tool: Tool, args: &[String], stdin: Option<&
         Tool::Configs => Started::Done(configs::run(console, args, &opts)),
         Tool::GetOffsets => Started::Done(get_offsets::run(console, &opts)),
         Tool::DeleteRecords => Started::Done(delete_records::run(console, &opts, stdin)),
+        Tool::VerifiableProducer => verifiable_producer::start(console, &opts),
+        Tool::VerifiableConsumer => verifiable_consumer::start(console, &opts),
+        Tool::LeaderElection => Started::Done(leader_election::run(console, &opts, stdin)),
+        Tool::ReassignPartitions => Started::Done(reassign_partitions::run(console, &opts, stdin)),
         other => Started::Done(ToolExit::err(
             format!(
                 "{}: not available yet in this version of the playground\n",

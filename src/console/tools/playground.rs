@@ -714,6 +714,9 @@ Kafka tools (with or without bin/ and .sh; --bootstrap-server is accepted and an
   kafka-configs           --describe / --alter --add-config / --delete-config (topics; brokers: describe)
   kafka-get-offsets       --topic, --partitions, --time
   kafka-delete-records    --offset-json-file '<the JSON itself>'
+  kafka-verifiable-producer / kafka-verifiable-consumer   JSON event lines (--max-messages, ...)
+  kafka-leader-election   --election-type preferred|unclean, --topic/--partition, --all-topic-partitions
+  kafka-reassign-partitions  --generate, --execute, --verify, --list (JSON given inline)
 Playground commands:
   cluster create    a new cluster                      producer start|stop   a steady producer
   consumer start|stop  a group consumer                status                everything at a glance

@@ -196,6 +196,7 @@ pub struct ConsumerConfig {
     pub heartbeat_interval_ms: i64,
     pub max_poll_interval_ms: i64,
     pub max_poll_records: i32,
+    pub request_timeout_ms: i64,
     pub enable_auto_commit: bool,
     pub auto_commit_interval_ms: i64,
     pub auto_offset_reset: AutoOffsetReset,
@@ -229,6 +230,7 @@ impl ConsumerConfig {
             heartbeat_interval_ms: r.long("heartbeat.interval.ms"),
             max_poll_interval_ms: r.long("max.poll.interval.ms"),
             max_poll_records: r.int("max.poll.records"),
+            request_timeout_ms: r.long("request.timeout.ms"),
             enable_auto_commit: r.bool("enable.auto.commit"),
             auto_commit_interval_ms: r.long("auto.commit.interval.ms"),
             auto_offset_reset: match r.string("auto.offset.reset").as_deref() {

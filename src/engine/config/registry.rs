@@ -182,6 +182,11 @@ pub static REGISTRY: &[ConfigDef] = &[
     ConfigDef::new("controller.quorum.fetch.timeout.ms", Broker, Int, "2000", NONE,
         "A voter that hears nothing from the leader for this long starts an election.")
         .kafka4_only(),
+    ConfigDef::new("zookeeper.session.timeout.ms", Broker, Int, "18000", NONE,
+        "A broker whose ZooKeeper session sees no ping for this long is gone (its ephemeral znode is deleted).")
+        .zookeeper_only().notes("6000 before 2.5, 18000 from 2.5 (KIP-537)"),
+    ConfigDef::new("replica.socket.timeout.ms", Broker, Int, "30000", NONE,
+        "How long a follower's fetcher waits for the leader's answer before it reconnects."),
     ConfigDef::new("log.segment.bytes", Broker, Int, "1073741824", AtLeast(1_048_576),
         "Broker default of segment.bytes.")
         .zk_valid(AtLeast(14)).relaxed_min(14)
@@ -356,6 +361,8 @@ pub static REGISTRY: &[ConfigDef] = &[
     ConfigDef::new("session.timeout.ms", Consumer, Int, "45000", NONE,
         "A classic member without heartbeats for this long is removed from the group.")
         .zk("10000").notes("10000 from 0.10.1, 45000 from 3.0 (KIP-735)"),
+    ConfigDef::new("request.timeout.ms", Consumer, Int, "30000", AtLeast(0),
+        "How long the client waits for a response before it drops the connection and retries."),
     ConfigDef::new("heartbeat.interval.ms", Consumer, Int, "3000", NONE,
         "How often a classic member heartbeats to the coordinator."),
     ConfigDef::new("max.poll.interval.ms", Consumer, Int, "300000", AtLeast(1),

@@ -405,6 +405,17 @@ impl Log {
         now_ms: i64,
         config: &LogConfig,
     ) -> Result<AppendInfo, LogError> {
+        self.append_owned_as_follower(records.to_vec(), now_ms, config)
+    }
+
+    /// [`Log::append_as_follower`] for records the caller owns (a fetch response): they move
+    /// into the segment instead of being cloned.
+    pub fn append_owned_as_follower(
+        &mut self,
+        records: Vec<Record>,
+        now_ms: i64,
+        config: &LogConfig,
+    ) -> Result<AppendInfo, LogError> {
         let tp = &self.topic_partition;
         let (Some(first), Some(last)) = (records.first(), records.last()) else {
             return Err(LogError::InvalidRecord {
@@ -430,7 +441,7 @@ impl Log {
                 ),
             });
         }
-        let bytes = records_size(records);
+        let bytes = records_size(&records);
         if bytes > config.segment_bytes {
             return Err(LogError::RecordBatchTooLarge {
                 message: format!(
@@ -460,7 +471,7 @@ impl Log {
         let info_last = last.offset();
         let count = records.len() as u64;
         let rolled = self.roll_and_append(
-            records.to_vec(),
+            records,
             bytes,
             max_timestamp,
             first_batch_max,
@@ -510,7 +521,14 @@ impl Log {
             });
         }
         let upper = upper_bound_exclusive.min(self.log_end_offset);
-        let mut out = Vec::new();
+        if from_offset >= upper || max_records == 0 {
+            // Nothing readable (a caught-up fetch, the common case): no search, no allocation.
+            return Ok(Vec::new());
+        }
+        // Offsets are unique, so the range bounds the count; capped so a huge range with a small
+        // byte budget does not over-allocate.
+        let bound = usize::try_from(upper - from_offset).unwrap_or(usize::MAX);
+        let mut out = Vec::with_capacity(bound.min(max_records).min(1024));
         let mut bytes = 0i64;
         let mut last_batch = None;
         for r in self.iter_from(from_offset) {

@@ -97,8 +97,29 @@ impl Segment {
     }
 
     /// Index of the first record with offset ≥ `offset` (compaction leaves gaps).
+    ///
+    /// Reads mostly ask for the tail of an uncompacted segment, where offsets are dense: the
+    /// record at `offset - first offset` is then the answer, checked in O(1) before falling back
+    /// to a binary search.
     pub(crate) fn index_at_or_after(&self, offset: i64) -> usize {
-        self.records.partition_point(|r| r.offset() < offset)
+        let records = &self.records;
+        let (Some(first), Some(last)) = (records.first(), records.last()) else {
+            return 0;
+        };
+        if offset <= first.offset() {
+            return 0;
+        }
+        if offset > last.offset() {
+            return records.len();
+        }
+        if let Ok(guess) = usize::try_from(offset - first.offset()) {
+            let hit = records.get(guess).is_some_and(|r| r.offset() == offset);
+            // Offsets strictly increase, so an exact hit at `guess` is the first one ≥ `offset`.
+            if hit {
+                return guess;
+            }
+        }
+        records.partition_point(|r| r.offset() < offset)
     }
 
     /// `LogSegment.timeWaitedForRoll`.
