@@ -1,9 +1,11 @@
 //! The consumer client: finds its group coordinator, joins the group (classic protocol, eager or
 //! cooperative), runs the assignor when it leads, fetches from partition leaders, tracks its
 //! position, commits (auto every `auto.commit.interval.ms`, or on demand), heartbeats, and
-//! applies `auto.offset.reset` when it has no valid offset.
+//! applies `auto.offset.reset` when it has no valid offset. With `group.protocol=consumer`
+//! (KIP-848) it speaks `ConsumerGroupHeartbeat` instead and reconciles the coordinator's
+//! assignment itself (see the `kip848` section at the bottom).
 
-use super::config::ConsumerConfig;
+use super::config::{ConsumerConfig, GroupProtocol};
 use super::error::ErrorCode;
 use super::group::assignors::{self, AssignorName, MemberSubscription, RebalanceProtocol};
 use super::ids::{BrokerId, TopicPartition};
@@ -70,6 +72,22 @@ pub struct Consumer {
     pub wake_token: u64,
     /// An error the application would see (`auto.offset.reset=none`, fatal group errors).
     pub error: Option<String>,
+    /// KIP-848 only: the client side of the consumer rebalance protocol.
+    kip848: Kip848,
+}
+
+/// The KIP-848 membership manager's state (`ConsumerMembershipManager`).
+#[derive(Clone, Debug, Default)]
+struct Kip848 {
+    heartbeat_in_flight: bool,
+    /// Send another heartbeat as soon as the one in flight is answered (an ack is due).
+    heartbeat_again: bool,
+    /// The assignment being reconciled while the pre-revocation commit is in flight.
+    reconciling: Option<Vec<TopicPartition>>,
+    /// A newer assignment that arrived during a reconciliation.
+    next_target: Option<Vec<TopicPartition>>,
+    /// `heartbeat_interval_ms` from the coordinator's last answer.
+    interval_ms: Millis,
 }
 
 const CONSUMED_KEPT: usize = 10_000;
@@ -115,7 +133,13 @@ impl Consumer {
             resume_stable: false,
             wake_token: 0,
             error: None,
+            kip848: Kip848::default(),
         }
+    }
+
+    /// Speaks the KIP-848 protocol (`group.protocol=consumer`) rather than the classic one.
+    pub fn uses_consumer_protocol(&self) -> bool {
+        self.config.group_protocol == GroupProtocol::Consumer
     }
 
     pub(crate) fn next_wake(&self) -> Option<Millis> {
@@ -176,7 +200,11 @@ impl Sim {
             self.find_coordinator(c);
         }
         if heartbeat_due {
-            self.send_heartbeat(c);
+            if self.consumer_mut(c).is_some_and(|x| x.uses_consumer_protocol()) {
+                self.send_group_heartbeat(c);
+            } else {
+                self.send_heartbeat(c);
+            }
         }
         if commit_due {
             if let Some(x) = self.consumer_mut(c) {
@@ -342,7 +370,9 @@ impl Sim {
                 if let Ok(b) = result {
                     x.coordinator = Some(b);
                     let pending: Vec<TopicPartition> = x.resolving.iter().cloned().collect();
-                    if std::mem::take(&mut x.resume_stable) {
+                    if x.uses_consumer_protocol() {
+                        self.kip848_coordinator_found(c, pending);
+                    } else if std::mem::take(&mut x.resume_stable) {
                         x.phase = MemberPhase::Stable;
                         x.resolving.clear();
                         self.resolve_positions(c, pending);
@@ -387,6 +417,9 @@ impl Sim {
                 }
                 if x.leaving {
                     self.finish_leave(c);
+                } else if x.kip848.reconciling.is_some() {
+                    // The commit before revocation is done (or failed): revoke and go on.
+                    self.finish_reconciliation(c);
                 }
             }
             Body::OffsetFetchResponse { offsets, .. } => {
@@ -426,6 +459,20 @@ impl Sim {
                 }
             }
             Body::LeaveGroupResponse { .. } => {}
+            Body::ConsumerGroupHeartbeatResponse {
+                error,
+                member_id,
+                member_epoch,
+                heartbeat_interval_ms,
+                assignment,
+            } => self.on_group_heartbeat(
+                c,
+                error,
+                member_id,
+                member_epoch,
+                heartbeat_interval_ms,
+                assignment,
+            ),
             _ => {}
         }
         self.fetch(c);
@@ -724,6 +771,16 @@ impl Sim {
         };
         x.fetching_from.remove(&broker);
         x.commit_in_flight = false;
+        if x.coordinator == Some(broker) && x.uses_consumer_protocol() {
+            x.kip848.heartbeat_in_flight = false;
+            if x.kip848.reconciling.is_some() {
+                // The pre-revocation commit is lost with the connection: revoke anyway.
+                self.finish_reconciliation(c);
+            }
+        }
+        let Some(x) = self.consumer_mut(c) else {
+            return;
+        };
         let pending: Vec<TopicPartition> = std::mem::take(&mut x.resolving).into_iter().collect();
         if x.coordinator == Some(broker) {
             x.coordinator = None;
@@ -762,6 +819,11 @@ impl Sim {
             return;
         };
         let static_member = x.config.group_instance_id.is_some();
+        if x.uses_consumer_protocol() {
+            self.leave_consumer_group(c);
+            self.remove_client(c);
+            return;
+        }
         if let (Some(group), Some(coord), false) =
             (x.group.clone(), x.coordinator, x.member_id.is_empty())
         {
@@ -839,5 +901,260 @@ impl Sim {
     fn coordinator_of_or_create(&mut self, group: &str) -> Option<BrokerId> {
         self.ensure_offsets_topic();
         self.coordinator_of(group)
+    }
+}
+
+// ---- kip848: the consumer rebalance protocol, client side (`ConsumerMembershipManager`) ----
+
+impl Sim {
+    /// The coordinator is known (again): a member already in the group resumes heartbeating
+    /// with its epoch; otherwise it joins with epoch 0.
+    fn kip848_coordinator_found(&mut self, c: ClientId, pending: Vec<TopicPartition>) {
+        let now = self.now;
+        let Some(x) = self.consumer_mut(c) else {
+            return;
+        };
+        x.resume_stable = false;
+        if x.generation > 0 {
+            x.phase = MemberPhase::Stable;
+            x.resolving.clear();
+            x.next_heartbeat_at = Some(now);
+            self.resolve_positions(c, pending);
+        } else {
+            x.phase = MemberPhase::Joining;
+            x.generation = 0;
+            self.send_group_heartbeat(c);
+        }
+    }
+
+    /// Sends a `ConsumerGroupHeartbeat` with the member's epoch and the partitions it owns
+    /// (which is how it acknowledges revocations). One at a time: a heartbeat due while one
+    /// is in flight goes out when the answer arrives.
+    fn send_group_heartbeat(&mut self, c: ClientId) {
+        let now = self.now;
+        let Some(x) = self.consumer_mut(c) else {
+            return;
+        };
+        if x.leaving {
+            return;
+        }
+        let (Some(group), Some(coord)) = (x.group.clone(), x.coordinator) else {
+            return;
+        };
+        if x.kip848.heartbeat_in_flight {
+            x.kip848.heartbeat_again = true;
+            return;
+        }
+        let needs_id = x.member_id.is_empty();
+        if needs_id {
+            // KIP-1082: a 4.x consumer makes its own member id (a random `Uuid`).
+            let mut bytes = [0u8; 16];
+            for chunk in bytes.chunks_mut(4) {
+                chunk.copy_from_slice(&self.rng.next_u32().to_be_bytes());
+            }
+            let id = super::group::consumer_group::kafka_uuid(bytes);
+            if let Some(x) = self.consumer_mut(c) {
+                x.member_id = id;
+            }
+        }
+        let Some(x) = self.consumer_mut(c) else {
+            return;
+        };
+        x.kip848.heartbeat_in_flight = true;
+        x.kip848.heartbeat_again = false;
+        let interval = if x.kip848.interval_ms > 0 {
+            x.kip848.interval_ms
+        } else {
+            x.config.heartbeat_interval_ms
+        };
+        x.next_heartbeat_at = Some(now + interval);
+        let joining = x.phase == MemberPhase::Joining;
+        let body = Body::ConsumerGroupHeartbeatRequest {
+            group,
+            member_id: x.member_id.clone(),
+            member_epoch: if joining { 0 } else { x.generation },
+            instance_id: x.config.group_instance_id.clone(),
+            rack: Some(x.config.client_rack.clone()).filter(|r| !r.is_empty()),
+            rebalance_timeout_ms: x.config.max_poll_interval_ms,
+            subscribed_topics: x.topics.clone(),
+            server_assignor: x.config.group_remote_assignor.clone(),
+            owned_partitions: Some(if joining {
+                Vec::new()
+            } else {
+                x.assignment.clone()
+            }),
+        };
+        self.send(NodeId::Client(c), NodeId::Broker(coord), body);
+    }
+
+    fn on_group_heartbeat(
+        &mut self,
+        c: ClientId,
+        error: Option<ErrorCode>,
+        member_id: String,
+        member_epoch: i32,
+        interval_ms: Millis,
+        assignment: Option<Vec<TopicPartition>>,
+    ) {
+        let now = self.now;
+        let Some(x) = self.consumer_mut(c) else {
+            return;
+        };
+        x.kip848.heartbeat_in_flight = false;
+        match error {
+            None => {
+                x.member_id = member_id;
+                x.generation = member_epoch;
+                x.kip848.interval_ms = interval_ms;
+                x.next_heartbeat_at = Some(now + interval_ms.max(1));
+                if x.phase == MemberPhase::Joining {
+                    x.phase = MemberPhase::Stable;
+                    if x.config.enable_auto_commit && x.next_commit_at.is_none() {
+                        x.next_commit_at = Some(now + x.config.auto_commit_interval_ms);
+                    }
+                }
+                if let Some(target) = assignment {
+                    self.reconcile_assignment(c, target);
+                }
+            }
+            Some(ErrorCode::FencedMemberEpoch) | Some(ErrorCode::UnknownMemberId) => {
+                // Fenced: the partitions are lost (no commit, they may have moved already);
+                // rejoin with epoch 0 under the same member id.
+                x.kip848.reconciling = None;
+                x.kip848.next_target = None;
+                x.generation = 0;
+                x.phase = MemberPhase::Joining;
+                self.revoke_all(c);
+                self.send_group_heartbeat(c);
+                return;
+            }
+            Some(ErrorCode::NotCoordinator) | Some(ErrorCode::CoordinatorNotAvailable) => {
+                x.phase = MemberPhase::FindingCoordinator;
+                x.coordinator = None;
+                return;
+            }
+            Some(e) => {
+                // GROUP_ID_NOT_FOUND, UNRELEASED_INSTANCE_ID, UNSUPPORTED_ASSIGNOR, ...: fatal.
+                x.error = Some(format!("{}: {}", e.exception(), fatal_message(e)));
+                x.phase = MemberPhase::Standalone;
+                x.group = None;
+                x.next_heartbeat_at = None;
+                self.revoke_all(c);
+                return;
+            }
+        }
+        let again = self
+            .consumer_mut(c)
+            .is_some_and(|x| std::mem::take(&mut x.kip848.heartbeat_again));
+        if again {
+            self.send_group_heartbeat(c);
+        }
+    }
+
+    /// Moves to the coordinator's assignment: revoke first (committing before, with
+    /// auto-commit), then take the new partitions, then ack with a heartbeat at once.
+    fn reconcile_assignment(&mut self, c: ClientId, target: Vec<TopicPartition>) {
+        let Some(x) = self.consumer_mut(c) else {
+            return;
+        };
+        if x.kip848.reconciling.is_some() {
+            x.kip848.next_target = Some(target);
+            return;
+        }
+        let owned: BTreeSet<TopicPartition> = x.assignment.iter().cloned().collect();
+        let next: BTreeSet<TopicPartition> = target.iter().cloned().collect();
+        if owned == next {
+            return;
+        }
+        let revoked: Vec<TopicPartition> = owned.difference(&next).cloned().collect();
+        x.kip848.reconciling = Some(target);
+        if !revoked.is_empty() && x.config.enable_auto_commit {
+            // `autoCommitSyncBeforeRevocation`: the positions (revoked ones included) are
+            // committed first; the revoked partitions stop being fetched meanwhile.
+            self.commit_positions(c);
+            let Some(x) = self.consumer_mut(c) else {
+                return;
+            };
+            x.assignment.retain(|tp| !revoked.contains(tp));
+            for tp in &revoked {
+                x.positions.remove(tp);
+                x.resolving.remove(tp);
+            }
+            if x.commit_in_flight {
+                return;
+            }
+        }
+        self.finish_reconciliation(c);
+    }
+
+    fn finish_reconciliation(&mut self, c: ClientId) {
+        let Some(x) = self.consumer_mut(c) else {
+            return;
+        };
+        let Some(target) = x.kip848.reconciling.take() else {
+            return;
+        };
+        let old: BTreeSet<TopicPartition> = x.assignment.iter().cloned().collect();
+        let next: BTreeSet<TopicPartition> = target.iter().cloned().collect();
+        for tp in old.difference(&next) {
+            x.positions.remove(tp);
+            x.resolving.remove(tp);
+        }
+        let added: Vec<TopicPartition> = next.difference(&old).cloned().collect();
+        x.assignment = next.into_iter().collect();
+        let newer = x.kip848.next_target.take();
+        self.resolve_positions(c, added);
+        // Acknowledge at once: the coordinator only hands revoked partitions on after this.
+        self.send_group_heartbeat(c);
+        if let Some(t) = newer {
+            self.reconcile_assignment(c, t);
+        }
+    }
+
+    /// `close()` under KIP-848: a dynamic member leaves with epoch -1; a static one with -2,
+    /// keeping its partitions reserved until it returns or its session expires.
+    fn leave_consumer_group(&mut self, c: ClientId) {
+        let Some(x) = self.consumer_mut(c) else {
+            return;
+        };
+        let (Some(group), Some(coord)) = (x.group.clone(), x.coordinator) else {
+            return;
+        };
+        if x.member_id.is_empty() || x.phase == MemberPhase::Joining {
+            return;
+        }
+        let epoch = if x.config.group_instance_id.is_some() {
+            super::group::consumer_group::LEAVE_GROUP_STATIC_MEMBER_EPOCH
+        } else {
+            super::group::consumer_group::LEAVE_GROUP_MEMBER_EPOCH
+        };
+        let body = Body::ConsumerGroupHeartbeatRequest {
+            group,
+            member_id: x.member_id.clone(),
+            member_epoch: epoch,
+            instance_id: x.config.group_instance_id.clone(),
+            rack: None,
+            rebalance_timeout_ms: x.config.max_poll_interval_ms,
+            subscribed_topics: x.topics.clone(),
+            server_assignor: x.config.group_remote_assignor.clone(),
+            owned_partitions: None,
+        };
+        self.send(NodeId::Client(c), NodeId::Broker(coord), body);
+    }
+}
+
+/// The message a consumer shows for a fatal KIP-848 heartbeat error.
+fn fatal_message(e: ErrorCode) -> &'static str {
+    match e {
+        ErrorCode::GroupIdNotFound => {
+            "The group is not a consumer group (it uses the classic protocol), or does not exist."
+        }
+        ErrorCode::UnreleasedInstanceId => {
+            "The static member's instance id is still in use by another member of the group."
+        }
+        ErrorCode::UnsupportedAssignor => {
+            "group.remote.assignor names an assignor the broker does not offer (group.consumer.assignors)."
+        }
+        _ => e.default_message(),
     }
 }

@@ -37,6 +37,8 @@ pub struct Loss {
 pub struct Ledger {
     acked: BTreeMap<TopicPartition, BTreeMap<i64, Acked>>,
     losses: Vec<Loss>,
+    /// Losses found since the start (the list keeps the last `LOSSES_KEPT`).
+    losses_total: usize,
 }
 
 impl Sim {
@@ -112,6 +114,7 @@ impl Sim {
                 self.ledger.losses.remove(0);
             }
             self.ledger.losses.push(loss);
+            self.ledger.losses_total += 1;
         }
     }
 
@@ -144,6 +147,11 @@ impl Sim {
     }
 
     /// Acknowledged records found lost so far (most recent last).
+    /// How many acknowledged-record losses were found since the start.
+    pub fn acked_loss_count(&self) -> usize {
+        self.ledger.losses_total
+    }
+
     pub fn acked_losses(&self) -> &[Loss] {
         &self.ledger.losses
     }

@@ -36,6 +36,16 @@ pub enum ErrorCode {
     InvalidTopicException,
     GroupSubscribedToTopic,
     UnknownServerError,
+    /// KIP-848: the member's epoch is not the coordinator's; it must rejoin with epoch 0.
+    FencedMemberEpoch,
+    /// KIP-848: a static member rejoins while its instance id is still in use.
+    UnreleasedInstanceId,
+    /// KIP-848: an offset commit carries an older member epoch than the member's.
+    StaleMemberEpoch,
+    /// `group.remote.assignor` is not in the broker's `group.consumer.assignors`.
+    UnsupportedAssignor,
+    /// A member speaks another group protocol than the group's.
+    InconsistentGroupProtocol,
 }
 
 impl ErrorCode {
@@ -73,6 +83,11 @@ impl ErrorCode {
             InvalidTopicException => "INVALID_TOPIC_EXCEPTION",
             GroupSubscribedToTopic => "GROUP_SUBSCRIBED_TO_TOPIC",
             UnknownServerError => "UNKNOWN_SERVER_ERROR",
+            FencedMemberEpoch => "FENCED_MEMBER_EPOCH",
+            UnreleasedInstanceId => "UNRELEASED_INSTANCE_ID",
+            StaleMemberEpoch => "STALE_MEMBER_EPOCH",
+            UnsupportedAssignor => "UNSUPPORTED_ASSIGNOR",
+            InconsistentGroupProtocol => "INCONSISTENT_GROUP_PROTOCOL",
         }
     }
 
@@ -126,6 +141,15 @@ impl ErrorCode {
                 "org.apache.kafka.common.errors.GroupSubscribedToTopicException"
             }
             UnknownServerError => "org.apache.kafka.common.errors.UnknownServerException",
+            FencedMemberEpoch => "org.apache.kafka.common.errors.FencedMemberEpochException",
+            UnreleasedInstanceId => {
+                "org.apache.kafka.common.errors.UnreleasedInstanceIdException"
+            }
+            StaleMemberEpoch => "org.apache.kafka.common.errors.StaleMemberEpochException",
+            UnsupportedAssignor => "org.apache.kafka.common.errors.UnsupportedAssignorException",
+            InconsistentGroupProtocol => {
+                "org.apache.kafka.common.errors.InconsistentGroupProtocolException"
+            }
         }
     }
 

@@ -29,6 +29,8 @@ pub enum ApiKey {
     EndQuorumEpoch,
     /// ZooKeeper era: a broker's session ping to its ZooKeeper server.
     ZkSession,
+    /// KIP-848: the one RPC of the consumer rebalance protocol (join, heartbeat, ack, leave).
+    ConsumerGroupHeartbeat,
 }
 
 impl ApiKey {
@@ -49,6 +51,7 @@ impl ApiKey {
             ApiKey::BeginQuorumEpoch => "BeginQuorumEpoch",
             ApiKey::EndQuorumEpoch => "EndQuorumEpoch",
             ApiKey::ZkSession => "ZooKeeper session",
+            ApiKey::ConsumerGroupHeartbeat => "ConsumerGroupHeartbeat",
         }
     }
 
@@ -273,6 +276,28 @@ pub enum Body {
         /// The session is gone (expired): the broker must register again.
         expired: bool,
     },
+    /// KIP-848 (`ConsumerGroupHeartbeatRequest`): epoch 0 joins, -1 leaves, -2 leaves a static
+    /// member's place open; otherwise the member's current epoch. `owned_partitions` acks
+    /// revocations (`None`: unchanged since the last request).
+    ConsumerGroupHeartbeatRequest {
+        group: String,
+        member_id: String,
+        member_epoch: i32,
+        instance_id: Option<String>,
+        rack: Option<String>,
+        rebalance_timeout_ms: Millis,
+        subscribed_topics: Vec<String>,
+        server_assignor: Option<String>,
+        owned_partitions: Option<Vec<TopicPartition>>,
+    },
+    ConsumerGroupHeartbeatResponse {
+        error: Option<ErrorCode>,
+        member_id: String,
+        member_epoch: i32,
+        heartbeat_interval_ms: Millis,
+        /// The partitions the member may own now (`None`: unchanged).
+        assignment: Option<Vec<TopicPartition>>,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -309,6 +334,9 @@ impl Body {
             EndQuorumEpochRequest { .. } => ApiKey::EndQuorumEpoch,
             QuorumFetchRequest { .. } | QuorumFetchResponse { .. } => ApiKey::Fetch,
             ZkPingRequest { .. } | ZkPingResponse { .. } => ApiKey::ZkSession,
+            ConsumerGroupHeartbeatRequest { .. } | ConsumerGroupHeartbeatResponse { .. } => {
+                ApiKey::ConsumerGroupHeartbeat
+            }
         }
     }
 
@@ -327,6 +355,7 @@ impl Body {
                 | OffsetCommitRequest { .. }
                 | OffsetFetchRequest { .. }
                 | BrokerHeartbeatRequest { .. }
+                | ConsumerGroupHeartbeatRequest { .. }
         )
     }
 

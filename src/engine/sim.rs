@@ -75,8 +75,12 @@ pub struct Sim {
     pub(crate) client_names: BTreeMap<String, ClientId>,
     next_client: ClientId,
     pub(crate) groups: BTreeMap<String, ClassicGroup>,
+    /// KIP-848 groups (`group.protocol=consumer`); a group id is in one map or the other.
+    pub(crate) consumer_groups: BTreeMap<String, super::group::consumer_group::ConsumerGroup>,
     pub(crate) trace: Trace,
     pub(crate) ledger: super::durability::Ledger,
+    /// The live guarantee checker.
+    pub(crate) guard: super::invariants::Guard,
     next_token: u64,
     seed: u64,
 }
@@ -104,8 +108,10 @@ impl Sim {
             client_names: BTreeMap::new(),
             next_client: 1,
             groups: BTreeMap::new(),
+            consumer_groups: BTreeMap::new(),
             trace: Trace::default(),
             ledger: Default::default(),
+            guard: Default::default(),
             next_token: 1,
             seed,
         };
@@ -162,7 +168,9 @@ impl Sim {
         self.record(TraceEvent::Command {
             text: command.describe(),
         });
-        super::command::apply(self, command)
+        let result = super::command::apply(self, command);
+        self.check_guarantees();
+        result
     }
 
     /// Runs the next event, if any. Returns false when nothing is scheduled.
@@ -187,6 +195,7 @@ impl Sim {
             }
             Event::Timer(timer) => self.fire(timer),
         }
+        self.check_guarantees();
         true
     }
 
@@ -248,6 +257,7 @@ impl Sim {
     }
 
     pub(crate) fn record(&mut self, event: TraceEvent) {
+        self.guard.note(&event);
         self.trace.record(self.now, event);
     }
 

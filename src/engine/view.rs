@@ -254,7 +254,9 @@ impl Sim {
     }
 
     pub fn group_view(&self, group: &str) -> Option<GroupView> {
-        let g = self.groups.get(group)?;
+        let Some(g) = self.groups.get(group) else {
+            return self.consumer_group_view(group);
+        };
         let members: Vec<MemberView> = g
             .members
             .iter()
@@ -304,7 +306,10 @@ impl Sim {
     }
 
     pub fn group_ids(&self) -> Vec<String> {
-        self.groups.keys().cloned().collect()
+        let mut ids: Vec<String> = self.groups.keys().cloned().collect();
+        ids.extend(self.consumer_groups.keys().cloned());
+        ids.sort();
+        ids
     }
 
     pub fn client_views(&self) -> Vec<ClientView> {

@@ -156,6 +156,10 @@ impl Sim {
     }
 
     pub(crate) fn coordinator_receive(&mut self, b: BrokerId, from: NodeId, body: Body) {
+        // KIP-848 heartbeats, and requests for consumer-protocol groups, go there first.
+        let Some(body) = self.consumer_group_receive(b, from, body) else {
+            return;
+        };
         let me = NodeId::Broker(b);
         match body {
             Body::FindCoordinatorRequest { group } => {
@@ -737,6 +741,9 @@ impl Sim {
     }
 
     pub(crate) fn session_check(&mut self, group: &str, member_id: &str, token: u64) {
+        if self.consumer_group_session_check(group, member_id, token) {
+            return;
+        }
         let expired = self
             .groups
             .get(group)

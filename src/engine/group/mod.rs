@@ -2,4 +2,5 @@
 
 pub mod assignors;
 pub mod classic;
+pub mod consumer_group;
 pub mod coordinator;
