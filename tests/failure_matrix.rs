@@ -536,7 +536,9 @@ fn acks_one_with_hard_bounces_of_the_leader_loses_acknowledged_records_on_some_s
         !losing.is_empty(),
         "no seed lost an acknowledged acks=1 record across 5 hard bounces each"
     );
-    eprintln!("acks=1 hard bounces: seeds that lost acknowledged records (seed, records): {losing:?}");
+    eprintln!(
+        "acks=1 hard bounces: seeds that lost acknowledged records (seed, records): {losing:?}"
+    );
 }
 
 /// Unclean leader election (Jepsen's Kafka finding): the followers of partition 0 die, the ISR
@@ -558,11 +560,19 @@ fn unclean_election(seed: u64) -> (BTreeSet<(i32, i64)>, BTreeSet<(i32, i64)>, V
     }
     s.run("sleep 12s");
     let (_, _, isr) = s.describe(0);
-    assert_eq!(isr, vec![leader], "seed {seed}: the ISR shrank to the leader");
+    assert_eq!(
+        isr,
+        vec![leader],
+        "seed {seed}: the ISR shrank to the leader"
+    );
     s.run(&format!("sleep 3s\nbroker kill {leader}\nsleep 10s"));
     s.run(&format!("broker start {}\nsleep 10s", followers[0]));
     let (new_leader, _, _) = s.describe(0);
-    assert_eq!(new_leader, Some(followers[0]), "seed {seed}: unclean election");
+    assert_eq!(
+        new_leader,
+        Some(followers[0]),
+        "seed {seed}: unclean election"
+    );
     s.run(&format!(
         "broker start {}\nbroker start {leader}\nsleep 20s\nwait",
         followers[1]
@@ -590,6 +600,9 @@ fn unclean_leader_election_after_the_isr_shrinks_to_one_loses_acknowledged_recor
             losing.push((seed, lost.len()));
         }
     }
-    assert!(!losing.is_empty(), "no seed lost a record to unclean election");
+    assert!(
+        !losing.is_empty(),
+        "no seed lost a record to unclean election"
+    );
     eprintln!("unclean election: seeds that lost acknowledged records (seed, records): {losing:?}");
 }

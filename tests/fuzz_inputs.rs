@@ -28,11 +28,8 @@ fn cases() -> u32 {
 }
 
 /// Runs a property for `FUZZ_CASES` cases and prints how many ran and how long it took.
-fn fuzz<S: Strategy>(
-    name: &str,
-    strategy: S,
-    test: impl Fn(S::Value) -> Result<(), TestCaseError>,
-) where
+fn fuzz<S: Strategy>(name: &str, strategy: S, test: impl Fn(S::Value) -> Result<(), TestCaseError>)
+where
     S::Value: std::fmt::Debug,
 {
     let n = cases();
@@ -75,37 +72,159 @@ fn corpus(target: &str) -> Vec<(String, String)> {
 // ------------------------------------------------------------------ console lines
 
 const PLAYGROUND: &[&str] = &[
-    "cluster", "create", "producer", "consumer", "start", "stop", "broker", "kill", "bounce",
-    "hard-bounce", "status", "time", "sleep", "wait", "jobs", "help", "network", "invariants",
-    "echo", "printf", "cat", "leader:t:0", "leader:t:9", "leader:", "controller", "--brokers",
-    "--racks", "--mode", "--era", "--controllers", "--rate", "--keys", "--acks", "--name",
-    "--group", "--strategy", "--hard", "--max-records", "--producer-property",
-    "--consumer-property", "--process-time", "--from-beginning", "--group-instance-id",
+    "cluster",
+    "create",
+    "producer",
+    "consumer",
+    "start",
+    "stop",
+    "broker",
+    "kill",
+    "bounce",
+    "hard-bounce",
+    "status",
+    "time",
+    "sleep",
+    "wait",
+    "jobs",
+    "help",
+    "network",
+    "invariants",
+    "echo",
+    "printf",
+    "cat",
+    "leader:t:0",
+    "leader:t:9",
+    "leader:",
+    "controller",
+    "--brokers",
+    "--racks",
+    "--mode",
+    "--era",
+    "--controllers",
+    "--rate",
+    "--keys",
+    "--acks",
+    "--name",
+    "--group",
+    "--strategy",
+    "--hard",
+    "--max-records",
+    "--producer-property",
+    "--consumer-property",
+    "--process-time",
+    "--from-beginning",
+    "--group-instance-id",
 ];
 
 const ARGPARSE_OPTIONS: &[&str] = &[
-    "--topic", "--max-messages", "--throughput", "--acks", "--producer.config",
-    "--message-create-time", "--value-prefix", "--repeating-keys", "--group-id",
-    "--group-instance-id", "--group-protocol", "--group-remote-assignor", "--session-timeout",
-    "--verbose", "--enable-autocommit", "--reset-policy", "--assignment-strategy",
-    "--consumer.config", "--bootstrap-controller", "--command-config", "describe", "--status",
-    "--replication", "--human-readable", "-h",
+    "--topic",
+    "--max-messages",
+    "--throughput",
+    "--acks",
+    "--producer.config",
+    "--message-create-time",
+    "--value-prefix",
+    "--repeating-keys",
+    "--group-id",
+    "--group-instance-id",
+    "--group-protocol",
+    "--group-remote-assignor",
+    "--session-timeout",
+    "--verbose",
+    "--enable-autocommit",
+    "--reset-policy",
+    "--assignment-strategy",
+    "--consumer.config",
+    "--bootstrap-controller",
+    "--command-config",
+    "describe",
+    "--status",
+    "--replication",
+    "--human-readable",
+    "-h",
 ];
 
 const VALUES: &[&str] = &[
-    "t", "u", "orders", "__consumer_offsets", "0", "1", "2", "3", "-1", "-2", "12", "13",
-    "100", "2147483647", "2147483648", "-9223372036854775808", "99999999999999999999", "all",
-    "earliest", "latest", "none", "1.5", "NaN", "", " ", "localhost:9092", "x:1", "g", "g1",
-    "10/s", "1000000/s", "5s", "500ms", "1m", "0s", "kraft", "zookeeper", "2", "4",
-    "range", "roundrobin", "sticky", "cooperative-sticky", "preferred", "unclean",
-    "retention.ms=1000", "cleanup.policy=compact", "min.insync.replicas=2",
-    "segment.bytes=1", "max.message.bytes=-5", "acks=all", "enable.idempotence=true",
-    "print.key=true", "key.separator=:", "parse.key=true", "a=b=c", "=", "topics",
-    "brokers", "groups", "{\"partitions\":[{\"topic\":\"t\",\"partition\":0,\"offset\":1}]}",
+    "t",
+    "u",
+    "orders",
+    "__consumer_offsets",
+    "0",
+    "1",
+    "2",
+    "3",
+    "-1",
+    "-2",
+    "12",
+    "13",
+    "100",
+    "2147483647",
+    "2147483648",
+    "-9223372036854775808",
+    "99999999999999999999",
+    "all",
+    "earliest",
+    "latest",
+    "none",
+    "1.5",
+    "NaN",
+    "",
+    " ",
+    "localhost:9092",
+    "x:1",
+    "g",
+    "g1",
+    "10/s",
+    "1000000/s",
+    "5s",
+    "500ms",
+    "1m",
+    "0s",
+    "kraft",
+    "zookeeper",
+    "2",
+    "4",
+    "range",
+    "roundrobin",
+    "sticky",
+    "cooperative-sticky",
+    "preferred",
+    "unclean",
+    "retention.ms=1000",
+    "cleanup.policy=compact",
+    "min.insync.replicas=2",
+    "segment.bytes=1",
+    "max.message.bytes=-5",
+    "acks=all",
+    "enable.idempotence=true",
+    "print.key=true",
+    "key.separator=:",
+    "parse.key=true",
+    "a=b=c",
+    "=",
+    "topics",
+    "brokers",
+    "groups",
+    "{\"partitions\":[{\"topic\":\"t\",\"partition\":0,\"offset\":1}]}",
     "{\"version\":1,\"partitions\":[{\"topic\":\"t\",\"partition\":0,\"replicas\":[2,1,0]}]}",
-    "{\"topics\":[{\"topic\":\"t\"}],\"version\":1}", "{", "[]", "null",
-    "--to-earliest", "--to-offset", "--shift-by", "--to-datetime", "2025-03-18T00:00:00.000",
-    "--execute", "--dry-run", "--all-topics", "--all-groups", "--time", "-1", "-2", "-3",
+    "{\"topics\":[{\"topic\":\"t\"}],\"version\":1}",
+    "{",
+    "[]",
+    "null",
+    "--to-earliest",
+    "--to-offset",
+    "--shift-by",
+    "--to-datetime",
+    "2025-03-18T00:00:00.000",
+    "--execute",
+    "--dry-run",
+    "--all-topics",
+    "--all-groups",
+    "--time",
+    "-1",
+    "-2",
+    "-3",
 ];
 
 fn tool_words() -> Vec<String> {
@@ -207,8 +326,7 @@ fn console_lines() {
 #[test]
 fn corpus_console_lines() {
     for (name, text) in corpus("console_lines") {
-        check_line(text.trim_end_matches('\n'))
-            .unwrap_or_else(|e| panic!("corpus {name}: {e}"));
+        check_line(text.trim_end_matches('\n')).unwrap_or_else(|e| panic!("corpus {name}: {e}"));
     }
 }
 
@@ -308,8 +426,15 @@ fn junk_value() -> impl Strategy<Value = Value> {
         Just(Value::Null),
         any::<bool>().prop_map(Value::Bool),
         any::<i64>().prop_map(|n| json!(n)),
-        prop_oneof![Just(-1i64), Just(0), Just(1), Just(3), Just(13), Just(1_000_001)]
-            .prop_map(|n| json!(n)),
+        prop_oneof![
+            Just(-1i64),
+            Just(0),
+            Just(1),
+            Just(3),
+            Just(13),
+            Just(1_000_001)
+        ]
+        .prop_map(|n| json!(n)),
         any::<f64>().prop_map(|f| json!(f)),
         "\\PC{0,10}".prop_map(Value::String),
         proptest::sample::select(VALUES).prop_map(|s| json!(s)),
@@ -331,25 +456,33 @@ enum Edit {
     Insert(Vec<u16>, String, Value),
 }
 
-fn at_path<'a>(mut v: &'a mut Value, steps: &[u16]) -> &'a mut Value {
-    for s in steps {
-        let next = match v {
-            Value::Object(m) if !m.is_empty() => {
-                let k = m.keys().nth(*s as usize % m.len()).cloned();
-                k.map(move |k| m.get_mut(&k))
-            }
-            Value::Array(a) if !a.is_empty() => {
-                let n = a.len();
-                Some(a.get_mut(*s as usize % n))
-            }
-            _ => None,
-        };
-        match next {
-            Some(Some(n)) => v = n,
-            _ => break,
-        }
+fn at_path<'a>(v: &'a mut Value, steps: &[u16]) -> &'a mut Value {
+    let Some((s, rest)) = steps.split_first() else {
+        return v;
+    };
+    let descend = match &*v {
+        Value::Object(m) => !m.is_empty(),
+        Value::Array(a) => !a.is_empty(),
+        _ => false,
+    };
+    if !descend {
+        return v;
     }
-    v
+    match v {
+        Value::Object(m) => {
+            let n = m.len();
+            let child = m.values_mut().nth(*s as usize % n);
+            match child {
+                Some(c) => at_path(c, rest),
+                None => unreachable!("index below the map's length"),
+            }
+        }
+        Value::Array(a) => {
+            let n = a.len();
+            at_path(&mut a[*s as usize % n], rest)
+        }
+        other => other,
+    }
 }
 
 fn apply_edit(root: &mut Value, e: &Edit) {
@@ -385,11 +518,39 @@ fn edit() -> impl Strategy<Value = Edit> {
     let path = proptest::collection::vec(any::<u16>(), 0..6);
     let key = prop_oneof![
         proptest::sample::select(vec![
-            "version", "seed", "era", "cluster", "topics", "producers", "consumers", "timeline",
-            "brokers", "controllers", "controller", "racks", "broker_configs",
-            "network_latency_ms", "name", "partitions", "replication_factor", "configs", "topic",
-            "rate_per_sec", "keys", "max_records", "group", "process_time_ms", "at_ms", "console",
-            "command", "type", "id", "hard", "node", "fault", "ms",
+            "version",
+            "seed",
+            "era",
+            "cluster",
+            "topics",
+            "producers",
+            "consumers",
+            "timeline",
+            "brokers",
+            "controllers",
+            "controller",
+            "racks",
+            "broker_configs",
+            "network_latency_ms",
+            "name",
+            "partitions",
+            "replication_factor",
+            "configs",
+            "topic",
+            "rate_per_sec",
+            "keys",
+            "max_records",
+            "group",
+            "process_time_ms",
+            "at_ms",
+            "console",
+            "command",
+            "type",
+            "id",
+            "hard",
+            "node",
+            "fault",
+            "ms",
         ])
         .prop_map(str::to_string),
         "[a-z_]{1,10}",
@@ -418,7 +579,8 @@ fn scenario_text() -> impl Strategy<Value = String> {
             } else {
                 v.to_string()
             }
-        });
+        })
+        .boxed();
     prop_oneof![
         8 => edited.clone(),
         1 => (edited, any::<u16>()).prop_map(|(s, cut)| {
@@ -470,11 +632,13 @@ fn corpus_scenario_json() {
 // ------------------------------------------------------------------ URL fragments
 
 fn fragment() -> impl Strategy<Value = String> {
-    let valid = (scenario_text(), any::<i64>()).prop_filter_map("a valid scenario", |(t, pos)| {
-        Scenario::from_json(&t)
-            .ok()
-            .map(|s| encode_fragment(&s, pos.rem_euclid(100_000)))
-    });
+    let valid = (scenario_text(), any::<i64>())
+        .prop_filter_map("a valid scenario", |(t, pos)| {
+            Scenario::from_json(&t)
+                .ok()
+                .map(|s| encode_fragment(&s, pos.rem_euclid(100_000)))
+        })
+        .boxed();
     let mutated = (
         valid.clone(),
         proptest::collection::vec((any::<u16>(), "[ -~]{0,2}"), 1..4),

@@ -173,7 +173,11 @@ fn plan(seed: u64) -> Plan {
             }
             5 => {
                 let (x, y) = (pick(&mut rng, &nodes), pick(&mut rng, &nodes));
-                Command::Network(NetworkFault::Latency(x, y, range(&mut rng, 0, 2_000) as i64))
+                Command::Network(NetworkFault::Latency(
+                    x,
+                    y,
+                    range(&mut rng, 0, 2_000) as i64,
+                ))
             }
             6 => {
                 let (x, y) = (pick(&mut rng, &nodes), pick(&mut rng, &nodes));
@@ -233,7 +237,10 @@ fn allowed(v: &Violation, plan: &Plan) -> bool {
     // The detail starts with the partition (`t0-1: ...`): its topic may allow unclean election.
     plan.topics.iter().any(|t| {
         v.detail.starts_with(&format!("{}-", t.name))
-            && t.configs.get("unclean.leader.election.enable").map(String::as_str) == Some("true")
+            && t.configs
+                .get("unclean.leader.election.enable")
+                .map(String::as_str)
+                == Some("true")
     })
 }
 
@@ -399,7 +406,10 @@ fn run_seed(seed: u64) -> Result<Report, String> {
             Ok(_) => applied += 1,
             Err(e) => {
                 if e.message.trim().is_empty() {
-                    return Err(format!("`{}` was rejected without a message", fault.describe()));
+                    return Err(format!(
+                        "`{}` was rejected without a message",
+                        fault.describe()
+                    ));
                 }
                 rejected += 1;
             }
@@ -534,7 +544,10 @@ fn one_seed_twice_gives_the_same_trace_hash() {
     assert_eq!(a.trace_hash, b.trace_hash);
     assert_eq!(a.converged_after_ms, b.converged_after_ms);
     let c = run_caught(8).expect("seed 8 passes");
-    assert_ne!(a.trace_hash, c.trace_hash, "different seeds, different runs");
+    assert_ne!(
+        a.trace_hash, c.trace_hash,
+        "different seeds, different runs"
+    );
 }
 
 #[test]

@@ -52,6 +52,18 @@ impl Sim {
         self.clients.values()
     }
 
+    /// The network node of a running client, by name.
+    pub fn client_node(&self, name: &str) -> Option<super::network::NodeId> {
+        self.client_names
+            .get(name)
+            .map(|c| super::network::NodeId::Client(*c))
+    }
+
+    /// The name of a client node.
+    pub fn client_name(&self, c: ClientId) -> Option<&str> {
+        self.clients.get(&c).map(|x| x.name())
+    }
+
     pub(crate) fn client_id_by_name(&self, name: &str) -> Option<ClientId> {
         self.client_names.get(name).copied()
     }

@@ -200,7 +200,10 @@ impl Sim {
             self.find_coordinator(c);
         }
         if heartbeat_due {
-            if self.consumer_mut(c).is_some_and(|x| x.uses_consumer_protocol()) {
+            if self
+                .consumer_mut(c)
+                .is_some_and(|x| x.uses_consumer_protocol())
+            {
                 self.send_group_heartbeat(c);
             } else {
                 self.send_heartbeat(c);

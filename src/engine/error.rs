@@ -142,9 +142,7 @@ impl ErrorCode {
             }
             UnknownServerError => "org.apache.kafka.common.errors.UnknownServerException",
             FencedMemberEpoch => "org.apache.kafka.common.errors.FencedMemberEpochException",
-            UnreleasedInstanceId => {
-                "org.apache.kafka.common.errors.UnreleasedInstanceIdException"
-            }
+            UnreleasedInstanceId => "org.apache.kafka.common.errors.UnreleasedInstanceIdException",
             StaleMemberEpoch => "org.apache.kafka.common.errors.StaleMemberEpochException",
             UnsupportedAssignor => "org.apache.kafka.common.errors.UnsupportedAssignorException",
             InconsistentGroupProtocol => {

@@ -46,6 +46,11 @@ fn invalid(message: String) -> KafkaError {
 }
 
 impl Sim {
+    /// The network faults in force.
+    pub fn network_faults(&self) -> super::network::NetworkFaults {
+        self.net.faults()
+    }
+
     /// Every node that exists now, in a stable order.
     pub fn nodes(&self) -> Vec<NodeId> {
         let mut out: Vec<NodeId> = self

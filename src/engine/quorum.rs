@@ -837,6 +837,81 @@ impl Sim {
     }
 }
 
+/// A voter as views show it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct VoterView {
+    pub id: i32,
+    pub alive: bool,
+    pub role: RaftRole,
+    pub epoch: i32,
+    pub log_end_offset: i64,
+    /// The leader's view: when this voter last fetched and was last caught up (sim ms).
+    pub last_fetch_ms: Option<Millis>,
+    pub last_caught_up_ms: Option<Millis>,
+}
+
+/// Who controls the cluster: the KRaft quorum, or the ZooKeeper ensemble and its controller.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ControllerView {
+    pub active: Option<NodeId>,
+    pub voters: Vec<VoterView>,
+    pub leader_epoch: i32,
+    pub high_watermark: i64,
+    /// ZooKeeper era: `(myid, alive, leads)` per server.
+    pub zookeeper: Vec<(i32, bool, bool)>,
+    pub controller_epoch: i32,
+}
+
+impl Sim {
+    pub fn controller_view(&self) -> ControllerView {
+        let q = &self.cluster.controller.quorum;
+        let leader = q.leader();
+        let voters = q
+            .voters
+            .values()
+            .map(|v| VoterView {
+                id: v.id,
+                alive: v.alive,
+                role: v.role,
+                epoch: v.epoch,
+                log_end_offset: v.log_end_offset,
+                last_fetch_ms: leader.and_then(|l| {
+                    if l.id == v.id {
+                        Some(self.now)
+                    } else {
+                        l.last_fetch.get(&v.id).copied()
+                    }
+                }),
+                last_caught_up_ms: leader.and_then(|l| {
+                    if l.id == v.id {
+                        Some(self.now)
+                    } else {
+                        l.last_caught_up.get(&v.id).copied()
+                    }
+                }),
+            })
+            .collect();
+        let zk_leader = self.zk_leader();
+        let zk = self.cluster.controller.zk.as_ref();
+        ControllerView {
+            active: self.active_controller(),
+            voters,
+            leader_epoch: leader.map_or_else(
+                || q.voters.values().map(|v| v.epoch).max().unwrap_or(0),
+                |l| l.epoch,
+            ),
+            high_watermark: q.high_watermark,
+            zookeeper: zk.map_or_else(Vec::new, |zk| {
+                zk.servers
+                    .iter()
+                    .map(|(id, alive)| (*id, *alive, zk_leader == Some(*id)))
+                    .collect()
+            }),
+            controller_epoch: zk.map_or(0, |zk| zk.controller_epoch),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

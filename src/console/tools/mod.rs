@@ -6,8 +6,10 @@ pub mod console_consumer;
 pub mod console_producer;
 pub mod consumer_groups;
 pub mod delete_records;
+pub mod faults;
 pub mod get_offsets;
 pub mod leader_election;
+pub mod metadata_quorum;
 pub mod playground;
 pub mod reassign_partitions;
 pub mod regex;
@@ -125,13 +127,7 @@ pub fn start(console: &mut Console, tool: Tool, args: &[String], stdin: Option<&
         Tool::VerifiableConsumer => verifiable_consumer::start(console, &opts),
         Tool::LeaderElection => Started::Done(leader_election::run(console, &opts, stdin)),
         Tool::ReassignPartitions => Started::Done(reassign_partitions::run(console, &opts, stdin)),
-        other => Started::Done(ToolExit::err(
-            format!(
-                "{}: not available yet in this version of the playground\n",
-                other.name()
-            ),
-            1,
-        )),
+        Tool::MetadataQuorum => Started::Done(metadata_quorum::run(console, &opts)),
     }
 }
 

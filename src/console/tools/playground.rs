@@ -95,19 +95,13 @@ fn fail(message: impl Into<String>) -> ToolExit {
     ToolExit::err(m, 1)
 }
 
-fn not_yet(what: &str) -> ToolExit {
-    fail(format!(
-        "{what}: not available yet in this version of the playground (the engine has no network faults or live invariant checker yet); see `help`"
-    ))
-}
-
 /// Runs a playground command (`first`: nothing ran before it in this console).
 pub fn run(console: &mut Console, program: &str, args: &[String], first: bool) -> ToolExit {
     let sub = args.first().map(String::as_str).unwrap_or("");
     let rest = if args.is_empty() { args } else { &args[1..] };
     match (program, sub) {
         ("cluster", "create") => cluster_create(console, rest, first),
-        ("cluster", _) => fail("cluster: usage: cluster create --brokers N [--racks a,b,c] [--mode kraft|zookeeper] [--era 4|2]"),
+        ("cluster", _) => fail("cluster: usage: cluster create --brokers N [--racks a,b,c] [--mode kraft|zookeeper] [--controllers 1|3|5] [--era 4|2]"),
         ("producer", "start") => producer_start(console, rest),
         ("producer", "stop") => producer_stop(console, rest),
         ("producer", _) => fail("producer: usage: producer start --topic T [--name NAME] [--rate 10/s] [--keys N] [--acks 0|1|all] [--producer-property k=v] | producer stop NAME"),
@@ -118,19 +112,24 @@ pub fn run(console: &mut Console, program: &str, args: &[String], first: bool) -
         ("time", _) => time(console),
         ("help", _) => help(args.first().map(String::as_str)),
         ("broker", _) => broker(console, sub, rest),
-        ("network", _) => not_yet("network"),
-        ("invariants", _) => not_yet("invariants"),
+        ("network", _) => super::faults::network(console, args),
+        ("controller", _) => super::faults::controller(console, args),
+        ("invariants", _) => super::faults::invariants(console),
         _ => fail(format!(
-            "{program}: command not found. Kafka's tools (kafka-topics, kafka-console-producer, kafka-console-consumer, kafka-consumer-groups, kafka-configs, kafka-get-offsets, kafka-delete-records) and the playground commands (cluster, producer, consumer, status, time, sleep, wait, jobs, help) are available; try `help`"
+            "{program}: command not found. Kafka's tools (kafka-topics, kafka-console-producer, kafka-console-consumer, kafka-consumer-groups, kafka-configs, kafka-get-offsets, kafka-delete-records) and the playground commands (cluster, broker, controller, network, producer, consumer, status, invariants, time, sleep, wait, jobs, help) are available; try `help`"
         )),
     }
 }
 
-/// `broker stop|kill|start|bounce|hard-bounce TARGET`: TARGET is a broker id or
-/// `leader:TOPIC:PARTITION`.
+/// `broker stop|kill|start|bounce|hard-bounce TARGET`: TARGET is a broker id,
+/// `leader:TOPIC:PARTITION`, or `controller` (the active controller: a KRaft controller node,
+/// or the ZooKeeper-era controller broker).
 fn broker(console: &mut Console, action: &str, args: &[String]) -> ToolExit {
-    const USAGE: &str = "broker: usage: broker stop|kill|start|bounce|hard-bounce TARGET, where TARGET is a broker id or leader:TOPIC:PARTITION";
+    const USAGE: &str = "broker: usage: broker stop|kill|start|bounce|hard-bounce TARGET, where TARGET is a broker id, leader:TOPIC:PARTITION or controller";
     let [target] = args else { return fail(USAGE) };
+    if target == "controller" && console.sim().controller_mode() == ControllerMode::Kraft {
+        return kraft_controller_fault(console, action);
+    }
     let id = match resolve_broker(console, target) {
         Ok(id) => id,
         Err(e) => return fail(format!("broker {action}: {e}")),
@@ -139,7 +138,10 @@ fn broker(console: &mut Console, action: &str, args: &[String]) -> ToolExit {
         |console: &mut Console, hard: bool| console.sim.apply(Command::StopBroker { id, hard });
     let result = match action {
         "stop" => stop(console, false).map(|_| format!("Broker {id}: controlled shutdown requested; its leaderships move to other in-sync replicas.\n")),
-        "kill" => stop(console, true).map(|_| format!("Broker {id} killed. The controller fences it after broker.session.timeout.ms without a heartbeat.\n")),
+        "kill" => stop(console, true).map(|_| match console.sim().controller_mode() {
+            ControllerMode::Kraft => format!("Broker {id} killed. The controller fences it after broker.session.timeout.ms without a heartbeat.\n"),
+            ControllerMode::Zookeeper => format!("Broker {id} killed. Its ZooKeeper session expires after zookeeper.session.timeout.ms without a ping; then the controller moves its leaderships.\n"),
+        }),
         "start" => console.sim.apply(Command::StartBroker { id }).map(|_| format!("Broker {id} starting: it registers, catches up and rejoins the ISRs.\n")),
         "bounce" | "hard-bounce" => {
             let hard = action == "hard-bounce";
@@ -169,7 +171,7 @@ fn broker(console: &mut Console, action: &str, args: &[String]) -> ToolExit {
     }
 }
 
-fn resolve_broker(console: &Console, target: &str) -> Result<i32, String> {
+pub(super) fn resolve_broker(console: &Console, target: &str) -> Result<i32, String> {
     if let Some(rest) = target.strip_prefix("leader:") {
         let (topic, partition) = rest
             .rsplit_once(':')
@@ -187,13 +189,46 @@ fn resolve_broker(console: &Console, target: &str) -> Result<i32, String> {
             .ok_or_else(|| format!("partition {tp} has no leader (offline)"));
     }
     if target == "controller" {
-        return Err(
-            "the controller quorum is not simulated yet in this version; target a broker".into(),
-        );
+        // The ZooKeeper era: the controller is a broker.
+        return match console.sim().active_controller() {
+            Some(crate::engine::network::NodeId::Broker(b)) => Ok(b),
+            _ => Err("there is no active controller now (the ZooKeeper ensemble has no majority, or the controller broker is down)".into()),
+        };
     }
     target
         .parse::<i32>()
         .map_err(|_| format!("'{target}' is not a broker id, leader:TOPIC:PARTITION"))
+}
+
+/// `broker stop|kill|bounce|hard-bounce controller` in KRaft: the active controller node.
+fn kraft_controller_fault(console: &mut Console, action: &str) -> ToolExit {
+    let Some(node) = console.sim().active_controller() else {
+        return fail(format!("broker {action}: there is no active controller now (no majority of the controller quorum); start controllers with `controller start ID`"));
+    };
+    let id = match node {
+        crate::engine::network::NodeId::Controller(id) => id.to_string(),
+        _ => {
+            return fail(format!(
+                "broker {action}: the active controller is not a controller node"
+            ))
+        }
+    };
+    let run = |console: &mut Console, verb: &str| {
+        super::faults::controller(console, &[verb.to_string(), id.clone()])
+    };
+    match action {
+        "stop" => run(console, "stop"),
+        "kill" => run(console, "kill"),
+        "bounce" | "hard-bounce" => {
+            let first = run(console, if action == "bounce" { "stop" } else { "kill" });
+            if first.code != 0 {
+                return first;
+            }
+            first.then(run(console, "start"))
+        }
+        "start" => fail("broker start controller: name the controller to start: `controller start 3000`"),
+        _ => fail("broker: usage: broker stop|kill|start|bounce|hard-bounce TARGET, where TARGET is a broker id, leader:TOPIC:PARTITION or controller"),
+    }
 }
 
 fn cluster_create(console: &mut Console, args: &[String], first: bool) -> ToolExit {
@@ -206,9 +241,11 @@ fn cluster_create(console: &mut Console, args: &[String], first: bool) -> ToolEx
         Ok(f) => f,
         Err(e) => return fail(e),
     };
-    if f.has("controllers") {
-        return fail("cluster create: --controllers is not available yet in this version of the playground (the controller quorum is not simulated yet)");
-    }
+    let controllers = match f.get("controllers").map(str::parse::<u32>) {
+        None => 1,
+        Some(Ok(n)) => n,
+        Some(Err(_)) => return fail("cluster create: --controllers takes 1, 3 or 5"),
+    };
     let brokers = match f.get("brokers").map(str::parse::<u32>) {
         None => 3,
         Some(Ok(n)) => n,
@@ -246,6 +283,7 @@ fn cluster_create(console: &mut Console, args: &[String], first: bool) -> ToolEx
         brokers,
         racks: racks.clone(),
         mode,
+        controllers,
         era,
         ..crate::console::run::console_cluster_spec()
     };
@@ -268,6 +306,22 @@ fn cluster_create(console: &mut Console, args: &[String], first: bool) -> ToolEx
     if !racks.is_empty() {
         s.push_str(&format!(", racks {}", racks.join(",")));
     }
+    s.push_str(&match mode {
+        ControllerMode::Kraft if controllers == 1 => ", 1 controller (id 3000)".to_string(),
+        ControllerMode::Kraft => format!(
+            ", {controllers} controllers (ids 3000-{}; controller 3000 leads)",
+            2999 + controllers
+        ),
+        ControllerMode::Zookeeper => format!(
+            ", a ZooKeeper ensemble of {} (zk1{}); broker 0 is the controller",
+            plural(controllers as usize, "server"),
+            if controllers > 1 {
+                format!("-zk{controllers}")
+            } else {
+                String::new()
+            }
+        ),
+    });
     s.push_str(".\n");
     if !first {
         s.push_str("The previous cluster and everything in it were discarded.\n");
@@ -579,6 +633,7 @@ fn status(console: &Console) -> ToolExit {
         mode_name(sim.controller_mode()),
         era_name(sim.era())
     );
+    s.push_str(&controller_status(console));
     s.push_str("Brokers:\n");
     for b in sim.brokers() {
         s.push_str(&format!(
@@ -679,6 +734,62 @@ fn status(console: &Console) -> ToolExit {
     ToolExit::ok(s)
 }
 
+fn controller_status(console: &Console) -> String {
+    let sim = console.sim();
+    let v = sim.controller_view();
+    let active = match v.active {
+        Some(n) => super::faults::node_name(console, n),
+        None if v.zookeeper.is_empty() => {
+            "none (no majority of the controller quorum: no metadata changes)".to_string()
+        }
+        None => {
+            "none (the controller broker is gone or ZooKeeper has no majority: no metadata changes)"
+                .to_string()
+        }
+    };
+    let mut s = format!("Active controller: {active}\n");
+    if !v.voters.is_empty() {
+        s.push_str(&format!(
+            "Controller quorum (epoch {}, metadata high watermark {}):\n",
+            v.leader_epoch, v.high_watermark
+        ));
+        for x in &v.voters {
+            s.push_str(&format!(
+                "  {}  {}  {}  epoch {}  log end {}\n",
+                x.id,
+                if x.alive { "alive" } else { "down" },
+                x.role.name(),
+                x.epoch,
+                x.log_end_offset
+            ));
+        }
+    }
+    if !v.zookeeper.is_empty() {
+        s.push_str(&format!(
+            "ZooKeeper ensemble (controller epoch {}):\n",
+            v.controller_epoch
+        ));
+        for (id, alive, leads) in &v.zookeeper {
+            s.push_str(&format!(
+                "  zk{id}  {}{}\n",
+                if *alive { "alive" } else { "down" },
+                if *leads { "  leader" } else { "" }
+            ));
+        }
+    }
+    let faults = sim.network_faults();
+    if !faults.is_empty() {
+        s.push_str(&format!(
+            "Network faults: {} isolated, {} cut links, {} lossy, {} slow (see `network status`)\n",
+            faults.isolated.len(),
+            faults.cut.len(),
+            faults.loss_percent.len(),
+            faults.latency_ms.len()
+        ));
+    }
+    s
+}
+
 /// `help [COMMAND]`.
 pub fn help(topic: Option<&str>) -> ToolExit {
     let text = match topic {
@@ -717,13 +828,17 @@ Kafka tools (with or without bin/ and .sh; --bootstrap-server is accepted and an
   kafka-verifiable-producer / kafka-verifiable-consumer   JSON event lines (--max-messages, ...)
   kafka-leader-election   --election-type preferred|unclean, --topic/--partition, --all-topic-partitions
   kafka-reassign-partitions  --generate, --execute, --verify, --list (JSON given inline)
+  kafka-metadata-quorum   describe --status | --replication [--human-readable]
 Playground commands:
   cluster create    a new cluster                      producer start|stop   a steady producer
   consumer start|stop  a group consumer                status                everything at a glance
   time              the simulated clock                sleep DURATION        let time pass
   wait              until background jobs finish       jobs                  list background jobs
+  broker stop|kill|start|bounce|hard-bounce TARGET     a broker, a partition's leader, the controller
+  controller stop|kill|start NODE                     KRaft controllers (3000...), ZooKeeper servers (zkN)
+  network isolate|partition|latency|loss|heal|status  network faults
+  invariants        the live guarantee checker's findings
   help [COMMAND]    this text, or one command's
-Not available yet: broker stop|kill|start|bounce, network ..., invariants.
 
 Rules of the playground:
   * A script without `cluster create` first gets 3 brokers, KRaft, Kafka 4.x defaults.
@@ -747,11 +862,14 @@ Rules of the playground:
 fn detail(topic: &str) -> Option<&'static str> {
     Some(match topic {
         "cluster" => "\
-cluster create [--brokers N] [--racks a,b,c] [--mode kraft|zookeeper] [--era 4|2]
+cluster create [--brokers N] [--racks a,b,c] [--mode kraft|zookeeper] [--controllers 1|3|5]
+               [--era 4|2]
   Replaces the cluster with a new one: N brokers (1 to 12, default 3) with ids 0..N-1, racks
   given round-robin, KRaft or ZooKeeper mode, Kafka 4.x defaults (--era 4) or ZooKeeper-era
-  (2.x) defaults (--era 2, the default with --mode zookeeper). Scripts that do not start with
-  it get the default cluster. (--controllers is not available yet.)
+  (2.x) defaults (--era 2, the default with --mode zookeeper). --controllers: the KRaft
+  controller quorum's voters (dedicated controllers, ids 3000...), or the ZooKeeper ensemble's
+  servers (zk1...); default 1. A majority must be alive for any metadata change. Scripts that
+  do not start with it get the default cluster.
 ",
         "producer" => "\
 producer start --topic T [--name NAME] [--rate 10/s] [--keys N] [--acks 0|1|all]
@@ -781,15 +899,39 @@ consumer stop NAME [--hard]
         "help" => "help [COMMAND]\n  The overview, or one command's details.\n",
         "broker" => "\
 broker stop|kill|start|bounce|hard-bounce TARGET
-  TARGET is a broker id or leader:TOPIC:PARTITION. stop: a controlled shutdown (leadership
+  TARGET is a broker id, leader:TOPIC:PARTITION, or controller (the active controller: a KRaft
+  controller node, or in the ZooKeeper era the broker that is controller). stop: a controlled shutdown (leadership
   moves first). kill: a crash; the controller fences the broker after broker.session.timeout.ms
   (9 s) and elects new leaders. start: the broker comes back with its logs, truncates where
   they diverged from the leaders, catches up and rejoins the ISRs. bounce / hard-bounce: stop or
   kill, then start again.
 ",
-        "network" | "invariants" => "\
-network isolate|partition|heal|latency|loss, invariants: not available yet in this version of
-the playground.
+        "controller" => "\
+controller stop|kill|start NODE
+  NODE: a KRaft controller id (3000, 3001...), `controller` for the active one, or zkN for a
+  ZooKeeper server. The quorum is Raft (KIP-595 with pre-vote): a follower that hears nothing
+  from the leader for controller.quorum.fetch.timeout.ms (2 s) stands for election after a
+  randomized controller.quorum.election.timeout.ms (1-2 s); stop makes a leader resign first,
+  kill does not. Without a majority there is no active controller: no leader elections, no
+  ISR changes, no fencing, no new topics (kafka-topics times out).
+",
+        "network" => "\
+network isolate NODE             cut NODE off from every other node
+network partition A,B / C,D      cut every link between the two sides
+network latency A B 50ms         one-way latency of the link A <-> B
+network loss A B 10%             the link A <-> B loses that share of messages
+network heal                     every link back to normal
+network status                   the faults in force
+  NODE: a broker id, a controller id (3000...), controller (the active one), zkN, or a client's
+  name. Lost messages are silent: clients notice by request.timeout.ms (30 s), followers by
+  replica.socket.timeout.ms (30 s), brokers' sessions expire at the controller.
+",
+        "invariants" => "\
+invariants
+  The live guarantee checker: each of Kafka's guarantees with how often it was violated, and
+  the first violations with the time and cause. It runs after every event. Real Kafka also
+  breaks acknowledged-write-durable under acks=1 or unclean leader election: those losses are
+  reported as what they are.
 ",
         _ => return None,
     })

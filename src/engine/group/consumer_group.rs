@@ -164,9 +164,15 @@ pub struct HeartbeatReply {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum GroupEvent {
     MemberJoined(String),
-    MemberRemoved { member: String, reason: String },
+    MemberRemoved {
+        member: String,
+        reason: String,
+    },
     /// A static member's new member id took over the old one's place and assignment.
-    StaticMemberReplaced { old: String, new: String },
+    StaticMemberReplaced {
+        old: String,
+        new: String,
+    },
     StateChanged {
         from: ConsumerGroupState,
         to: ConsumerGroupState,
@@ -334,8 +340,8 @@ impl ConsumerGroup {
             o != m.assigned.iter().collect()
         });
         let changed = before.as_ref() != Some(m);
-        let assignment = (full || changed || owned_differs)
-            .then(|| m.assigned.iter().cloned().collect());
+        let assignment =
+            (full || changed || owned_differs).then(|| m.assigned.iter().cloned().collect());
         Ok(HeartbeatReply {
             member_id: m.member_id.clone(),
             member_epoch: m.member_epoch,
@@ -777,7 +783,9 @@ impl Sim {
                 self.send(me, from, Body::OffsetFetchResponse { group, offsets });
                 None
             }
-            Body::JoinGroupRequest { ref group, .. } if self.consumer_groups.contains_key(group) => {
+            Body::JoinGroupRequest { ref group, .. }
+                if self.consumer_groups.contains_key(group) =>
+            {
                 let empty = self.consumer_groups[group].members.is_empty();
                 if !empty {
                     // Mixed classic/consumer groups (online migration) are not modelled.
@@ -793,8 +801,11 @@ impl Sim {
                 // committed offsets belong to the group id and stay.
                 let group = group.clone();
                 if let Some(g) = self.consumer_groups.remove(&group) {
-                    let offsets: Vec<(TopicPartition, i64)> =
-                        g.offsets.iter().map(|(tp, c)| (tp.clone(), c.offset)).collect();
+                    let offsets: Vec<(TopicPartition, i64)> = g
+                        .offsets
+                        .iter()
+                        .map(|(tp, c)| (tp.clone(), c.offset))
+                        .collect();
                     if !offsets.is_empty() {
                         self.set_committed_offsets(&group, &offsets);
                     }
@@ -1063,3 +1074,292 @@ impl Sim {
     }
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tps(ps: &[i32]) -> Vec<TopicPartition> {
+        ps.iter().map(|p| TopicPartition::new("t", *p)).collect()
+    }
+
+    fn partitions() -> BTreeMap<String, u32> {
+        BTreeMap::from([("t".to_string(), 6)])
+    }
+
+    fn hb(member: &str, epoch: i32, owned: &[TopicPartition]) -> Heartbeat {
+        Heartbeat {
+            member_id: member.into(),
+            member_epoch: epoch,
+            instance_id: None,
+            rack: None,
+            rebalance_timeout_ms: 300_000,
+            subscribed_topics: vec!["t".into()],
+            server_assignor: None,
+            owned_partitions: Some(owned.to_vec()),
+            client: NodeId::Client(1),
+            client_id: member.into(),
+        }
+    }
+
+    /// A client that does what it is told at once: owns exactly its last assignment.
+    struct Member {
+        id: String,
+        epoch: i32,
+        owned: Vec<TopicPartition>,
+    }
+
+    impl Member {
+        fn new(id: &str) -> Self {
+            Member {
+                id: id.into(),
+                epoch: 0,
+                owned: Vec::new(),
+            }
+        }
+
+        fn beat(&mut self, g: &mut ConsumerGroup) -> HeartbeatReply {
+            let r = g
+                .heartbeat(
+                    &hb(&self.id, self.epoch, &self.owned),
+                    &partitions(),
+                    &CoordinatorSettings::default(),
+                    0,
+                )
+                .expect("heartbeat accepted");
+            self.epoch = r.member_epoch;
+            if let Some(a) = &r.assignment {
+                self.owned = a.clone();
+            }
+            r
+        }
+    }
+
+    fn assert_single_owner(g: &ConsumerGroup) {
+        for p in 0..6 {
+            let tp = TopicPartition::new("t", p);
+            let holders = g.members.values().filter(|m| m.holds(&tp)).count();
+            assert!(holders <= 1, "{tp} held by {holders} members: {g:?}");
+        }
+    }
+
+    #[test]
+    fn a_joining_member_gets_partitions_only_after_the_owner_revoked_them() {
+        let mut g = ConsumerGroup::new("g", 0);
+        let mut a = Member::new("a");
+        a.beat(&mut g);
+        assert_eq!(a.owned, tps(&[0, 1, 2, 3, 4, 5]));
+        assert_eq!((a.epoch, g.state), (1, ConsumerGroupState::Stable));
+
+        let mut b = Member::new("b");
+        b.beat(&mut g);
+        // The target gives b half, but a still holds everything: b waits at epoch 2.
+        assert_eq!(b.epoch, 2);
+        assert!(b.owned.is_empty());
+        assert_eq!(g.members["b"].state, MemberState::UnreleasedPartitions);
+        assert_eq!(g.state, ConsumerGroupState::Reconciling);
+        assert_single_owner(&g);
+
+        // a is asked to revoke its half and stays at epoch 1 meanwhile.
+        let r = a.beat(&mut g);
+        assert_eq!(r.member_epoch, 1);
+        assert_eq!(g.members["a"].state, MemberState::UnrevokedPartitions);
+        let kept = a.owned.clone();
+        assert_eq!(kept.len(), 3);
+        let revoked: Vec<TopicPartition> =
+            g.members["a"].pending_revocation.iter().cloned().collect();
+        assert_eq!(revoked.len(), 3);
+        assert_single_owner(&g);
+
+        // Before a acks, b still gets nothing.
+        b.beat(&mut g);
+        assert!(b.owned.is_empty());
+        assert_single_owner(&g);
+
+        // a acks (its heartbeat no longer lists the revoked partitions): epoch 2, Stable.
+        a.beat(&mut g);
+        assert_eq!((a.epoch, g.members["a"].state), (2, MemberState::Stable));
+        assert_eq!(a.owned, kept, "a kept its other partitions throughout");
+        b.beat(&mut g);
+        assert_eq!(b.owned, revoked);
+        assert_eq!(g.members["b"].state, MemberState::Stable);
+        assert_eq!(g.state, ConsumerGroupState::Stable);
+        assert_single_owner(&g);
+    }
+
+    #[test]
+    fn reconciliation_never_gives_a_partition_to_two_members() {
+        // Members join and leave in a fixed but irregular order; every heartbeat is checked.
+        let mut g = ConsumerGroup::new("g", 0);
+        let mut ms: Vec<Member> = Vec::new();
+        let script = "a b a c b a d c b a a b c d e a b c d e b d a c e a b c d e";
+        for (i, name) in script.split(' ').enumerate() {
+            if !ms.iter().any(|m| m.id == name) {
+                ms.push(Member::new(name));
+            }
+            if let Some(m) = ms.iter_mut().find(|m| m.id == name) {
+                m.beat(&mut g);
+            }
+            assert_single_owner(&g);
+            if i == 18 {
+                // d leaves.
+                g.remove_member("d", "left", 0);
+                ms.retain(|m| m.id != "d");
+                assert_single_owner(&g);
+            }
+        }
+        // A few more rounds converge to a uniform, Stable assignment.
+        for _ in 0..3 {
+            for m in &mut ms {
+                m.beat(&mut g);
+                assert_single_owner(&g);
+            }
+        }
+        assert_eq!(g.state, ConsumerGroupState::Stable);
+        // d joined again after leaving: five members share six partitions.
+        let mut sizes: Vec<usize> = ms.iter().map(|m| m.owned.len()).collect();
+        sizes.sort();
+        assert_eq!(sizes, vec![1, 1, 1, 1, 2]);
+    }
+
+    #[test]
+    fn epochs_are_fenced_and_unknown_members_rejected() {
+        let mut g = ConsumerGroup::new("g", 0);
+        let mut a = Member::new("a");
+        a.beat(&mut g);
+        let s = CoordinatorSettings::default();
+        let p = partitions();
+        let e = g.heartbeat(&hb("a", 7, &a.owned), &p, &s, 0);
+        assert_eq!(e, Err(ErrorCode::FencedMemberEpoch));
+        let e = g.heartbeat(&hb("zz", 1, &[]), &p, &s, 0);
+        assert_eq!(e, Err(ErrorCode::UnknownMemberId));
+        let e = g.heartbeat(&hb("", 0, &[]), &p, &s, 0);
+        assert_eq!(e, Err(ErrorCode::InvalidRequest));
+        let mut bad = hb("b", 0, &[]);
+        bad.server_assignor = Some("sticky".into());
+        assert_eq!(
+            g.heartbeat(&bad, &p, &s, 0),
+            Err(ErrorCode::UnsupportedAssignor)
+        );
+        // The previous epoch passes when the member owns a subset (the bump was lost).
+        let mut b = Member::new("b");
+        b.beat(&mut g);
+        a.beat(&mut g);
+        a.beat(&mut g);
+        assert_eq!(a.epoch, 2);
+        let ok = g.heartbeat(&hb("a", 1, &a.owned), &p, &s, 0);
+        assert!(ok.is_ok(), "{ok:?}");
+        // Offset commits carry the member epoch.
+        assert_eq!(g.validate_offset_commit("a", 2), None);
+        assert_eq!(
+            g.validate_offset_commit("a", 1),
+            Some(ErrorCode::StaleMemberEpoch)
+        );
+        assert_eq!(
+            g.validate_offset_commit("x", 2),
+            Some(ErrorCode::UnknownMemberId)
+        );
+    }
+
+    #[test]
+    fn a_static_member_rejoining_keeps_its_assignment() {
+        let mut g = ConsumerGroup::new("g", 0);
+        let s = CoordinatorSettings::default();
+        let p = partitions();
+        let mut a = Member::new("a1");
+        let mut b = Member::new("b");
+        let join = |g: &mut ConsumerGroup, id: &str| {
+            let mut h = hb(id, 0, &[]);
+            h.instance_id = Some("i-a".into());
+            g.heartbeat(&h, &p, &s, 0)
+        };
+        let r = join(&mut g, "a1").expect("join");
+        a.epoch = r.member_epoch;
+        a.owned = r.assignment.unwrap_or_default();
+        let beat = |g: &mut ConsumerGroup, m: &mut Member| {
+            let mut h = hb(&m.id, m.epoch, &m.owned);
+            h.instance_id = Some("i-a".into()).filter(|_| m.id.starts_with('a'));
+            let r = g.heartbeat(&h, &p, &s, 0).expect("beat");
+            m.epoch = r.member_epoch;
+            if let Some(x) = r.assignment {
+                m.owned = x;
+            }
+        };
+        b.beat(&mut g);
+        for _ in 0..2 {
+            beat(&mut g, &mut a);
+            b.beat(&mut g);
+        }
+        assert_eq!(g.state, ConsumerGroupState::Stable);
+        let before = a.owned.clone();
+        let epoch = g.group_epoch;
+        // A restart under a new member id while the old one is live is refused.
+        assert_eq!(join(&mut g, "a2"), Err(ErrorCode::UnreleasedInstanceId));
+        // It leaves with -2: the partitions stay reserved.
+        let mut leave = hb("a1", LEAVE_GROUP_STATIC_MEMBER_EPOCH, &[]);
+        leave.instance_id = Some("i-a".into());
+        assert!(g.heartbeat(&leave, &p, &s, 0).is_ok());
+        b.beat(&mut g);
+        assert_eq!(
+            b.owned.len(),
+            3,
+            "b does not get the static member's partitions"
+        );
+        let r = join(&mut g, "a2").expect("rejoin");
+        assert_eq!(r.assignment, Some(before));
+        assert_eq!(r.member_epoch, epoch);
+        assert_eq!(g.group_epoch, epoch, "no new group epoch");
+        assert!(!g.members.contains_key("a1") && g.members.contains_key("a2"));
+    }
+
+    #[test]
+    fn uuid_is_22_url_safe_base64_characters() {
+        assert_eq!(kafka_uuid([0; 16]), "AAAAAAAAAAAAAAAAAAAAAA");
+        assert_eq!(kafka_uuid([0xff; 16]), "_____________________w");
+    }
+
+    #[test]
+    fn session_timeout_removes_a_crashed_member() {
+        use crate::engine::{ClusterSpec, Command};
+        let mut s = Sim::new(3, ClusterSpec::default()).expect("cluster");
+        s.apply(Command::CreateTopic {
+            name: "t".into(),
+            partitions: Some(2),
+            replication_factor: Some(1),
+            configs: BTreeMap::new(),
+            assignment: None,
+        })
+        .expect("topic");
+        for name in ["c1", "c2"] {
+            s.apply(Command::StartConsumer {
+                name: name.into(),
+                group: Some("g".into()),
+                topics: vec!["t".into()],
+                assign: Vec::new(),
+                start_offsets: BTreeMap::new(),
+                configs: BTreeMap::from([("group.protocol".into(), "consumer".into())]),
+                process_time_ms: 0,
+            })
+            .expect("consumer");
+        }
+        s.run_for(20_000);
+        let g = s.consumer_group("g").expect("group");
+        assert_eq!((g.members.len(), g.state), (2, ConsumerGroupState::Stable));
+        s.apply(Command::StopConsumer {
+            name: "c2".into(),
+            hard: true,
+        })
+        .expect("crash");
+        s.run_for(40_000);
+        assert_eq!(s.consumer_group("g").map(|g| g.members.len()), Some(2));
+        s.run_for(15_000);
+        let g = s.consumer_group("g").expect("group");
+        assert_eq!(
+            g.members.len(),
+            1,
+            "expired after group.consumer.session.timeout.ms"
+        );
+        let m = g.members.values().next().expect("one member");
+        assert_eq!(m.assigned.len(), 2);
+        assert_eq!(g.state, ConsumerGroupState::Stable);
+    }
+}
