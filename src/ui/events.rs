@@ -87,7 +87,10 @@ pub fn kind_of(e: &TraceEvent) -> Option<Kind> {
         BrokerState { .. } | IsrChanged { .. } | LeaderElected { .. } | Truncated { .. } => {
             Some(Kind::Replication)
         }
-        ProduceFailed { .. } | AckedRecordLost { .. } => Some(Kind::Errors),
+        ProduceFailed { .. } | AckedRecordLost { .. } | Violation { .. } => Some(Kind::Errors),
+        RequestTimedOut { .. } | NetworkChanged { .. } | ControllerState { .. } => {
+            Some(Kind::Replication)
+        }
         Command { .. } => Some(Kind::Commands),
     }
 }
@@ -367,6 +370,31 @@ pub fn sentence(l: Lang, e: &TraceEvent) -> String {
                 format!("Acknowledged record {tp}@{offset} was lost (acks={acks}, {cause})")
             } else {
                 format!("Record {tp}@{offset} yang sudah di-ack hilang (acks={acks}, {cause})")
+            }
+        }
+        RequestTimedOut { from, to } => {
+            if en {
+                format!(
+                    "{from} gave up waiting for {to} (request timeout): it reconnects and retries"
+                )
+            } else {
+                format!("{from} berhenti menunggu {to} (request timeout): menyambung ulang dan mencoba lagi")
+            }
+        }
+        NetworkChanged { change } => {
+            if en {
+                format!("Network: {change}")
+            } else {
+                format!("Jaringan: {change}")
+            }
+        }
+        // Node names and Raft states are the same words in both languages.
+        ControllerState { node, state, epoch } => format!("{node}: {state} (epoch {epoch})"),
+        Violation { guarantee, detail } => {
+            if en {
+                format!("Guarantee {guarantee} violated: {detail}")
+            } else {
+                format!("Jaminan {guarantee} dilanggar: {detail}")
             }
         }
         // Chatter: never shown in the log, but described for completeness.
