@@ -348,3 +348,48 @@ fn acks_all_with_min_isr_two_survives_leader_crashes_without_loss() {
 fn partition_u(s: &Sim) -> kafka_playground::engine::view::PartitionView {
     s.topic("u").unwrap().partitions[0].clone()
 }
+
+#[test]
+fn acks_all_survives_an_isolated_leader_and_a_controller_failover_without_loss() {
+    use kafka_playground::engine::faults::NetworkFault;
+    use kafka_playground::engine::network::NodeId;
+    let spec = ClusterSpec {
+        controllers: 3,
+        ..ClusterSpec::default()
+    };
+    let mut s = Sim::new(11, spec).unwrap();
+    s.apply(Command::CreateTopic {
+        name: "t".into(),
+        partitions: Some(1),
+        replication_factor: Some(3),
+        configs: BTreeMap::from([("min.insync.replicas".to_string(), "2".to_string())]),
+        assignment: None,
+    })
+    .unwrap();
+    producer(&mut s, "all");
+    s.run_for(5_000);
+    let leader = partition(&s).leader.unwrap();
+    s.apply(Command::Network(NetworkFault::Isolate(NodeId::Broker(leader))))
+        .unwrap();
+    s.run_for(15_000);
+    let moved = partition(&s);
+    assert_ne!(moved.leader, Some(leader), "the isolated leader was fenced");
+    assert!(!moved.isr.contains(&leader));
+    // Now the active controller dies while the broker is still cut off.
+    let active = s.active_controller().unwrap();
+    s.apply(Command::StopController {
+        node: active,
+        hard: true,
+    })
+    .unwrap();
+    s.run_for(10_000);
+    assert!(s.active_controller().is_some_and(|c| c != active));
+    s.apply(Command::Network(NetworkFault::Heal)).unwrap();
+    s.run_for(45_000);
+    let healed = partition(&s);
+    assert_eq!(healed.isr.len(), 3, "the healed broker rejoined: {healed:?}");
+    assert_eq!(s.acked_loss_count(), 0, "{:?}", s.acked_losses());
+    assert!(s.violations().is_empty(), "{:?}", s.violations());
+    let p = s.client_views().into_iter().find(|c| c.name == "p").unwrap();
+    assert!(p.acked > 1_000, "production went on: {}", p.acked);
+}
