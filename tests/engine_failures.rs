@@ -155,6 +155,7 @@ fn with_two_brokers_down_acks_all_is_refused_with_not_enough_replicas() {
         partition: Some(0),
         key: None,
         value: Some("x".into()),
+        timestamp: None,
     });
     assert!(out.is_ok(), "handed to the accumulator");
     s.run_for(1_000);
@@ -211,6 +212,7 @@ fn produce_u(s: &mut Sim, n: usize, acks: &str) {
             partition: Some(0),
             key: None,
             value: Some(format!("r{i}")),
+            timestamp: None,
         })
         .unwrap();
     }
@@ -369,8 +371,10 @@ fn acks_all_survives_an_isolated_leader_and_a_controller_failover_without_loss()
     producer(&mut s, "all");
     s.run_for(5_000);
     let leader = partition(&s).leader.unwrap();
-    s.apply(Command::Network(NetworkFault::Isolate(NodeId::Broker(leader))))
-        .unwrap();
+    s.apply(Command::Network(NetworkFault::Isolate(NodeId::Broker(
+        leader,
+    ))))
+    .unwrap();
     s.run_for(15_000);
     let moved = partition(&s);
     assert_ne!(moved.leader, Some(leader), "the isolated leader was fenced");
@@ -387,9 +391,17 @@ fn acks_all_survives_an_isolated_leader_and_a_controller_failover_without_loss()
     s.apply(Command::Network(NetworkFault::Heal)).unwrap();
     s.run_for(45_000);
     let healed = partition(&s);
-    assert_eq!(healed.isr.len(), 3, "the healed broker rejoined: {healed:?}");
+    assert_eq!(
+        healed.isr.len(),
+        3,
+        "the healed broker rejoined: {healed:?}"
+    );
     assert_eq!(s.acked_loss_count(), 0, "{:?}", s.acked_losses());
     assert!(s.violations().is_empty(), "{:?}", s.violations());
-    let p = s.client_views().into_iter().find(|c| c.name == "p").unwrap();
+    let p = s
+        .client_views()
+        .into_iter()
+        .find(|c| c.name == "p")
+        .unwrap();
     assert!(p.acked > 1_000, "production went on: {}", p.acked);
 }

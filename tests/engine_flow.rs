@@ -111,6 +111,7 @@ fn same_key_same_partition() {
                 partition: None,
                 key: Some("user-42".into()),
                 value: Some(format!("v{i}")),
+                timestamp: None,
             })
             .unwrap();
         // murmur2("user-42") & 0x7fffffff % 6 = 4 (kafka-spec §1.2)
@@ -216,6 +217,7 @@ fn assigned_consumer_reads_from_a_given_offset() {
             partition: Some(0),
             key: None,
             value: Some(format!("v{i}")),
+            timestamp: None,
         })
         .unwrap();
     }

@@ -4,7 +4,7 @@
 
 use kafka_playground::engine::client::Client;
 use kafka_playground::engine::consumer::MemberPhase;
-use kafka_playground::engine::group::consumer_group::ConsumerGroupState;
+use kafka_playground::engine::group::consumer_group::{ConsumerGroupState, MemberState};
 use kafka_playground::engine::invariants::Checker;
 use kafka_playground::engine::{ClusterSpec, Command, Sim, TopicPartition, WorkloadSpec};
 use std::collections::{BTreeMap, BTreeSet};
@@ -69,21 +69,38 @@ fn consumer<'a>(s: &'a Sim, name: &str) -> &'a kafka_playground::engine::consume
     }
 }
 
+/// What the run saw besides the guarantees.
+#[derive(Default)]
+struct Seen {
+    consumed: BTreeSet<(TopicPartition, i64)>,
+    /// A member was asked to revoke (the coordinator staged a move).
+    unrevoked: bool,
+    /// The fewest partitions c1 held once it had some: no stop-the-world means never 0.
+    c1_min: Option<usize>,
+}
+
 /// Steps the world to `until`, checking every guarantee after each event and collecting
 /// what the consumers polled.
-fn run(
-    s: &mut Sim,
-    checker: &mut Checker,
-    until: i64,
-    consumed: &mut BTreeSet<(TopicPartition, i64)>,
-) {
+fn run(s: &mut Sim, checker: &mut Checker, until: i64, seen: &mut Seen) {
     while s.next_event_time().is_some_and(|t| t <= until) {
         s.step();
         let v = checker.observe(s);
         assert!(v.is_empty(), "at {}: {v:?}", s.now());
         for name in ["c1", "c2", "c3"] {
             for r in s.take_consumed(name) {
-                consumed.insert((r.tp, r.record.offset()));
+                seen.consumed.insert((r.tp, r.record.offset()));
+            }
+        }
+        if let Some(g) = s.consumer_group("g") {
+            seen.unrevoked |= g
+                .members
+                .values()
+                .any(|m| m.state == MemberState::UnrevokedPartitions);
+        }
+        if let Some(Client::Consumer(x)) = s.client("c1") {
+            if !x.assignment.is_empty() || seen.c1_min.is_some() {
+                let n = x.assignment.len();
+                seen.c1_min = Some(seen.c1_min.map_or(n, |m| m.min(n)));
             }
         }
     }
@@ -94,24 +111,30 @@ fn run(
 fn three_consumers_join_one_crashes_no_double_ownership() {
     let mut s = world();
     let mut checker = Checker::default();
-    let mut consumed = BTreeSet::new();
+    let mut seen = Seen::default();
 
     start(&mut s, "c1", &[]);
-    run(&mut s, &mut checker, 15_000, &mut consumed);
+    run(&mut s, &mut checker, 15_000, &mut seen);
     assert_eq!(consumer(&s, "c1").assignment.len(), 6, "c1 alone owns all");
     let g = s.consumer_group("g").expect("a consumer group");
     assert_eq!(g.state, ConsumerGroupState::Stable);
     assert_eq!(g.assignor.as_deref(), Some("uniform"));
 
     start(&mut s, "c2", &[]);
-    run(&mut s, &mut checker, 30_000, &mut consumed);
+    run(&mut s, &mut checker, 30_000, &mut seen);
     start(&mut s, "c3", &[]);
-    run(&mut s, &mut checker, 50_000, &mut consumed);
+    run(&mut s, &mut checker, 50_000, &mut seen);
     for name in ["c1", "c2", "c3"] {
         let x = consumer(&s, name);
         assert_eq!(x.phase, MemberPhase::Stable, "{name}");
         assert_eq!(x.assignment.len(), 2, "{name}: {:?}", x.assignment);
     }
+    assert!(seen.unrevoked, "moves went through UNREVOKED_PARTITIONS");
+    assert_eq!(
+        seen.c1_min,
+        Some(2),
+        "c1 kept consuming its other partitions"
+    );
     let g = s.consumer_group("g").expect("group");
     assert_eq!(g.state, ConsumerGroupState::Stable);
     assert_eq!(g.members.len(), 3);
@@ -123,13 +146,13 @@ fn three_consumers_join_one_crashes_no_double_ownership() {
         hard: true,
     })
     .expect("crash");
-    run(&mut s, &mut checker, 80_000, &mut consumed);
+    run(&mut s, &mut checker, 80_000, &mut seen);
     assert_eq!(
         s.consumer_group("g").expect("group").members.len(),
         3,
         "still a member before the session timeout"
     );
-    run(&mut s, &mut checker, 150_000, &mut consumed);
+    run(&mut s, &mut checker, 150_000, &mut seen);
     let g = s.consumer_group("g").expect("group");
     assert_eq!(g.members.len(), 2);
     assert_eq!(g.state, ConsumerGroupState::Stable);

@@ -99,6 +99,7 @@ fn apply(s: &mut Sim, consumers: &mut Vec<String>, n: &mut u32, op: &Op) {
                     partition: None,
                     key: key.map(|k| format!("k{k}")),
                     value: Some(format!("v{i}")),
+                    timestamp: None,
                 });
             }
         }

@@ -27,6 +27,7 @@ fn produce(s: &mut Sim, topic: &str, key: Option<&str>, value: Option<&str>) {
         partition: Some(0),
         key: key.map(String::from),
         value: value.map(String::from),
+        timestamp: None,
     })
     .unwrap();
 }

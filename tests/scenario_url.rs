@@ -213,6 +213,7 @@ prop_compose! {
                     partition: None,
                     key: Some(format!("k{}", pick.index(10))),
                     value: Some("v \"quoted\" ü".into()),
+                    timestamp: None,
                 }),
             },
         }).collect();

@@ -57,6 +57,8 @@ pub enum Command {
         partition: Option<i32>,
         key: Option<String>,
         value: Option<String>,
+        /// `ProducerRecord`'s explicit timestamp (CreateTime, epoch ms); `None` = send time.
+        timestamp: Option<i64>,
     },
     /// A consumer client: with a group it subscribes, without one it is assigned `assign`.
     StartConsumer {
@@ -337,6 +339,7 @@ pub(crate) fn apply(sim: &mut Sim, command: Command) -> Result<Outcome, KafkaErr
             partition,
             key,
             value,
+            timestamp,
         } => {
             let c = match sim.client_id_by_name(&producer) {
                 Some(c) => c,
@@ -354,7 +357,7 @@ pub(crate) fn apply(sim: &mut Sim, command: Command) -> Result<Outcome, KafkaErr
             let key: Option<Arc<str>> = key.map(Arc::from);
             let value: Option<Arc<str>> = value.map(Arc::from);
             let tp = sim
-                .producer_send(c, &topic, partition, key, value)
+                .producer_send(c, &topic, partition, key, value, timestamp)
                 .map_err(|(code, msg)| invalid(code, msg))?;
             sim.reschedule_client(c);
             Ok(Outcome::Produced { tp })

@@ -456,6 +456,7 @@ mod tests {
                 partition: Some(0),
                 key: None,
                 value,
+                timestamp: None,
             })
             .unwrap();
         }

@@ -259,6 +259,7 @@ mod tests {
                 partition: Some(0),
                 key: None,
                 value: Some(format!("v{i}")),
+                timestamp: None,
             })
             .unwrap();
         }

@@ -63,7 +63,15 @@ fn fields(kind: &str) -> &'static [&'static str] {
             "max_records",
         ],
         "stop_producer" => &["type", "name"],
-        "produce" => &["type", "producer", "topic", "partition", "key", "value"],
+        "produce" => &[
+            "type",
+            "producer",
+            "topic",
+            "partition",
+            "key",
+            "value",
+            "timestamp",
+        ],
         "start_consumer" => &[
             "type",
             "name",
@@ -368,12 +376,14 @@ pub(crate) fn command_from_json(v: &Value, path: &str, p: &mut Problems) -> Opti
             let partition = f.opt_int("partition", 0, i64::from(MAX_PARTITIONS) - 1);
             let key = f.opt_str("key");
             let value = f.opt_str("value");
+            let timestamp = f.opt_int("timestamp", 0, i64::MAX);
             Command::Produce {
                 producer: producer?,
                 topic: topic?,
                 partition: partition?.map(|n| n as i32),
                 key: key?,
                 value: value?,
+                timestamp: timestamp?,
             }
         }
         "start_consumer" => {
@@ -688,8 +698,12 @@ pub fn command_to_json(c: &Command) -> Value {
             partition,
             key,
             value,
+            timestamp,
         } => {
             put("type", json!("produce"));
+            if let Some(t) = timestamp {
+                put("timestamp", json!(t));
+            }
             put("producer", json!(producer));
             put("topic", json!(topic));
             if let Some(n) = partition {
@@ -926,6 +940,7 @@ mod tests {
                 partition: Some(0),
                 key: Some("k".into()),
                 value: None,
+                timestamp: None,
             },
             Command::StartConsumer {
                 name: "c".into(),

@@ -154,6 +154,7 @@ pub fn Actions(props: &ActionsProps) -> Html {
                 partition: None,
                 key: (!key.is_empty()).then(|| key.clone()),
                 value: Some(value.clone()),
+                timestamp: None,
             });
             let mut log = term.borrow_mut();
             let shown_key = if key.is_empty() {

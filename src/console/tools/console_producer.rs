@@ -202,6 +202,7 @@ pub fn start(console: &mut Console, opts: &ParsedOptions, stdin: Option<&str>) -
             partition: None,
             key: key.clone(),
             value: value.clone(),
+            timestamp: None,
         });
         if let Err(e) = sent {
             let ex = JavaException::new(e.code.exception(), Some(&e.message));

@@ -40,6 +40,8 @@ pub struct VerifiableProducerRun {
     throughput: i64,
     value_prefix: Option<i32>,
     repeating_keys: Option<i32>,
+    /// `--message-create-time`: the next record's explicit CreateTime.
+    create_time: Option<i64>,
     key_counter: i32,
     sent: i64,
     acked: i64,
@@ -78,9 +80,12 @@ pub fn start(console: &mut Console, opts: &ParsedOptions) -> Started {
         exit.stderr.push_str("kafka-playground: the playground has no files; producer settings are not available for this tool\n");
         return Started::Done(exit);
     }
-    if opts.has("message-create-time") {
+    // argparse converted it already; a negative time is Kafka's own check.
+    let create_time = long("message-create-time");
+    if let Some(t) = create_time.filter(|t| *t < 0) {
+        // new ProducerRecord(...) throws before anything is sent.
         return Started::Done(ToolExit::err(
-            "kafka-playground: kafka-verifiable-producer --message-create-time is not available yet in this version of the playground (simulated producers stamp each record with its send time)\n",
+            format!("Exception in thread \"main\" java.lang.IllegalArgumentException: Invalid timestamp: {t}. Timestamp should always be non-negative or null.\n"),
             1,
         ));
     }
@@ -133,6 +138,7 @@ pub fn start(console: &mut Console, opts: &ParsedOptions) -> Started {
         throughput,
         value_prefix: int("value-prefix"),
         repeating_keys: int("repeating-keys").filter(|n| *n > 0),
+        create_time,
         key_counter: 0,
         sent: 0,
         acked: 0,
@@ -254,12 +260,18 @@ impl VerifiableProducerRun {
                 let key = self.key();
                 let value = self.value(i);
                 self.sent += 1;
+                let timestamp = self.create_time;
+                // VerifiableProducer.send: createTime += currentTimeMillis() - startTime.
+                if let Some(t) = self.create_time.as_mut() {
+                    *t = t.saturating_add(sim.timestamp() - self.start_ms);
+                }
                 let r = sim.apply(Command::Produce {
                     producer: self.client.clone(),
                     topic: self.topic.clone(),
                     partition: None,
                     key: key.clone(),
                     value: Some(value.clone()),
+                    timestamp,
                 });
                 if let Err(e) = r {
                     let ev = VerifiableEvent::ProducerSendError {

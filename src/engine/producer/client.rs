@@ -166,6 +166,7 @@ impl Sim {
         partition: Option<i32>,
         key: Option<Arc<str>>,
         value: Option<Arc<str>>,
+        timestamp: Option<i64>,
     ) -> Result<TopicPartition, (ErrorCode, String)> {
         if !self.cluster.topics.contains_key(topic) {
             if !self.cluster.broker_config.auto_create_topics_enable {
@@ -192,7 +193,7 @@ impl Sim {
             })
             .unwrap_or_default();
         let now = self.now;
-        let timestamp = self.timestamp();
+        let timestamp = timestamp.unwrap_or_else(|| self.timestamp());
         let record = OutRecord {
             key: key.clone(),
             value,
@@ -295,7 +296,7 @@ impl Sim {
                 keys.map(|k| Arc::from(format!("key-{}", (n - 1) % k.max(1) as u64)));
             let value: Arc<str> = Arc::from(format!("{}-{}", p.name, n));
             if let Err((code, msg)) =
-                self.producer_send(c, &topic, None, key.clone(), Some(value.clone()))
+                self.producer_send(c, &topic, None, key.clone(), Some(value.clone()), None)
             {
                 if let Some(p) = self.producer_mut(c) {
                     p.stats.failed += 1;
