@@ -172,7 +172,7 @@ fn three_consumers_join_one_crashes_no_double_ownership() {
         let tp = TopicPartition::new("t", p.partition);
         for o in 0..p.high_watermark() {
             assert!(
-                consumed.contains(&(tp.clone(), o)),
+                seen.consumed.contains(&(tp.clone(), o)),
                 "{tp}@{o} never consumed"
             );
         }

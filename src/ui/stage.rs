@@ -80,6 +80,11 @@ fn colour(api: ApiKey, replication: bool) -> &'static str {
         ApiKey::Fetch => "#0072B2",
         ApiKey::ListOffsets => "#56B4E9",
         ApiKey::OffsetCommit | ApiKey::OffsetFetch => "#D55E00",
+        ApiKey::Vote
+        | ApiKey::BeginQuorumEpoch
+        | ApiKey::EndQuorumEpoch
+        | ApiKey::BrokerHeartbeat
+        | ApiKey::ZkSession => "#8C8C8C",
         _ => "#CC79A7",
     }
 }
@@ -89,11 +94,26 @@ struct Layout {
     consumers: BTreeMap<NodeId, (f64, f64)>,
     brokers: BTreeMap<i32, (f64, f64)>,
     broker_w: f64,
+    /// Controller voters or ZooKeeper servers: the top-left corner of each box.
+    controllers: BTreeMap<NodeId, (f64, f64)>,
+    controller_w: f64,
 }
+
+/// The controller strip above the brokers.
+const CONTROLLER_Y: f64 = 8.0;
+const CONTROLLER_H: f64 = 44.0;
+const CONTROLLER_X: f64 = CLUSTER_X + 190.0;
 
 impl Layout {
     /// Where a message between `node` and `other` touches `node`.
     fn anchor(&self, node: NodeId, other: NodeId) -> Option<(f64, f64)> {
+        if let Some((x, y)) = self.controllers.get(&node) {
+            return Some((x + self.controller_w / 2.0, y + CONTROLLER_H));
+        }
+        if let (NodeId::Broker(b), NodeId::Controller(_) | NodeId::ZooKeeper(_)) = (node, other) {
+            let (x, y) = *self.brokers.get(&b)?;
+            return Some((x + self.broker_w / 2.0, y));
+        }
         match node {
             NodeId::Broker(b) => {
                 let (x, y) = *self.brokers.get(&b)?;
@@ -131,7 +151,28 @@ fn layout(sim: &crate::engine::Sim, clients: &[ClientView]) -> Layout {
         consumers: BTreeMap::new(),
         brokers: BTreeMap::new(),
         broker_w,
+        controllers: BTreeMap::new(),
+        controller_w: 0.0,
     };
+    let v = sim.controller_view();
+    let nodes: Vec<NodeId> = v
+        .voters
+        .iter()
+        .map(|x| NodeId::Controller(x.id))
+        .chain(v.zookeeper.iter().map(|z| NodeId::ZooKeeper(z.0)))
+        .collect();
+    let room = CLUSTER_X + CLUSTER_W - CONTROLLER_X;
+    l.controller_w =
+        ((room - 8.0 * (nodes.len() as f64 - 1.0)) / nodes.len().max(1) as f64).min(120.0);
+    for (i, n) in nodes.iter().enumerate() {
+        l.controllers.insert(
+            *n,
+            (
+                CONTROLLER_X + i as f64 * (l.controller_w + 8.0),
+                CONTROLLER_Y,
+            ),
+        );
+    }
     for (i, b) in brokers.iter().enumerate() {
         l.brokers
             .insert(b.id, (CLUSTER_X + i as f64 * (broker_w + gap), BROKER_TOP));
@@ -203,6 +244,12 @@ pub fn Stage(props: &StageProps) -> Html {
         .into_iter()
         .filter_map(|n| sim.topic(&n))
         .collect();
+    let cv = sim.controller_view();
+    // The ZooKeeper era's controller is a broker: its frame says so.
+    let active_broker = match cv.active {
+        Some(NodeId::Broker(b)) => Some(b),
+        _ => None,
+    };
     let brokers = sim.brokers().into_iter().map(|b| {
         let (x, y) = lay.brokers[&b.id];
         let w = lay.broker_w;
@@ -249,7 +296,9 @@ pub fn Stage(props: &StageProps) -> Html {
                 <g class={classes!("pick", "broker-pick", chosen.then_some("selected"))} tabindex="0" role="button"
                     aria-label={format!("{} {}", t(l, Text::Broker), b.id)} {onclick} {onkeydown}>
                     <rect class="frame" x={px(x)} y={px(y)} width={px(w)} height={px(BROKER_H)} rx="10" />
-                    <text class="name" x={px(x + 12.0)} y={px(y + 24.0)}>{ format!("{} {}", t(l, Text::Broker), b.id) }</text>
+                    <text class="name" x={px(x + 12.0)} y={px(y + 24.0)}>{
+                        if active_broker == Some(b.id) { format!("{} {} · {}", t(l, Text::Broker), b.id, t(l, Text::ActiveController)) } else { format!("{} {}", t(l, Text::Broker), b.id) }
+                    }</text>
                     <text class="detail" x={px(x + 12.0)} y={px(y + 42.0)}>{
                         if coordinator_of.is_empty() { String::new() } else { format!("{} {}", t(l, Text::CoordinatorOf), coordinator_of.join(", ")) }
                     }</text>
@@ -299,6 +348,54 @@ pub fn Stage(props: &StageProps) -> Html {
         }
     });
 
+    // The controller quorum (KRaft voters) or the ZooKeeper ensemble, above the brokers.
+    let mut boxes: Vec<(NodeId, String, String, bool, bool)> = cv
+        .voters
+        .iter()
+        .map(|x| {
+            let n = NodeId::Controller(x.id);
+            let role = if x.alive {
+                format!("{} · e{}", x.role.name(), x.epoch)
+            } else {
+                t(l, Text::NodeDown).to_string()
+            };
+            (
+                n,
+                format!("controller {}", x.id),
+                role,
+                x.alive,
+                cv.active == Some(n),
+            )
+        })
+        .collect();
+    boxes.extend(cv.zookeeper.iter().map(|(id, alive, leads)| {
+        let role = match (alive, leads) {
+            (false, _) => t(l, Text::NodeDown).to_string(),
+            (true, true) => "leader".to_string(),
+            (true, false) => "follower".to_string(),
+        };
+        (
+            NodeId::ZooKeeper(*id),
+            format!("zk{id}"),
+            role,
+            *alive,
+            false,
+        )
+    }));
+    let controllers = boxes.into_iter().filter_map(|(n, name, role, alive, active)| {
+        let (x, y) = *lay.controllers.get(&n)?;
+        let w = lay.controller_w;
+        Some(html! {
+            <g class={classes!("controller", (!alive).then_some("down"), active.then_some("active"))} key={name.clone()}
+                aria-label={format!("{name}: {role}{}", if active { format!(", {}", t(l, Text::ActiveController)) } else { String::new() })}>
+                <rect x={px(x)} y={px(y)} width={px(w)} height={px(CONTROLLER_H)} rx="6" />
+                // The id alone fits a narrow box; the label above says "controller".
+                <text class="name" x={px(x + 8.0)} y={px(y + 18.0)}>{ name.trim_start_matches("controller ").to_string() }</text>
+                <text class="detail" x={px(x + 8.0)} y={px(y + 35.0)}>{ role }</text>
+            </g>
+        })
+    });
+
     let reduced = props.reduced_motion;
     let dots = messages.iter().filter_map(|m| {
         let from = lay.anchor(m.from, m.to)?;
@@ -324,9 +421,10 @@ pub fn Stage(props: &StageProps) -> Html {
         (ApiKey::Fetch, true, t(l, Text::Replication)),
         (ApiKey::JoinGroup, false, t(l, Text::GroupProtocol)),
         (ApiKey::OffsetCommit, false, "OffsetCommit"),
+        (ApiKey::Vote, false, t(l, Text::ControllerTraffic)),
     ];
     let legend = legend.iter().enumerate().map(|(i, (api, rep, label))| {
-        let x = 260.0 + i as f64 * 130.0;
+        let x = 240.0 + i as f64 * 112.0;
         html! {
             <g class="legend-item" key={i.to_string()}>
                 <circle cx={px(x)} cy={px(H - 24.0)} r="5" fill={colour(*api, *rep)} />
@@ -338,7 +436,8 @@ pub fn Stage(props: &StageProps) -> Html {
     html! {
         <svg class={classes!("stage", reduced.then_some("reduced-motion"))} viewBox={format!("0 0 {W} {H}")} role="group" aria-label={t(l, Text::StageLabel)}>
             <text class="region-title" x="20" y="40">{ t(l, Text::Producers) }</text>
-            <text class="region-title" x={px(CLUSTER_X)} y="40">{ format!("{} · KRaft", t(l, Text::Cluster)) }</text>
+            <text class="region-title" x={px(CLUSTER_X)} y="40">{ format!("{} · {}", t(l, Text::Cluster), match sim.controller_mode() { crate::engine::ControllerMode::Kraft => "KRaft", crate::engine::ControllerMode::Zookeeper => "ZooKeeper" }) }</text>
+            { for controllers }
             <text class="region-title" x={px(GROUPS_X)} y="40">{ t(l, Text::ConsumerGroups) }</text>
             { for producers }
             { for brokers }

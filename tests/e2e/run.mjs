@@ -324,6 +324,23 @@ const terminalRun = async (page, line) => {
   await input.press('Enter');
 };
 
+test('the controller quorum is drawn and a killed leader is replaced', async (page, base) => {
+  await page.goto(base, { waitUntil: 'load' });
+  await page.waitForSelector('g.controller.active');
+  await terminalRun(page, 'cluster create --brokers 3 --controllers 3');
+  await page.waitForFunction(() => document.querySelectorAll('g.controller').length === 3, null, { timeout: 10000 });
+  const first = await page.getAttribute('g.controller.active', 'aria-label');
+  if (!first.startsWith('controller 3000')) throw new Error(`unexpected active controller: ${first}`);
+  await terminalRun(page, 'controller kill controller');
+  await setSpeed(page, 10);
+  await page.waitForFunction(() => {
+    const a = document.querySelector('g.controller.active');
+    return a && !a.getAttribute('aria-label').startsWith('controller 3000');
+  }, null, { timeout: 20000 });
+  if (await page.locator('g.controller.down').count() !== 1) throw new Error('the killed controller is not drawn as down');
+  await page.screenshot({ path: join(out, 'controller-failover.png') });
+});
+
 test('a copied link opens the same moment in a new page', async (page, base) => {
   await page.goto(base, { waitUntil: 'load' });
   await page.waitForFunction(() => document.querySelector('g.group-pick text')?.textContent.includes('Stable'), null, { timeout: 20000 });

@@ -578,18 +578,16 @@ fn validate(hb: &Heartbeat) -> Result<(), ErrorCode> {
     if hb.member_id.is_empty() {
         return Err(ErrorCode::InvalidRequest);
     }
-    match hb.member_epoch {
-        JOIN_GROUP_MEMBER_EPOCH => {
-            // Joining: the owned partitions must be empty (the member owns nothing yet).
-            if hb.owned_partitions.as_ref().is_some_and(|o| !o.is_empty()) {
-                return Err(ErrorCode::InvalidRequest);
-            }
-        }
-        LEAVE_GROUP_STATIC_MEMBER_EPOCH if hb.instance_id.is_none() => {
-            return Err(ErrorCode::InvalidRequest)
-        }
-        e if e < LEAVE_GROUP_STATIC_MEMBER_EPOCH => return Err(ErrorCode::InvalidRequest),
-        _ => {}
+    // Joining: the owned partitions must be empty (the member owns nothing yet).
+    let joining_with_partitions = hb.member_epoch == JOIN_GROUP_MEMBER_EPOCH
+        && hb.owned_partitions.as_ref().is_some_and(|o| !o.is_empty());
+    let static_leave_without_id =
+        hb.member_epoch == LEAVE_GROUP_STATIC_MEMBER_EPOCH && hb.instance_id.is_none();
+    if joining_with_partitions
+        || static_leave_without_id
+        || hb.member_epoch < LEAVE_GROUP_STATIC_MEMBER_EPOCH
+    {
+        return Err(ErrorCode::InvalidRequest);
     }
     Ok(())
 }
