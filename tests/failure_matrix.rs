@@ -25,7 +25,8 @@ use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
 const TOPIC: &str = "test_topic";
-const BOOT: &str = "--bootstrap-server localhost:9092";
+/// Every broker: a client bootstrapping from a stopped broker alone gets no metadata, as in Kafka.
+const BOOT: &str = "--bootstrap-server localhost:9092,localhost:9093,localhost:9094";
 /// The idempotent producer's rate (records per second) and the verifiable producer's.
 const RATE: u32 = 50;
 
@@ -319,8 +320,9 @@ fn produce_consume_validate(seed: u64, failure: Failure, target: Target) -> Outc
     let idem_records = u64::from(RATE) * (5 + phase_ms / 1000 + 15);
     s.run(&format!(
         "kafka-verifiable-consumer {BOOT} --topic {TOPIC} --group-id test_group --verbose &\n\
-         kafka-verifiable-producer {BOOT} --topic {TOPIC} --throughput {RATE} --value-prefix 1 &\n\
-         producer start --topic {TOPIC} --name idem --rate {RATE}/s --acks all \
+         kafka-verifiable-producer {BOOT} --topic {TOPIC} --throughput {RATE} --value-prefix 1 \
+           --repeating-keys 30 &\n\
+         producer start --topic {TOPIC} --name idem --rate {RATE}/s --keys 12 --acks all \
            --producer-property enable.idempotence=true --max-records {idem_records}\n\
          sleep 5s"
     ));
@@ -501,7 +503,8 @@ fn acks_one_hard_bounces(seed: u64) -> (BTreeSet<(i32, i64)>, BTreeSet<(i32, i64
     s.run(&format!(
         "kafka-topics {BOOT} --create --topic {TOPIC} --partitions 3 --replication-factor 3 \
          --config min.insync.replicas=2\n\
-         kafka-verifiable-producer {BOOT} --topic {TOPIC} --throughput 500 --acks 1 &\n\
+         kafka-verifiable-producer {BOOT} --topic {TOPIC} --throughput 500 --acks 1 \
+         --repeating-keys 30 &\n\
          sleep 3s"
     ));
     for _ in 0..5 {
@@ -549,7 +552,8 @@ fn unclean_election(seed: u64) -> (BTreeSet<(i32, i64)>, BTreeSet<(i32, i64)>, V
     s.run(&format!(
         "kafka-topics {BOOT} --create --topic {TOPIC} --partitions 3 --replication-factor 3 \
          --config unclean.leader.election.enable=true\n\
-         kafka-verifiable-producer {BOOT} --topic {TOPIC} --throughput 100 --acks -1 &\n\
+         kafka-verifiable-producer {BOOT} --topic {TOPIC} --throughput 100 --acks -1 \
+         --repeating-keys 30 &\n\
          sleep 3s"
     ));
     let (leader, replicas, _) = s.describe(0);

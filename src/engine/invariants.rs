@@ -342,15 +342,20 @@ impl Checker {
                 }
             }
         }
-        for g in sim.groups.values() {
-            for (tp, c) in &g.offsets {
+        let classic = sim.groups.values().map(|g| (&g.group_id, &g.offsets));
+        let modern = sim
+            .consumer_groups
+            .values()
+            .map(|g| (&g.group_id, &g.offsets));
+        for (group_id, offsets) in classic.chain(modern) {
+            for (tp, c) in offsets {
                 if let Some(hw) = sim.high_watermark(tp) {
                     if c.offset > hw {
                         v(
                             Guarantee::CommittedBelowHighWatermark,
                             format!(
-                                "group {}: committed {} on {tp} above HW {hw}",
-                                g.group_id, c.offset
+                                "group {group_id}: committed {} on {tp} above HW {hw}",
+                                c.offset
                             ),
                         );
                     }

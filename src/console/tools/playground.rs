@@ -107,7 +107,7 @@ pub fn run(console: &mut Console, program: &str, args: &[String], first: bool) -
         ("producer", _) => fail("producer: usage: producer start --topic T [--name NAME] [--rate 10/s] [--keys N] [--acks 0|1|all] [--producer-property k=v] | producer stop NAME"),
         ("consumer", "start") => consumer_start(console, rest),
         ("consumer", "stop") => consumer_stop(console, rest),
-        ("consumer", _) => fail("consumer: usage: consumer start --group G --topic T[,T2] [--name NAME] [--strategy range|roundrobin|sticky|cooperative-sticky] [--group-instance-id ID] [--process-time 20ms] [--from-beginning] [--consumer-property k=v] | consumer stop NAME [--hard]"),
+        ("consumer", _) => fail("consumer: usage: consumer start --group G --topic T[,T2] [--name NAME] [--strategy range|roundrobin|sticky|cooperative-sticky] [--group-instance-id ID] [--group-protocol classic|consumer] [--process-time 20ms] [--from-beginning] [--consumer-property k=v] | consumer stop NAME [--hard]"),
         ("status", _) => status(console),
         ("time", _) => time(console),
         ("help", _) => help(args.first().map(String::as_str)),
@@ -533,8 +533,17 @@ fn consumer_start(console: &mut Console, args: &[String]) -> ToolExit {
     }
     match f.get("group-protocol") {
         None | Some("classic") => {}
-        Some("consumer") => return fail("consumer start: --group-protocol consumer (KIP-848) is not available yet in this version of the playground; use classic"),
-        Some(other) => return fail(format!("consumer start: --group-protocol {other} is unknown; use classic or consumer")),
+        Some("consumer") => {
+            if f.has("strategy") {
+                return fail("consumer start: --strategy is a client-side assignor of the classic protocol; with --group-protocol consumer the broker assigns (set group.remote.assignor=uniform|range with --consumer-property)");
+            }
+            configs.insert("group.protocol".into(), "consumer".into());
+        }
+        Some(other) => {
+            return fail(format!(
+                "consumer start: --group-protocol {other} is unknown; use classic or consumer"
+            ))
+        }
     }
     if let Some(id) = f.get("group-instance-id") {
         configs.insert("group.instance.id".into(), id.into());
@@ -565,6 +574,13 @@ fn consumer_start(console: &mut Console, args: &[String]) -> ToolExit {
     }) {
         Ok(_) => {
             let strategy = match console.sim.client(&name) {
+                Some(Client::Consumer(x)) if x.uses_consumer_protocol() => format!(
+                    "server-side {} (KIP-848)",
+                    x.config
+                        .group_remote_assignor
+                        .as_deref()
+                        .unwrap_or("uniform")
+                ),
                 Some(Client::Consumer(x)) => x
                     .config
                     .partition_assignment_strategy
@@ -882,11 +898,13 @@ producer stop NAME
         "consumer" => "\
 consumer start --group G --topic T[,T2] [--name NAME]
                [--strategy range|roundrobin|sticky|cooperative-sticky]
-               [--group-instance-id ID] [--process-time 20ms] [--from-beginning]
-               [--consumer-property k=v]...
+               [--group-instance-id ID] [--group-protocol classic|consumer]
+               [--process-time 20ms] [--from-beginning] [--consumer-property k=v]...
   A consumer in group G that keeps polling (Kafka's defaults: auto-commit every 5 s,
   auto.offset.reset=latest unless --from-beginning). --process-time is the time it spends on
-  each record. (--group-protocol consumer, KIP-848, is not available yet.)
+  each record. --group-protocol consumer uses the new rebalance protocol (KIP-848): the broker
+  assigns (group.remote.assignor uniform or range), members revoke before others take over,
+  and nobody stops for a rebalance.
 consumer stop NAME [--hard]
   close(): commits and leaves the group. --hard: a crash; the group notices after
   session.timeout.ms.
