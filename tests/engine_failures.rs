@@ -6,7 +6,12 @@ use kafka_playground::engine::{ClusterSpec, Command, Sim, TopicPartition, Worklo
 use std::collections::BTreeMap;
 
 fn cluster(seed: u64) -> Sim {
-    let mut s = Sim::new(seed, ClusterSpec::default()).unwrap();
+    cluster_with(seed, ClusterSpec::default())
+}
+
+/// One topic `t` (1 partition, RF 3, min.insync.replicas 2) on the given cluster.
+fn cluster_with(seed: u64, spec: ClusterSpec) -> Sim {
+    let mut s = Sim::new(seed, spec).unwrap();
     s.apply(Command::CreateTopic {
         name: "t".into(),
         partitions: Some(1),
@@ -359,15 +364,7 @@ fn acks_all_survives_an_isolated_leader_and_a_controller_failover_without_loss()
         controllers: 3,
         ..ClusterSpec::default()
     };
-    let mut s = Sim::new(11, spec).unwrap();
-    s.apply(Command::CreateTopic {
-        name: "t".into(),
-        partitions: Some(1),
-        replication_factor: Some(3),
-        configs: BTreeMap::from([("min.insync.replicas".to_string(), "2".to_string())]),
-        assignment: None,
-    })
-    .unwrap();
+    let mut s = cluster_with(11, spec);
     producer(&mut s, "all");
     s.run_for(5_000);
     let leader = partition(&s).leader.unwrap();
