@@ -19,6 +19,8 @@ use crate::engine::{ClusterSpec, Sim};
 pub const IDLE_STOP_MS: Millis = 10_000;
 /// The most simulated time one foreground command or `wait` may take.
 pub const WAIT_LIMIT_MS: Millis = 10 * 60_000;
+/// See `Console::sleep`.
+const SLEEP_LIMIT_MS: u64 = 30 * 86_400_000;
 
 /// A background job (`command &`).
 pub(crate) struct Job {
@@ -214,6 +216,8 @@ impl Console {
     }
 
     /// `sleep DURATION`.
+    /// The longest `sleep`: simulated days of a busy cluster take wall-clock time to compute,
+    /// and a typo such as `sleep 2147483647` (68 years) must not hang the page.
     fn sleep(&mut self, args: &[String]) -> ToolExit {
         let [d] = args else {
             return ToolExit::err(
@@ -222,6 +226,12 @@ impl Console {
             );
         };
         match parse_duration(d) {
+            Ok(ms) if ms > SLEEP_LIMIT_MS => ToolExit::err(
+                format!(
+                    "sleep: '{d}' is too long: sleep at most 30d ({SLEEP_LIMIT_MS} ms) at a time\n"
+                ),
+                1,
+            ),
             Ok(ms) => {
                 let ms = Millis::try_from(ms).unwrap_or(Millis::MAX);
                 self.advance(None, ms, false)

@@ -86,6 +86,9 @@ pub struct Broker {
     pub fenced: bool,
     /// A controlled shutdown is under way.
     pub shutting_down: bool,
+    /// Restarted, but the controller refuses its registration while the previous
+    /// incarnation's session is valid: the process waits and retries, serving nothing.
+    pub registering: bool,
     pub replicas: BTreeMap<TopicPartition, Replica>,
     parked: BTreeMap<u64, ParkedFetch>,
     next_parked: u64,
@@ -102,6 +105,7 @@ impl Broker {
             alive: true,
             fenced: false,
             shutting_down: false,
+            registering: false,
             replicas: BTreeMap::new(),
             parked: BTreeMap::new(),
             next_parked: 0,
@@ -119,6 +123,7 @@ impl Broker {
     pub(crate) fn go_down(&mut self) {
         self.alive = false;
         self.shutting_down = false;
+        self.registering = false;
         self.parked.clear();
         self.pending.clear();
         self.fetching_from.clear();

@@ -143,5 +143,7 @@ impl Sim {
             None => {}
         }
         self.reschedule_client(c);
+        // A Connect task's or Streams app's client: let the application react.
+        self.app_client_news(c);
     }
 }

@@ -131,6 +131,12 @@ pub enum Command {
     AlterPartitionReassignments {
         reassignments: Vec<(TopicPartition, Vec<BrokerId>)>,
     },
+    /// The simulated database: create a table, insert, update, delete rows.
+    Database(super::connect::worker::DatabaseCommand),
+    /// Kafka Connect: create, stop, start, kill connectors.
+    Connector(super::connect::worker::ConnectorCommand),
+    /// Kafka Streams: create, stop, start, kill apps.
+    Streams(super::streams::processor::StreamsCommand),
 }
 
 /// A steady produce workload.
@@ -231,6 +237,9 @@ impl Command {
             Command::AlterPartitionReassignments { reassignments } => {
                 format!("reassign {} partition(s)", reassignments.len())
             }
+            Command::Database(c) => format!("database {c:?}"),
+            Command::Connector(c) => format!("connector {c:?}"),
+            Command::Streams(c) => format!("streams {c:?}"),
         }
     }
 }
@@ -519,6 +528,9 @@ pub(crate) fn apply(sim: &mut Sim, command: Command) -> Result<Outcome, KafkaErr
                 results: sim.alter_partition_reassignments(reassignments),
             })
         }
+        Command::Database(c) => sim.apply_database(c).map(|_| Outcome::Done),
+        Command::Connector(c) => sim.apply_connector(c).map(|_| Outcome::Done),
+        Command::Streams(c) => sim.apply_streams(c).map(|_| Outcome::Done),
         Command::AdvanceTime { ms } => {
             if ms < 0 {
                 return Err(invalid(

@@ -15,6 +15,9 @@ use super::protocol::{Body, FetchPartition, JoinMetadata, JoinResult};
 use super::sim::Sim;
 use super::time::Millis;
 use super::trace::TraceEvent;
+
+/// The consumer's `retry.backoff.ms` default (not configurable in the playground).
+const CONSUMER_RETRY_BACKOFF_MS: Millis = 100;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
@@ -60,6 +63,10 @@ pub struct Consumer {
     /// Simulated processing time per record; the next fetch waits until processing ends.
     pub process_time_ms: Millis,
     busy_until: Millis,
+    /// With no broker reachable the coordinator lookup waits `retry.backoff.ms` between tries.
+    find_coordinator_at: Millis,
+    /// The broker a FindCoordinator request is in flight to: losing that connection loses it.
+    find_coordinator_to: Option<BrokerId>,
     rejoin_needed: bool,
     /// Records polled but not yet read by the console (bounded).
     pub consumed: VecDeque<Consumed>,
@@ -125,6 +132,8 @@ impl Consumer {
             next_commit_at: None,
             process_time_ms: 0,
             busy_until: 0,
+            find_coordinator_at: 0,
+            find_coordinator_to: None,
             rejoin_needed: false,
             consumed: VecDeque::new(),
             total_consumed: 0,
@@ -153,7 +162,7 @@ impl Consumer {
             && matches!(self.phase, MemberPhase::FindingCoordinator)
             && !self.leaving
         {
-            due.push(0);
+            due.push(self.find_coordinator_at);
         }
         due.into_iter().min()
     }
@@ -196,7 +205,10 @@ impl Sim {
         let phase = x.phase;
         let heartbeat_due = x.next_heartbeat_at.is_some_and(|t| t <= now);
         let commit_due = x.next_commit_at.is_some_and(|t| t <= now);
-        if phase == MemberPhase::FindingCoordinator && !x.request_in_flight {
+        if phase == MemberPhase::FindingCoordinator
+            && !x.request_in_flight
+            && x.find_coordinator_at <= now
+        {
             self.find_coordinator(c);
         }
         if heartbeat_due {
@@ -220,6 +232,10 @@ impl Sim {
 
     fn find_coordinator(&mut self, c: ClientId) {
         let Some(b) = self.bootstrap_broker() else {
+            let at = self.now + CONSUMER_RETRY_BACKOFF_MS;
+            if let Some(x) = self.consumer_mut(c) {
+                x.find_coordinator_at = at;
+            }
             return;
         };
         let Some(x) = self.consumer_mut(c) else {
@@ -227,6 +243,7 @@ impl Sim {
         };
         let Some(group) = x.group.clone() else { return };
         x.request_in_flight = true;
+        x.find_coordinator_to = Some(b);
         self.send(
             NodeId::Client(c),
             NodeId::Broker(b),
@@ -370,6 +387,7 @@ impl Sim {
                     return;
                 };
                 x.request_in_flight = false;
+                x.find_coordinator_to = None;
                 if let Ok(b) = result {
                     x.coordinator = Some(b);
                     let pending: Vec<TopicPartition> = x.resolving.iter().cloned().collect();
@@ -774,6 +792,10 @@ impl Sim {
         };
         x.fetching_from.remove(&broker);
         x.commit_in_flight = false;
+        if x.find_coordinator_to == Some(broker) && x.phase == MemberPhase::FindingCoordinator {
+            x.find_coordinator_to = None;
+            x.request_in_flight = false;
+        }
         if x.coordinator == Some(broker) && x.uses_consumer_protocol() {
             x.kip848.heartbeat_in_flight = false;
             if x.kip848.reconciling.is_some() {

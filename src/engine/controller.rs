@@ -15,6 +15,8 @@ use std::collections::BTreeMap;
 
 /// `replica.fetch.backoff.ms` (Kafka's default): a fetcher's pause after a failed fetch.
 const REPLICA_FETCH_BACKOFF_MS: i64 = 1_000;
+/// The clients' `reconnect.backoff.ms` default.
+const RECONNECT_BACKOFF_MS: i64 = 50;
 
 #[derive(Clone, Debug)]
 pub struct Controller {
@@ -257,6 +259,9 @@ impl Sim {
                 .get(&b)
                 .is_some_and(|x| x.shutting_down && x.alive)
         {
+            // The controller fences a broker whose controlled shutdown completed, so it may
+            // register again at once when it restarts.
+            self.fence(b);
             self.take_broker_down(b);
         }
     }
@@ -520,13 +525,35 @@ impl Sim {
 
     /// A stopped broker starts again: it registers fenced, heartbeats, is unfenced, and its
     /// replicas follow the current leaders (truncating where they diverged) until they rejoin.
+    ///
+    /// In KRaft the controller refuses a new incarnation's registration while the previous
+    /// one's session is valid (`ClusterControlManager.registerBroker`:
+    /// DUPLICATE_BROKER_REGISTRATION), so a broker killed and started at once stays out until
+    /// `broker.session.timeout.ms` fences the old incarnation and moves its leaderships.
     pub(crate) fn start_broker(&mut self, b: BrokerId) {
+        let kraft = self.cluster.mode == ControllerMode::Kraft;
+        let interval = self.cluster.broker_config.broker_heartbeat_interval_ms;
         let Some(broker) = self.cluster.brokers.get_mut(&b) else {
             return;
         };
         if broker.alive {
             return;
         }
+        if kraft && !broker.fenced {
+            if !broker.registering {
+                broker.registering = true;
+                self.record(TraceEvent::BrokerState {
+                    broker: b,
+                    state: "registering: refused (DUPLICATE_BROKER_REGISTRATION) until the previous incarnation's session expires".into(),
+                });
+            }
+            self.schedule_in(
+                interval.max(1),
+                Event::Timer(Timer::BrokerRegistration { broker: b }),
+            );
+            return;
+        }
+        broker.registering = false;
         broker.alive = true;
         broker.fenced = true;
         self.record(TraceEvent::BrokerState {
@@ -536,10 +563,25 @@ impl Sim {
         self.broker_heartbeat(b);
     }
 
+    /// The registration retry of a restarted broker (a kill since then cancels it).
+    pub(crate) fn broker_registration_retry(&mut self, b: BrokerId) {
+        if self.cluster.brokers.get(&b).is_some_and(|x| x.registering) {
+            self.start_broker(b);
+        }
+    }
+
     /// A request reached a broker that is down: the sender sees a disconnect.
     pub(crate) fn connection_refused(&mut self, from: NodeId, b: BrokerId) {
         match from {
-            NodeId::Client(c) => self.client_disconnected(c, b),
+            // Kafka's NetworkClient waits `reconnect.backoff.ms` (50 ms) before it tries a node
+            // whose connection failed; the requests on it fail over (or retry) then.
+            NodeId::Client(c) => self.schedule_in(
+                RECONNECT_BACKOFF_MS,
+                Event::Timer(Timer::ConnectionRefused {
+                    client: c,
+                    broker: b,
+                }),
+            ),
             NodeId::Broker(f) => {
                 if let Some(broker) = self.cluster.brokers.get_mut(&f) {
                     broker.forget_fetch_to(b);

@@ -46,6 +46,8 @@ pub enum Timer {
     OffsetsRetention,
     /// A broker's next heartbeat to the controller.
     BrokerHeartbeat { broker: i32 },
+    /// A restarted broker tries to register again.
+    BrokerRegistration { broker: i32 },
     /// The controller's session check for a broker (`broker.session.timeout.ms`).
     BrokerSession { broker: i32, token: u64 },
     /// Leaders check their followers' lag (every `replica.lag.time.max.ms` / 2).
@@ -55,11 +57,19 @@ pub enum Timer {
     /// A client's request (or its response) was lost: `request.timeout.ms` after it was sent
     /// the client gives up on the connection to `broker`.
     RequestTimeout { client: ClientId, broker: i32 },
+    /// A client's connection attempt to a dead broker failed; it may reconnect after
+    /// `reconnect.backoff.ms`.
+    ConnectionRefused { client: ClientId, broker: i32 },
     /// A follower's fetch (or its response) was lost: `replica.socket.timeout.ms` later the
     /// fetcher reconnects.
     ReplicaFetchTimeout { follower: i32, leader: i32 },
     /// A KRaft controller's own timer (election, fetch or check-quorum timeout; fetch interval).
     Raft { voter: i32, token: u64 },
+    /// A Connect task's or Streams app's own timer (poll, offset flush, commit).
+    App {
+        app: super::embedded::AppRef,
+        token: u64,
+    },
 }
 
 /// The simulation. `Clone` is a checkpoint: the UI scrubs through history by cloning and replaying.
@@ -81,6 +91,8 @@ pub struct Sim {
     pub(crate) ledger: super::durability::Ledger,
     /// The live guarantee checker.
     pub(crate) guard: super::invariants::Guard,
+    /// The database, Connect worker and Streams apps (empty until one is created).
+    pub(crate) apps: super::embedded::Apps,
     next_token: u64,
     seed: u64,
 }
@@ -112,6 +124,7 @@ impl Sim {
             trace: Trace::default(),
             ledger: Default::default(),
             guard: Default::default(),
+            apps: Default::default(),
             next_token: 1,
             seed,
         };
@@ -369,6 +382,7 @@ impl Sim {
                 self.schedule_in(every, Event::Timer(Timer::Cleaner));
             }
             Timer::BrokerHeartbeat { broker } => self.broker_heartbeat(broker),
+            Timer::BrokerRegistration { broker } => self.broker_registration_retry(broker),
             Timer::BrokerSession { broker, token } => self.broker_session_expired(broker, token),
             Timer::IsrExpiration => {
                 self.isr_expiration_pass();
@@ -391,6 +405,7 @@ impl Sim {
                 });
                 self.client_disconnected(client, broker);
             }
+            Timer::ConnectionRefused { client, broker } => self.client_disconnected(client, broker),
             Timer::ReplicaFetchTimeout { follower, leader } => {
                 self.record(TraceEvent::RequestTimedOut {
                     from: NodeId::Broker(follower),
@@ -402,6 +417,7 @@ impl Sim {
                 self.replica_fetch(follower);
             }
             Timer::Raft { voter, token } => self.raft_timer(voter, token),
+            Timer::App { app, token } => self.app_timer(app, token),
             Timer::OffsetsRetention => {
                 self.offsets_retention_pass();
                 let every = self

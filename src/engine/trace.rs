@@ -175,6 +175,8 @@ pub enum TraceEvent {
         guarantee: String,
         detail: String,
     },
+    /// Connect and Streams: rows, connectors, processors (see `embedded::FlowEvent`).
+    Flow(super::embedded::FlowEvent),
 }
 
 /// FNV-1a, 64-bit: tiny, stable, and the same on every platform (`usize` is written as `u64`).

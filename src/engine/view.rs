@@ -19,6 +19,8 @@ pub struct BrokerView {
     pub alive: bool,
     /// Fenced by the controller: not in the metadata's live brokers.
     pub fenced: bool,
+    /// Restarted, waiting for the controller to accept its registration.
+    pub registering: bool,
     pub leaders: usize,
     pub replicas: usize,
 }
@@ -165,6 +167,7 @@ impl Sim {
                     rack: b.rack.clone(),
                     alive: b.alive,
                     fenced: b.fenced,
+                    registering: b.registering,
                     leaders,
                     replicas: b.replicas.len(),
                 }

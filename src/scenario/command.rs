@@ -881,6 +881,10 @@ pub fn command_to_json(c: &Command) -> Value {
                 ),
             );
         }
+        // Not in the scenario format yet: written for the record, not read back.
+        Command::Database(x) => put("type", json!(format!("database {x:?}"))),
+        Command::Connector(x) => put("type", json!(format!("connector {x:?}"))),
+        Command::Streams(x) => put("type", json!(format!("streams {x:?}"))),
     }
     Value::Object(m)
 }

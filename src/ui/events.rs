@@ -92,6 +92,7 @@ pub fn kind_of(e: &TraceEvent) -> Option<Kind> {
             Some(Kind::Replication)
         }
         Command { .. } => Some(Kind::Commands),
+        Flow(_) => Some(Kind::Clients),
     }
 }
 
@@ -419,6 +420,7 @@ pub fn sentence(l: Lang, e: &TraceEvent) -> String {
             last_offset,
         } => format!("{client} ← {tp} {first_offset}..={last_offset}"),
         OffsetsCommitted { group, offsets } => format!("{group}: commit ×{}", offsets.len()),
+        Flow(f) => f.describe(),
     }
 }
 

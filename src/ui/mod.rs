@@ -6,6 +6,7 @@ pub mod events;
 mod host;
 pub mod i18n;
 pub mod inspector;
+mod lessons;
 mod prefs;
 pub mod run;
 mod share;
@@ -562,6 +563,7 @@ pub fn App() -> Html {
                     }
                 </div>
                 <aside class="side" aria-label={t(l, Text::SidePanels)}>
+                    <lessons::LessonsPanel lang={l} world={world_rc.clone()} term={term_rc.clone()} frame={frame} on_open={on_open.clone()} />
                     if let Some(sel) = u.selected.clone() {
                         <inspector::Inspector lang={l} world={world_rc.clone()} term={term_rc.clone()} selection={sel} frame={frame} on_close={on_close} />
                     } else {

@@ -24,6 +24,8 @@ pub struct TermLog {
     /// Changes whenever `lines` or `notice` change, so views know to redraw.
     pub version: u64,
     pub notice: Option<Notice>,
+    /// Lines run by [`run_line`] that the lessons panel has not taken yet (the newest 100).
+    pub ran: Vec<crate::scenario::lesson::RanLine>,
 }
 
 impl TermLog {
@@ -51,8 +53,16 @@ pub fn run_line(
     line: &str,
     notify: bool,
 ) -> bool {
-    let result = world.borrow_mut().execute(line);
+    let at_ms = world.borrow().now();
+    let result = crate::scenario::lesson::execute(&mut world.borrow_mut(), line);
     let mut log = term.borrow_mut();
+    let (code, excess) = (result.code, log.ran.len().saturating_sub(99));
+    log.ran.drain(..excess);
+    log.ran.push(crate::scenario::lesson::RanLine {
+        at_ms,
+        line: line.to_string(),
+        code,
+    });
     log.push(false, format!("$ {line}"));
     for l in result.stdout.lines() {
         log.push(false, l);

@@ -52,6 +52,39 @@ test('page loads without console errors and shows the title, stage and version',
   if (errors.length) throw new Error(`console errors: ${errors.join(' | ')}`);
 });
 
+test('page safety: a strict Content-Security-Policy (no eval) and markup in records shown as text', async (page, base) => {
+  const refused = [];
+  page.on('console', (m) => { if (/Content Security Policy|Refused to/i.test(m.text())) refused.push(m.text()); });
+  page.on('pageerror', (e) => refused.push(String(e)));
+  await page.goto(base, { waitUntil: 'load' });
+  await page.waitForSelector('svg.stage', { timeout: 15000 });
+  const csp = await page.$eval('meta[http-equiv="Content-Security-Policy"]', (m) => m.content);
+  const scriptSrc = (/script-src ([^;]*)/.exec(csp) || [])[1] || '';
+  if (!scriptSrc.includes("'self'") || !scriptSrc.includes("'wasm-unsafe-eval'") || /'unsafe-eval'|'unsafe-inline'|\*/.test(scriptSrc)) throw new Error(`policy: ${csp}`);
+  const evaluated = await page.evaluate(() => { try { return String(eval('1 + 1')); } catch (e) { return e.name; } });
+  if (evaluated !== 'EvalError') throw new Error(`eval ran under the page's policy: ${evaluated}`);
+  const input = page.locator('.terminal input');
+  const run = async (line, expect) => {
+    await input.fill(line);
+    await input.press('Enter');
+    await page.waitForFunction((t) => document.querySelector('.terminal .scrollback')?.textContent.includes(t), expect, { timeout: 10000 });
+  };
+  const unicode = 'ẞ𝔘𝔫𝔦𝔠𝔬𝔡𝔢 ‮reversed‬ 日本語 '.repeat(40);
+  await run('kafka-topics --bootstrap-server localhost:9092 --create --topic unsafe --partitions 1 --replication-factor 1', 'Created topic unsafe.');
+  await run(`printf '<img src=x onerror=window.__xss=1>|<script>window.__xss=2</script>\\nk|${unicode}\\n' | kafka-console-producer --bootstrap-server localhost:9092 --topic unsafe --property parse.key=true --property 'key.separator=|'`, '$ printf');
+  await run('kafka-console-consumer --bootstrap-server localhost:9092 --topic unsafe --from-beginning --max-messages 2 --property print.key=true', 'Processed a total of 2 messages');
+  const text = await page.textContent('.terminal .scrollback');
+  if (!text.includes('<img src=x onerror=window.__xss=1>\t<script>window.__xss=2</script>')) throw new Error('the record is not shown literally');
+  if (!text.includes(unicode.trim())) throw new Error('the Unicode value is not shown whole');
+  // Open the partition's leader replica: the inspector lists the records.
+  await page.locator('g.replica.leader', { hasText: 'unsafe' }).first().click().catch(() => {});
+  await page.waitForTimeout(300);
+  const injected = await page.evaluate(() => ({ xss: window.__xss, imgs: document.querySelectorAll('img[src="x"]').length, scripts: [...document.querySelectorAll('script')].filter((s) => s.textContent.includes('__xss')).length }));
+  if (injected.xss !== undefined || injected.imgs || injected.scripts) throw new Error(`markup was interpreted: ${JSON.stringify(injected)}`);
+  await page.screenshot({ path: join(out, 'safety.png') });
+  if (refused.length) throw new Error(`policy violations or errors: ${refused.join(' | ')}`);
+});
+
 test('language switch shows Bahasa Indonesia', async (page, base) => {
   await page.goto(base, { waitUntil: 'load' });
   await page.waitForSelector('button.lang');
@@ -541,6 +574,51 @@ test('"copy embed code" gives a snippet that plays the same scenario in a plain 
     await page.screenshot({ path: join(out, 'embed-snippet.png') });
   } finally {
     site.server.close();
+  }
+});
+
+// Lesson 5 (replication), completed through the lessons panel in both languages: each step
+// advances by itself once "show me" has typed its solution and the simulation got there.
+async function completeLesson5(page, base, lang) {
+  await page.goto(base, { waitUntil: 'load' });
+  await page.waitForSelector('.lessons-panel select');
+  if (lang === 'id') {
+    await page.click('header button.lang');
+    await page.waitForFunction(() => document.querySelector('#lessons-title')?.textContent === 'Pelajaran');
+  }
+  const index = await page.$eval('.lessons-panel select', (s) => [...s.options].findIndex((o) => o.textContent.startsWith('5. ')));
+  if (index < 0) throw new Error('lesson 5 is not in the picker');
+  await page.selectOption('.lessons-panel select', String(index));
+  await page.click('.lessons-panel button.lesson-start');
+  await page.waitForSelector('.lessons-panel .lesson-stage[data-stage="0"]');
+  const first = await page.textContent('.lessons-panel .lesson-text');
+  const expected = lang === 'id' ? 'salinan' : 'copies';
+  if (!first.includes(expected) || !first.includes('default.replication.factor')) throw new Error(`step 1 text (${lang}): ${first}`);
+  await setSpeed(page, 10);
+  const total = await page.$eval('.lessons-panel progress', (p) => Number(p.max));
+  if (total !== 6) throw new Error(`lesson 5 has ${total} stages`);
+  for (let stage = 0; stage < total; stage++) {
+    await page.waitForSelector(`.lessons-panel .lesson-stage[data-stage="${stage}"]`, { timeout: 20000 });
+    if (stage === 1) await page.screenshot({ path: join(out, `lesson5-${lang}-step2.png`) });
+    await page.click('.lessons-panel button.lesson-show-me');
+    await page.waitForSelector(`.lessons-panel .lesson-stage[data-stage="${stage + 1}"]`, { timeout: 30000 });
+  }
+  const done = await page.textContent('.lessons-panel .lesson-done');
+  if (!done.startsWith(lang === 'id' ? 'Tidak.' : 'No.')) throw new Error(`done text (${lang}): ${done}`);
+  const heading = await page.textContent('.lessons-panel .lesson-stage');
+  if (heading !== (lang === 'id' ? 'Pelajaran selesai' : 'Lesson complete')) throw new Error(`heading: ${heading}`);
+  const scrollback = await page.textContent('.terminal .scrollback');
+  if (!scrollback.includes('$ broker kill leader:payments:0')) throw new Error('"show me" did not type the solution in the terminal');
+  await page.screenshot({ path: join(out, `lesson5-${lang}-done.png`) });
+}
+
+test('lessons: lesson 5 (replication) is completed in English and in Bahasa Indonesia', async (page, base) => {
+  await completeLesson5(page, base, 'en');
+  const other = await page.context().browser().newPage({ viewport: { width: 1280, height: 800 } });
+  try {
+    await completeLesson5(other, base, 'id');
+  } finally {
+    await other.close();
   }
 });
 

@@ -7,6 +7,7 @@ pub mod console_producer;
 pub mod consumer_groups;
 pub mod delete_records;
 pub mod faults;
+pub mod flows;
 pub mod get_offsets;
 pub mod leader_election;
 pub mod metadata_quorum;

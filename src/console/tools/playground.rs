@@ -115,6 +115,9 @@ pub fn run(console: &mut Console, program: &str, args: &[String], first: bool) -
         ("network", _) => super::faults::network(console, args),
         ("controller", _) => super::faults::controller(console, args),
         ("invariants", _) => super::faults::invariants(console),
+        ("table", _) => super::flows::table(console, sub, rest),
+        ("connector", _) => super::flows::connector(console, sub, rest),
+        ("streams", _) => super::flows::streams(console, sub, rest),
         _ => fail(format!(
             "{program}: command not found. Kafka's tools (kafka-topics, kafka-console-producer, kafka-console-consumer, kafka-consumer-groups, kafka-configs, kafka-get-offsets, kafka-delete-records) and the playground commands (cluster, broker, controller, network, producer, consumer, status, invariants, time, sleep, wait, jobs, help) are available; try `help`"
         )),
@@ -142,7 +145,7 @@ fn broker(console: &mut Console, action: &str, args: &[String]) -> ToolExit {
             ControllerMode::Kraft => format!("Broker {id} killed. The controller fences it after broker.session.timeout.ms without a heartbeat.\n"),
             ControllerMode::Zookeeper => format!("Broker {id} killed. Its ZooKeeper session expires after zookeeper.session.timeout.ms without a ping; then the controller moves its leaderships.\n"),
         }),
-        "start" => console.sim.apply(Command::StartBroker { id }).map(|_| format!("Broker {id} starting: it registers, catches up and rejoins the ISRs.\n")),
+        "start" => console.sim.apply(Command::StartBroker { id }).map(|_| starting(console, id)),
         "bounce" | "hard-bounce" => {
             let hard = action == "hard-bounce";
             match stop(console, hard) {
@@ -156,10 +159,14 @@ fn broker(console: &mut Console, action: &str, args: &[String]) -> ToolExit {
                         }
                         printed = printed.then(console.advance(None, 100, false));
                     }
-                    console
-                        .sim
-                        .apply(Command::StartBroker { id })
-                        .map(|_| format!("{}Broker {id} {}: stopped and started again.\n", printed.stdout, if hard { "hard-bounced" } else { "bounced" }))
+                    console.sim.apply(Command::StartBroker { id }).map(|_| {
+                        format!(
+                            "{}Broker {id} {}: stopped and started again.\n{}",
+                            printed.stdout,
+                            if hard { "hard-bounced" } else { "bounced" },
+                            if registering(console, id) { starting(console, id) } else { String::new() }
+                        )
+                    })
                 }
             }
         }
@@ -168,6 +175,26 @@ fn broker(console: &mut Console, action: &str, args: &[String]) -> ToolExit {
     match result {
         Ok(text) => ToolExit::ok(text),
         Err(e) => fail(format!("broker {action}: {}", e.message)),
+    }
+}
+
+fn registering(console: &Console, id: i32) -> bool {
+    console
+        .sim()
+        .brokers()
+        .iter()
+        .any(|b| b.id == id && b.registering)
+}
+
+/// What `broker start` tells the user: registration is refused while the previous
+/// incarnation's session is valid (a broker killed moments ago).
+fn starting(console: &Console, id: i32) -> String {
+    if registering(console, id) {
+        format!(
+            "Broker {id} starting: the controller refuses its registration (DUPLICATE_BROKER_REGISTRATION) while its previous incarnation's session is valid; once broker.session.timeout.ms fences that incarnation and moves its leaderships, it registers, catches up and rejoins the ISRs.\n"
+        )
+    } else {
+        format!("Broker {id} starting: it registers, catches up and rejoins the ISRs.\n")
     }
 }
 
@@ -655,11 +682,12 @@ fn status(console: &Console) -> ToolExit {
         s.push_str(&format!(
             "  {}  {}{}  leader of {}, replicas {}\n",
             b.id,
-            match (b.alive, b.fenced) {
-                (true, false) => "alive",
-                (true, true) => "alive (fenced)",
-                (false, false) => "down (not yet fenced)",
-                (false, true) => "down",
+            match (b.alive, b.fenced, b.registering) {
+                (true, false, _) => "alive",
+                (true, true, _) => "alive (fenced)",
+                (false, false, true) => "starting (registration refused until fenced)",
+                (false, false, false) => "down (not yet fenced)",
+                (false, true, _) => "down",
             },
             b.rack.map(|r| format!("  rack {r}")).unwrap_or_default(),
             b.leaders,
@@ -854,6 +882,9 @@ Playground commands:
   controller stop|kill|start NODE                     KRaft controllers (3000...), ZooKeeper servers (zkN)
   network isolate|partition|latency|loss|heal|status  network faults
   invariants        the live guarantee checker's findings
+  table create|insert|update|delete|show|list          the simulated database
+  connector create|stop|start|kill|status              Kafka Connect source (CDC) and sink
+  streams create|stop|start|kill|status                Kafka Streams apps
   help [COMMAND]    this text, or one command's
 
 Rules of the playground:
@@ -876,6 +907,9 @@ Rules of the playground:
 }
 
 fn detail(topic: &str) -> Option<&'static str> {
+    if let Some(h) = super::flows::help(topic) {
+        return Some(h);
+    }
     Some(match topic {
         "cluster" => "\
 cluster create [--brokers N] [--racks a,b,c] [--mode kraft|zookeeper] [--controllers 1|3|5]
@@ -911,7 +945,7 @@ consumer stop NAME [--hard]
 ",
         "status" => "status\n  Brokers, topics (partitions, leaders, replicas, ISR, high watermark), groups (state, members, lag), clients and jobs.\n",
         "time" => "time\n  The simulated clock: time since the start and the simulated date.\n",
-        "sleep" => "sleep DURATION\n  Lets simulated time pass: 500ms, 5s, 2m, 1h, 7d (a plain number is seconds).\n",
+        "sleep" => "sleep DURATION\n  Lets simulated time pass: 500ms, 5s, 2m, 1h, 7d (a plain number is seconds; at most 30d).\n",
         "wait" => "wait\n  Runs the clock until every background job (`COMMAND &`) has finished, at most 10 minutes.\n  A console consumer without --max-messages/--timeout-ms stops once idle for 10 s.\n",
         "jobs" => "jobs\n  Lists the background jobs that are still running.\n",
         "help" => "help [COMMAND]\n  The overview, or one command's details.\n",

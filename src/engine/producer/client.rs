@@ -129,11 +129,20 @@ impl Producer {
     pub(crate) fn next_wake(&self) -> Option<Millis> {
         let workload = self.workload.as_ref().map(|w| w.next_at);
         // Per partition only the first batch not in flight can be sent next (order is kept).
+        // Without idempotence it waits for the batch in flight ahead of it (as `drain` does),
+        // so only its delivery timeout is due.
+        let ordered = self.producer_id < 0;
         let heads = self
             .accumulator
             .values()
-            .filter_map(|q| q.iter().find(|b| !b.in_flight))
-            .map(|b| {
+            .filter_map(|q| {
+                let at = q.iter().position(|b| !b.in_flight)?;
+                Some((&q[at], ordered && at > 0))
+            })
+            .map(|(b, waits)| {
+                if waits {
+                    return b.created_at + self.config.delivery_timeout_ms;
+                }
                 let linger = if self.closing {
                     b.created_at
                 } else {
