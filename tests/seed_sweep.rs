@@ -228,15 +228,27 @@ fn start_consumer(c: &ConsumerPlan) -> Command {
 /// A violation the plan's configuration allows: Kafka does lose acknowledged records written
 /// with acks=1 or to a topic with unclean leader election.
 fn allowed(v: &Violation, plan: &Plan) -> bool {
-    if v.guarantee != Guarantee::AcknowledgedWriteDurable {
+    // Unclean election really does lose acknowledged records, and the old leader, now a
+    // follower, holds records the new leader never had (and a high watermark above its log)
+    // until it truncates: Kafka's own behaviour, reported honestly by the checker.
+    let unclean_effects = [
+        Guarantee::AcknowledgedWriteDurable,
+        Guarantee::ReplicasAgree,
+        Guarantee::HighWatermarkMonotonic,
+        Guarantee::CommittedBelowHighWatermark,
+    ];
+    if !unclean_effects.contains(&v.guarantee) {
         return false;
     }
-    if v.detail.contains("acks=1") || v.detail.contains("unclean") {
+    if v.guarantee == Guarantee::AcknowledgedWriteDurable
+        && (v.detail.contains("acks=1") || v.detail.contains("unclean"))
+    {
         return true;
     }
     // The detail starts with the partition (`t0-1: ...`): its topic may allow unclean election.
     plan.topics.iter().any(|t| {
-        v.detail.starts_with(&format!("{}-", t.name))
+        (v.detail.starts_with(&format!("{}-", t.name))
+            || v.detail.contains(&format!(" on {}-", t.name)))
             && t.configs
                 .get("unclean.leader.election.enable")
                 .map(String::as_str)
@@ -472,16 +484,7 @@ fn run_seed(seed: u64) -> Result<Report, String> {
     while why.is_some() {
         if sim.now() - healed > CONVERGE_MS {
             if std::env::var("SIM_TRACE").is_ok() {
-                for e in sim
-                    .trace()
-                    .recent()
-                    .filter(|e| format!("{e:?}").contains("Client"))
-                    .collect::<Vec<_>>()
-                    .into_iter()
-                    .rev()
-                    .take(40)
-                    .rev()
-                {
+                for e in sim.trace().recent() {
                     eprintln!("{e:?}");
                 }
             }
@@ -526,6 +529,31 @@ fn run_caught(seed: u64) -> Result<Report, String> {
 
 fn env_u64(name: &str) -> Option<u64> {
     std::env::var(name).ok().and_then(|v| v.trim().parse().ok())
+}
+
+/// Seeds that once failed, each guarding the engine fix it found (seeds 0..3000 of the first
+/// 10,000-seed sweep):
+/// - 10: a new leader's high watermark lags offsets consumed from the old leader for a fetch;
+///   committed offsets are checked against the highest high watermark reached;
+/// - 18, 25, 29: a FindCoordinator request lost with its connection was never retried;
+/// - 32: a dead broker's group coordinator answered JoinGroup after its death;
+/// - 61, 164, 173: a zombie member of an older generation counted as a second owner;
+/// - 134, 181: a SyncGroup waiting when a new rebalance began was never answered
+///   (REBALANCE_IN_PROGRESS);
+/// - 120, 177, 227: an offset lookup for a partition without a leader was never retried;
+/// - 2921: a follower whose latest leader epoch starts at its log end diverged forever;
+/// - 72: unclean election moves a replica's high watermark back (allowed, as in Kafka).
+const REGRESSION_SEEDS: [u64; 15] = [
+    10, 18, 25, 29, 32, 61, 120, 134, 164, 173, 177, 181, 227, 2921, 72,
+];
+
+#[test]
+fn seeds_that_once_failed_pass() {
+    let failures: Vec<String> = REGRESSION_SEEDS
+        .iter()
+        .filter_map(|&seed| run_caught(seed).err().map(|e| format!("seed {seed}: {e}")))
+        .collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
 #[test]

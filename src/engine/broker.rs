@@ -777,6 +777,10 @@ impl Sim {
                         broker: b,
                         to,
                     });
+                } else {
+                    // Nothing to cut from the log, but an epoch starting at its end holds no
+                    // records: drop it, or the next fetch names it again and diverges forever.
+                    replica.epochs.truncate_from_end(to);
                 }
                 continue;
             }

@@ -67,6 +67,10 @@ pub struct Consumer {
     find_coordinator_at: Millis,
     /// The broker a FindCoordinator request is in flight to: losing that connection loses it.
     find_coordinator_to: Option<BrokerId>,
+    /// Offset lookups (ListOffsets) that found no leader or failed: retried after
+    /// `retry.backoff.ms`, as the consumer's OffsetFetcher does.
+    reset_retry: Vec<TopicPartition>,
+    reset_retry_at: Millis,
     rejoin_needed: bool,
     /// Records polled but not yet read by the console (bounded).
     pub consumed: VecDeque<Consumed>,
@@ -134,6 +138,8 @@ impl Consumer {
             busy_until: 0,
             find_coordinator_at: 0,
             find_coordinator_to: None,
+            reset_retry: Vec::new(),
+            reset_retry_at: 0,
             rejoin_needed: false,
             consumed: VecDeque::new(),
             total_consumed: 0,
@@ -163,6 +169,9 @@ impl Consumer {
             && !self.leaving
         {
             due.push(self.find_coordinator_at);
+        }
+        if !self.reset_retry.is_empty() {
+            due.push(self.reset_retry_at);
         }
         due.into_iter().min()
     }
@@ -205,6 +214,14 @@ impl Sim {
         let phase = x.phase;
         let heartbeat_due = x.next_heartbeat_at.is_some_and(|t| t <= now);
         let commit_due = x.next_commit_at.is_some_and(|t| t <= now);
+        let retry = if !x.reset_retry.is_empty() && x.reset_retry_at <= now {
+            let resolving = &x.resolving;
+            let mut tps = std::mem::take(&mut x.reset_retry);
+            tps.retain(|tp| resolving.contains(tp));
+            tps
+        } else {
+            Vec::new()
+        };
         if phase == MemberPhase::FindingCoordinator
             && !x.request_in_flight
             && x.find_coordinator_at <= now
@@ -227,6 +244,7 @@ impl Sim {
             }
             self.commit_positions(c);
         }
+        self.reset_positions(c, retry);
         self.fetch(c);
     }
 
@@ -466,13 +484,18 @@ impl Sim {
                 let Some(x) = self.consumer_mut(c) else {
                     return;
                 };
+                let mut failed = Vec::new();
                 for (tp, r) in partitions {
-                    if let Ok(o) = r {
-                        if x.resolving.remove(&tp) {
-                            x.positions.insert(tp, o);
+                    match r {
+                        Ok(o) => {
+                            if x.resolving.remove(&tp) {
+                                x.positions.insert(tp, o);
+                            }
                         }
+                        Err(_) => failed.push(tp),
                     }
                 }
+                self.retry_reset_later(c, failed);
             }
             Body::FetchResponse { partitions } => {
                 if let NodeId::Broker(b) = from {
@@ -681,17 +704,39 @@ impl Sim {
         };
         x.resolving.extend(tps.iter().cloned());
         let mut by_leader: BTreeMap<BrokerId, Vec<(TopicPartition, i64)>> = BTreeMap::new();
+        let mut offline = Vec::new();
         for tp in tps {
-            if let Some(l) = self.cluster.leader_of(&tp) {
-                by_leader.entry(l).or_default().push((tp, spec));
+            match self.cluster.leader_of(&tp) {
+                Some(l) => by_leader.entry(l).or_default().push((tp, spec)),
+                None => offline.push(tp),
             }
         }
+        self.retry_reset_later(c, offline);
         for (leader, partitions) in by_leader {
             self.send(
                 NodeId::Client(c),
                 NodeId::Broker(leader),
                 Body::ListOffsetsRequest { partitions },
             );
+        }
+    }
+
+    /// Offset lookups that could not be made (no leader) or failed go again after
+    /// `retry.backoff.ms`.
+    fn retry_reset_later(&mut self, c: ClientId, tps: Vec<TopicPartition>) {
+        if tps.is_empty() {
+            return;
+        }
+        let at = self.now + CONSUMER_RETRY_BACKOFF_MS;
+        if let Some(x) = self.consumer_mut(c) {
+            if x.reset_retry.is_empty() {
+                x.reset_retry_at = at;
+            }
+            for tp in tps {
+                if !x.reset_retry.contains(&tp) {
+                    x.reset_retry.push(tp);
+                }
+            }
         }
     }
 

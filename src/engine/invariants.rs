@@ -27,7 +27,7 @@ pub enum Guarantee {
     LogStartMonotonic,
     /// leader ∈ ISR ⊆ replicas.
     LeaderInIsr,
-    /// No partition is owned by two members of one group.
+    /// No partition is owned by two members of one group's current generation.
     SingleOwner,
     /// A committed offset is never beyond the partition's high watermark.
     CommittedBelowHighWatermark,
@@ -333,6 +333,16 @@ impl Checker {
             let Some(group) = x.group.as_deref() else {
                 continue;
             };
+            // Kafka promises one owner per generation: a member of an older one (cut off,
+            // kicked out) still believes in its assignment until its next heartbeat fails, and
+            // the coordinator fences its commits.
+            if sim
+                .groups
+                .get(group)
+                .is_some_and(|g| g.generation != x.generation)
+            {
+                continue;
+            }
             for tp in &x.assignment {
                 if let Some(other) = owners.insert((group, tp), &x.name) {
                     v(

@@ -302,6 +302,13 @@ impl Sim {
     }
 
     fn deliver(&mut self, env: Envelope) {
+        // A dead broker's connections are closed: what it sent (or what its timers would send)
+        // never arrives; its peers learned of the disconnect when it died.
+        if let NodeId::Broker(f) = env.from {
+            if !self.cluster.is_alive(f) {
+                return;
+            }
+        }
         match env.to {
             NodeId::Broker(b) => {
                 if self.cluster.is_alive(b) {

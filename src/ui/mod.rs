@@ -7,6 +7,7 @@ mod host;
 pub mod i18n;
 pub mod inspector;
 mod lessons;
+mod panic;
 mod prefs;
 pub mod run;
 mod share;
@@ -586,5 +587,6 @@ pub fn App() -> Html {
 
 /// Mounts the app on the document body.
 pub fn start() {
+    panic::install();
     yew::Renderer::<App>::new().render();
 }

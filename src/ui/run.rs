@@ -71,6 +71,8 @@ pub fn run_line(
         log.push(true, l);
     }
     let ok = result.code == 0;
+    // The last good scenario, for a reload (also after an internal error).
+    super::share::save(&world.borrow());
     if notify {
         let text = if ok || result.stderr.trim().is_empty() {
             result.stdout.trim().to_string()

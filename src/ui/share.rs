@@ -76,6 +76,10 @@ pub fn opening() -> Opening {
         location,
     };
     let link_given = out.location.from_link || out.location.problem.is_some();
+    if !embed && has_flag(&search, "reset") {
+        // The way out offered after an internal error: forget the saved scenario.
+        prefs::save(SAVED, "");
+    }
     if !embed && !link_given {
         if let Some(saved) = prefs::load(SAVED).filter(|s| !s.is_empty()) {
             let l = from_location(&saved);
@@ -94,16 +98,23 @@ pub fn opening() -> Opening {
     out
 }
 
-/// Drops the fragment from the address bar (the full page keeps its state in `localStorage`,
+/// Drops the fragment (and a `?reset`) from the address bar (the full page keeps its state in `localStorage`,
 /// so a reload after changes restores them instead of the original link).
 pub fn clear_fragment() {
     let (Some(w), Some(loc)) = (window(), location()) else {
         return;
     };
-    if get_str(&loc, "hash").is_empty() {
+    let search = get_str(&loc, "search");
+    // `?reset` did its work at the opening; another reload must not reset again.
+    let search = if has_flag(&search, "reset") {
+        ""
+    } else {
+        search.as_str()
+    };
+    if get_str(&loc, "hash").is_empty() && search == get_str(&loc, "search") {
         return;
     }
-    let url = format!("{}{}", get_str(&loc, "pathname"), get_str(&loc, "search"));
+    let url = format!("{}{search}", get_str(&loc, "pathname"));
     if let Some(h) = get(&w, "history") {
         let _ = call(
             &h,
@@ -119,6 +130,9 @@ pub fn clear_fragment() {
 
 /// Keeps the session's scenario and time in `localStorage` for the next visit.
 pub fn save(world: &Session) {
+    if super::panic::panicked() {
+        return;
+    }
     if let Ok(f) = world.link() {
         prefs::save(SAVED, &f);
     }

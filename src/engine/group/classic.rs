@@ -463,14 +463,26 @@ impl Sim {
             self.groups[group].rebalance_timeout()
         };
         let token = self.token();
+        let mut waiting = Vec::new();
         if let Some(g) = self.groups.get_mut(group) {
             g.initial_delay = initial && delay > 0;
             g.join_deadline_token = token;
-            if !initial {
-                // Eager and cooperative alike: members learn of the rebalance from their heartbeat.
-                for m in &mut g.members {
-                    m.awaiting_sync = false;
+            // Eager and cooperative alike: members learn of the rebalance from their heartbeat;
+            // one waiting for its SyncGroup answer gets REBALANCE_IN_PROGRESS there
+            // (`resetAndPropagateAssignmentError`) and rejoins.
+            for m in &mut g.members {
+                if std::mem::take(&mut m.awaiting_sync) {
+                    waiting.push(m.client);
                 }
+            }
+        }
+        if let Some(b) = self.coordinator_of(group) {
+            for client in waiting {
+                let body = Body::SyncGroupResponse {
+                    group: group.to_string(),
+                    result: Err(ErrorCode::RebalanceInProgress),
+                };
+                self.send(NodeId::Broker(b), client, body);
             }
         }
         self.set_state(group, GroupState::PreparingRebalance);
