@@ -14,8 +14,9 @@ pub fn panicked() -> bool {
     PANICKED.load(Ordering::Relaxed)
 }
 
+/// Must run before Yew's renderer starts: Yew installs its own hook unless given one.
 pub fn install() {
-    std::panic::set_hook(Box::new(|info| {
+    yew::set_custom_panic_hook(Box::new(|info| {
         PANICKED.store(true, Ordering::Relaxed);
         let message = info.to_string();
         web_sys::console::error_1(&message.clone().into());
