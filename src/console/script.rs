@@ -20,6 +20,9 @@ pub struct ScriptLine {
     pub background: bool,
 }
 
+/// The largest script (or pasted block) the console reads.
+pub const MAX_SCRIPT_BYTES: usize = 1 << 20;
+
 /// A script that could not be read; says where and what is allowed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScriptError {
@@ -227,6 +230,15 @@ fn unterminated(line: u32, quote: char) -> ScriptError {
 
 /// Reads a whole script. Blank lines and comments produce nothing.
 pub fn parse_script(text: &str) -> Result<Vec<ScriptLine>, ScriptError> {
+    if text.len() > MAX_SCRIPT_BYTES {
+        return Err(ScriptError {
+            line: 1,
+            message: format!(
+                "the script is {} bytes; a script may be at most {MAX_SCRIPT_BYTES} bytes (1 MiB)",
+                text.len()
+            ),
+        });
+    }
     let mut r = Reader {
         chars: text.chars().collect(),
         pos: 0,
@@ -552,6 +564,14 @@ pub fn parse_duration(s: &str) -> Result<u64, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_script_over_the_limit_is_refused_with_the_limit() {
+        let text = "sleep 1s\n".repeat(MAX_SCRIPT_BYTES / 9 + 1);
+        let e = parse_script(&text).expect_err("too large");
+        assert!(e.message.contains("at most 1048576 bytes"), "{}", e.message);
+        assert!(parse_script(&"sleep 1s\n".repeat(1000)).is_ok());
+    }
 
     fn argv(line: &ScriptLine) -> Vec<&str> {
         line.argv.iter().map(String::as_str).collect()
