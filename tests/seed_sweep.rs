@@ -542,6 +542,8 @@ fn env_u64(name: &str) -> Option<u64> {
 ///   (REBALANCE_IN_PROGRESS);
 /// - 120, 177, 227: an offset lookup for a partition without a leader was never retried;
 /// - 2921: a follower whose latest leader epoch starts at its log end diverged forever;
+/// - 1258: a member waiting for its assignment did not heartbeat, so its session expired
+///   while the dead leader's did;
 /// - 72: unclean election moves a replica's high watermark back (allowed, as in Kafka).
 const REGRESSION_SEEDS: [u64; 15] = [
     10, 18, 25, 29, 32, 61, 120, 134, 164, 173, 177, 181, 227, 2921, 72,

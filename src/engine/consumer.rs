@@ -314,7 +314,9 @@ impl Sim {
         let (Some(group), Some(coord)) = (x.group.clone(), x.coordinator) else {
             return;
         };
-        if x.phase != MemberPhase::Stable {
+        // Kafka's heartbeat thread starts with the JoinGroup answer (CompletingRebalance), so a
+        // member waiting for its assignment keeps its session while the leader computes it.
+        if !matches!(x.phase, MemberPhase::Stable | MemberPhase::Syncing) {
             return;
         }
         let body = Body::HeartbeatRequest {
@@ -528,6 +530,7 @@ impl Sim {
         result: Result<JoinResult, ErrorCode>,
         assigned_member_id: String,
     ) {
+        let now = self.now;
         let Some(x) = self.consumer_mut(c) else {
             return;
         };
@@ -554,6 +557,9 @@ impl Sim {
                 x.member_id = join.member_id.clone();
                 x.generation = join.generation;
                 x.phase = MemberPhase::Syncing;
+                if x.next_heartbeat_at.is_none() {
+                    x.next_heartbeat_at = Some(now + x.config.heartbeat_interval_ms);
+                }
                 let assignments = if join.leader == join.member_id {
                     self.run_assignor(c, &join)
                 } else {
