@@ -545,8 +545,8 @@ fn env_u64(name: &str) -> Option<u64> {
 /// - 1258: a member waiting for its assignment did not heartbeat, so its session expired
 ///   while the dead leader's did;
 /// - 72: unclean election moves a replica's high watermark back (allowed, as in Kafka).
-const REGRESSION_SEEDS: [u64; 15] = [
-    10, 18, 25, 29, 32, 61, 120, 134, 164, 173, 177, 181, 227, 2921, 72,
+const REGRESSION_SEEDS: [u64; 16] = [
+    10, 18, 25, 29, 32, 61, 120, 134, 164, 173, 177, 181, 227, 1258, 2921, 72,
 ];
 
 #[test]

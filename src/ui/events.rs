@@ -3,6 +3,7 @@
 //! what the stage animates, not what a learner wants to read.
 
 use super::i18n::{t, Lang, Text};
+use crate::engine::embedded::FlowEvent;
 use crate::engine::log::DeletionReason;
 use crate::engine::time::human;
 use crate::engine::trace::TraceEvent;
@@ -92,7 +93,79 @@ pub fn kind_of(e: &TraceEvent) -> Option<Kind> {
             Some(Kind::Replication)
         }
         Command { .. } => Some(Kind::Commands),
+        // One per record, like `Consumed` and `OffsetsCommitted`: the stage shows them.
+        Flow(FlowEvent::Processed { .. } | FlowEvent::Committed { .. }) => None,
         Flow(_) => Some(Kind::Clients),
+    }
+}
+
+/// A connector's or streams app's event as a sentence (English: the engine's own words).
+fn flow_sentence(l: Lang, f: &FlowEvent) -> String {
+    if l == Lang::En {
+        return f.describe();
+    }
+    match f {
+        FlowEvent::TableCreated { table, key } => {
+            format!("Tabel {table} dibuat (kunci primer {key})")
+        }
+        FlowEvent::RowChanged {
+            table,
+            lsn,
+            op,
+            key,
+        } => {
+            let what = match op.as_str() {
+                "c" => "ditambahkan ke",
+                "u" => "diubah di",
+                "d" => "dihapus dari",
+                _ => "berubah di",
+            };
+            format!("Baris {key} {what} {table} (op {op}, LSN {lsn})")
+        }
+        FlowEvent::ConnectorState { connector, state } => {
+            format!("Konektor {connector}: {state}")
+        }
+        FlowEvent::SourceRecord {
+            connector,
+            lsn,
+            op,
+            topic,
+            ..
+        } => format!("{connector}: perubahan LSN {lsn} ({op}) → {topic}"),
+        FlowEvent::OffsetStored { connector, lsn } => {
+            format!("{connector}: posisi LSN {lsn} disimpan di connect-offsets")
+        }
+        FlowEvent::OffsetLoaded { connector, lsn } => match lsn {
+            Some(n) => format!("{connector}: melanjutkan setelah LSN {n} (dari connect-offsets)"),
+            None => format!("{connector}: belum ada posisi tersimpan; dimulai dengan snapshot"),
+        },
+        FlowEvent::SinkWrote {
+            connector,
+            tp,
+            offset,
+            table,
+            op,
+        } => format!("{connector}: {tp}@{offset} → {table} ({op})"),
+        FlowEvent::StreamsState { app, state } => format!("Aplikasi Streams {app}: {state}"),
+        FlowEvent::Processed {
+            app,
+            tp,
+            offset,
+            outputs,
+        } => format!("{app} memproses {tp}@{offset} ({outputs} keluaran)"),
+        FlowEvent::Restored {
+            app,
+            store,
+            partition,
+            records,
+        } => format!(
+            "{app}: store {store} partisi {partition} dipulihkan dari changelog ({records} record)"
+        ),
+        FlowEvent::Committed {
+            app,
+            group,
+            offsets,
+        } => format!("{app}: grup {group} meng-commit {} offset", offsets.len()),
     }
 }
 
@@ -420,7 +493,7 @@ pub fn sentence(l: Lang, e: &TraceEvent) -> String {
             last_offset,
         } => format!("{client} ← {tp} {first_offset}..={last_offset}"),
         OffsetsCommitted { group, offsets } => format!("{group}: commit ×{}", offsets.len()),
-        Flow(f) => f.describe(),
+        Flow(f) => flow_sentence(l, f),
     }
 }
 

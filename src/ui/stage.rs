@@ -12,6 +12,10 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 use yew::prelude::*;
 
+/// The database, Connect and Streams band under the stage (declared here: it is the stage's).
+#[path = "flows.rs"]
+mod flows;
+
 #[derive(Properties)]
 pub struct StageProps {
     pub lang: Lang,
@@ -232,7 +236,7 @@ pub fn Stage(props: &StageProps) -> Html {
             <g class={classes!("producer", "pick", chosen.then_some("selected"))} key={c.name.clone()} tabindex="0" role="button"
                 aria-label={format!("{} {}", t(l, Text::ProducerWord), c.name)} {onclick} {onkeydown}>
                 <rect x={px(x - 180.0)} y={px(y - 30.0)} width="180" height="60" rx="8" />
-                <text class="name" x={px(x - 170.0)} y={px(y - 10.0)}>{ &c.name }</text>
+                <text class="name" x={px(x - 170.0)} y={px(y - 10.0)}>{ flows::fit(&c.name, 135.0) }</text>
                 <text class="detail" x={px(x - 170.0)} y={px(y + 8.0)}>{ format!("→ {}", c.topics.join(", ")) }</text>
                 <text class="detail" x={px(x - 170.0)} y={px(y + 23.0)}>{ format!("{} {} · {} {}", c.acked, t(l, Text::Acked), c.sent, t(l, Text::Sent)) }</text>
             </g>
@@ -255,9 +259,20 @@ pub fn Stage(props: &StageProps) -> Html {
         let w = lay.broker_w;
         let mut rows = Vec::new();
         let mut ry = y + 56.0;
+        // More partitions than the frame holds (Kafka Connect's 25-partition connect-offsets):
+        // empty partitions after a topic's first are left out, then whatever does not fit.
+        let fits = ((BROKER_H - 70.0) / 58.0) as usize;
+        let hosted = topics.iter().flat_map(|t| &t.partitions).filter(|p| p.replica_states.iter().any(|r| r.broker == b.id)).count();
+        let mut hidden = 0;
         for topic in &topics {
+            let mut first = true;
             for p in &topic.partitions {
                 let Some(r) = p.replica_states.iter().find(|r| r.broker == b.id) else { continue };
+                let empty_extra = !std::mem::take(&mut first) && r.log_end_offset == 0;
+                if (hosted > fits && empty_extra) || rows.len() >= fits {
+                    hidden += 1;
+                    continue;
+                }
                 let leader = p.leader == Some(b.id);
                 let in_isr = p.isr.contains(&b.id);
                 let cell_w = ((w - 24.0) / CELLS as f64).min(18.0);
@@ -277,7 +292,7 @@ pub fn Stage(props: &StageProps) -> Html {
                         tabindex="0" role="button" aria-label={format!("{}-{} {} {}: {role}, LEO {}, HW {}", topic.name, p.partition, t(l, Text::Broker), b.id, r.log_end_offset, r.high_watermark)}
                         {onclick} {onkeydown}>
                         <rect class="hit" x={px(x + 4.0)} y={px(ry - 4.0)} width={px(w - 8.0)} height="54" rx="6" />
-                        <text class="label" x={px(x + 12.0)} y={px(ry + 11.0)}>{ format!("{}-{}", topic.name, p.partition) }</text>
+                        <text class="label" x={px(x + 12.0)} y={px(ry + 11.0)}>{ flows::fit(&format!("{}-{}", topic.name, p.partition), w - 34.0 - role.chars().count() as f64 * 6.0) }</text>
                         <text class="role" x={px(x + w - 10.0)} y={px(ry + 11.0)} text-anchor="end">{ role }</text>
                         { for cells }
                         <line class="hw" x1={px(hw_x)} x2={px(hw_x)} y1={px(ry + 13.0)} y2={px(ry + 35.0)}><title>{ format!("high watermark {}", r.high_watermark) }</title></line>
@@ -300,10 +315,15 @@ pub fn Stage(props: &StageProps) -> Html {
                         if active_broker == Some(b.id) { format!("{} {} · {}", t(l, Text::Broker), b.id, t(l, Text::ActiveController)) } else { format!("{} {}", t(l, Text::Broker), b.id) }
                     }</text>
                     <text class="detail" x={px(x + 12.0)} y={px(y + 42.0)}>{
-                        if coordinator_of.is_empty() { String::new() } else { format!("{} {}", t(l, Text::CoordinatorOf), coordinator_of.join(", ")) }
+                        if coordinator_of.is_empty() { String::new() } else { flows::fit(&format!("{} {}", t(l, Text::CoordinatorOf), coordinator_of.join(", ")), w - 24.0) }
                     }</text>
                 </g>
                 { for rows }
+                if hidden > 0 {
+                    <text class="detail more-partitions" x={px(x + 12.0)} y={px(y + BROKER_H - 12.0)}>{
+                        flows::fit(&match l { Lang::En => format!("+{hidden} partitions not shown"), Lang::Id => format!("+{hidden} partisi tidak ditampilkan") }, w - 24.0)
+                    }<title>{ match l { Lang::En => "Empty partitions after a topic's first, and what does not fit; the inspector lists them all", Lang::Id => "Partisi kosong setelah partisi pertama sebuah topik, dan yang tidak muat; inspektor menampilkan semuanya" } }</title></text>
+                }
             </g>
         }
     });
@@ -325,7 +345,7 @@ pub fn Stage(props: &StageProps) -> Html {
                 <g class={classes!("member", "pick", idle.then_some("idle"), chosen.then_some("selected"))} key={c.name.clone()}
                     tabindex="0" role="button" aria-label={format!("{} {}", t(l, Text::ConsumerWord), c.name)} {onclick} {onkeydown}>
                     <rect x={px(x)} y={px(y - 20.0)} width="250" height="54" rx="8" />
-                    <text class="name" x={px(x + 10.0)} y={px(y - 2.0)}>{ &c.name }</text>
+                    <text class="name" x={px(x + 10.0)} y={px(y - 2.0)}>{ flows::fit(&c.name, 140.0) }</text>
                     <text class="detail" x={px(x + 10.0)} y={px(y + 16.0)}>{ if idle { t(l, Text::Idle).to_string() } else { parts.join(" · ") } }</text>
                     <text class="detail" x={px(x + 240.0)} y={px(y - 2.0)} text-anchor="end">{ format!("{} {}", c.consumed, t(l, Text::Consumed)) }</text>
                 </g>
@@ -433,8 +453,10 @@ pub fn Stage(props: &StageProps) -> Html {
         }
     });
 
+    let flows = flows::band(l, sim, H, reduced);
+    let height = H + flows.as_ref().map_or(0.0, |b| b.height);
     html! {
-        <svg class={classes!("stage", reduced.then_some("reduced-motion"))} viewBox={format!("0 0 {W} {H}")} role="group" aria-label={t(l, Text::StageLabel)}>
+        <svg class={classes!("stage", reduced.then_some("reduced-motion"), flows.is_some().then_some("with-flows"))} viewBox={format!("0 0 {W} {height}")} role="group" aria-label={t(l, Text::StageLabel)}>
             <text class="region-title" x="20" y="40">{ t(l, Text::Producers) }</text>
             <text class="region-title" x={px(CLUSTER_X)} y="40">{ format!("{} · {}", t(l, Text::Cluster), match sim.controller_mode() { crate::engine::ControllerMode::Kraft => "KRaft", crate::engine::ControllerMode::Zookeeper => "ZooKeeper" }) }</text>
             { for controllers }
@@ -442,6 +464,7 @@ pub fn Stage(props: &StageProps) -> Html {
             { for producers }
             { for brokers }
             { for groups }
+            { for flows.map(|b| b.html) }
             { for dots }
             <g class="legend">
                 <text x="20" y={px(H - 20.0)}>{ t(l, Text::Legend) }</text>

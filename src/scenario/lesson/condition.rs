@@ -114,6 +114,35 @@ pub enum Condition {
     Elapsed {
         ms: Bound,
     },
+    /// A table of the simulated database: its row count, one row (by primary key) and its values.
+    Table {
+        table: String,
+        exists: Option<bool>,
+        rows: Option<Bound>,
+        row: Option<String>,
+        values: BTreeMap<String, String>,
+    },
+    /// A connector of the Connect worker: its state, a source's position and stored position,
+    /// the records this run of its task produced or wrote.
+    Connector {
+        connector: String,
+        exists: Option<bool>,
+        state: Option<String>,
+        position: Option<Bound>,
+        stored: Option<Bound>,
+        records: Option<Bound>,
+    },
+    /// A Kafka Streams app: its state, running instances, records processed over all runs, and
+    /// entries of one of its stores.
+    Streams {
+        app: String,
+        exists: Option<bool>,
+        state: Option<String>,
+        instances: Option<Bound>,
+        processed: Option<Bound>,
+        store: Option<String>,
+        entries: BTreeMap<String, String>,
+    },
 }
 
 /// A console line the learner ran, as the condition `ran` sees it.
@@ -403,12 +432,73 @@ impl Condition {
                     && succeeded.unwrap_or(true) == (l.code == 0)
             }),
             Condition::Elapsed { ms } => ms.holds(sim.now() - cx.baseline.at_ms),
+            Condition::Table {
+                table,
+                exists,
+                rows,
+                row,
+                values,
+            } => {
+                let Some(t) = sim.database().tables.get(table) else {
+                    return exists == &Some(false);
+                };
+                let found = row.as_ref().map(|k| t.rows.get(k));
+                exists.is_none_or(|e| e)
+                    && rows.is_none_or(|b| b.holds(t.rows.len() as i64))
+                    && found.is_none_or(|r| {
+                        r.is_some_and(|r| values.iter().all(|(c, v)| r.get(c) == Some(v)))
+                    })
+            }
+            Condition::Connector {
+                connector,
+                exists,
+                state,
+                position,
+                stored,
+                records,
+            } => {
+                let view = sim.flows_view();
+                let Some(c) = view.connectors.iter().find(|c| &c.name == connector) else {
+                    return exists == &Some(false);
+                };
+                exists.is_none_or(|e| e)
+                    && state
+                        .as_ref()
+                        .is_none_or(|s| s.eq_ignore_ascii_case(&c.state))
+                    && position.is_none_or(|b| c.position.is_some_and(|n| b.holds(n)))
+                    && stored.is_none_or(|b| c.stored.is_some_and(|n| b.holds(n)))
+                    && records.is_none_or(|b| b.holds(c.records as i64))
+            }
+            Condition::Streams {
+                app,
+                exists,
+                state,
+                instances,
+                processed,
+                store,
+                entries,
+            } => {
+                let view = sim.flows_view();
+                let Some(a) = view.streams.iter().find(|a| &a.app == app) else {
+                    return exists == &Some(false);
+                };
+                let contents = store.as_ref().map(|s| a.stores.get(s));
+                exists.is_none_or(|e| e)
+                    && state
+                        .as_ref()
+                        .is_none_or(|s| s.eq_ignore_ascii_case(&a.state))
+                    && instances.is_none_or(|b| b.holds(a.instances.len() as i64))
+                    && processed.is_none_or(|b| b.holds(a.processed as i64))
+                    && contents.is_none_or(|c| {
+                        c.is_some_and(|c| entries.iter().all(|(k, v)| c.get(k) == Some(v)))
+                    })
+            }
         }
     }
 }
 
 /// The condition types, for messages.
-const TYPES: &str = "all, any, not, topic, partition, key, group, brokers, controller, producers, consumers, checker, ran, elapsed";
+const TYPES: &str = "all, any, not, topic, partition, key, group, brokers, controller, producers, consumers, checker, ran, elapsed, table, connector, streams";
 
 /// Reads a condition at `path`; problems are collected with their paths.
 pub(crate) fn read(v: &Value, path: &str, p: &mut Problems) -> Option<Condition> {
@@ -479,6 +569,26 @@ pub(crate) fn read(v: &Value, path: &str, p: &mut Problems) -> Option<Condition>
         "checker" => &["type", "guarantee", "violations", "acked_records_lost"],
         "ran" => &["type", "command", "with", "succeeded"],
         "elapsed" => &["type", "ms"],
+        "table" => &["type", "table", "exists", "rows", "row", "values"],
+        "connector" => &[
+            "type",
+            "connector",
+            "exists",
+            "state",
+            "position",
+            "stored",
+            "records",
+        ],
+        "streams" => &[
+            "type",
+            "app",
+            "exists",
+            "state",
+            "instances",
+            "processed",
+            "store",
+            "entries",
+        ],
         other => {
             p.add(
                 &ty_path,
@@ -637,6 +747,56 @@ pub(crate) fn read(v: &Value, path: &str, p: &mut Problems) -> Option<Condition>
                 .and_then(|v| bound(v, &f("ms"), p))
                 .unwrap_or_default(),
         },
+        "table" => {
+            let row = opt_str("row", p);
+            let values = map
+                .get("values")
+                .map(|v| text_map(v, &f("values"), "column", p))
+                .unwrap_or_default();
+            if !values.is_empty() && row.is_none() {
+                p.add(
+                    &f("values"),
+                    "needs \"row\": the primary key of the row whose values are tested",
+                );
+            }
+            Condition::Table {
+                table: req_str("table", p).unwrap_or_default(),
+                exists: opt_bool("exists", p),
+                rows: opt_bound("rows", p),
+                row,
+                values,
+            }
+        }
+        "connector" => Condition::Connector {
+            connector: req_str("connector", p).unwrap_or_default(),
+            exists: opt_bool("exists", p),
+            state: opt_str("state", p),
+            position: opt_bound("position", p),
+            stored: opt_bound("stored", p),
+            records: opt_bound("records", p),
+        },
+        "streams" => {
+            let store = opt_str("store", p);
+            let entries = map
+                .get("entries")
+                .map(|v| text_map(v, &f("entries"), "key", p))
+                .unwrap_or_default();
+            if !entries.is_empty() && store.is_none() {
+                p.add(
+                    &f("entries"),
+                    "needs \"store\": the name of the store holding the entries",
+                );
+            }
+            Condition::Streams {
+                app: req_str("app", p).unwrap_or_default(),
+                exists: opt_bool("exists", p),
+                state: opt_str("state", p),
+                instances: opt_bound("instances", p),
+                processed: opt_bound("processed", p),
+                store,
+                entries,
+            }
+        }
         _ => return None,
     };
     if p.0.len() > before {
@@ -710,8 +870,73 @@ impl Condition {
                 acked_records_lost,
                 ..
             } => violations.is_some() || acked_records_lost.is_some(),
+            Condition::Table {
+                exists, rows, row, ..
+            } => exists.is_some() || rows.is_some() || row.is_some(),
+            Condition::Connector {
+                exists,
+                state,
+                position,
+                stored,
+                records,
+                ..
+            } => {
+                exists.is_some()
+                    || state.is_some()
+                    || position.is_some()
+                    || stored.is_some()
+                    || records.is_some()
+            }
+            Condition::Streams {
+                exists,
+                state,
+                instances,
+                processed,
+                store,
+                ..
+            } => {
+                exists.is_some()
+                    || state.is_some()
+                    || instances.is_some()
+                    || processed.is_some()
+                    || store.is_some()
+            }
         }
     }
+}
+
+/// `{"name": "value"}` for a row's columns or a store's entries (numbers and booleans are
+/// compared as the text the console shows).
+fn text_map(v: &Value, path: &str, what: &str, p: &mut Problems) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    let Some(map) = v.as_object() else {
+        p.add(
+            path,
+            format!(
+                "must be an object of {what} names to values, e.g. {{\"value\": \"42\"}}; got {}",
+                shown(v)
+            ),
+        );
+        return out;
+    };
+    for (k, val) in map {
+        match val {
+            Value::String(s) => {
+                out.insert(k.clone(), s.clone());
+            }
+            Value::Number(n) => {
+                out.insert(k.clone(), n.to_string());
+            }
+            Value::Bool(b) => {
+                out.insert(k.clone(), b.to_string());
+            }
+            _ => p.add(
+                &format!("{path}[{}]", Value::String(k.clone())),
+                format!("must be a string, number or boolean; got {}", shown(val)),
+            ),
+        }
+    }
+    out
 }
 
 fn boolean(v: &Value, path: &str, p: &mut Problems) -> Option<bool> {
@@ -825,6 +1050,58 @@ mod tests {
         let e =
             parse(json!({"type": "ran", "command": "x", "colour": 1})).expect_err("unknown field");
         assert!(e[0].starts_with("until.colour: unknown field"), "{e:?}");
+    }
+
+    #[test]
+    fn tables_connectors_and_streams_apps() {
+        use crate::scenario::Session;
+        let mut s = Session::fallback();
+        let holds = |s: &Session, v: Value| {
+            let c = parse(v).expect("valid");
+            let b = Baseline::capture(s.sim());
+            c.holds(&Context {
+                sim: s.sim(),
+                baseline: &b,
+                lines: &[],
+            })
+        };
+        let table = json!({"type": "table", "table": "orders", "rows": {"at_least": 1}});
+        let gone = json!({"type": "table", "table": "orders", "exists": false});
+        assert!(!holds(&s, table.clone()) && holds(&s, gone.clone()));
+        for line in [
+            "table create orders --key id",
+            "connector create source cdc --table orders --topic db.orders",
+            "table insert orders id=1 customer=ann amount=12",
+        ] {
+            assert_eq!(s.execute(line).code, 0, "{line}");
+        }
+        s.run_for(5_000);
+        assert!(holds(&s, table) && !holds(&s, gone));
+        let row = |v: &str| json!({"type": "table", "table": "orders", "row": "1", "values": {"amount": v}});
+        assert!(holds(&s, row("12")) && !holds(&s, row("13")));
+        let cdc = json!({"type": "connector", "connector": "cdc", "state": "running",
+            "position": {"at_least": 1}, "records": 1});
+        assert!(holds(&s, cdc));
+        assert!(!holds(
+            &s,
+            json!({"type": "connector", "connector": "cdc", "state": "FAILED"})
+        ));
+        assert!(!holds(
+            &s,
+            json!({"type": "streams", "app": "totals", "processed": {"at_least": 0}})
+        ));
+        assert!(holds(
+            &s,
+            json!({"type": "streams", "app": "totals", "exists": false})
+        ));
+        let e = parse(json!({"type": "streams", "app": "a", "entries": {"k": "v"}}))
+            .expect_err("entries without a store");
+        assert!(e[0].starts_with("until.entries: needs \"store\""), "{e:?}");
+        let e = parse(json!({"type": "table", "table": "t"})).expect_err("nothing to test");
+        assert!(
+            e[0].starts_with("until: a \"table\" condition needs"),
+            "{e:?}"
+        );
     }
 
     #[test]
