@@ -292,7 +292,7 @@ pub fn Stage(props: &StageProps) -> Html {
                         tabindex="0" role="button" aria-label={format!("{}-{} {} {}: {role}, LEO {}, HW {}", topic.name, p.partition, t(l, Text::Broker), b.id, r.log_end_offset, r.high_watermark)}
                         {onclick} {onkeydown}>
                         <rect class="hit" x={px(x + 4.0)} y={px(ry - 4.0)} width={px(w - 8.0)} height="54" rx="6" />
-                        <text class="label" x={px(x + 12.0)} y={px(ry + 11.0)}>{ flows::fit(&format!("{}-{}", topic.name, p.partition), w - 34.0 - role.chars().count() as f64 * 6.0) }</text>
+                        <text class="label" x={px(x + 12.0)} y={px(ry + 11.0)}>{ format!("{}-{}", flows::fit(&topic.name, w - 52.0 - role.chars().count() as f64 * 6.0), p.partition) }</text>
                         <text class="role" x={px(x + w - 10.0)} y={px(ry + 11.0)} text-anchor="end">{ role }</text>
                         { for cells }
                         <line class="hw" x1={px(hw_x)} x2={px(hw_x)} y1={px(ry + 13.0)} y2={px(ry + 35.0)}><title>{ format!("high watermark {}", r.high_watermark) }</title></line>
