@@ -67,8 +67,9 @@ pub struct Consumer {
     find_coordinator_at: Millis,
     /// The broker a FindCoordinator request is in flight to: losing that connection loses it.
     find_coordinator_to: Option<BrokerId>,
-    /// Offset lookups (ListOffsets) that found no leader or failed: retried after
-    /// `retry.backoff.ms`, as the consumer's OffsetFetcher does.
+    /// Offset lookups that found no leader, failed or lost their connection: retried (committed
+    /// offset first, then `auto.offset.reset`) after `retry.backoff.ms`, as the consumer's
+    /// OffsetFetcher does.
     reset_retry: Vec<TopicPartition>,
     reset_retry_at: Millis,
     rejoin_needed: bool,
@@ -218,6 +219,11 @@ impl Sim {
             let resolving = &x.resolving;
             let mut tps = std::mem::take(&mut x.reset_retry);
             tps.retain(|tp| resolving.contains(tp));
+            // Without a coordinator the lookups wait in `resolving` for it to be found again
+            // (committed offsets come first).
+            if x.group.is_some() && x.coordinator.is_none() {
+                tps.clear();
+            }
             tps
         } else {
             Vec::new()
@@ -244,7 +250,7 @@ impl Sim {
             }
             self.commit_positions(c);
         }
-        self.reset_positions(c, retry);
+        self.resolve_positions(c, retry);
         self.fetch(c);
     }
 
@@ -727,8 +733,8 @@ impl Sim {
         }
     }
 
-    /// Offset lookups that could not be made (no leader) or failed go again after
-    /// `retry.backoff.ms`.
+    /// Offset lookups that could not be made (no leader), failed or lost their connection go
+    /// again after `retry.backoff.ms`.
     fn retry_reset_later(&mut self, c: ClientId, tps: Vec<TopicPartition>) {
         if tps.is_empty() {
             return;
@@ -869,7 +875,10 @@ impl Sim {
             x.resolving.extend(pending);
             return;
         }
-        self.resolve_positions(c, pending);
+        // Redo the lookups after `retry.backoff.ms`, once for all the connections that broke:
+        // at once, every refused lookup would start one per leader again, and they multiply.
+        x.resolving.extend(pending.iter().cloned());
+        self.retry_reset_later(c, pending);
     }
 
     /// `consumer.close()`: commit if auto-commit is on, then leave the group (dynamic members).
