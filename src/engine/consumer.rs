@@ -219,10 +219,11 @@ impl Sim {
             let resolving = &x.resolving;
             let mut tps = std::mem::take(&mut x.reset_retry);
             tps.retain(|tp| resolving.contains(tp));
-            // Without a coordinator the lookups wait in `resolving` for it to be found again
-            // (committed offsets come first).
+            // Without a coordinator the lookups wait (committed offsets come first): try again
+            // after another backoff.
             if x.group.is_some() && x.coordinator.is_none() {
-                tps.clear();
+                x.reset_retry = std::mem::take(&mut tps);
+                x.reset_retry_at = now + CONSUMER_RETRY_BACKOFF_MS;
             }
             tps
         } else {
