@@ -536,6 +536,21 @@ fn env_u64(name: &str) -> Option<u64> {
     std::env::var(name).ok().and_then(|v| v.trim().parse().ok())
 }
 
+/// Steps the simulation `ms` ahead, failing if a million events pass without getting there.
+fn assert_time_moves_on(sim: &mut Sim, ms: i64) {
+    let target = sim.now() + ms;
+    let mut steps = 0u64;
+    while sim.next_event_time().is_some_and(|t| t <= target) && steps < 1_000_000 {
+        sim.step();
+        steps += 1;
+    }
+    assert!(
+        steps < 1_000_000,
+        "livelock: a million events without reaching {target} ms; stuck at {} ms",
+        sim.now()
+    );
+}
+
 /// Seeds that once failed, each guarding the engine fix it found (seeds 0..3000 of the first
 /// 10,000-seed sweep):
 /// - 10: a new leader's high watermark lags offsets consumed from the old leader for a fetch;
@@ -706,17 +721,7 @@ fn a_non_idempotent_producer_waiting_on_a_dead_follower_lets_time_move_on() {
         hard: true,
     })
     .expect("kill");
-    let target = sim.now() + 5_000;
-    let mut steps = 0u64;
-    while sim.next_event_time().is_some_and(|t| t <= target) && steps < 1_000_000 {
-        sim.step();
-        steps += 1;
-    }
-    assert!(
-        steps < 1_000_000,
-        "livelock: a million events without reaching {target} ms; stuck at {} ms",
-        sim.now()
-    );
+    assert_time_moves_on(&mut sim, 5_000);
 }
 
 /// Found by the sweep (seed 2: a one-broker cluster whose broker is killed): a group consumer
@@ -752,15 +757,5 @@ fn a_group_consumer_with_no_broker_alive_lets_time_move_on() {
     sim.run_for(5_000);
     sim.apply(Command::StopBroker { id: 0, hard: true })
         .expect("kill");
-    let target = sim.now() + 5_000;
-    let mut steps = 0u64;
-    while sim.next_event_time().is_some_and(|t| t <= target) && steps < 1_000_000 {
-        sim.step();
-        steps += 1;
-    }
-    assert!(
-        steps < 1_000_000,
-        "livelock: a million events without reaching {target} ms; stuck at {} ms",
-        sim.now()
-    );
+    assert_time_moves_on(&mut sim, 5_000);
 }
