@@ -16,6 +16,7 @@ pub mod command;
 pub mod embed;
 pub mod export;
 pub mod format;
+pub mod history;
 pub mod lesson;
 pub mod run;
 pub mod session;

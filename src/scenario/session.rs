@@ -106,6 +106,11 @@ impl Session {
         self.unrecorded
     }
 
+    /// How many actions the visitor took (recorded or not): a change means a new future.
+    pub fn actions(&self) -> u64 {
+        self.recorded.len() as u64 + self.unrecorded
+    }
+
     /// What the timeline entries printed so far (the scenario's and replayed ones).
     pub fn log(&self) -> &[TimelineOutput] {
         self.player.log()
@@ -164,8 +169,12 @@ impl Session {
         let at = self.now();
         let before = self.fingerprint();
         let exit = self.player.console_mut().execute(line);
-        // A line that failed and changed nothing (a typo) is not worth replaying.
-        if exit.code == 0 || self.fingerprint() != before {
+        // A line that failed and changed nothing (a typo) is not worth replaying. Nor is a
+        // `sleep` that worked: it only lets time pass, which the times of later entries (and a
+        // link's position) already say; replayed as one step it would carry a seek past its
+        // target.
+        let slept = exit.code == 0 && line.split_whitespace().next() == Some("sleep");
+        if !slept && (exit.code == 0 || self.fingerprint() != before) {
             self.record(at, TimelineAction::Console(line.to_string()));
         }
         self.horizon = self.horizon.max(self.now());
@@ -280,6 +289,27 @@ mod tests {
         s.seek(30_000);
         assert_eq!(state(s.sim()), at_30);
         assert!(!s.sim().brokers()[0].alive);
+    }
+
+    #[test]
+    fn a_typed_sleep_is_time_passing_so_seeking_lands_inside_it() {
+        let mut s = Session::new(default_scenario()).expect("builds");
+        assert_eq!(s.execute("sleep 12s").code, 0);
+        assert_eq!(s.execute("broker kill 1").code, 0);
+        s.run_for(1_000);
+        let at_13 = state(s.sim());
+        let lines: Vec<String> = s
+            .scenario()
+            .timeline
+            .iter()
+            .map(|e| format!("{}:{:?}", e.at_ms, e.action))
+            .collect();
+        assert_eq!(lines.len(), 1, "only the kill is recorded: {lines:?}");
+        s.seek(9_000);
+        assert_eq!(s.now(), 9_000);
+        assert!(s.sim().brokers().iter().all(|b| b.alive));
+        s.seek(13_000);
+        assert_eq!(state(s.sim()), at_13);
     }
 
     #[test]

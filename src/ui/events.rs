@@ -506,6 +506,8 @@ pub struct EventLogProps {
     pub world: Rc<RefCell<Session>>,
     /// The trace's event count: the log redraws when it changes.
     pub count: u64,
+    /// Goes to a moment (an entry's time is a button).
+    pub on_seek: Callback<crate::engine::time::Millis>,
 }
 
 impl PartialEq for EventLogProps {
@@ -530,9 +532,11 @@ pub fn EventLog(props: &EventLogProps) -> Html {
         .filter_map(|(at, seq, e)| {
             let k = kind_of(e)?;
             (!hidden.contains(&k)).then(|| {
+                let at = *at;
+                let onclick = props.on_seek.reform(move |_: MouseEvent| at);
                 html! {
                     <li key={seq.to_string()} class={classes!("event", k.class())}>
-                        <time>{ human(*at) }</time>
+                        <button type="button" class="at" {onclick} title={t(l, Text::GoToMoment)}><time>{ human(at) }</time></button>
                         <span>{ sentence(l, e) }</span>
                     </li>
                 }

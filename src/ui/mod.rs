@@ -1,21 +1,26 @@
 //! The Yew front-end: draws what the engine does. Compiled only with the `ui` feature.
 
 mod actions;
+mod charts;
 mod driver;
 pub mod events;
+mod guarantees;
 mod host;
 pub mod i18n;
 pub mod inspector;
 mod lessons;
+mod markers;
 mod panic;
 mod prefs;
 pub mod run;
+mod sequence;
 mod share;
 mod stage;
 mod terminal;
 
 use crate::engine::time::human;
 use crate::engine::Sim;
+use crate::scenario::history::History;
 use crate::scenario::Session;
 use driver::{use_sim_loop, Playback};
 use i18n::{link_problem, t, Lang, Text};
@@ -234,6 +239,7 @@ pub fn App() -> Html {
         }
     });
     let shown_log = use_mut_ref(|| 0usize);
+    let history = use_mut_ref(History::default);
     let host_link = use_mut_ref(host::HostLink::default);
     let world_rc: Rc<RefCell<Session>> = world.clone();
     let frame = use_sim_loop(world_rc.clone(), playback.clone());
@@ -356,6 +362,16 @@ pub fn App() -> Html {
             }
         })
     };
+    // Markers, violations and event times go to their moment, paused there.
+    let on_seek = {
+        let world = world.clone();
+        let playback = playback.clone();
+        Callback::from(move |t: i64| {
+            let mut p = playback.borrow_mut();
+            p.playing = false;
+            p.seek(&mut world.borrow_mut(), t);
+        })
+    };
     let show_help = {
         let ui = ui.clone();
         let redraw = redraw.clone();
@@ -424,6 +440,7 @@ pub fn App() -> Html {
             }
             *shown = log.len();
         }
+        history.borrow_mut().observe(&w);
         if embed {
             host_link.borrow_mut().tick(&w, p.playing, frame);
         } else if frame % 30 == 0 {
@@ -436,6 +453,10 @@ pub fn App() -> Html {
             sim.topic_names(false),
             sim.group_ids(),
         )
+    };
+    let (samples, last_sample_at) = {
+        let h = history.borrow();
+        (h.samples().len(), h.samples().last().map_or(0, |x| x.at))
     };
     let u = ui.borrow().clone();
     let version = term.borrow().version;
@@ -562,6 +583,8 @@ pub fn App() -> Html {
                     if reduced_motion {
                         <p class="note">{ t(l, Text::ReducedMotionNote) }</p>
                     }
+                    <markers::TimelineMarkers lang={l} history={history.clone()} now={now} horizon={horizon} on_seek={on_seek.clone()} />
+                    <charts::Charts lang={l} history={history.clone()} samples={samples} last_at={last_sample_at} />
                 </div>
                 <aside class="side" aria-label={t(l, Text::SidePanels)}>
                     <lessons::LessonsPanel lang={l} world={world_rc.clone()} term={term_rc.clone()} frame={frame} on_open={on_open.clone()} />
@@ -572,7 +595,9 @@ pub fn App() -> Html {
                     }
                     <actions::Actions lang={l} world={world_rc.clone()} term={term_rc.clone()} topics={topics} groups={groups} version={version} />
                     <share::SharePanel lang={l} world={world_rc.clone()} term={term_rc.clone()} on_open={on_open} />
-                    <events::EventLog lang={l} world={world_rc.clone()} count={trace_count} />
+                    <guarantees::Guarantees lang={l} world={world_rc.clone()} count={trace_count} on_seek={on_seek.clone()} />
+                    <events::EventLog lang={l} world={world_rc.clone()} count={trace_count} on_seek={on_seek.clone()} />
+                    <sequence::SequenceChart lang={l} world={world_rc.clone()} count={trace_count} />
                 </aside>
                 <terminal::Terminal lang={l} world={world_rc} term={term_rc} version={version} />
             </main>

@@ -77,7 +77,7 @@ const BROKER_H: f64 = 600.0;
 const CELLS: i64 = 10;
 
 /// Colour-blind-safe colours (Okabe-Ito) per kind of message.
-fn colour(api: ApiKey, replication: bool) -> &'static str {
+pub(super) fn colour(api: ApiKey, replication: bool) -> &'static str {
     match api {
         ApiKey::Produce => "#E69F00",
         ApiKey::Fetch if replication => "#009E73",

@@ -721,6 +721,69 @@ test('killing a broker from the inspector moves leadership (event log and live r
   await page.waitForFunction(() => /is now/.test(document.querySelector('.events')?.textContent || ''), null, { timeout: 20000 });
 });
 
+// ---- Time and history: timeline markers, charts, guarantees, message sequence ----
+
+const typeLine = async (page, line) => {
+  const input = page.locator('.terminal .prompt input');
+  await input.fill(line);
+  await input.press('Enter');
+};
+
+test('history: markers, charts and the message sequence fill in; a marker and an event go to their moment', async (page, base) => {
+  await page.goto(base, { waitUntil: 'load' });
+  await page.waitForSelector('.sequence .arrow', { timeout: 10000 });
+  await setSpeed(page, 10);
+  await typeLine(page, 'broker kill 0');
+  // Fenced after 9 simulated s: its partitions get new leaders (a blue leader-change mark).
+  await page.waitForSelector('.timeline-markers rect.marker[fill="#0072B2"]', { timeout: 20000 });
+  await page.waitForFunction(() => {
+    const p = document.querySelector('.chart.throughput polyline');
+    return p && p.getAttribute('points').split(' ').length >= 5;
+  }, null, { timeout: 20000 });
+  const lagLines = await page.locator('.chart.lag polyline').count();
+  if (lagLines !== 1) throw new Error(`expected one lag line (orders-app), saw ${lagLines}`);
+  const retained = await page.locator('.chart.retained polyline').count();
+  if (retained !== 3) throw new Error(`expected a line per partition of orders, saw ${retained}`);
+  const lifelines = await page.$$eval('.sequence .lifeline text', (ts) => ts.map((t) => t.textContent));
+  if (!lifelines.includes('checkout')) throw new Error(`lifelines: ${lifelines}`);
+  // The leader-change mark goes to its moment, paused.
+  const mark = page.locator('.timeline-markers rect.marker[fill="#0072B2"]').first();
+  const at = (await mark.locator('title').textContent()).split(' · ')[0];
+  await mark.dispatchEvent('click');
+  await page.waitForFunction((t) => document.querySelector('.controls .clock')?.textContent.endsWith(`: ${t}`), at, { timeout: 20000 });
+  if ((await page.textContent('button.play')).trim() !== 'Play') throw new Error('a marker should pause at its moment');
+  await page.screenshot({ path: join(out, 'history.png'), fullPage: true });
+  // An event log entry's time does the same.
+  const entry = page.locator('.event-list .at').last();
+  const entryAt = await entry.textContent();
+  await entry.click();
+  await page.waitForFunction((t) => document.querySelector('.controls .clock')?.textContent.endsWith(`: ${t}`), entryAt, { timeout: 20000 });
+});
+
+test('guarantees: acks=1 loses acknowledged records; the panel names them and goes to the moment', async (page, base) => {
+  await page.goto(base, { waitUntil: 'load' });
+  await page.waitForSelector('.guarantees');
+  if (!/No guarantee violated/.test(await page.textContent('.guarantees'))) throw new Error('violations before any fault');
+  await pause(page);
+  await typeLine(page, 'kafka-topics --bootstrap-server localhost:9092 --create --topic clicks --partitions 1 --replication-factor 3');
+  await typeLine(page, 'kafka-topics --bootstrap-server localhost:9092 --describe --topic clicks');
+  await page.waitForFunction(() => /Topic: clicks\tPartition: 0\tLeader: \d/.test(document.querySelector('.terminal .scrollback')?.textContent), null, { timeout: 10000 });
+  const leader = Number(/Topic: clicks\tPartition: 0\tLeader: (\d)/.exec(await page.textContent('.terminal .scrollback'))[1]);
+  // The leader acknowledges (acks=1) long before its followers can copy: then it dies.
+  for (const f of [0, 1, 2].filter((b) => b !== leader)) await typeLine(page, `network latency ${leader} ${f} 2s`);
+  for (const line of ['producer start --topic clicks --rate 50/s --acks 1 --name tracker', 'sleep 1s', `broker kill ${leader}`, 'sleep 12s']) await typeLine(page, line);
+  await page.waitForSelector('.guarantees button.violation', { timeout: 10000 });
+  const text = await page.textContent('.guarantees button.violation');
+  if (!/acknowledged-write-durable/.test(text) || !/lost/.test(text)) throw new Error(`violation: ${text}`);
+  const count = await page.textContent('.guarantee-counts li.violated');
+  if (!/acknowledged-write-durable\s*1/.test(count)) throw new Error(`counts: ${count}`);
+  await page.waitForSelector('.timeline-markers rect.marker[fill="#D55E00"]');
+  const at = await page.textContent('.guarantees button.violation time');
+  await page.click('.guarantees button.violation');
+  await page.waitForFunction((t) => document.querySelector('.controls .clock')?.textContent.endsWith(`: ${t}`), at, { timeout: 20000 });
+  await page.screenshot({ path: join(out, 'guarantees.png'), fullPage: true });
+});
+
 await mkdir(out, { recursive: true });
 const server = await serve();
 const base = `http://127.0.0.1:${server.address().port}${SUBPATH}`;
