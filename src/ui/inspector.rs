@@ -340,7 +340,7 @@ pub fn Inspector(props: &InspectorProps) -> Html {
             Selection::Group(g) => group(l, sim, g),
         }
     };
-    let action = |label: &'static str, class: &'static str, line: String| {
+    let action = |label: String, class: &'static str, line: String| {
         let world = props.world.clone();
         let term = props.term.clone();
         let onclick = Callback::from(move |_| {
@@ -366,22 +366,49 @@ pub fn Inspector(props: &InspectorProps) -> Html {
             .any(|b| b.id == id && b.alive)
     };
     let actions = match &props.selection {
-        Selection::Broker(id) if alive(*id) => html! {
-            <div class="actions">
-                { engine_action(t(l, Text::StopBroker), "stop-broker", Command::StopBroker { id: *id, hard: false }) }
-                { engine_action(t(l, Text::KillBroker), "kill-broker", Command::StopBroker { id: *id, hard: true }) }
-            </div>
-        },
+        Selection::Broker(id) if alive(*id) => {
+            // The stage draws no links between brokers: each link is cut or slowed from here.
+            let others: Vec<i32> = props
+                .world
+                .borrow()
+                .sim()
+                .brokers()
+                .iter()
+                .map(|b| b.id)
+                .filter(|b| b != id)
+                .collect();
+            let links = others.iter().map(|o| {
+                html! {
+                    <li>
+                        { format!("{} {id} ↔ {} {o}", t(l, Text::Broker), t(l, Text::Broker)) }
+                        { action(t(l, Text::CutLink).into(), "cut-link", format!("network partition {id} / {o}")) }
+                        { action(t(l, Text::SlowLink).into(), "slow-link", format!("network latency {id} {o} 500ms")) }
+                    </li>
+                }
+            });
+            html! {
+                <>
+                    <div class="actions">
+                        { engine_action(t(l, Text::StopBroker), "stop-broker", Command::StopBroker { id: *id, hard: false }) }
+                        { engine_action(t(l, Text::KillBroker), "kill-broker", Command::StopBroker { id: *id, hard: true }) }
+                        { action(t(l, Text::IsolateBroker).into(), "isolate-broker", format!("network isolate {id}")) }
+                        { action(t(l, Text::HealNetwork).into(), "heal-network", "network heal".into()) }
+                    </div>
+                    <h3>{ t(l, Text::Links) }</h3>
+                    <ul class="links">{ for links }</ul>
+                </>
+            }
+        }
         Selection::Broker(id) => html! {
             <div class="actions">{ engine_action(t(l, Text::StartBroker), "start-broker", Command::StartBroker { id: *id }) }</div>
         },
         Selection::Producer(n) => {
-            html! { <div class="actions">{ action(t(l, Text::StopProducer), "stop-producer", format!("producer stop {}", quote(n))) }</div> }
+            html! { <div class="actions">{ action(t(l, Text::StopProducer).into(), "stop-producer", format!("producer stop {}", quote(n))) }</div> }
         }
         Selection::Member(n) => html! {
             <div class="actions">
-                { action(t(l, Text::StopConsumer), "stop-consumer", format!("consumer stop {}", quote(n))) }
-                { action(t(l, Text::CrashConsumer), "crash-consumer", format!("consumer stop {} --hard", quote(n))) }
+                { action(t(l, Text::StopConsumer).into(), "stop-consumer", format!("consumer stop {}", quote(n))) }
+                { action(t(l, Text::CrashConsumer).into(), "crash-consumer", format!("consumer stop {} --hard", quote(n))) }
             </div>
         },
         _ => html! {},

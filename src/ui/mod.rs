@@ -18,7 +18,7 @@ mod share;
 mod stage;
 mod terminal;
 
-use crate::engine::time::human;
+use crate::engine::time::{human, DAY, HOUR, MINUTE};
 use crate::engine::Sim;
 use crate::scenario::history::History;
 use crate::scenario::Session;
@@ -217,6 +217,7 @@ pub fn App() -> Html {
         _ => Theme::Light,
     });
     let reduced_motion = *use_state(prefs::reduced_motion);
+    let chatter = use_state(|| prefs::load("chatter").as_deref() != Some("hidden"));
     let world = use_mut_ref(|| {
         Session::new(opening.location.scenario.clone()).unwrap_or_else(|_| Session::fallback())
     });
@@ -323,7 +324,13 @@ pub fn App() -> Html {
         let playback = playback.clone();
         Callback::from(move |_| {
             let mut p = playback.borrow_mut();
-            p.playing = !p.playing;
+            if p.seek_to.is_some() {
+                // A long fast-forward is stopped where it got to.
+                p.seek_to = None;
+                p.playing = false;
+            } else {
+                p.playing = !p.playing;
+            }
         })
     };
     let step = {
@@ -334,12 +341,20 @@ pub fn App() -> Html {
             world.borrow_mut().step();
         })
     };
-    let fast_forward = {
+    let fast_forward = |by: i64| {
         let world = world.clone();
         let playback = playback.clone();
-        Callback::from(move |_| {
-            let t = world.borrow().now() + 60_000;
+        Callback::from(move |_: MouseEvent| {
+            let t = world.borrow().now().saturating_add(by);
             playback.borrow_mut().seek(&mut world.borrow_mut(), t);
+        })
+    };
+    let toggle_chatter = {
+        let chatter = chatter.clone();
+        Callback::from(move |_: Event| {
+            let show = !*chatter;
+            prefs::save("chatter", if show { "shown" } else { "hidden" });
+            chatter.set(show);
         })
     };
     let reset = {
@@ -513,14 +528,16 @@ pub fn App() -> Html {
     let seeking = p
         .seek_to
         .map(|_| html! { <span class="seeking" role="status">{ t(l, Text::Replaying) }</span> });
-    let play_label = if p.playing {
+    let play_label = if p.seek_to.is_some() {
+        t(l, Text::StopSeeking)
+    } else if p.playing {
         t(l, Text::Pause)
     } else {
         t(l, Text::Play)
     };
     let clock = html! { <span class="clock" aria-live="off">{ format!("{}: {}", t(l, Text::SimTime), human(now)) }</span> };
     let stage = html! {
-        <stage::Stage lang={l} world={world_rc.clone()} frame={frame} selected={u.selected.clone()} on_select={on_select.clone()} reduced_motion={reduced_motion} />
+        <stage::Stage lang={l} world={world_rc.clone()} frame={frame} selected={u.selected.clone()} on_select={on_select.clone()} reduced_motion={reduced_motion} chatter={*chatter} />
     };
     let classes = classes!(
         "app",
@@ -566,12 +583,21 @@ pub fn App() -> Html {
             <nav class="controls" aria-label={t(l, Text::Controls)}>
                 <button class="play" onclick={play_pause} aria-keyshortcuts="Space">{ play_label }</button>
                 <button class="step" onclick={step} aria-keyshortcuts="ArrowRight">{ t(l, Text::Step) }</button>
-                <button class="ff" onclick={fast_forward}>{ t(l, Text::FastForward) }</button>
+                <span class="ff-group" role="group" aria-label={t(l, Text::FastForwardLabel)}>
+                    <button class="ff" onclick={fast_forward(MINUTE)}>{ t(l, Text::FastForward) }</button>
+                    <button class="ff-hour" onclick={fast_forward(HOUR)}>{ t(l, Text::FastForwardHour) }</button>
+                    <button class="ff-day" onclick={fast_forward(DAY)}>{ t(l, Text::FastForwardDay) }</button>
+                    <button class="ff-week" onclick={fast_forward(7 * DAY)}>{ t(l, Text::FastForwardWeek) }</button>
+                </span>
                 <button class="reset" onclick={reset}>{ t(l, Text::Reset) }</button>
                 <label class="speed">
                     { t(l, Text::Speed) }
                     <input type="range" min="0" max={(SPEEDS.len() - 1).to_string()} value={speed_index.to_string()} oninput={on_speed} />
                     <output>{ speed_label(p.speed) }</output>
+                </label>
+                <label class="chatter">
+                    <input type="checkbox" checked={*chatter} onchange={toggle_chatter} />
+                    { t(l, Text::StageChatter) }
                 </label>
                 { timeline }
                 { for seeking }

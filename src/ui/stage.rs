@@ -28,6 +28,8 @@ pub struct StageProps {
     pub on_select: Callback<Selection>,
     /// `prefers-reduced-motion`: messages are drawn as static markers instead of moving dots.
     pub reduced_motion: bool,
+    /// Draw heartbeats and fetches that carry no records (on by default: they are real traffic).
+    pub chatter: bool,
 }
 
 impl PartialEq for StageProps {
@@ -36,6 +38,7 @@ impl PartialEq for StageProps {
             && self.frame == other.frame
             && self.selected == other.selected
             && self.reduced_motion == other.reduced_motion
+            && self.chatter == other.chatter
             && Rc::ptr_eq(&self.world, &other.world)
     }
 }
@@ -90,6 +93,19 @@ pub(super) fn colour(api: ApiKey, replication: bool) -> &'static str {
         | ApiKey::BrokerHeartbeat
         | ApiKey::ZkSession => "#8C8C8C",
         _ => "#CC79A7",
+    }
+}
+
+/// Background chatter: heartbeats of every kind, and fetches (requests and empty responses)
+/// that carry no records.
+fn chatter(m: &MessageView) -> bool {
+    match m.api {
+        ApiKey::Heartbeat
+        | ApiKey::BrokerHeartbeat
+        | ApiKey::ZkSession
+        | ApiKey::ConsumerGroupHeartbeat => true,
+        ApiKey::Fetch => m.records == 0,
+        _ => false,
     }
 }
 
@@ -417,7 +433,7 @@ pub fn Stage(props: &StageProps) -> Html {
     });
 
     let reduced = props.reduced_motion;
-    let dots = messages.iter().filter_map(|m| {
+    let dots = messages.iter().filter(|m| props.chatter || !chatter(m)).filter_map(|m| {
         let from = lay.anchor(m.from, m.to)?;
         let to = lay.anchor(m.to, m.from)?;
         let span = (m.deliver_at - m.sent_at).max(1) as f64;

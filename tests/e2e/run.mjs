@@ -784,6 +784,45 @@ test('guarantees: acks=1 loses acknowledged records; the panel names them and go
   await page.screenshot({ path: join(out, 'guarantees.png'), fullPage: true });
 });
 
+test('controls: a broker\'s links are cut and slowed from the inspector; fast-forward can be stopped; chatter can be hidden', async (page, base) => {
+  await page.goto(base, { waitUntil: 'load' });
+  await page.waitForSelector('g.broker-pick');
+  await page.focus('g.broker-pick[aria-label="Broker 0"]');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('.inspector .links li');
+  const links = await page.locator('.inspector .links li').count();
+  if (links !== 2) throw new Error(`broker 0 has links to brokers 1 and 2, saw ${links}`);
+  await page.click('.inspector .links li >> nth=0 >> button.cut-link');
+  await page.waitForFunction(() => document.querySelector('.terminal .scrollback')?.textContent.includes('Partitioned broker 0 from broker 1'), null, { timeout: 5000 });
+  await page.click('.inspector .links li >> nth=1 >> button.slow-link');
+  await page.waitForFunction(() => document.querySelector('.terminal .scrollback')?.textContent.includes('Link broker 0 <-> broker 2: 500 ms one way.'), null, { timeout: 5000 });
+  await page.click('.inspector button.heal-network');
+  await page.waitForFunction(() => document.querySelector('.terminal .scrollback')?.textContent.includes('Network healed'), null, { timeout: 5000 });
+  // A week ahead takes a while in the browser: the play button stops it where it got to.
+  await page.click('button.ff-week');
+  await page.waitForFunction(() => document.querySelector('button.play')?.textContent.trim() === 'Stop', null, { timeout: 5000 });
+  await page.waitForTimeout(1500);
+  await page.click('button.play');
+  await page.waitForFunction(() => document.querySelector('button.play')?.textContent.trim() === 'Play', null, { timeout: 5000 });
+  const stoppedAt = await page.textContent('.controls .clock');
+  await page.waitForTimeout(500);
+  if ((await page.textContent('.controls .clock')) !== stoppedAt) throw new Error('the world moved after the fast-forward was stopped');
+  if (/Simulated time: 7d/.test(stoppedAt)) throw new Error(`the fast-forward was not stopped: ${stoppedAt}`);
+  // Heartbeats and empty fetches are hidden from the stage on request (and remembered).
+  const kinds = () => page.$$eval('circle.msg title', (ts) => ts.map((t) => t.textContent));
+  await page.click('button.play');
+  await page.waitForFunction(() => [...document.querySelectorAll('circle.msg title')].some((t) => /Heartbeat|Fetch/.test(t.textContent)), null, { timeout: 10000 });
+  await page.uncheck('.controls .chatter input');
+  for (let i = 0; i < 10; i++) {
+    const shown = await kinds();
+    if (shown.some((k) => /Heartbeat/.test(k))) throw new Error(`heartbeats still drawn: ${shown}`);
+    await page.waitForTimeout(100);
+  }
+  await page.reload({ waitUntil: 'load' });
+  await page.waitForSelector('.controls .chatter input');
+  if (await page.isChecked('.controls .chatter input')) throw new Error('the chatter choice was not remembered');
+});
+
 await mkdir(out, { recursive: true });
 const server = await serve();
 const base = `http://127.0.0.1:${server.address().port}${SUBPATH}`;
