@@ -216,6 +216,13 @@ pub enum Text {
     FastForwardLabel,
     StageChatter,
     StopSeeking,
+    EpochWord,
+    ReplicaWord,
+    ViewPhysical,
+    ViewLogical,
+    LogicalView,
+    StageViews,
+    NoTopics,
 }
 
 /// The text for `key` in `lang`.
@@ -587,6 +594,20 @@ pub fn t(lang: Lang, key: Text) -> &'static str {
         (Lang::Id, StageChatter) => "Tampilkan heartbeat dan fetch kosong",
         (Lang::En, StopSeeking) => "Stop",
         (Lang::Id, StopSeeking) => "Berhenti",
+        (Lang::En, EpochWord) => "Leader epoch",
+        (Lang::Id, EpochWord) => "Leader epoch",
+        (Lang::En, ReplicaWord) => "Replica",
+        (Lang::Id, ReplicaWord) => "Replika",
+        (Lang::En, ViewPhysical) => "By broker (physical)",
+        (Lang::Id, ViewPhysical) => "Per broker (fisik)",
+        (Lang::En, ViewLogical) => "By topic (logical)",
+        (Lang::Id, ViewLogical) => "Per topik (logis)",
+        (Lang::En, LogicalView) => "Topics by partition, replicas side by side",
+        (Lang::Id, LogicalView) => "Topik per partisi, replika berdampingan",
+        (Lang::En, StageViews) => "Stage view",
+        (Lang::Id, StageViews) => "Tampilan panggung",
+        (Lang::En, NoTopics) => "No topics yet: create one with the form or kafka-topics --create.",
+        (Lang::Id, NoTopics) => "Belum ada topik: buat dengan formulir atau kafka-topics --create.",
     }
 }
 

@@ -17,6 +17,7 @@ mod sequence;
 mod share;
 mod stage;
 mod terminal;
+mod topics_view;
 
 use crate::engine::time::{human, DAY, HOUR, MINUTE};
 use crate::engine::Sim;
@@ -217,6 +218,7 @@ pub fn App() -> Html {
         _ => Theme::Light,
     });
     let reduced_motion = *use_state(prefs::reduced_motion);
+    let logical = use_state(|| false);
     let chatter = use_state(|| prefs::load("chatter").as_deref() != Some("hidden"));
     let world = use_mut_ref(|| {
         Session::new(opening.location.scenario.clone()).unwrap_or_else(|_| Session::fallback())
@@ -605,7 +607,15 @@ pub fn App() -> Html {
             </nav>
             <main>
                 <div class="stage-area">
-                    { stage }
+                    <div class="view-switch" role="group" aria-label={t(l, Text::StageViews)}>
+                        <button type="button" class="view-physical" aria-pressed={(!*logical).to_string()} onclick={{ let v = logical.clone(); move |_| v.set(false) }}>{ t(l, Text::ViewPhysical) }</button>
+                        <button type="button" class="view-logical" aria-pressed={logical.to_string()} onclick={{ let v = logical.clone(); move |_| v.set(true) }}>{ t(l, Text::ViewLogical) }</button>
+                    </div>
+                    if *logical {
+                        <topics_view::TopicsView lang={l} world={world_rc.clone()} frame={frame} selected={u.selected.clone()} on_select={on_select.clone()} />
+                    } else {
+                        { stage }
+                    }
                     if reduced_motion {
                         <p class="note">{ t(l, Text::ReducedMotionNote) }</p>
                     }

@@ -823,6 +823,24 @@ test('controls: a broker\'s links are cut and slowed from the inspector; fast-fo
   if (await page.isChecked('.controls .chatter input')) throw new Error('the chatter choice was not remembered');
 });
 
+test('logical view: per topic, partitions with their replicas side by side; a replica opens in the inspector', async (page, base) => {
+  await page.goto(base, { waitUntil: 'load' });
+  await page.waitForSelector('g.broker');
+  await page.click('.view-switch .view-logical');
+  await page.waitForSelector('.topics-view .replica-cell');
+  const cells = await page.locator('.topic-logical .replica-cell').count();
+  if (cells !== 9) throw new Error(`orders: 3 partitions x 3 replicas, saw ${cells}`);
+  await page.waitForFunction(() => document.querySelectorAll('.topic-logical .replica-cell.leader').length === 3, null, { timeout: 10000 });
+  if (await page.locator('svg.stage').count() !== 0) throw new Error('the stage should give way to the logical view');
+  const label = await page.locator('.topic-logical .replica-cell.leader').first().getAttribute('aria-label');
+  const [, tp, b] = /^(orders-\d) Broker (\d)/.exec(label);
+  await page.locator('.topic-logical .replica-cell.leader').first().click();
+  await page.waitForFunction((want) => document.querySelector('.inspector h2')?.textContent === want, `${tp} @ Broker ${b}`, { timeout: 5000 });
+  await page.screenshot({ path: join(out, 'logical-view.png') });
+  await page.click('.view-switch .view-physical');
+  await page.waitForSelector('svg.stage');
+});
+
 await mkdir(out, { recursive: true });
 const server = await serve();
 const base = `http://127.0.0.1:${server.address().port}${SUBPATH}`;
