@@ -567,9 +567,21 @@ fn assert_time_moves_on(sim: &mut Sim, ms: i64) {
 /// - 7434 (seeds 3000..10000 of the next sweep): every refused offset lookup restarted the
 ///   lookups of all pending partitions at once, one per leader, and they multiplied;
 /// - 2863: a retried lookup due while the coordinator was unknown was dropped, not postponed;
-/// - 72: unclean election moves a replica's high watermark back (allowed, as in Kafka).
-const REGRESSION_SEEDS: [u64; 18] = [
-    10, 18, 25, 29, 32, 61, 120, 134, 164, 173, 177, 181, 227, 1258, 2863, 2921, 7434, 72,
+/// - 72: unclean election moves a replica's high watermark back (allowed, as in Kafka);
+/// - 970, 3927, 4355, 4445, 4562, 4802, 8160, 9537, 9981 (engine issue #3): a JoinGroup parked
+///   at a coordinator that lost its `__consumer_offsets` leadership was never answered; the old
+///   coordinator now answers NOT_COORDINATOR and the new one loads the stored group;
+/// - 9847, 7391, 7514, 8301, 9481, 9489, 6002, 8152: a JoinGroup/SyncGroup in flight when the
+///   coordinator was marked unknown (or to a former coordinator whose connection broke) kept
+///   the member waiting forever; it now fails and the member rediscovers and rejoins;
+/// - 6837: FindCoordinator answered COORDINATOR_NOT_AVAILABLE was retried at once, not after
+///   `retry.backoff.ms`;
+/// - 9738: a dead broker's session expiring while the quorum had no active controller was
+///   never fenced, so its restart stayed refused (DUPLICATE_BROKER_REGISTRATION).
+const REGRESSION_SEEDS: [u64; 37] = [
+    10, 18, 25, 29, 32, 61, 120, 134, 164, 173, 177, 181, 227, 1258, 2863, 2921, 7434, 72, 970,
+    3927, 4355, 4445, 4562, 4802, 8160, 9537, 9981, 9847, 7391, 7514, 8301, 9481, 9489, 6002, 8152,
+    6837, 9738,
 ];
 
 #[test]

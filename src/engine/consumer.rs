@@ -67,6 +67,10 @@ pub struct Consumer {
     find_coordinator_at: Millis,
     /// The broker a FindCoordinator request is in flight to: losing that connection loses it.
     find_coordinator_to: Option<BrokerId>,
+    /// The coordinator a JoinGroup or SyncGroup request is in flight to. Only its answer
+    /// counts: once the request failed (disconnect, coordinator marked unknown) a late answer
+    /// from an old connection is ignored, as the Java client's cancelled request is.
+    group_request_to: Option<BrokerId>,
     /// Offset lookups that found no leader, failed or lost their connection: retried (committed
     /// offset first, then `auto.offset.reset`) after `retry.backoff.ms`, as the consumer's
     /// OffsetFetcher does.
@@ -139,6 +143,7 @@ impl Consumer {
             busy_until: 0,
             find_coordinator_at: 0,
             find_coordinator_to: None,
+            group_request_to: None,
             reset_retry: Vec::new(),
             reset_retry_at: 0,
             rejoin_needed: false,
@@ -295,6 +300,7 @@ impl Sim {
         };
         x.phase = MemberPhase::Joining;
         x.request_in_flight = true;
+        x.group_request_to = Some(coord);
         x.rejoin_needed = false;
         let body = Body::JoinGroupRequest {
             group,
@@ -410,11 +416,17 @@ impl Sim {
         let from = env.from;
         match env.body {
             Body::FindCoordinatorResponse { result, .. } => {
+                let now = self.now;
                 let Some(x) = self.consumer_mut(c) else {
                     return;
                 };
                 x.request_in_flight = false;
                 x.find_coordinator_to = None;
+                if result.is_err() {
+                    // COORDINATOR_NOT_AVAILABLE (no leader for the group's offsets partition
+                    // yet): ask again after `retry.backoff.ms`, not at once.
+                    x.find_coordinator_at = now + CONSUMER_RETRY_BACKOFF_MS;
+                }
                 if let Ok(b) = result {
                     x.coordinator = Some(b);
                     let pending: Vec<TopicPartition> = x.resolving.iter().cloned().collect();
@@ -429,12 +441,19 @@ impl Sim {
                     }
                 }
             }
+            // A late answer to a request already given up on is ignored.
             Body::JoinGroupResponse {
                 result,
                 assigned_member_id,
                 ..
-            } => self.on_join(c, result, assigned_member_id),
-            Body::SyncGroupResponse { result, .. } => self.on_sync(c, result),
+            } if self.answers_group_request(c, from, MemberPhase::Joining) => {
+                self.on_join(c, result, assigned_member_id)
+            }
+            Body::SyncGroupResponse { result, .. }
+                if self.answers_group_request(c, from, MemberPhase::Syncing) =>
+            {
+                self.on_sync(c, result)
+            }
             Body::HeartbeatResponse { error, .. } => match error {
                 Some(ErrorCode::RebalanceInProgress) => self.rejoin(c),
                 Some(ErrorCode::UnknownMemberId) | Some(ErrorCode::IllegalGeneration) => {
@@ -446,10 +465,7 @@ impl Sim {
                     self.send_join(c);
                 }
                 Some(ErrorCode::NotCoordinator) | Some(ErrorCode::CoordinatorNotAvailable) => {
-                    if let Some(x) = self.consumer_mut(c) {
-                        x.phase = MemberPhase::FindingCoordinator;
-                        x.coordinator = None;
-                    }
+                    self.mark_coordinator_unknown(c);
                 }
                 _ => {}
             },
@@ -542,6 +558,7 @@ impl Sim {
             return;
         };
         x.request_in_flight = false;
+        x.group_request_to = None;
         match result {
             Err(ErrorCode::MemberIdRequired) => {
                 x.member_id = assigned_member_id;
@@ -579,6 +596,7 @@ impl Sim {
                     return;
                 };
                 x.request_in_flight = true;
+                x.group_request_to = Some(coord);
                 let body = Body::SyncGroupRequest {
                     group,
                     member_id: x.member_id.clone(),
@@ -636,6 +654,7 @@ impl Sim {
             return;
         };
         x.request_in_flight = false;
+        x.group_request_to = None;
         let new = match result {
             Ok(a) => a,
             Err(_) => {
@@ -814,6 +833,33 @@ impl Sim {
         self.reset_positions(c, out_of_range);
     }
 
+    /// Whether a JoinGroup (`phase` Joining) or SyncGroup (Syncing) answer from `from` is the
+    /// answer to the request in flight; any other is a late answer to a request the client
+    /// already gave up on (its connection broke, or the coordinator was marked unknown).
+    fn answers_group_request(&mut self, c: ClientId, from: NodeId, phase: MemberPhase) -> bool {
+        self.consumer_mut(c).is_some_and(|x| {
+            x.phase == phase
+                && x.request_in_flight
+                && x.group_request_to.map(NodeId::Broker) == Some(from)
+        })
+    }
+
+    /// `AbstractCoordinator.markCoordinatorUnknown`: the coordinator's connection is closed,
+    /// which fails a JoinGroup or SyncGroup in flight to it; the member finds the coordinator
+    /// again (and then rejoins).
+    fn mark_coordinator_unknown(&mut self, c: ClientId) {
+        let Some(x) = self.consumer_mut(c) else {
+            return;
+        };
+        x.coordinator = None;
+        if x.group_request_to.take().is_some() {
+            x.request_in_flight = false;
+        }
+        if x.group.is_some() {
+            x.phase = MemberPhase::FindingCoordinator;
+        }
+    }
+
     /// A rebalance started: eager members commit and give up everything, cooperative ones keep it.
     fn rejoin(&mut self, c: ClientId) {
         let Some(x) = self.consumer_mut(c) else {
@@ -854,6 +900,14 @@ impl Sim {
             x.find_coordinator_to = None;
             x.request_in_flight = false;
         }
+        if x.group_request_to == Some(broker) && x.coordinator != Some(broker) {
+            // A JoinGroup or SyncGroup to a former coordinator failed with its connection:
+            // find the coordinator again and rejoin.
+            x.group_request_to = None;
+            x.request_in_flight = false;
+            x.coordinator = None;
+            x.phase = MemberPhase::FindingCoordinator;
+        }
         if x.coordinator == Some(broker) && x.uses_consumer_protocol() {
             x.kip848.heartbeat_in_flight = false;
             if x.kip848.reconciling.is_some() {
@@ -869,6 +923,7 @@ impl Sim {
             x.coordinator = None;
             x.resume_stable = x.phase == MemberPhase::Stable;
             x.request_in_flight = false;
+            x.group_request_to = None;
             if x.group.is_some() {
                 x.phase = MemberPhase::FindingCoordinator;
             }

@@ -199,6 +199,15 @@ impl Sim {
             return;
         }
         if self.active_controller().is_none() {
+            // The quorum leader cannot commit the fencing while it lacks a majority: it is
+            // written once the controller is active again (check again shortly), not
+            // forgotten, or a dead broker would stay unfenced and, in KRaft, its restart
+            // refused (DUPLICATE_BROKER_REGISTRATION) forever.
+            let retry = self.cluster.broker_config.broker_heartbeat_interval_ms;
+            self.schedule_in(
+                retry.max(1),
+                Event::Timer(Timer::BrokerSession { broker: b, token }),
+            );
             return;
         }
         self.fence(b);
@@ -345,6 +354,7 @@ impl Sim {
                 reason: "unclean leader election".into(),
             });
         }
+        self.offsets_leader_changed(tp, previous, leader);
         if let Some(l) = leader {
             self.become_leader(l, tp, epoch);
             let cause = if unclean {
@@ -477,6 +487,7 @@ impl Sim {
         let Some(p) = meta.replicas.first().copied() else {
             return;
         };
+        let previous = meta.leader;
         meta.leader = Some(p);
         meta.leader_epoch += 1;
         let epoch = meta.leader_epoch;
@@ -487,6 +498,7 @@ impl Sim {
             epoch,
             unclean: false,
         });
+        self.offsets_leader_changed(tp, previous, Some(p));
         self.become_leader(p, tp, epoch);
         self.start_replica_fetchers();
     }

@@ -74,6 +74,20 @@ pub struct ClassicGroup {
     /// True while the initial `group.initial.rebalance.delay.ms` wait runs.
     initial_delay: bool,
     join_deadline_token: u64,
+    /// What the group's last `GroupMetadata` record in `__consumer_offsets` holds (written when
+    /// a generation's assignment is in, or the group empties): a coordinator that loads the
+    /// group after a failover starts from it, not from the old coordinator's in-memory state.
+    stored: Option<StoredGroup>,
+}
+
+/// A classic group's `GroupMetadataValue` record: generation, protocol, leader, members and
+/// their assignments.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct StoredGroup {
+    generation: i32,
+    protocol: Option<String>,
+    leader: Option<String>,
+    members: Vec<GroupMember>,
 }
 
 impl ClassicGroup {
@@ -89,6 +103,7 @@ impl ClassicGroup {
             empty_since: Some(now),
             initial_delay: false,
             join_deadline_token: 0,
+            stored: None,
         }
     }
 
@@ -215,7 +230,11 @@ impl Sim {
                 self.send(me, from, Body::HeartbeatResponse { group, error });
             }
             Body::LeaveGroupRequest { group, member_id } => {
-                self.remove_member(&group, &member_id, "the consumer is being closed");
+                // Only the group's coordinator knows its members (Kafka answers
+                // NOT_COORDINATOR; the closing consumer does not wait for the answer).
+                if self.coordinator_of(&group) == Some(b) {
+                    self.remove_member(&group, &member_id, "the consumer is being closed");
+                }
                 self.send(me, from, Body::LeaveGroupResponse { group });
             }
             Body::OffsetCommitRequest {
@@ -424,6 +443,7 @@ impl Sim {
             member: new_id.clone(),
         });
         self.schedule_session_check(group, &new_id);
+        self.store_group(group);
         let body = Body::JoinGroupResponse {
             group: group.to_string(),
             result: Ok(result),
@@ -557,6 +577,7 @@ impl Sim {
             g.protocol = None;
             g.leader = None;
             self.set_state(group, GroupState::Empty);
+            self.store_group(group);
             return;
         }
         g.protocol = g.select_protocol();
@@ -624,6 +645,10 @@ impl Sim {
             group: group.to_string(),
             result: Err(code),
         };
+        if self.coordinator_of(group) != Some(b) {
+            self.send(me, from, reply(ErrorCode::NotCoordinator));
+            return;
+        }
         let Some(g) = self.groups.get_mut(group) else {
             self.send(me, from, reply(ErrorCode::UnknownMemberId));
             return;
@@ -668,6 +693,7 @@ impl Sim {
                         .map(|m| (m.member_id.clone(), m.assignment.clone()))
                         .collect();
                     self.set_state(group, GroupState::Stable);
+                    self.store_group(group);
                     self.record(TraceEvent::Rebalanced {
                         group: group.to_string(),
                         generation,
@@ -807,6 +833,7 @@ impl Sim {
                         g.generation += 1;
                     }
                     self.set_state(group, GroupState::Empty);
+                    self.store_group(group);
                 } else {
                     self.prepare_rebalance(group);
                 }
@@ -940,6 +967,131 @@ impl Sim {
         self.set_state(group, GroupState::Dead);
         self.groups.remove(group);
         Ok(())
+    }
+}
+
+impl Sim {
+    /// Writes the group's `GroupMetadata` record (its current generation and assignment).
+    fn store_group(&mut self, group: &str) {
+        let Some(g) = self.groups.get_mut(group) else {
+            return;
+        };
+        g.stored = Some(StoredGroup {
+            generation: g.generation,
+            protocol: g.protocol.clone(),
+            leader: g.leader.clone(),
+            members: g.members.clone(),
+        });
+    }
+
+    /// Leadership of a `__consumer_offsets` partition moved from `from` to `to`: the groups it
+    /// holds are unloaded from the old coordinator and loaded by the new one
+    /// (`GroupCoordinatorService.onResignation` / `onElection`).
+    pub(crate) fn offsets_leader_changed(
+        &mut self,
+        tp: &TopicPartition,
+        from: Option<BrokerId>,
+        to: Option<BrokerId>,
+    ) {
+        if &*tp.topic != OFFSETS_TOPIC || from == to {
+            return;
+        }
+        let Some(n) = self.cluster.partition_count(OFFSETS_TOPIC) else {
+            return;
+        };
+        let groups: Vec<String> = self
+            .groups
+            .keys()
+            .filter(|g| offsets_partition(g, n as u32) == tp.partition)
+            .cloned()
+            .collect();
+        for group in groups {
+            if let Some(old) = from {
+                self.unload_group(&group, old);
+            }
+            if to.is_some() {
+                self.load_group(&group);
+            }
+        }
+    }
+
+    /// `GroupMetadataManager.onUnloaded`: JoinGroup and SyncGroup requests parked at the old
+    /// coordinator are answered NOT_COORDINATOR (their members find the new one and rejoin);
+    /// the group's timers stop.
+    fn unload_group(&mut self, group: &str, old: BrokerId) {
+        let Some(g) = self.groups.get_mut(group) else {
+            return;
+        };
+        let preparing = g.state == GroupState::PreparingRebalance;
+        let mut joins = Vec::new();
+        let mut syncs = Vec::new();
+        for m in &mut g.members {
+            if std::mem::take(&mut m.awaiting_join) && preparing {
+                joins.push(m.client);
+            }
+            if std::mem::take(&mut m.awaiting_sync) {
+                syncs.push(m.client);
+            }
+            m.session_token = 0;
+        }
+        g.join_deadline_token = 0;
+        g.initial_delay = false;
+        if !self.cluster.is_alive(old) {
+            // Its connections are closed already: the members noticed when it died.
+            return;
+        }
+        for client in joins {
+            self.reply_join_error(old, client, group, ErrorCode::NotCoordinator);
+        }
+        for client in syncs {
+            let body = Body::SyncGroupResponse {
+                group: group.to_string(),
+                result: Err(ErrorCode::NotCoordinator),
+            };
+            self.send(NodeId::Broker(old), client, body);
+        }
+    }
+
+    /// `GroupMetadataManager.onLoaded`: the new coordinator starts the group from its last
+    /// stored record (Stable with that generation's members, or Empty; a rebalance in progress
+    /// is not stored) and gives every member a fresh session timeout.
+    fn load_group(&mut self, group: &str) {
+        let now = self.now;
+        let Some(g) = self.groups.get_mut(group) else {
+            return;
+        };
+        match g.stored.clone() {
+            Some(s) => {
+                g.generation = s.generation;
+                g.protocol = s.protocol;
+                g.leader = s.leader;
+                g.members = s.members;
+            }
+            None => {
+                g.generation = 0;
+                g.protocol = None;
+                g.leader = None;
+                g.members.clear();
+            }
+        }
+        for m in &mut g.members {
+            m.awaiting_join = false;
+            m.awaiting_sync = false;
+            m.last_heartbeat = now;
+            m.session_token = 0;
+        }
+        g.join_deadline_token = 0;
+        g.initial_delay = false;
+        let state = if g.members.is_empty() {
+            GroupState::Empty
+        } else {
+            GroupState::Stable
+        };
+        let members: Vec<String> = g.members.iter().map(|m| m.member_id.clone()).collect();
+        self.set_state(group, state);
+        for m in members {
+            self.schedule_session_check(group, &m);
+        }
     }
 }
 
