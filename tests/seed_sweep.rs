@@ -277,6 +277,11 @@ impl Watch {
             if allowed(v, plan) {
                 self.allowed += 1;
             } else {
+                if std::env::var("SIM_TRACE").is_ok() {
+                    for e in sim.trace().recent() {
+                        eprintln!("{e:?}");
+                    }
+                }
                 return Err(format!(
                     "at {} ms: {} violated: {}",
                     v.at,
@@ -577,11 +582,15 @@ fn assert_time_moves_on(sim: &mut Sim, ms: i64) {
 /// - 6837: FindCoordinator answered COORDINATOR_NOT_AVAILABLE was retried at once, not after
 ///   `retry.backoff.ms`;
 /// - 9738: a dead broker's session expiring while the quorum had no active controller was
-///   never fenced, so its restart stayed refused (DUPLICATE_BROKER_REGISTRATION).
-const REGRESSION_SEEDS: [u64; 37] = [
+///   never fenced, so its restart stayed refused (DUPLICATE_BROKER_REGISTRATION); 6636 (engine
+///   issue #4, a broker never unfenced) passes since that fix too;
+/// - 2632, 3251, 3649, 8297 (engine issue #4): a follower whose last epoch is older than every
+///   epoch the leader knows kept records nobody else had at offsets the new leader reused; the
+///   leader now answers Kafka's `endOffsetFor` (that epoch ends where its first known one starts).
+const REGRESSION_SEEDS: [u64; 42] = [
     10, 18, 25, 29, 32, 61, 120, 134, 164, 173, 177, 181, 227, 1258, 2863, 2921, 7434, 72, 970,
     3927, 4355, 4445, 4562, 4802, 8160, 9537, 9981, 9847, 7391, 7514, 8301, 9481, 9489, 6002, 8152,
-    6837, 9738,
+    6837, 9738, 6636, 2632, 3251, 3649, 8297,
 ];
 
 #[test]

@@ -68,10 +68,15 @@ impl LeaderEpochCache {
     }
 
     /// `endOffsetFor(epoch)`: the largest known epoch ≤ `epoch` and where it ends — the start of
-    /// the next known epoch, or `log_end_offset` if it is the latest. `None` if every known epoch
-    /// is newer (the caller then falls back to its high watermark).
+    /// the next known epoch, or `log_end_offset` if it is the latest. If every known epoch is
+    /// newer, `(epoch, start of the first known epoch)`, as Kafka answers: whatever the asker
+    /// wrote in that epoch is not here (a follower that led alone and lost its leadership
+    /// truncates it). `None` when no epoch is known (the caller falls back to its high
+    /// watermark).
     pub fn end_offset_for(&self, epoch: i32, log_end_offset: i64) -> Option<(i32, i64)> {
-        let i = self.entries.iter().rposition(|(e, _)| *e <= epoch)?;
+        let Some(i) = self.entries.iter().rposition(|(e, _)| *e <= epoch) else {
+            return self.entries.first().map(|first| (epoch, first.1));
+        };
         let end = self
             .entries
             .get(i + 1)
@@ -200,6 +205,18 @@ mod tests {
         assert_eq!(leader.end_offset_for(2, 9), Some((1, 6)));
         assert_eq!(follower.end_offset_for(1, 8), Some((0, 5)));
         assert_eq!(truncation_offset(&follower, 8, &leader, 9), 4);
+    }
+
+    #[test]
+    fn an_epoch_older_than_every_known_one_ends_where_the_first_known_starts() {
+        // Seed 2632 of the sweep: broker 1 led epoch 0 and wrote offsets 0..4 that nobody
+        // copied; brokers 2 and 3 led epochs 1 and 2 from an empty log. Broker 1 must drop
+        // its five records, not keep them below records the new leader wrote at 0..4.
+        let leader = LeaderEpochCache::from_entries(&[(2, 0)]);
+        let follower = LeaderEpochCache::from_entries(&[(0, 0)]);
+        assert_eq!(leader.end_offset_for(0, 80), Some((0, 0)));
+        assert_eq!(truncation_offset(&follower, 5, &leader, 80), 0);
+        assert_eq!(LeaderEpochCache::default().end_offset_for(0, 5), None);
     }
 
     #[test]
