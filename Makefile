@@ -38,9 +38,14 @@ test-e2e:
 	trunk build --release
 	node tests/e2e/run.mjs
 
-# Native benchmarks: every figure of the performance issue against its target (README table).
-# The `bench-native` profile is the release build at opt-level 3 (release itself is sized for
-# wasm). `cargo bench` runs the criterion micro-benchmarks of the hot paths.
-.PHONY: bench
-bench:
+# Benchmarks: every figure of the performance issue against its target (README table).
+# Native: the `bench-native` profile is the release build at opt-level 3 (release itself is
+# sized for wasm); `cargo bench` runs the criterion micro-benchmarks of the hot paths.
+# Browser: the release build in headless Chromium (bundle, first render, frames, long tasks).
+.PHONY: bench bench-browser
+bench: bench-browser
 	cargo run --profile bench-native -- bench
+
+bench-browser:
+	trunk build --release
+	node tests/e2e/bench.mjs

@@ -227,6 +227,7 @@ prop_compose! {
                 racks,
                 mode,
                 controllers: 1,
+                combined: false,
                 era,
                 broker_overrides: BTreeMap::new(),
                 network_latency_ms: latency,

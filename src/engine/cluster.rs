@@ -26,6 +26,10 @@ pub struct ClusterSpec {
     pub mode: ControllerMode,
     /// KRaft controller voters, or ZooKeeper servers in the ZooKeeper era (1, 3 or 5).
     pub controllers: u32,
+    /// KRaft combined mode (`process.roles=broker,controller`): the voters run inside the
+    /// first `controllers` brokers, with their node ids, instead of on dedicated controller
+    /// nodes (3000...). Kafka recommends it only for small and development clusters.
+    pub combined: bool,
     pub era: Era,
     /// Broker config overrides (`server.properties` style).
     pub broker_overrides: BTreeMap<String, String>,
@@ -42,6 +46,7 @@ impl Default for ClusterSpec {
             racks: Vec::new(),
             mode: ControllerMode::Kraft,
             controllers: 1,
+            combined: false,
             era: Era::Kafka4,
             broker_overrides: BTreeMap::new(),
             network_latency_ms: super::network::DEFAULT_LATENCY_MS,
@@ -144,6 +149,21 @@ impl Cluster {
                 ),
             ));
         }
+        if spec.combined && spec.mode != ControllerMode::Kraft {
+            return Err(KafkaError::new(
+                ErrorCode::InvalidRequest,
+                "Combined mode (process.roles=broker,controller) is a KRaft mode; a ZooKeeper-era cluster has no controller voters to combine.",
+            ));
+        }
+        if spec.combined && spec.controllers > spec.brokers {
+            return Err(KafkaError::new(
+                ErrorCode::InvalidRequest,
+                format!(
+                    "In combined mode the controller voters run inside brokers, so there can be at most as many voters as brokers; {} voters and {} brokers were asked for.",
+                    spec.controllers, spec.brokers
+                ),
+            ));
+        }
         let broker_config = BrokerConfig::for_era(spec.era, &spec.broker_overrides)
             .map_err(|e| KafkaError::new(ErrorCode::InvalidConfig, e.to_string()))?;
         let brokers = (0..spec.brokers as BrokerId)
@@ -168,7 +188,11 @@ impl Cluster {
             brokers,
             topics: BTreeMap::new(),
             next_producer_id: 1000,
-            controller: super::controller::Controller::new(spec.mode, spec.controllers),
+            controller: super::controller::Controller::new(
+                spec.mode,
+                spec.controllers,
+                spec.combined,
+            ),
             reassignments: BTreeMap::new(),
         })
     }

@@ -479,8 +479,22 @@ pub(crate) fn apply(sim: &mut Sim, command: Command) -> Result<Outcome, KafkaErr
             })
         }
         Command::StopBroker { id, hard } => {
+            let controller_up = sim.cluster.controller.quorum.colocated_broker(id).is_some()
+                && sim
+                    .cluster
+                    .controller
+                    .quorum
+                    .voters
+                    .get(&id)
+                    .is_some_and(|v| v.alive);
             match sim.cluster.brokers.get(&id) {
                 None => return Err(unknown_broker(sim, id)),
+                // Combined mode: a node still registering is a running process (its
+                // controller is up); stopping it stops that.
+                Some(b) if !b.alive && controller_up => {
+                    sim.stop_combined_node(id, hard);
+                    return Ok(Outcome::Done);
+                }
                 Some(b) if !b.alive => {
                     return Err(invalid(
                         ErrorCode::InvalidRequest,

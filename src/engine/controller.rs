@@ -29,10 +29,11 @@ pub struct Controller {
 }
 
 impl Controller {
-    /// `count` KRaft voters, or a ZooKeeper ensemble of `count` servers with broker 0 as the
-    /// first controller.
-    pub fn new(mode: ControllerMode, count: u32) -> Self {
+    /// `count` KRaft voters (dedicated, or `combined` inside the first brokers), or a
+    /// ZooKeeper ensemble of `count` servers with broker 0 as the first controller.
+    pub fn new(mode: ControllerMode, count: u32, combined: bool) -> Self {
         let (quorum, zk) = match mode {
+            ControllerMode::Kraft if combined => (Quorum::combined(count), None),
             ControllerMode::Kraft => (Quorum::new(count), None),
             ControllerMode::Zookeeper => (Quorum::default(), Some(ZkEnsemble::new(count))),
         };
@@ -272,6 +273,7 @@ impl Sim {
             // register again at once when it restarts.
             self.fence(b);
             self.take_broker_down(b);
+            self.stop_colocated_voter(b, false);
         }
     }
 
@@ -520,7 +522,39 @@ impl Sim {
                 });
                 self.broker_heartbeat(b);
             }
-            Shutdown::Hard => self.take_broker_down(b),
+            Shutdown::Hard => {
+                self.take_broker_down(b);
+                self.stop_colocated_voter(b, true);
+            }
+        }
+    }
+
+    /// Combined mode: the process exits, so the controller inside it stops too (a clean exit
+    /// resigns its leadership first, a crash does not).
+    fn stop_colocated_voter(&mut self, b: BrokerId, hard: bool) {
+        let q = &self.cluster.controller.quorum;
+        if q.colocated_broker(b).is_some() && q.voters.get(&b).is_some_and(|v| v.alive) {
+            self.stop_voter(b, hard);
+        }
+    }
+
+    /// Combined mode: `controller stop|kill` of a combined node stops its one process, broker
+    /// included (a clean stop is the broker's controlled shutdown, then the exit).
+    pub(crate) fn stop_combined_node(&mut self, b: BrokerId, hard: bool) {
+        let broker_up = self.cluster.is_alive(b);
+        if broker_up {
+            let how = if hard {
+                Shutdown::Hard
+            } else {
+                Shutdown::Clean
+            };
+            self.stop_broker(b, how);
+        } else {
+            // Still waiting to register: the process stops without a broker to shut down.
+            if let Some(broker) = self.cluster.brokers.get_mut(&b) {
+                broker.registering = false;
+            }
+            self.stop_colocated_voter(b, hard);
         }
     }
 
@@ -545,12 +579,18 @@ impl Sim {
     pub(crate) fn start_broker(&mut self, b: BrokerId) {
         let kraft = self.cluster.mode == ControllerMode::Kraft;
         let interval = self.cluster.broker_config.broker_heartbeat_interval_ms;
+        match self.cluster.brokers.get(&b) {
+            Some(broker) if !broker.alive => {}
+            _ => return,
+        }
+        // Combined mode: the process starts, and with it the controller inside it.
+        let q = &self.cluster.controller.quorum;
+        if q.colocated_broker(b).is_some() && q.voters.get(&b).is_some_and(|v| !v.alive) {
+            self.start_voter(b);
+        }
         let Some(broker) = self.cluster.brokers.get_mut(&b) else {
             return;
         };
-        if broker.alive {
-            return;
-        }
         if kraft && !broker.fenced {
             if !broker.registering {
                 broker.registering = true;

@@ -169,6 +169,11 @@ impl Sim {
             (None, true) => Err(invalid(format!("The {node} is already running."))),
             (Some(hard), true) => {
                 match node {
+                    NodeId::Controller(v)
+                        if self.cluster.controller.quorum.colocated_broker(v).is_some() =>
+                    {
+                        self.stop_combined_node(v, hard)
+                    }
                     NodeId::Controller(v) => self.stop_voter(v, hard),
                     NodeId::ZooKeeper(z) => self.set_zk_server(z, false),
                     _ => {}
@@ -177,6 +182,12 @@ impl Sim {
             }
             (None, false) => {
                 match node {
+                    // Combined mode: the broker's process starts, its controller with it.
+                    NodeId::Controller(v)
+                        if self.cluster.controller.quorum.colocated_broker(v).is_some() =>
+                    {
+                        self.start_broker(v)
+                    }
                     NodeId::Controller(v) => self.start_voter(v),
                     NodeId::ZooKeeper(z) => self.set_zk_server(z, true),
                     _ => {}

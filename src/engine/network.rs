@@ -88,6 +88,9 @@ pub struct Network {
     cut: BTreeSet<(NodeId, NodeId)>,
     /// Nodes cut off from every other node (`network isolate`), including nodes added later.
     isolated: BTreeSet<NodeId>,
+    /// Nodes that run inside another node's process (a combined-mode controller inside its
+    /// broker): they share its links, so a fault on one is a fault on the other.
+    hosts: BTreeMap<NodeId, NodeId>,
     in_flight: BTreeMap<u64, Envelope>,
     next_id: u64,
 }
@@ -100,6 +103,7 @@ impl Default for Network {
             loss_percent: BTreeMap::new(),
             cut: BTreeSet::new(),
             isolated: BTreeSet::new(),
+            hosts: BTreeMap::new(),
             in_flight: BTreeMap::new(),
             next_id: 1,
         }
@@ -122,6 +126,21 @@ impl Network {
         }
     }
 
+    /// `guest` runs in `host`'s process (`process.roles=broker,controller`): every link of
+    /// the guest is the host's link.
+    pub fn share_host(&mut self, guest: NodeId, host: NodeId) {
+        self.hosts.insert(guest, host);
+    }
+
+    /// The process a node runs in: its host, or itself.
+    pub fn host(&self, n: NodeId) -> NodeId {
+        self.hosts.get(&n).copied().unwrap_or(n)
+    }
+
+    fn link(&self, a: NodeId, b: NodeId) -> (NodeId, NodeId) {
+        link(self.host(a), self.host(b))
+    }
+
     /// Puts a message on the wire. `lose` is the caller's random draw for lossy links.
     pub fn send(
         &mut self,
@@ -131,7 +150,7 @@ impl Network {
         body: Body,
         lose: impl FnOnce(u32) -> bool,
     ) -> &Envelope {
-        let l = link(from, to);
+        let l = self.link(from, to);
         let latency = self
             .latency
             .get(&l)
@@ -167,18 +186,22 @@ impl Network {
     }
 
     pub fn set_latency(&mut self, a: NodeId, b: NodeId, ms: Millis) {
-        self.latency.insert(link(a, b), ms);
+        let l = self.link(a, b);
+        self.latency.insert(l, ms);
     }
 
     pub fn set_loss(&mut self, a: NodeId, b: NodeId, percent: u32) {
-        self.loss_percent.insert(link(a, b), percent.min(100));
+        let l = self.link(a, b);
+        self.loss_percent.insert(l, percent.min(100));
     }
 
     pub fn cut(&mut self, a: NodeId, b: NodeId) {
-        self.cut.insert(link(a, b));
+        let l = self.link(a, b);
+        self.cut.insert(l);
     }
 
     pub fn is_cut(&self, a: NodeId, b: NodeId) -> bool {
+        let (a, b) = (self.host(a), self.host(b));
         a != b
             && (self.isolated.contains(&a)
                 || self.isolated.contains(&b)
@@ -187,15 +210,17 @@ impl Network {
 
     /// Cuts `node` off from every other node until `heal`.
     pub fn isolate(&mut self, node: NodeId) {
-        self.isolated.insert(node);
+        let host = self.host(node);
+        self.isolated.insert(host);
     }
 
     /// Cuts every link between a node of `a` and a node of `b`; links within a side stay.
     pub fn partition(&mut self, a: &[NodeId], b: &[NodeId]) {
         for x in a {
             for y in b {
+                let (x, y) = (self.host(*x), self.host(*y));
                 if x != y {
-                    self.cut.insert(link(*x, *y));
+                    self.cut.insert(link(x, y));
                 }
             }
         }

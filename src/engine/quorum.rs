@@ -118,17 +118,32 @@ impl Voter {
 pub struct Quorum {
     pub voters: BTreeMap<i32, Voter>,
     pub high_watermark: i64,
+    /// Combined mode: each voter runs in the broker with its node id (one process).
+    pub combined: bool,
 }
 
 impl Quorum {
     /// `count` voters; the first is leader of epoch 1 with a committed `LeaderChange` record,
     /// as a freshly formatted cluster is a moment after it started.
     pub fn new(count: u32) -> Quorum {
+        Quorum::starting_at(FIRST_CONTROLLER_ID, count)
+    }
+
+    /// Combined mode: `count` voters inside brokers 0..count (Kafka's combined nodes have one
+    /// `node.id` for both roles).
+    pub fn combined(count: u32) -> Quorum {
+        Quorum {
+            combined: true,
+            ..Quorum::starting_at(0, count)
+        }
+    }
+
+    fn starting_at(first: i32, count: u32) -> Quorum {
         let mut voters = BTreeMap::new();
         for i in 0..count as i32 {
-            let mut v = Voter::new(FIRST_CONTROLLER_ID + i);
+            let mut v = Voter::new(first + i);
             v.epoch = 1;
-            v.leader = Some(FIRST_CONTROLLER_ID);
+            v.leader = Some(first);
             v.log_end_offset = 1;
             v.last_epoch = 1;
             v.role = if i == 0 {
@@ -137,14 +152,20 @@ impl Quorum {
                 RaftRole::Follower
             };
             if i == 0 {
-                v.voted_for = Some(FIRST_CONTROLLER_ID);
+                v.voted_for = Some(first);
             }
             voters.insert(v.id, v);
         }
         Quorum {
             voters,
             high_watermark: 1,
+            combined: false,
         }
+    }
+
+    /// Combined mode: the broker that shares voter `id`'s process.
+    pub fn colocated_broker(&self, id: i32) -> Option<i32> {
+        (self.combined && self.voters.contains_key(&id)).then_some(id)
     }
 
     pub fn majority(&self) -> usize {
@@ -178,6 +199,12 @@ impl Sim {
             .cluster
             .broker_config
             .controller_quorum_fetch_timeout_ms;
+        if self.cluster.controller.quorum.combined {
+            // One process per combined node: the controller uses its broker's links.
+            for id in &ids {
+                self.net.share_host(node(*id), NodeId::Broker(*id));
+            }
+        }
         for id in ids {
             if let Some(v) = self.cluster.controller.quorum.voters.get_mut(&id) {
                 v.last_leader_contact = now;
@@ -855,6 +882,8 @@ pub struct VoterView {
 pub struct ControllerView {
     pub active: Option<NodeId>,
     pub voters: Vec<VoterView>,
+    /// Combined mode: each voter's id is also a broker's, one process for both roles.
+    pub combined: bool,
     pub leader_epoch: i32,
     pub high_watermark: i64,
     /// ZooKeeper era: `(myid, alive, leads)` per server.
@@ -896,6 +925,7 @@ impl Sim {
         ControllerView {
             active: self.active_controller(),
             voters,
+            combined: q.combined,
             leader_epoch: leader.map_or_else(
                 || q.voters.values().map(|v| v.epoch).max().unwrap_or(0),
                 |l| l.epoch,
@@ -996,5 +1026,218 @@ mod tests {
             sim.trace_hash()
         };
         assert_eq!(run(), run());
+    }
+
+    mod combined {
+        use super::*;
+        use crate::engine::faults::NetworkFault;
+        use crate::engine::{Command, ErrorCode, TopicPartition};
+
+        fn combined_sim(brokers: u32, voters: u32) -> Sim {
+            let spec = ClusterSpec {
+                brokers,
+                controllers: voters,
+                combined: true,
+                ..ClusterSpec::default()
+            };
+            Sim::new(7, spec).unwrap()
+        }
+
+        fn create(sim: &mut Sim, name: &str) -> Result<(), crate::engine::KafkaError> {
+            sim.apply(Command::CreateTopic {
+                name: name.into(),
+                partitions: Some(1),
+                replication_factor: Some(3),
+                configs: BTreeMap::new(),
+                assignment: Some(vec![vec![0, 1, 2]]),
+            })
+            .map(|_| ())
+        }
+
+        fn voter_alive(sim: &Sim, id: i32) -> bool {
+            sim.cluster.controller.quorum.voters[&id].alive
+        }
+
+        #[test]
+        fn the_voters_are_the_first_brokers_and_elect_a_controller() {
+            let mut sim = combined_sim(4, 3);
+            let view = sim.controller_view();
+            assert!(view.combined);
+            let ids: Vec<i32> = view.voters.iter().map(|v| v.id).collect();
+            assert_eq!(ids, [0, 1, 2], "node ids are the brokers' ids");
+            assert_eq!(sim.active_controller(), Some(NodeId::Controller(0)));
+            sim.run_for(5_000);
+            assert_eq!(sim.active_controller(), Some(NodeId::Controller(0)));
+            assert!(
+                sim.cluster
+                    .controller
+                    .quorum
+                    .voters
+                    .values()
+                    .all(|v| v.epoch == 1),
+                "no needless elections"
+            );
+            // A clean stop of node 0 (controlled shutdown, then exit) hands over at once.
+            sim.apply(Command::StopController {
+                node: NodeId::Controller(0),
+                hard: false,
+            })
+            .unwrap();
+            sim.run_for(3_000);
+            assert!(
+                !sim.cluster.is_alive(0),
+                "one process: the broker stopped too"
+            );
+            assert!(!voter_alive(&sim, 0));
+            let now = sim.active_controller();
+            assert!(
+                matches!(now, Some(NodeId::Controller(1 | 2))),
+                "a survivor leads: {now:?}"
+            );
+        }
+
+        #[test]
+        fn killing_the_controller_and_partition_leader_moves_both_roles() {
+            let mut sim = combined_sim(3, 3);
+            create(&mut sim, "t").unwrap();
+            sim.run_for(2_000);
+            let tp = TopicPartition::new("t", 0);
+            assert_eq!(sim.cluster.leader_of(&tp), Some(0));
+            assert_eq!(sim.active_controller(), Some(NodeId::Controller(0)));
+            sim.apply(Command::StopBroker { id: 0, hard: true })
+                .unwrap();
+            assert!(
+                !voter_alive(&sim, 0),
+                "the controller in the process died too"
+            );
+            assert_eq!(sim.active_controller(), None);
+            // Fetch timeout → election; then broker.session.timeout.ms fences broker 0.
+            sim.run_for(20_000);
+            let active = sim.active_controller();
+            assert!(
+                matches!(active, Some(NodeId::Controller(1 | 2))),
+                "{active:?}"
+            );
+            let meta = sim.cluster.partition(&tp).unwrap();
+            assert!(matches!(meta.leader, Some(1 | 2)), "{meta:?}");
+            assert!(!meta.isr.contains(&0), "{meta:?}");
+            // Starting the node starts both roles; it rejoins the quorum and the ISR.
+            sim.apply(Command::StartBroker { id: 0 }).unwrap();
+            assert!(voter_alive(&sim, 0));
+            sim.run_for(30_000);
+            assert_eq!(
+                sim.cluster.controller.quorum.voters[&0].role,
+                RaftRole::Follower
+            );
+            assert!(sim.cluster.partition(&tp).unwrap().isr.contains(&0));
+        }
+
+        #[test]
+        fn three_voters_survive_one_node_down_but_not_two() {
+            let mut sim = combined_sim(3, 3);
+            sim.run_for(1_000);
+            sim.apply(Command::StopController {
+                node: NodeId::Controller(2),
+                hard: true,
+            })
+            .unwrap();
+            assert!(
+                !sim.cluster.is_alive(2),
+                "controller kill kills the broker too"
+            );
+            sim.run_for(5_000);
+            assert_eq!(sim.active_controller(), Some(NodeId::Controller(0)));
+            create(&mut sim, "a").unwrap();
+            sim.apply(Command::StopBroker { id: 1, hard: true })
+                .unwrap();
+            sim.run_for(10_000);
+            assert_eq!(
+                sim.active_controller(),
+                None,
+                "one voter of three is no majority"
+            );
+            let err = create(&mut sim, "b").unwrap_err();
+            assert_eq!(err.code, ErrorCode::RequestTimedOut);
+            // Metadata is frozen: nobody fences the dead broker 1 either.
+            assert!(!sim.cluster.brokers[&1].fenced);
+            sim.apply(Command::StartController {
+                node: NodeId::Controller(1),
+            })
+            .unwrap();
+            assert!(voter_alive(&sim, 1));
+            sim.run_for(15_000);
+            assert!(sim.active_controller().is_some(), "the quorum recovers");
+            create(&mut sim, "b").unwrap();
+        }
+
+        #[test]
+        fn a_partitioned_broker_takes_its_controller_with_it() {
+            let mut sim = combined_sim(3, 3);
+            sim.run_for(1_000);
+            sim.apply(Command::Network(NetworkFault::Partition(
+                vec![NodeId::Broker(0)],
+                vec![NodeId::Broker(1), NodeId::Broker(2)],
+            )))
+            .unwrap();
+            assert!(sim.net.is_cut(NodeId::Controller(0), NodeId::Controller(1)));
+            assert!(sim.net.is_cut(NodeId::Controller(0), NodeId::Broker(2)));
+            assert!(!sim.net.is_cut(NodeId::Controller(0), NodeId::Broker(0)));
+            assert!(!sim.net.is_cut(NodeId::Controller(1), NodeId::Broker(2)));
+            sim.run_for(10_000);
+            let active = sim.active_controller();
+            assert!(
+                matches!(active, Some(NodeId::Controller(1 | 2))),
+                "{active:?}"
+            );
+        }
+
+        #[test]
+        fn invalid_combinations_are_refused() {
+            let too_many = ClusterSpec {
+                brokers: 1,
+                controllers: 3,
+                combined: true,
+                ..ClusterSpec::default()
+            };
+            let err = Sim::new(1, too_many).unwrap_err();
+            assert!(
+                err.message.contains("at most as many voters as brokers"),
+                "{}",
+                err.message
+            );
+            let zk = ClusterSpec {
+                mode: crate::engine::ControllerMode::Zookeeper,
+                combined: true,
+                ..ClusterSpec::default()
+            };
+            let err = Sim::new(1, zk).unwrap_err();
+            assert!(err.message.contains("KRaft"), "{}", err.message);
+        }
+
+        #[test]
+        fn one_combined_node_restarts_as_its_own_controller() {
+            let mut sim = combined_sim(1, 1);
+            sim.apply(Command::StopBroker { id: 0, hard: true })
+                .unwrap();
+            assert_eq!(sim.active_controller(), None);
+            sim.apply(Command::StartBroker { id: 0 }).unwrap();
+            assert_eq!(sim.active_controller(), Some(NodeId::Controller(0)));
+            sim.run_for(30_000);
+            assert!(sim.cluster.is_alive(0));
+            assert!(!sim.cluster.brokers[&0].fenced);
+        }
+
+        #[test]
+        fn same_seed_same_run() {
+            let run = || {
+                let mut sim = combined_sim(3, 3);
+                create(&mut sim, "t").unwrap();
+                sim.apply(Command::StopBroker { id: 0, hard: true })
+                    .unwrap();
+                sim.run_for(30_000);
+                sim.trace_hash()
+            };
+            assert_eq!(run(), run());
+        }
     }
 }

@@ -194,6 +194,7 @@ const CLUSTER: &[&str] = &[
     "racks",
     "controller",
     "controllers",
+    "combined",
     "broker_configs",
     "network_latency_ms",
 ];
@@ -389,6 +390,18 @@ fn read_cluster(v: Option<&Value>, era: Era, p: &mut Problems) -> ClusterSpec {
                 format!("must be 1, 3 or 5 (a majority must be alive; an even count adds no fault tolerance); got {n}"),
             ),
             None => {}
+        }
+    }
+    if let Some(v) = map.get("combined") {
+        match v.as_bool() {
+            Some(b) => c.combined = b,
+            None => p.add(
+                "cluster.combined",
+                format!(
+                    "must be true (KRaft combined mode: the controller voters run inside the first brokers) or false; got {}",
+                    shown(v)
+                ),
+            ),
         }
     }
     if let Some(v) = map.get("broker_configs") {
@@ -602,6 +615,10 @@ pub fn to_value(s: &Scenario) -> Value {
     if c.controllers != 1 {
         cluster.insert("controllers".into(), json!(c.controllers));
     }
+    // Written only when set, so scenarios without it stay byte for byte as they were.
+    if c.combined {
+        cluster.insert("combined".into(), json!(true));
+    }
     if !c.broker_overrides.is_empty() {
         cluster.insert("broker_configs".into(), configs(&c.broker_overrides));
     }
@@ -748,5 +765,17 @@ mod tests {
         assert_eq!(e[0].path, "version");
         let e = from_json("{\"version\": 1,").expect_err("truncated");
         assert!(e[0].message.starts_with("not valid JSON"), "{e:?}");
+    }
+
+    #[test]
+    fn combined_mode_round_trips_and_is_written_only_when_set() {
+        let mut s = default_scenario();
+        assert!(!s.to_json().contains("combined"));
+        s.cluster.controllers = 3;
+        s.cluster.combined = true;
+        assert!(s.to_json().contains("\"combined\": true"));
+        assert_eq!(from_json(&s.to_json()), Ok(s));
+        let e = from_json(r#"{"version": 1, "cluster": {"combined": "yes"}}"#).expect_err("bad");
+        assert!(e.iter().any(|e| e.path == "cluster.combined"), "{e:?}");
     }
 }

@@ -3,6 +3,8 @@
 //! (`controller.quorum.voters`), so their directory ids are the zero id, printed as Kafka 4.0
 //! does; brokers are the observers (they replicate the metadata log; in the playground they
 //! have it at once, so their log end is the high watermark and their fetch times are unknown).
+//! In combined mode a broker that is also a voter is listed once, as a voter (one raft client
+//! per process).
 
 use crate::console::format::quorum::{describe_replication, describe_status};
 use crate::console::model::{QuorumInfo, QuorumReplica};
@@ -17,12 +19,11 @@ fn terse(message: &str) -> ToolExit {
     ToolExit::err(format!("{message}\n"), 1)
 }
 
-/// The listener a controller node advertises (dedicated controllers from port 19093).
-fn controller_endpoint(id: i32) -> String {
-    format!(
-        "CONTROLLER://localhost:{}",
-        19_093 + (id - FIRST_CONTROLLER_ID)
-    )
+/// The listener a controller node advertises, from port 19093 (dedicated controllers 3000...,
+/// or combined nodes 0...).
+fn controller_endpoint(id: i32, combined: bool) -> String {
+    let first = if combined { 0 } else { FIRST_CONTROLLER_ID };
+    format!("CONTROLLER://localhost:{}", 19_093 + (id - first))
 }
 
 pub fn run(console: &Console, opts: &ParsedOptions) -> ToolExit {
@@ -81,13 +82,13 @@ pub fn run(console: &Console, opts: &ParsedOptions) -> ToolExit {
                 },
                 last_fetch_timestamp: stamp(v.last_fetch_ms),
                 last_caught_up_timestamp: stamp(v.last_caught_up_ms),
-                endpoints: vec![controller_endpoint(v.id)],
+                endpoints: vec![controller_endpoint(v.id, view.combined)],
             })
             .collect(),
         observers: sim
             .brokers()
             .iter()
-            .filter(|b| b.alive)
+            .filter(|b| b.alive && !view.voters.iter().any(|v| v.id == b.id))
             .map(|b| QuorumReplica {
                 replica_id: b.id,
                 directory_id: None,

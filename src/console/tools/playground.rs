@@ -101,7 +101,7 @@ pub fn run(console: &mut Console, program: &str, args: &[String], first: bool) -
     let rest = if args.is_empty() { args } else { &args[1..] };
     match (program, sub) {
         ("cluster", "create") => cluster_create(console, rest, first),
-        ("cluster", _) => fail("cluster: usage: cluster create --brokers N [--racks a,b,c] [--mode kraft|zookeeper] [--controllers 1|3|5] [--era 4|2]"),
+        ("cluster", _) => fail("cluster: usage: cluster create --brokers N [--racks a,b,c] [--mode kraft|zookeeper] [--controllers 1|3|5] [--combined] [--era 4|2]"),
         ("producer", "start") => producer_start(console, rest),
         ("producer", "stop") => producer_stop(console, rest),
         ("producer", _) => fail("producer: usage: producer start --topic T [--name NAME] [--rate 10/s] [--keys N] [--acks 0|1|all] [--producer-property k=v] | producer stop NAME"),
@@ -139,6 +139,18 @@ fn broker(console: &mut Console, action: &str, args: &[String]) -> ToolExit {
     };
     let stop =
         |console: &mut Console, hard: bool| console.sim.apply(Command::StopBroker { id, hard });
+    // Combined mode: one process for the broker and its controller.
+    let view = console.sim().controller_view();
+    let also = if view.combined && view.voters.iter().any(|v| v.id == id) {
+        match action {
+            "stop" => "The controller in the same process (combined mode) stops when it exits.\n",
+            "kill" => "The controller in the same process (combined mode) died with it.\n",
+            "start" => "The controller in the same process (combined mode) starts with it.\n",
+            _ => "",
+        }
+    } else {
+        ""
+    };
     let result = match action {
         "stop" => stop(console, false).map(|_| format!("Broker {id}: controlled shutdown requested; its leaderships move to other in-sync replicas.\n")),
         "kill" => stop(console, true).map(|_| match console.sim().controller_mode() {
@@ -173,7 +185,7 @@ fn broker(console: &mut Console, action: &str, args: &[String]) -> ToolExit {
         _ => return fail(USAGE),
     };
     match result {
-        Ok(text) => ToolExit::ok(text),
+        Ok(text) => ToolExit::ok(text + also),
         Err(e) => fail(format!("broker {action}: {}", e.message)),
     }
 }
@@ -263,7 +275,7 @@ fn cluster_create(console: &mut Console, args: &[String], first: bool) -> ToolEx
         "cluster create",
         args,
         &["brokers", "racks", "mode", "era", "controllers"],
-        &[],
+        &["combined"],
     ) {
         Ok(f) => f,
         Err(e) => return fail(e),
@@ -297,6 +309,16 @@ fn cluster_create(console: &mut Console, args: &[String], first: bool) -> ToolEx
             ))
         }
     };
+    let combined = f.has("combined");
+    if combined && mode == ControllerMode::Zookeeper {
+        return fail("cluster create: --combined runs KRaft controllers inside brokers (process.roles=broker,controller); a ZooKeeper-mode cluster has none. Drop --combined or use --mode kraft");
+    }
+    if combined && controllers > brokers && [1, 3, 5].contains(&controllers) {
+        return fail(format!(
+            "cluster create: --combined puts the {controllers} controller voters inside the first brokers, so it needs at least {controllers} brokers; {brokers} were asked for. Use --controllers {} or more brokers",
+            if brokers >= 3 { "3" } else { "1" }
+        ));
+    }
     let racks: Vec<String> = f
         .get("racks")
         .map(|r| {
@@ -311,6 +333,7 @@ fn cluster_create(console: &mut Console, args: &[String], first: bool) -> ToolEx
         racks: racks.clone(),
         mode,
         controllers,
+        combined,
         era,
         ..crate::console::run::console_cluster_spec()
     };
@@ -334,6 +357,14 @@ fn cluster_create(console: &mut Console, args: &[String], first: bool) -> ToolEx
         s.push_str(&format!(", racks {}", racks.join(",")));
     }
     s.push_str(&match mode {
+        ControllerMode::Kraft if combined && controllers == 1 => {
+            ", combined mode: broker 0 is also the controller (process.roles=broker,controller)"
+                .to_string()
+        }
+        ControllerMode::Kraft if combined => format!(
+            ", combined mode: brokers 0-{} are also the {controllers} controller voters (process.roles=broker,controller; node 0 leads)",
+            controllers - 1
+        ),
         ControllerMode::Kraft if controllers == 1 => ", 1 controller (id 3000)".to_string(),
         ControllerMode::Kraft => format!(
             ", {controllers} controllers (ids 3000-{}; controller 3000 leads)",
@@ -794,8 +825,14 @@ fn controller_status(console: &Console) -> String {
     let mut s = format!("Active controller: {active}\n");
     if !v.voters.is_empty() {
         s.push_str(&format!(
-            "Controller quorum (epoch {}, metadata high watermark {}):\n",
-            v.leader_epoch, v.high_watermark
+            "Controller quorum{} (epoch {}, metadata high watermark {}):\n",
+            if v.combined {
+                ", combined with brokers"
+            } else {
+                ""
+            },
+            v.leader_epoch,
+            v.high_watermark
         ));
         for x in &v.voters {
             s.push_str(&format!(
@@ -879,7 +916,7 @@ Playground commands:
   time              the simulated clock                sleep DURATION        let time pass
   wait              until background jobs finish       jobs                  list background jobs
   broker stop|kill|start|bounce|hard-bounce TARGET     a broker, a partition's leader, the controller
-  controller stop|kill|start NODE                     KRaft controllers (3000...), ZooKeeper servers (zkN)
+  controller stop|kill|start NODE                     KRaft controllers (3000..., or combined brokers), ZooKeeper servers (zkN)
   network isolate|partition|latency|loss|heal|status  network faults
   invariants        the live guarantee checker's findings
   table create|insert|update|delete|show|list          the simulated database
@@ -913,13 +950,18 @@ fn detail(topic: &str) -> Option<&'static str> {
     Some(match topic {
         "cluster" => "\
 cluster create [--brokers N] [--racks a,b,c] [--mode kraft|zookeeper] [--controllers 1|3|5]
-               [--era 4|2]
+               [--combined] [--era 4|2]
   Replaces the cluster with a new one: N brokers (1 to 12, default 3) with ids 0..N-1, racks
   given round-robin, KRaft or ZooKeeper mode, Kafka 4.x defaults (--era 4) or ZooKeeper-era
   (2.x) defaults (--era 2, the default with --mode zookeeper). --controllers: the KRaft
   controller quorum's voters (dedicated controllers, ids 3000...), or the ZooKeeper ensemble's
   servers (zk1...); default 1. A majority must be alive for any metadata change. Scripts that
   do not start with it get the default cluster.
+  --combined: KRaft combined mode (process.roles=broker,controller): the voters run inside the
+  first brokers, with the brokers' ids (needs --controllers <= --brokers). One process per
+  node: stopping, killing or partitioning such a broker does the same to its controller, and
+  `controller stop|kill|start` stops, kills or starts the broker too. As Kafka's docs say,
+  combined mode is for small and development clusters; production uses dedicated controllers.
 ",
         "producer" => "\
 producer start --topic T [--name NAME] [--rate 10/s] [--keys N] [--acks 0|1|all]

@@ -1,0 +1,119 @@
+// Browser benchmarks (performance issue): the release build (dist/) in headless Chromium,
+// driven by Playwright. Prints one JSON object per line, as `kafka-playground bench --json`:
+// {"name", "value", "unit", "target", "met", "detail"}.
+//
+//   bundle_gzip_bytes             wasm + JS + CSS of dist/, gzipped (level 9)
+//   first_render_ms               navigation start to the stage's first broker drawn
+//   ui_frame_p95_default          p95 frame interval, default scenario playing at 1x, 10 s
+//   ui_frame_p95_busy             the same with a busy cluster (messages in flight reported)
+//   ui_longest_task_fast_forward  longest main-thread task while fast-forwarding a day
+//
+// E2E_DIST serves another build. BENCH_SECONDS shortens the 10 s windows (smoke test).
+import { chromium } from 'playwright-core';
+import { createServer } from 'node:http';
+import { readFile, readdir } from 'node:fs/promises';
+import { extname, join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+
+const root = new URL('../../', import.meta.url).pathname;
+const dist = process.env.E2E_DIST || join(root, 'dist');
+const seconds = Number(process.env.BENCH_SECONDS || 10);
+const types = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css', '.svg': 'image/svg+xml' };
+
+const figure = (name, value, unit, target, better, detail = {}) => {
+  const met = better === 'lower' ? value <= target : value >= target;
+  console.log(JSON.stringify({ name, value, unit, target, met, detail }));
+};
+
+// ---- bundle size ----
+let raw = 0, gz = 0;
+const files = {};
+for (const f of await readdir(dist)) {
+  if (!/\.(wasm|js|css)$/.test(f)) continue;
+  const body = await readFile(join(dist, f));
+  const z = gzipSync(body, { level: 9 }).length;
+  raw += body.length; gz += z; files[f] = { raw: body.length, gzip: z };
+}
+figure('bundle_gzip_bytes', gz, 'bytes', 350 * 1024, 'lower', { raw_bytes: raw, files });
+
+const server = createServer(async (req, res) => {
+  let p = new URL(req.url, 'http://x').pathname;
+  if (p === '/') p = '/index.html';
+  try { res.writeHead(200, { 'content-type': types[extname(p)] || 'application/octet-stream' }).end(await readFile(join(dist, p))); } catch { res.writeHead(404).end(); }
+});
+await new Promise((r) => server.listen(0, '127.0.0.1', r));
+const base = `http://127.0.0.1:${server.address().port}/`;
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
+
+const SPEEDS = [0.01, 0.05, 0.25, 1, 10, 100, 1000, 10000, 60000];
+const setSpeed = (page, speed) => page.$eval('.controls .speed input[type=range]', (el, i) => {
+  el.value = String(i);
+  el.dispatchEvent(new Event('input', { bubbles: true }));
+}, SPEEDS.indexOf(speed));
+const typeLine = async (page, line) => {
+  await page.fill('.terminal .prompt input', line);
+  await page.press('.terminal .prompt input', 'Enter');
+};
+// Frame intervals (requestAnimationFrame) over `s` seconds, and the messages drawn meanwhile.
+const frames = (page, s) => page.evaluate((ms) => new Promise((done) => {
+  const ts = []; const inFlight = [];
+  const tick = (t) => {
+    ts.push(t); inFlight.push(document.querySelectorAll('circle.msg').length);
+    if (t - ts[0] < ms) requestAnimationFrame(tick); else done({ ts, inFlight });
+  };
+  requestAnimationFrame(tick);
+}), s * 1000);
+const p95 = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(s.length * 0.95))]; };
+const frameFigure = (name, target, { ts, inFlight }) => {
+  const gaps = ts.slice(1).map((t, i) => t - ts[i]);
+  figure(name, Math.round(p95(gaps) * 10) / 10, 'ms', target, 'lower', {
+    frames: gaps.length, mean_ms: Math.round(gaps.reduce((a, b) => a + b, 0) / gaps.length * 10) / 10,
+    max_ms: Math.round(Math.max(...gaps) * 10) / 10, messages_in_flight_max: Math.max(...inFlight),
+    messages_in_flight_mean: Math.round(inFlight.reduce((a, b) => a + b, 0) / inFlight.length),
+  });
+};
+
+// ---- first render ----
+{
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  await page.goto(base + '?reset', { waitUntil: 'commit' });
+  await page.waitForFunction(() => document.querySelector('svg.stage g.broker'), null, { polling: 'raf', timeout: 30000 });
+  const ms = await page.evaluate(() => performance.now());
+  figure('first_render_ms', Math.round(ms), 'ms', 1000, 'lower', { viewport: '1440x900' });
+
+  // ---- default scenario at 1x ----
+  await setSpeed(page, 1);
+  await page.waitForTimeout(1000);
+  frameFigure('ui_frame_p95_default', 16.7, await frames(page, seconds));
+
+  // ---- busy: fast producers and slow links keep many messages in flight ----
+  await typeLine(page, 'kafka-topics --bootstrap-server localhost:9092 --create --topic busy --partitions 12 --replication-factor 3');
+  for (const [a, b] of [[0, 1], [0, 2], [1, 2]]) await typeLine(page, `network latency ${a} ${b} 400ms`);
+  for (let i = 0; i < 6; i++) await typeLine(page, `producer start --topic busy --rate 1000/s --acks all --name busy-${i}`);
+  for (let i = 0; i < 6; i++) await typeLine(page, `consumer start --topic busy --group busy-group --name busy-c${i}`);
+  await page.waitForTimeout(3000);
+  frameFigure('ui_frame_p95_busy', 33, await frames(page, seconds));
+  await page.close();
+}
+
+// ---- fast-forward a simulated day ----
+{
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  await page.goto(base + '?reset', { waitUntil: 'load' });
+  await page.waitForSelector('svg.stage g.broker');
+  await page.evaluate(() => {
+    window.__longest = 0; window.__tasks = 0;
+    new PerformanceObserver((l) => { for (const e of l.getEntries()) { window.__tasks++; window.__longest = Math.max(window.__longest, e.duration); } })
+      .observe({ type: 'longtask', buffered: false });
+  });
+  const start = Date.now();
+  await page.click('button.ff-day');
+  await page.waitForFunction(() => document.querySelector('button.play')?.textContent.trim() !== 'Stop', null, { timeout: 600000, polling: 500 });
+  const wall = (Date.now() - start) / 1000;
+  const { longest, tasks, clock } = await page.evaluate(() => ({ longest: window.__longest, tasks: window.__tasks, clock: document.querySelector('.controls .clock')?.textContent }));
+  figure('ui_longest_task_fast_forward', Math.round(longest), 'ms', 50, 'lower', { long_tasks: tasks, wall_s: wall, reached: clock });
+  await page.close();
+}
+
+await browser.close();
+server.close();
