@@ -479,14 +479,8 @@ pub(crate) fn apply(sim: &mut Sim, command: Command) -> Result<Outcome, KafkaErr
             })
         }
         Command::StopBroker { id, hard } => {
-            let controller_up = sim.cluster.controller.quorum.colocated_broker(id).is_some()
-                && sim
-                    .cluster
-                    .controller
-                    .quorum
-                    .voters
-                    .get(&id)
-                    .is_some_and(|v| v.alive);
+            let controller_up =
+                sim.cluster.controller.quorum.colocated_voter_alive(id) == Some(true);
             match sim.cluster.brokers.get(&id) {
                 None => return Err(unknown_broker(sim, id)),
                 // Combined mode: a node still registering is a running process (its

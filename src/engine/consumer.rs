@@ -109,6 +109,18 @@ struct Kip848 {
 const CONSUMED_KEPT: usize = 10_000;
 
 impl Consumer {
+    /// `AbstractCoordinator.markCoordinatorUnknown`: the coordinator's connection is closed,
+    /// which fails a JoinGroup or SyncGroup in flight to it; the member finds the coordinator
+    /// again (and then rejoins).
+    fn mark_coordinator_unknown(&mut self) {
+        self.coordinator = None;
+        if self.group_request_to.take().is_some() {
+            self.request_in_flight = false;
+        }
+        if self.group.is_some() {
+            self.phase = MemberPhase::FindingCoordinator;
+        }
+    }
     pub fn new(
         name: String,
         config: ConsumerConfig,
@@ -465,7 +477,9 @@ impl Sim {
                     self.send_join(c);
                 }
                 Some(ErrorCode::NotCoordinator) | Some(ErrorCode::CoordinatorNotAvailable) => {
-                    self.mark_coordinator_unknown(c);
+                    if let Some(x) = self.consumer_mut(c) {
+                        x.mark_coordinator_unknown();
+                    }
                 }
                 _ => {}
             },
@@ -844,22 +858,6 @@ impl Sim {
         })
     }
 
-    /// `AbstractCoordinator.markCoordinatorUnknown`: the coordinator's connection is closed,
-    /// which fails a JoinGroup or SyncGroup in flight to it; the member finds the coordinator
-    /// again (and then rejoins).
-    fn mark_coordinator_unknown(&mut self, c: ClientId) {
-        let Some(x) = self.consumer_mut(c) else {
-            return;
-        };
-        x.coordinator = None;
-        if x.group_request_to.take().is_some() {
-            x.request_in_flight = false;
-        }
-        if x.group.is_some() {
-            x.phase = MemberPhase::FindingCoordinator;
-        }
-    }
-
     /// A rebalance started: eager members commit and give up everything, cooperative ones keep it.
     fn rejoin(&mut self, c: ClientId) {
         let Some(x) = self.consumer_mut(c) else {
@@ -903,10 +901,7 @@ impl Sim {
         if x.group_request_to == Some(broker) && x.coordinator != Some(broker) {
             // A JoinGroup or SyncGroup to a former coordinator failed with its connection:
             // find the coordinator again and rejoin.
-            x.group_request_to = None;
-            x.request_in_flight = false;
-            x.coordinator = None;
-            x.phase = MemberPhase::FindingCoordinator;
+            x.mark_coordinator_unknown();
         }
         if x.coordinator == Some(broker) && x.uses_consumer_protocol() {
             x.kip848.heartbeat_in_flight = false;
@@ -920,13 +915,9 @@ impl Sim {
         };
         let pending: Vec<TopicPartition> = std::mem::take(&mut x.resolving).into_iter().collect();
         if x.coordinator == Some(broker) {
-            x.coordinator = None;
             x.resume_stable = x.phase == MemberPhase::Stable;
             x.request_in_flight = false;
-            x.group_request_to = None;
-            if x.group.is_some() {
-                x.phase = MemberPhase::FindingCoordinator;
-            }
+            x.mark_coordinator_unknown();
             // Redo the lookups once the coordinator is known again.
             x.resolving.extend(pending);
             return;

@@ -532,8 +532,7 @@ impl Sim {
     /// Combined mode: the process exits, so the controller inside it stops too (a clean exit
     /// resigns its leadership first, a crash does not).
     fn stop_colocated_voter(&mut self, b: BrokerId, hard: bool) {
-        let q = &self.cluster.controller.quorum;
-        if q.colocated_broker(b).is_some() && q.voters.get(&b).is_some_and(|v| v.alive) {
+        if self.cluster.controller.quorum.colocated_voter_alive(b) == Some(true) {
             self.stop_voter(b, hard);
         }
     }
@@ -584,8 +583,7 @@ impl Sim {
             _ => return,
         }
         // Combined mode: the process starts, and with it the controller inside it.
-        let q = &self.cluster.controller.quorum;
-        if q.colocated_broker(b).is_some() && q.voters.get(&b).is_some_and(|v| !v.alive) {
+        if self.cluster.controller.quorum.colocated_voter_alive(b) == Some(false) {
             self.start_voter(b);
         }
         let Some(broker) = self.cluster.brokers.get_mut(&b) else {

@@ -168,6 +168,13 @@ impl Quorum {
         (self.combined && self.voters.contains_key(&id)).then_some(id)
     }
 
+    /// Combined mode: whether the controller in broker `id`'s process runs (`None` if that
+    /// broker hosts no controller).
+    pub fn colocated_voter_alive(&self, id: i32) -> Option<bool> {
+        self.colocated_broker(id)?;
+        self.voters.get(&id).map(|v| v.alive)
+    }
+
     pub fn majority(&self) -> usize {
         self.voters.len() / 2 + 1
     }
