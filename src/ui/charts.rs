@@ -5,6 +5,7 @@ use super::i18n::{t, Lang, Text};
 use crate::engine::time::{human, Millis};
 use crate::scenario::history::{History, Sample};
 use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -105,31 +106,27 @@ fn throughput(l: Lang, samples: &[Sample]) -> Vec<Series> {
     ]
 }
 
-/// One series per name seen in any sample, in order of first appearance.
-fn by_name<K: Clone + PartialEq + ToString>(
+/// One series per name seen in any sample, in order of first appearance (one pass: a topic
+/// may have a thousand partitions).
+fn by_name<K: Clone + Ord + ToString>(
     samples: &[Sample],
     values: impl Fn(&Sample) -> &[(K, i64)],
 ) -> Vec<Series> {
-    let mut keys: Vec<K> = Vec::new();
+    let mut index: BTreeMap<K, usize> = BTreeMap::new();
+    let mut series: Vec<Series> = Vec::new();
     for s in samples {
-        for (k, _) in values(s) {
-            if !keys.contains(k) {
-                keys.push(k.clone());
-            }
+        for (k, v) in values(s) {
+            let i = *index.entry(k.clone()).or_insert_with(|| {
+                series.push(Series {
+                    label: k.to_string(),
+                    points: Vec::new(),
+                });
+                series.len() - 1
+            });
+            series[i].points.push((s.at, *v as f64));
         }
     }
-    keys.into_iter()
-        .map(|k| Series {
-            label: k.to_string(),
-            points: samples
-                .iter()
-                .filter_map(|s| {
-                    let v = values(s).iter().find(|(x, _)| *x == k)?.1;
-                    Some((s.at, v as f64))
-                })
-                .collect(),
-        })
-        .collect()
+    series
 }
 
 #[derive(Properties)]
