@@ -604,8 +604,13 @@ test('"copy embed code" gives a snippet that plays the same scenario in a plain 
   const site = await hostSite({ '/tutorial.html': `<!doctype html><html><head><meta charset="utf-8"></head><body><p>My tutorial</p>\n${snippet}\n</body></html>` });
   try {
     await page.goto(`${site.url}/tutorial.html`, { waitUntil: 'load' });
-    await page.waitForSelector('iframe');
-    const frame = page.frames().find((f) => f.url().includes('?embed'));
+    // embed.js adds the iframe after load; its frame reaches the player's URL a moment later.
+    let frame;
+    for (let i = 0; i < 200 && !frame; i++) {
+      frame = page.frames().find((f) => f.url().includes('?embed'));
+      if (!frame) await page.waitForTimeout(50);
+    }
+    if (!frame) throw new Error(`no player frame: ${page.frames().map((f) => f.url())}`);
     // The topic was created a moment after 0: the player replays it when its time comes.
     await frame.waitForFunction(() => document.querySelectorAll('g.replica').length === 13, null, { timeout: 20000 });
     await page.screenshot({ path: join(out, 'embed-snippet.png') });
