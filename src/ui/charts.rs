@@ -66,7 +66,7 @@ fn chart(l: Lang, class: &'static str, title: Text, series: Vec<Series>) -> Html
                 <text class="tick" x={(LEFT - 3.0).to_string()} y={(H - BOTTOM).to_string()} text-anchor="end">{ "0" }</text>
                 <text class="tick" x={LEFT.to_string()} y={(H - 3.0).to_string()}>{ human(t0) }</text>
                 <text class="tick" x={W.to_string()} y={(H - 3.0).to_string()} text-anchor="end">{ human(t1) }</text>
-                { for lines }
+                <>{ for lines }</>
             </>
         }
     };
@@ -78,7 +78,7 @@ fn chart(l: Lang, class: &'static str, title: Text, series: Vec<Series>) -> Html
             <figcaption>{ t(l, title) }</figcaption>
             <svg viewBox={format!("0 0 {W} {H}")} role="img" aria-label={t(l, title)}>{ body }</svg>
             <ul class="chart-legend">
-                { for legend }
+                <>{ for legend }</>
                 if hidden > 0 {
                     <li class="more">{ format!("+{hidden} {}", t(l, Text::MoreSeries)) }</li>
                 }

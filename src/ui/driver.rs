@@ -51,6 +51,45 @@ const SEEK_BUDGET_MS: f64 = 12.0;
 /// Simulated milliseconds run between two looks at the wall clock while seeking.
 const SEEK_SLICE_MS: Millis = 500;
 
+/// Wall milliseconds between two refreshes of the side panels while the world runs.
+const PANEL_REFRESH_MS: f64 = 200.0;
+
+/// What the side panels, the markers and the charts are drawn from. While the world runs
+/// they follow it a few times a second, not every frame: rebuilding and diffing every panel
+/// each frame costs more than a 16 ms frame has, and text changing 60 times a second cannot
+/// be read anyway. Paused, they follow every change at once (a step, a typed command).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct PanelStamp {
+    pub frame: u64,
+    pub trace_count: u64,
+    pub samples: usize,
+    pub last_sample_at: Millis,
+    pub now: Millis,
+    pub horizon: Millis,
+}
+
+/// The stamp the panels were last drawn from, and when.
+#[derive(Default)]
+pub struct PanelClock {
+    shown: PanelStamp,
+    at: Option<f64>,
+}
+
+impl PanelClock {
+    /// The stamp to draw the panels from this frame, given the world's current one.
+    pub fn stamp(&mut self, current: PanelStamp, running: bool) -> PanelStamp {
+        let now = wall_ms();
+        let due = self.at.is_none_or(|at| now - at >= PANEL_REFRESH_MS);
+        if !running || due {
+            if self.shown != current {
+                self.at = Some(now);
+            }
+            self.shown = current;
+        }
+        self.shown
+    }
+}
+
 fn wall_ms() -> f64 {
     web_sys::window()
         .and_then(|w| w.performance())

@@ -139,7 +139,7 @@ fn table(l: Lang, t: &DbTableView, x: f64, y: f64, fl: &Flashes) -> Html {
         html! {
             <g class="flow-row" key={key.clone()} data-key={key.clone()} aria-label={label.join(", ")}>
                 { flash(x + 3.0, ry - 1.0, TABLE_W - 6.0, LINE, a) }
-                { for cells }
+                <>{ for cells }</>
             </g>
         }
     });
@@ -168,8 +168,8 @@ fn table(l: Lang, t: &DbTableView, x: f64, y: f64, fl: &Flashes) -> Html {
             <text class="name" x={px(x + 8.0)} y={px(y + 18.0)}>{ fit(&t.name, TABLE_W - 80.0) }</text>
             <text class="detail" x={px(x + TABLE_W - 8.0)} y={px(y + 18.0)} text-anchor="end">{ format!("LSN {}", t.last_lsn) }</text>
             <line class="flow-rule" x1={px(x + 6.0)} x2={px(x + TABLE_W - 6.0)} y1={px(y + 26.0 + LINE)} y2={px(y + 26.0 + LINE)} />
-            { for header }
-            { for rows }
+            <>{ for header }</>
+            <>{ for rows }</>
             { tail }
         </g>
     }
@@ -298,7 +298,7 @@ fn streams_app(l: Lang, a: &StreamsAppView, x: f64, y: f64, width: f64, fl: &Fla
             <text class="detail" x={px(x + 10.0)} y={px(y + 20.0 + LINE)}>{ fit(&route, width - 20.0) }</text>
             <text class="detail" x={px(x + 10.0)} y={px(y + 20.0 + 2.0 * LINE)}>{ fit(&counts, width - 20.0) }</text>
             <text class="detail flow-ops" x={px(x + 10.0)} y={px(y + 20.0 + 3.0 * LINE)}>{ fit(&ops, width - 20.0) }<title>{ ops.clone() }</title></text>
-            { for stores }
+            <>{ for stores }</>
         </g>
     }
 }
@@ -352,9 +352,9 @@ pub fn band(l: Lang, sim: &Sim, top: f64, reduced: bool) -> Option<Band> {
             <text class="region-title" x={px(LEFT)} y={px(top + 30.0)}>{ w(l, "Database", "Database") }</text>
             <text class="region-title" x={px(CONNECT_X)} y={px(top + 30.0)}>{ w(l, "Connect worker", "Worker Connect") }</text>
             <text class="region-title" x={px(STREAMS_X)} y={px(top + 30.0)}>{ "Kafka Streams" }</text>
-            { for tables }
-            { for connectors }
-            { for apps }
+            <>{ for tables }</>
+            <>{ for connectors }</>
+            <>{ for apps }</>
         </g>
     };
     Some(Band { html, height })

@@ -108,7 +108,7 @@ pub fn TimelineMarkers(props: &MarkersProps) -> Html {
         <section class="timeline-markers" aria-label={t(l, Text::MarkersLabel)}>
             <svg viewBox={format!("0 0 {W} {height}")} preserveAspectRatio="none" role="img" aria-label={t(l, Text::MarkersLabel)}>
                 <rect class="lanes" x="0" y="0" width={W.to_string()} height={height.to_string()} />
-                { for marks }
+                <>{ for marks }</>
                 <line class="now" x1={format!("{now_x:.1}")} x2={format!("{now_x:.1}")} y1="0" y2={height.to_string()} />
             </svg>
             <div class="marker-row">

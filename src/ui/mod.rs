@@ -23,7 +23,7 @@ use crate::engine::time::{human, DAY, HOUR, MINUTE};
 use crate::engine::Sim;
 use crate::scenario::history::History;
 use crate::scenario::Session;
-use driver::{use_sim_loop, Playback};
+use driver::{use_sim_loop, PanelClock, PanelStamp, Playback};
 use i18n::{link_problem, t, Lang, Text};
 use inspector::Selection;
 use run::TermLog;
@@ -243,6 +243,7 @@ pub fn App() -> Html {
     });
     let shown_log = use_mut_ref(|| 0usize);
     let history = use_mut_ref(History::default);
+    let panel_clock = use_mut_ref(PanelClock::default);
     let host_link = use_mut_ref(host::HostLink::default);
     let world_rc: Rc<RefCell<Session>> = world.clone();
     let frame = use_sim_loop(world_rc.clone(), playback.clone());
@@ -471,9 +472,25 @@ pub fn App() -> Html {
             sim.group_ids(),
         )
     };
-    let (samples, last_sample_at) = {
+    let panels = {
         let h = history.borrow();
-        (h.samples().len(), h.samples().last().map_or(0, |x| x.at))
+        let current = PanelStamp {
+            frame,
+            trace_count,
+            samples: h.samples().len(),
+            last_sample_at: h.samples().last().map_or(0, |x| x.at),
+            now,
+            horizon,
+        };
+        let running = p.playing || p.seek_to.is_some();
+        panel_clock.borrow_mut().stamp(current, running)
+    };
+    // While seeking, the stage too is drawn at the panels' pace: the slice of simulation each
+    // frame runs gets the frame's time, not a picture nobody can follow.
+    let stage_frame = if p.seek_to.is_some() {
+        panels.frame
+    } else {
+        frame
     };
     let u = ui.borrow().clone();
     let version = term.borrow().version;
@@ -539,7 +556,7 @@ pub fn App() -> Html {
     };
     let clock = html! { <span class="clock" aria-live="off">{ format!("{}: {}", t(l, Text::SimTime), human(now)) }</span> };
     let stage = html! {
-        <stage::Stage lang={l} world={world_rc.clone()} frame={frame} selected={u.selected.clone()} on_select={on_select.clone()} reduced_motion={reduced_motion} chatter={*chatter} />
+        <stage::Stage lang={l} world={world_rc.clone()} frame={stage_frame} selected={u.selected.clone()} on_select={on_select.clone()} reduced_motion={reduced_motion} chatter={*chatter} />
     };
     let classes = classes!(
         "app",
@@ -555,7 +572,7 @@ pub fn App() -> Html {
                     <button class="play" onclick={play_pause} aria-keyshortcuts="Space">{ play_label }</button>
                     <button class="step" onclick={step} aria-keyshortcuts="ArrowRight">{ t(l, Text::Step) }</button>
                     { timeline }
-                    { for seeking }
+                    <>{ for seeking }</>
                     { clock }
                     <button class="lang" onclick={toggle_lang}>{ t(l, Text::SwitchLanguage) }</button>
                     <a class="open-full" href={full} target="_blank" rel="noopener" title={t(l, Text::OpenFullPlayground)}>{ "↗" }<span class="sr-only">{ t(l, Text::OpenFullPlayground) }</span></a>
@@ -602,7 +619,7 @@ pub fn App() -> Html {
                     { t(l, Text::StageChatter) }
                 </label>
                 { timeline }
-                { for seeking }
+                <>{ for seeking }</>
                 { clock }
             </nav>
             <main>
@@ -612,28 +629,28 @@ pub fn App() -> Html {
                         <button type="button" class="view-logical" aria-pressed={logical.to_string()} onclick={{ let v = logical.clone(); move |_| v.set(true) }}>{ t(l, Text::ViewLogical) }</button>
                     </div>
                     if *logical {
-                        <topics_view::TopicsView lang={l} world={world_rc.clone()} frame={frame} selected={u.selected.clone()} on_select={on_select.clone()} />
+                        <topics_view::TopicsView lang={l} world={world_rc.clone()} frame={panels.frame} selected={u.selected.clone()} on_select={on_select.clone()} />
                     } else {
                         { stage }
                     }
                     if reduced_motion {
                         <p class="note">{ t(l, Text::ReducedMotionNote) }</p>
                     }
-                    <markers::TimelineMarkers lang={l} history={history.clone()} now={now} horizon={horizon} on_seek={on_seek.clone()} />
-                    <charts::Charts lang={l} history={history.clone()} samples={samples} last_at={last_sample_at} />
+                    <markers::TimelineMarkers lang={l} history={history.clone()} now={panels.now} horizon={panels.horizon} on_seek={on_seek.clone()} />
+                    <charts::Charts lang={l} history={history.clone()} samples={panels.samples} last_at={panels.last_sample_at} />
                 </div>
                 <aside class="side" aria-label={t(l, Text::SidePanels)}>
                     <lessons::LessonsPanel lang={l} world={world_rc.clone()} term={term_rc.clone()} frame={frame} on_open={on_open.clone()} />
                     if let Some(sel) = u.selected.clone() {
-                        <inspector::Inspector lang={l} world={world_rc.clone()} term={term_rc.clone()} selection={sel} frame={frame} on_close={on_close} />
+                        <inspector::Inspector lang={l} world={world_rc.clone()} term={term_rc.clone()} selection={sel} frame={panels.frame} on_close={on_close} />
                     } else {
                         <p class="panel inspector-hint">{ t(l, Text::InspectorHint) }</p>
                     }
                     <actions::Actions lang={l} world={world_rc.clone()} term={term_rc.clone()} topics={topics} groups={groups} version={version} />
                     <share::SharePanel lang={l} world={world_rc.clone()} term={term_rc.clone()} on_open={on_open} />
-                    <guarantees::Guarantees lang={l} world={world_rc.clone()} count={trace_count} on_seek={on_seek.clone()} />
-                    <events::EventLog lang={l} world={world_rc.clone()} count={trace_count} on_seek={on_seek.clone()} />
-                    <sequence::SequenceChart lang={l} world={world_rc.clone()} count={trace_count} />
+                    <guarantees::Guarantees lang={l} world={world_rc.clone()} count={panels.trace_count} on_seek={on_seek.clone()} />
+                    <events::EventLog lang={l} world={world_rc.clone()} count={panels.trace_count} on_seek={on_seek.clone()} />
+                    <sequence::SequenceChart lang={l} world={world_rc.clone()} count={panels.trace_count} />
                 </aside>
                 <terminal::Terminal lang={l} world={world_rc} term={term_rc} version={version} />
             </main>

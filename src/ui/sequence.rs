@@ -175,8 +175,8 @@ pub fn SequenceChart(props: &SequenceProps) -> Html {
                 <p class="empty">{ t(l, Text::NoMessages) }</p>
             } else {
                 <svg viewBox={format!("0 0 {W} {height:.1}")} role="img" aria-label={t(l, Text::Sequence)}>
-                    { for lifelines }
-                    { for rows }
+                    <>{ for lifelines }</>
+                    <>{ for rows }</>
                 </svg>
             }
         </section>

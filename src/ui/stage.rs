@@ -310,7 +310,7 @@ pub fn Stage(props: &StageProps) -> Html {
                         <rect class="hit" x={px(x + 4.0)} y={px(ry - 4.0)} width={px(w - 8.0)} height="54" rx="6" />
                         <text class="label" x={px(x + 12.0)} y={px(ry + 11.0)}>{ format!("{}-{}", flows::fit(&topic.name, w - 52.0 - role.chars().count() as f64 * 6.0), p.partition) }</text>
                         <text class="role" x={px(x + w - 10.0)} y={px(ry + 11.0)} text-anchor="end">{ role }</text>
-                        { for cells }
+                        <>{ for cells }</>
                         <line class="hw" x1={px(hw_x)} x2={px(hw_x)} y1={px(ry + 13.0)} y2={px(ry + 35.0)}><title>{ format!("high watermark {}", r.high_watermark) }</title></line>
                         <text class="offsets" x={px(x + 12.0)} y={px(ry + 45.0)}>{ format!("LEO {} · HW {} · start {}", r.log_end_offset, r.high_watermark, r.log_start_offset) }</text>
                     </g>
@@ -334,7 +334,7 @@ pub fn Stage(props: &StageProps) -> Html {
                         if coordinator_of.is_empty() { String::new() } else { flows::fit(&format!("{} {}", t(l, Text::CoordinatorOf), coordinator_of.join(", ")), w - 24.0) }
                     }</text>
                 </g>
-                { for rows }
+                <>{ for rows }</>
                 if hidden > 0 {
                     <text class="detail more-partitions" x={px(x + 12.0)} y={px(y + BROKER_H - 12.0)}>{
                         flows::fit(&match l { Lang::En => format!("+{hidden} partitions not shown"), Lang::Id => format!("+{hidden} partisi tidak ditampilkan") }, w - 24.0)
@@ -379,7 +379,7 @@ pub fn Stage(props: &StageProps) -> Html {
                     <text class="detail group-state" x={px(GROUPS_X)} y={px(top - 10.0)}>{ format!("{} · {} {}", g.state, t(l, Text::Generation), g.generation) }</text>
                     <text class="name" x={px(GROUPS_X)} y={px(top - 26.0)}>{ g.group_id.clone() }</text>
                 </g>
-                { for rows }
+                <>{ for rows }</>
             </g>
         }
     });
@@ -471,20 +471,23 @@ pub fn Stage(props: &StageProps) -> Html {
 
     let flows = flows::band(l, sim, H, reduced);
     let height = H + flows.as_ref().map_or(0.0, |b| b.height);
+    // Every list is a fragment of its own: html! splices `{ for .. }` into its siblings, and Yew
+    // pairs unkeyed siblings from the end, so a list that changes length (the message dots, every
+    // frame) would have every broker and group before it torn down and rebuilt.
     html! {
         <svg class={classes!("stage", reduced.then_some("reduced-motion"), flows.is_some().then_some("with-flows"))} viewBox={format!("0 0 {W} {height}")} role="group" aria-label={t(l, Text::StageLabel)}>
             <text class="region-title" x="20" y="40">{ t(l, Text::Producers) }</text>
             <text class="region-title" x={px(CLUSTER_X)} y="40">{ format!("{} · {}", t(l, Text::Cluster), match sim.controller_mode() { crate::engine::ControllerMode::Kraft => "KRaft", crate::engine::ControllerMode::Zookeeper => "ZooKeeper" }) }</text>
-            { for controllers }
+            <>{ for controllers }</>
             <text class="region-title" x={px(GROUPS_X)} y="40">{ t(l, Text::ConsumerGroups) }</text>
-            { for producers }
-            { for brokers }
-            { for groups }
-            { for flows.map(|b| b.html) }
-            { for dots }
+            <>{ for producers }</>
+            <>{ for brokers }</>
+            <>{ for groups }</>
+            <>{ for flows.map(|b| b.html) }</>
+            <>{ for dots }</>
             <g class="legend">
                 <text x="20" y={px(H - 20.0)}>{ t(l, Text::Legend) }</text>
-                { for legend }
+                <>{ for legend }</>
                 <text x="920" y={px(H - 20.0)}>{ t(l, Text::LegendShape) }</text>
             </g>
         </svg>

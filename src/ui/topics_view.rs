@@ -86,7 +86,7 @@ fn partition_row(
         <tr key={p.partition.to_string()}>
             <th scope="row">{ p.partition }</th>
             <td class="epoch">{ p.leader_epoch }</td>
-            { for replicas }
+            <>{ for replicas }</>
         </tr>
     }
 }
@@ -131,7 +131,7 @@ pub fn TopicsView(props: &TopicsViewProps) -> Html {
             if topics.is_empty() {
                 <p class="empty">{ t(l, Text::NoTopics) }</p>
             }
-            { for topics }
+            <>{ for topics }</>
         </section>
     }
 }
