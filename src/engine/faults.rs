@@ -51,6 +51,11 @@ impl Sim {
         self.net.faults()
     }
 
+    /// How the link between two nodes treats a message sent now.
+    pub fn link_state(&self, a: NodeId, b: NodeId) -> super::network::LinkState {
+        self.net.link_state(a, b)
+    }
+
     /// Every node that exists now, in a stable order.
     pub fn nodes(&self) -> Vec<NodeId> {
         let mut out: Vec<NodeId> = self

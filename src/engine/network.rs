@@ -150,14 +150,9 @@ impl Network {
         body: Body,
         lose: impl FnOnce(u32) -> bool,
     ) -> &Envelope {
-        let l = self.link(from, to);
-        let latency = self
-            .latency
-            .get(&l)
-            .copied()
-            .unwrap_or(self.default_latency);
-        let loss = self.loss_percent.get(&l).copied().unwrap_or(0);
-        let lost = self.is_cut(from, to) || (loss > 0 && lose(loss));
+        let state = self.link_state(from, to);
+        let loss = state.loss_percent;
+        let lost = state.cut || (loss > 0 && lose(loss));
         let id = self.next_id;
         self.next_id += 1;
         let env = Envelope {
@@ -165,11 +160,26 @@ impl Network {
             from,
             to,
             sent_at: now,
-            deliver_at: now + latency,
+            deliver_at: now + state.latency_ms,
             lost,
             body,
         };
         self.in_flight.entry(id).or_insert(env)
+    }
+
+    /// How the link between `a` and `b` treats a message sent now.
+    pub fn link_state(&self, a: NodeId, b: NodeId) -> LinkState {
+        let l = self.link(a, b);
+        LinkState {
+            cut: self.is_cut(a, b),
+            latency_ms: self
+                .latency
+                .get(&l)
+                .copied()
+                .unwrap_or(self.default_latency),
+            slowed: self.latency.contains_key(&l),
+            loss_percent: self.loss_percent.get(&l).copied().unwrap_or(0),
+        }
     }
 
     /// Takes a message off the wire when its delivery time comes.
@@ -246,6 +256,17 @@ impl Network {
     }
 }
 
+/// One link as `Network::link_state` sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct LinkState {
+    /// Cut directly, by a partition, or by isolating either end.
+    pub cut: bool,
+    pub latency_ms: Millis,
+    /// The latency was set on this link (`network latency`), not the cluster's default.
+    pub slowed: bool,
+    pub loss_percent: u32,
+}
+
 /// What `Network::faults` reports.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct NetworkFaults {
@@ -261,5 +282,54 @@ impl NetworkFaults {
             && self.cut.is_empty()
             && self.loss_percent.is_empty()
             && self.latency_ms.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn link_state_reports_cuts_isolation_latency_and_loss_as_send_applies_them() {
+        let (b0, b1, b2) = (NodeId::Broker(0), NodeId::Broker(1), NodeId::Broker(2));
+        let mut net = Network::default();
+        let fresh = net.link_state(b0, b1);
+        assert_eq!(
+            fresh,
+            LinkState {
+                cut: false,
+                latency_ms: DEFAULT_LATENCY_MS,
+                slowed: false,
+                loss_percent: 0
+            }
+        );
+        net.set_latency(b1, b0, 500);
+        net.set_loss(b0, b1, 10);
+        let slow = net.link_state(b0, b1);
+        assert_eq!(
+            (slow.latency_ms, slow.slowed, slow.loss_percent),
+            (500, true, 10)
+        );
+        assert_eq!(
+            net.link_state(b0, b2),
+            fresh,
+            "other links keep the default"
+        );
+        net.partition(&[b0], &[b1]);
+        assert!(net.link_state(b1, b0).cut);
+        assert!(!net.link_state(b0, b2).cut);
+        net.isolate(b2);
+        assert!(net.link_state(b0, b2).cut && net.link_state(b2, b1).cut);
+        // A combined-mode controller shares its broker's links.
+        net.share_host(NodeId::Controller(3000), b2);
+        assert!(net.link_state(NodeId::Controller(3000), b0).cut);
+        let body = Body::BrokerHeartbeatRequest {
+            broker: 0,
+            want_shutdown: false,
+        };
+        let env = net.send(0, b0, b1, body, |_| false).clone();
+        assert!(env.lost && env.deliver_at == 500);
+        net.heal();
+        assert_eq!(net.link_state(b0, b1), fresh);
     }
 }

@@ -4,6 +4,7 @@
 use super::i18n::{t, Lang, Text};
 use super::run::{quote, run_command, run_line, TermLog};
 use crate::engine::client::Client;
+use crate::engine::network::NodeId;
 use crate::engine::time::human;
 use crate::engine::{Command, Sim, TopicPartition};
 use crate::scenario::Session;
@@ -23,6 +24,8 @@ pub enum Selection {
     Producer(String),
     Member(String),
     Group(String),
+    /// The network link between two brokers (lower id first).
+    Link(i32, i32),
 }
 
 /// How many of a replica's newest records the inspector lists.
@@ -74,6 +77,19 @@ fn tps(list: &[TopicPartition]) -> String {
             .collect::<Vec<_>>()
             .join(", ")
     }
+}
+
+fn link(l: Lang, sim: &Sim, a: i32, b: i32) -> (String, Html) {
+    let title = format!("{} {a} ↔ {} {b}", t(l, Text::Broker), t(l, Text::Broker));
+    let state = sim.link_state(NodeId::Broker(a), NodeId::Broker(b));
+    let body = html! {
+        <dl>
+            { row(t(l, Text::Status), if state.cut { t(l, Text::LinkCut) } else { t(l, Text::LinkUp) }) }
+            { row(t(l, Text::Latency), format!("{} ms", state.latency_ms)) }
+            { row(&cap(t(l, Text::LossWord)), format!("{}%", state.loss_percent)) }
+        </dl>
+    };
+    (title, body)
 }
 
 fn broker(l: Lang, sim: &Sim, id: i32) -> (String, Html) {
@@ -338,6 +354,7 @@ pub fn Inspector(props: &InspectorProps) -> Html {
             Selection::Producer(n) => producer(l, sim, n),
             Selection::Member(n) => member(l, sim, n),
             Selection::Group(g) => group(l, sim, g),
+            Selection::Link(a, b) => link(l, sim, *a, *b),
         }
     };
     let action = |label: String, class: &'static str, line: String| {
@@ -367,7 +384,7 @@ pub fn Inspector(props: &InspectorProps) -> Html {
     };
     let actions = match &props.selection {
         Selection::Broker(id) if alive(*id) => {
-            // The stage draws no links between brokers: each link is cut or slowed from here.
+            // Each link is also drawn on the stage; listed here, every one is a keystroke away.
             let others: Vec<i32> = props
                 .world
                 .borrow()
@@ -399,6 +416,13 @@ pub fn Inspector(props: &InspectorProps) -> Html {
                 </>
             }
         }
+        Selection::Link(a, b) => html! {
+            <div class="actions">
+                { action(t(l, Text::CutLink).into(), "cut-link", format!("network partition {a} / {b}")) }
+                { action(t(l, Text::SlowLink).into(), "slow-link", format!("network latency {a} {b} 500ms")) }
+                { action(t(l, Text::HealNetwork).into(), "heal-network", "network heal".into()) }
+            </div>
+        },
         Selection::Broker(id) => html! {
             <div class="actions">{ engine_action(t(l, Text::StartBroker), "start-broker", Command::StartBroker { id: *id }) }</div>
         },

@@ -5,6 +5,7 @@ use super::i18n::{t, Lang, Text};
 use super::inspector::Selection;
 use crate::engine::network::NodeId;
 use crate::engine::protocol::ApiKey;
+use crate::engine::quorum::RaftRole;
 use crate::engine::view::{ClientKind, ClientView, MessageView};
 use crate::scenario::Session;
 use std::cell::RefCell;
@@ -70,11 +71,12 @@ fn pick(
 }
 
 const W: f64 = 1200.0;
-const H: f64 = 720.0;
+const H: f64 = 744.0;
 const CLUSTER_X: f64 = 250.0;
 const CLUSTER_W: f64 = 640.0;
 const GROUPS_X: f64 = 930.0;
-const BROKER_TOP: f64 = 70.0;
+/// Below the controller strip, with room between for the arcs of the broker-to-broker links.
+const BROKER_TOP: f64 = 94.0;
 const BROKER_H: f64 = 600.0;
 /// How many of a replica's newest offsets are drawn as cells.
 const CELLS: i64 = 10;
@@ -117,6 +119,8 @@ struct Layout {
     /// Controller voters or ZooKeeper servers: the top-left corner of each box.
     controllers: BTreeMap<NodeId, (f64, f64)>,
     controller_w: f64,
+    /// Combined mode: each controller runs inside a broker's process and is drawn in it.
+    hosts: BTreeMap<NodeId, i32>,
 }
 
 /// The controller strip above the brokers.
@@ -124,9 +128,37 @@ const CONTROLLER_Y: f64 = 8.0;
 const CONTROLLER_H: f64 = 44.0;
 const CONTROLLER_X: f64 = CLUSTER_X + 190.0;
 
+/// A quadratic Bézier curve: start, control point, end.
+type Curve = ((f64, f64), (f64, f64), (f64, f64));
+
+fn on_curve(((x0, y0), (cx, cy), (x1, y1)): Curve, f: f64) -> (f64, f64) {
+    let g = 1.0 - f;
+    (
+        g * g * x0 + 2.0 * g * f * cx + f * f * x1,
+        g * g * y0 + 2.0 * g * f * cy + f * f * y1,
+    )
+}
+
 impl Layout {
+    /// The arc of the link between two brokers, above them (from `a` to `b`): the farther
+    /// apart, the higher, so arcs do not hide one another.
+    fn link_curve(&self, a: i32, b: i32) -> Option<Curve> {
+        let from = self.anchor(NodeId::Broker(a), NodeId::Broker(b))?;
+        let to = self.anchor(NodeId::Broker(b), NodeId::Broker(a))?;
+        let apart = ((to.0 - from.0).abs() / self.broker_w).round().max(1.0);
+        let rise = (10.0 + 8.0 * (apart - 1.0)).min(34.0);
+        let control = ((from.0 + to.0) / 2.0, BROKER_TOP - 2.0 * rise);
+        Some(((from.0, BROKER_TOP), control, (to.0, BROKER_TOP)))
+    }
+
+    /// The node as drawn: a combined-mode controller is its broker.
+    fn drawn(&self, node: NodeId) -> NodeId {
+        self.hosts.get(&node).map_or(node, |b| NodeId::Broker(*b))
+    }
+
     /// Where a message between `node` and `other` touches `node`.
     fn anchor(&self, node: NodeId, other: NodeId) -> Option<(f64, f64)> {
+        let (node, other) = (self.drawn(node), self.drawn(other));
         if let Some((x, y)) = self.controllers.get(&node) {
             return Some((x + self.controller_w / 2.0, y + CONTROLLER_H));
         }
@@ -173,11 +205,20 @@ fn layout(sim: &crate::engine::Sim, clients: &[ClientView]) -> Layout {
         broker_w,
         controllers: BTreeMap::new(),
         controller_w: 0.0,
+        hosts: BTreeMap::new(),
     };
     let v = sim.controller_view();
+    if v.combined {
+        l.hosts = v
+            .voters
+            .iter()
+            .map(|x| (NodeId::Controller(x.id), x.id))
+            .collect();
+    }
     let nodes: Vec<NodeId> = v
         .voters
         .iter()
+        .filter(|_| !v.combined)
         .map(|x| NodeId::Controller(x.id))
         .chain(v.zookeeper.iter().map(|z| NodeId::ZooKeeper(z.0)))
         .collect();
@@ -271,6 +312,7 @@ pub fn Stage(props: &StageProps) -> Html {
         _ => None,
     };
     let brokers = sim.brokers().into_iter().map(|b| {
+        let voter = cv.voters.iter().find(|v| cv.combined && v.id == b.id);
         let (x, y) = lay.brokers[&b.id];
         let w = lay.broker_w;
         let mut rows = Vec::new();
@@ -323,7 +365,7 @@ pub fn Stage(props: &StageProps) -> Html {
         let chosen = is_sel(&sel);
         let (onclick, onkeydown) = pick(&props.on_select, sel);
         html! {
-            <g class={classes!("broker", (!b.alive).then_some("down"))} key={b.id.to_string()}>
+            <g class={classes!("broker", (!b.alive).then_some("down"), voter.is_some().then_some("combined"), (cv.active == Some(NodeId::Controller(b.id)) && voter.is_some()).then_some("active-controller"))} key={b.id.to_string()}>
                 <g class={classes!("pick", "broker-pick", chosen.then_some("selected"))} tabindex="0" role="button"
                     aria-label={format!("{} {}", t(l, Text::Broker), b.id)} {onclick} {onkeydown}>
                     <rect class="frame" x={px(x)} y={px(y)} width={px(w)} height={px(BROKER_H)} rx="10" />
@@ -331,7 +373,15 @@ pub fn Stage(props: &StageProps) -> Html {
                         if active_broker == Some(b.id) { format!("{} {} · {}", t(l, Text::Broker), b.id, t(l, Text::ActiveController)) } else { format!("{} {}", t(l, Text::Broker), b.id) }
                     }</text>
                     <text class="detail" x={px(x + 12.0)} y={px(y + 42.0)}>{
-                        if coordinator_of.is_empty() { String::new() } else { flows::fit(&format!("{} {}", t(l, Text::CoordinatorOf), coordinator_of.join(", ")), w - 24.0) }
+                        flows::fit(&[
+                            // Combined mode: the controller in this broker's process.
+                            voter.map(|v| match (v.alive, v.role) {
+                                (true, RaftRole::Leader) => t(l, Text::ActiveController).to_string(),
+                                (true, role) => format!("controller: {}", role.name()),
+                                (false, _) => format!("controller: {}", t(l, Text::NodeDown)),
+                            }),
+                            (!coordinator_of.is_empty()).then(|| format!("{} {}", t(l, Text::CoordinatorOf), coordinator_of.join(", "))),
+                        ].into_iter().flatten().collect::<Vec<_>>().join(" · "), w - 24.0)
                     }</text>
                 </g>
                 <>{ for rows }</>
@@ -432,6 +482,41 @@ pub fn Stage(props: &StageProps) -> Html {
         })
     });
 
+    // The links between brokers, as arcs above them: cut ones dashed, slow or lossy ones
+    // labelled. A click opens the link in the inspector (cut, slow, restore).
+    let broker_ids: Vec<i32> = lay.brokers.keys().copied().collect();
+    let links = broker_ids.iter().enumerate().flat_map(|(i, a)| broker_ids[i + 1..].iter().map(move |b| (*a, *b))).filter_map(|(a, b)| {
+        let curve = lay.link_curve(a, b)?;
+        let state = sim.link_state(NodeId::Broker(a), NodeId::Broker(b));
+        let d = format!("M{} {} Q{} {} {} {}", px(curve.0 .0), px(curve.0 .1), px(curve.1 .0), px(curve.1 .1), px(curve.2 .0), px(curve.2 .1));
+        let mut notes = Vec::new();
+        if state.slowed {
+            notes.push(format!("{} ms", state.latency_ms));
+        }
+        if state.loss_percent > 0 {
+            notes.push(format!("{}% {}", state.loss_percent, t(l, Text::LossWord)));
+        }
+        let status = if state.cut { t(l, Text::LinkCut) } else { t(l, Text::LinkUp) };
+        let (mx, my) = on_curve(curve, 0.5);
+        let sel = Selection::Link(a, b);
+        let chosen = is_sel(&sel);
+        let (onclick, onkeydown) = pick(&props.on_select, sel);
+        Some(html! {
+            <g class={classes!("link", "pick", state.cut.then_some("cut"), (state.slowed || state.loss_percent > 0).then_some("degraded"), chosen.then_some("selected"))}
+                key={format!("{a}-{b}")} data-link={format!("{a}-{b}")} tabindex="0" role="button"
+                aria-label={format!("{} {} {a} ↔ {} {b}: {status}{}", t(l, Text::LinkWord), t(l, Text::Broker), t(l, Text::Broker), notes.iter().map(|n| format!(", {n}")).collect::<String>())}
+                {onclick} {onkeydown}>
+                <path class="hit" d={d.clone()} />
+                <path class="wire" d={d} />
+                if state.cut {
+                    <text class="link-note" x={px(mx)} y={px(my + 4.0)} text-anchor="middle">{ "✂" }</text>
+                } else if !notes.is_empty() {
+                    <text class="link-note" x={px(mx)} y={px(my - 3.0)} text-anchor="middle">{ notes.join(" · ") }</text>
+                }
+            </g>
+        })
+    });
+
     let reduced = props.reduced_motion;
     let dots = messages.iter().filter(|m| props.chatter || !chatter(m)).filter_map(|m| {
         let from = lay.anchor(m.from, m.to)?;
@@ -439,7 +524,11 @@ pub fn Stage(props: &StageProps) -> Html {
         let span = (m.deliver_at - m.sent_at).max(1) as f64;
         // Reduced motion: a still marker halfway along the link for as long as it is in flight.
         let f = if reduced { 0.5 } else { ((now - m.sent_at) as f64 / span).clamp(0.0, 1.0) };
-        let (x, y) = (from.0 + (to.0 - from.0) * f, from.1 + (to.1 - from.1) * f);
+        // Between brokers a message travels along its link's arc.
+        let (x, y) = match (lay.drawn(m.from), lay.drawn(m.to)) {
+            (NodeId::Broker(a), NodeId::Broker(b)) if a != b => on_curve(lay.link_curve(a, b)?, f),
+            _ => (from.0 + (to.0 - from.0) * f, from.1 + (to.1 - from.1) * f),
+        };
         let replication = matches!((m.from, m.to), (NodeId::Broker(_), NodeId::Broker(_)));
         let c = colour(m.api, replication);
         let r = if m.records > 0 { 6.0 + (m.records as f64).sqrt().min(6.0) } else { 4.5 };
@@ -482,6 +571,7 @@ pub fn Stage(props: &StageProps) -> Html {
             <text class="region-title" x={px(GROUPS_X)} y="40">{ t(l, Text::ConsumerGroups) }</text>
             <>{ for producers }</>
             <>{ for brokers }</>
+            <>{ for links }</>
             <>{ for groups }</>
             <>{ for flows.map(|b| b.html) }</>
             <>{ for dots }</>

@@ -409,6 +409,20 @@ test('the controller quorum is drawn and a killed leader is replaced', async (pa
   }, null, { timeout: 20000 });
   if (await page.locator('g.controller.down').count() !== 1) throw new Error('the killed controller is not drawn as down');
   await page.screenshot({ path: join(out, 'controller-failover.png') });
+  // Combined mode: each controller is drawn inside its broker, one process; killing the
+  // active one takes its broker down too, and another broker's controller takes over.
+  await terminalRun(page, 'cluster create --brokers 3 --controllers 3 --combined');
+  await page.waitForFunction(() => document.querySelectorAll('g.broker.combined').length === 3 && !document.querySelector('g.controller'), null, { timeout: 10000 });
+  await page.waitForSelector('g.broker.combined.active-controller');
+  const active = await page.getAttribute('g.broker.active-controller g.broker-pick', 'aria-label');
+  await terminalRun(page, 'controller kill controller');
+  await page.waitForFunction((was) => {
+    const a = document.querySelector('g.broker.active-controller g.broker-pick');
+    return a && a.getAttribute('aria-label') !== was && document.querySelector(`g.broker.down g.broker-pick[aria-label="${was}"]`);
+  }, active, { timeout: 20000 });
+  const said = await page.textContent('.terminal .scrollback');
+  if (!said.includes('runs in the same process (process.roles=broker,controller): it was killed too.')) throw new Error('the terminal does not say the broker went with its controller');
+  await page.screenshot({ path: join(out, 'combined-mode.png') });
 });
 
 test('a copied link opens the same moment in a new page', async (page, base) => {
@@ -789,7 +803,7 @@ test('guarantees: acks=1 loses acknowledged records; the panel names them and go
   await page.screenshot({ path: join(out, 'guarantees.png'), fullPage: true });
 });
 
-test('controls: a broker\'s links are cut and slowed from the inspector; fast-forward can be stopped; chatter can be hidden', async (page, base) => {
+test('controls: links between brokers are drawn, cut and slowed (stage and inspector); fast-forward can be stopped; chatter can be hidden', async (page, base) => {
   await page.goto(base, { waitUntil: 'load' });
   await page.waitForSelector('g.broker-pick');
   await page.focus('g.broker-pick[aria-label="Broker 0"]');
@@ -801,8 +815,24 @@ test('controls: a broker\'s links are cut and slowed from the inspector; fast-fo
   await page.waitForFunction(() => document.querySelector('.terminal .scrollback')?.textContent.includes('Partitioned broker 0 from broker 1'), null, { timeout: 5000 });
   await page.click('.inspector .links li >> nth=1 >> button.slow-link');
   await page.waitForFunction(() => document.querySelector('.terminal .scrollback')?.textContent.includes('Link broker 0 <-> broker 2: 500 ms one way.'), null, { timeout: 5000 });
+  // The stage draws every link between brokers: the cut one dashed, the slow one labelled.
+  if (await page.locator('svg.stage g.link').count() !== 3) throw new Error('three brokers have three links');
+  await page.waitForSelector('svg.stage g.link.cut[data-link="0-1"]', { timeout: 5000 });
+  await page.waitForSelector('svg.stage g.link.degraded[data-link="0-2"]', { timeout: 5000 });
+  const note = await page.textContent('svg.stage g.link[data-link="0-2"] .link-note');
+  if (note !== '500 ms') throw new Error(`slow link label: ${note}`);
+  // A link is clicked on the stage and cut from its own inspector.
+  await page.click('svg.stage g.link[data-link="1-2"] path.hit', { force: true });
+  await page.waitForFunction(() => document.querySelector('#inspector-title')?.textContent === 'Broker 1 ↔ Broker 2');
+  const status = await page.textContent('.inspector dl');
+  if (!status.includes('connected') || !status.includes('40 ms')) throw new Error(`link inspector: ${status}`);
+  await page.click('.inspector button.cut-link');
+  await page.waitForFunction(() => document.querySelector('.terminal .scrollback')?.textContent.includes('Partitioned broker 1 from broker 2'), null, { timeout: 5000 });
+  await page.waitForSelector('svg.stage g.link.cut.selected[data-link="1-2"]', { timeout: 5000 });
+  await page.screenshot({ path: join(out, 'links.png') });
   await page.click('.inspector button.heal-network');
   await page.waitForFunction(() => document.querySelector('.terminal .scrollback')?.textContent.includes('Network healed'), null, { timeout: 5000 });
+  await page.waitForFunction(() => !document.querySelector('svg.stage g.link.cut, svg.stage g.link.degraded'), null, { timeout: 5000 });
   // A week ahead takes a while in the browser: the play button stops it where it got to.
   await page.click('button.ff-week');
   await page.waitForFunction(() => document.querySelector('button.play')?.textContent.trim() === 'Stop', null, { timeout: 5000 });

@@ -227,26 +227,40 @@ pub fn controller(console: &mut Console, args: &[String]) -> ToolExit {
         _ => return fail(CONTROLLER_USAGE),
     };
     let name = node_name(console, node);
+    // Combined mode: the controller and its broker are one process, which goes and comes as one.
+    let shared = match node {
+        NodeId::Controller(id) if console.sim().controller_view().combined => format!(
+            "Broker {id} runs in the same process (process.roles=broker,controller): it {} too.\n",
+            match action.as_str() {
+                "stop" => "stopped",
+                "kill" => "was killed",
+                _ => "started",
+            }
+        ),
+        _ => String::new(),
+    };
     match console.sim.apply(command) {
-        Ok(_) => ToolExit::ok(match action.as_str() {
-            "stop" => format!(
-                "{name} stopped{}.\n",
-                if matches!(node, NodeId::Controller(_)) {
-                    " (a leader resigns first: the others elect at once)"
-                } else {
-                    ""
-                }
-            ),
-            "kill" => format!(
-                "{name} killed{}.\n",
-                if matches!(node, NodeId::Controller(_)) {
-                    ": the others elect a new leader after controller.quorum.fetch.timeout.ms"
-                } else {
-                    ""
-                }
-            ),
-            _ => format!("{name} started.\n"),
-        }),
+        Ok(_) => ToolExit::ok(
+            match action.as_str() {
+                "stop" => format!(
+                    "{name} stopped{}.\n",
+                    if matches!(node, NodeId::Controller(_)) {
+                        " (a leader resigns first: the others elect at once)"
+                    } else {
+                        ""
+                    }
+                ),
+                "kill" => format!(
+                    "{name} killed{}.\n",
+                    if matches!(node, NodeId::Controller(_)) {
+                        ": the others elect a new leader after controller.quorum.fetch.timeout.ms"
+                    } else {
+                        ""
+                    }
+                ),
+                _ => format!("{name} started.\n"),
+            } + &shared,
+        ),
         Err(e) => fail(format!("controller {action}: {}", e.message)),
     }
 }
