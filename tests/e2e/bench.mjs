@@ -20,8 +20,8 @@ const dist = process.env.E2E_DIST || join(root, 'dist');
 const seconds = Number(process.env.BENCH_SECONDS || 10);
 const types = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css', '.svg': 'image/svg+xml' };
 
-const figure = (name, value, unit, target, better, detail = {}) => {
-  const met = better === 'lower' ? value <= target : value >= target;
+const figure = (name, value, unit, target, better, detail = {}, slack = 0) => {
+  const met = better === 'lower' ? value <= target + slack : value >= target - slack;
   console.log(JSON.stringify({ name, value, unit, target, met, detail }));
 };
 
@@ -64,13 +64,17 @@ const frames = (page, s) => page.evaluate((ms) => new Promise((done) => {
   requestAnimationFrame(tick);
 }), s * 1000);
 const p95 = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(s.length * 0.95))]; };
+// The targets are whole display frames (16.7 ms = 60 fps, 33 ms = 30 fps), and frame
+// timestamps of a steady 60 Hz display wander by a few tenths of a millisecond: a p95 of
+// 16.8 ms is every frame on time, so the comparison allows that much.
+const VSYNC_JITTER_MS = 0.5;
 const frameFigure = (name, target, { ts, inFlight }) => {
   const gaps = ts.slice(1).map((t, i) => t - ts[i]);
   figure(name, Math.round(p95(gaps) * 10) / 10, 'ms', target, 'lower', {
     frames: gaps.length, mean_ms: Math.round(gaps.reduce((a, b) => a + b, 0) / gaps.length * 10) / 10,
     max_ms: Math.round(Math.max(...gaps) * 10) / 10, messages_in_flight_max: Math.max(...inFlight),
     messages_in_flight_mean: Math.round(inFlight.reduce((a, b) => a + b, 0) / inFlight.length),
-  });
+  }, VSYNC_JITTER_MS);
 };
 
 // ---- first render ----
@@ -86,11 +90,16 @@ const frameFigure = (name, target, { ts, inFlight }) => {
   await page.waitForTimeout(1000);
   frameFigure('ui_frame_p95_default', 16.7, await frames(page, seconds));
 
-  // ---- busy: fast producers and slow links keep many messages in flight ----
+  // ---- busy: many producers on slow links keep hundreds of messages in flight ----
+  // (A producer has at most max.in.flight.requests.per.connection = 5 requests per broker on
+  // the wire; 16 producers x 3 brokers x 5, their responses, the consumers' and followers'
+  // fetches: about 500 messages at once with 300 ms links.)
+  const producers = Number(process.env.BENCH_PRODUCERS || 16);
   await typeLine(page, 'kafka-topics --bootstrap-server localhost:9092 --create --topic busy --partitions 12 --replication-factor 3');
-  for (const [a, b] of [[0, 1], [0, 2], [1, 2]]) await typeLine(page, `network latency ${a} ${b} 400ms`);
-  for (let i = 0; i < 6; i++) await typeLine(page, `producer start --topic busy --rate 1000/s --acks all --name busy-${i}`);
+  for (const [a, b] of [[0, 1], [0, 2], [1, 2]]) await typeLine(page, `network latency ${a} ${b} 300ms`);
+  for (let i = 0; i < producers; i++) await typeLine(page, `producer start --topic busy --rate 500/s --acks all --name busy-${i}`);
   for (let i = 0; i < 6; i++) await typeLine(page, `consumer start --topic busy --group busy-group --name busy-c${i}`);
+  for (let i = 0; i < producers; i++) for (const b of [0, 1, 2]) await typeLine(page, `network latency busy-${i} ${b} 300ms`);
   await page.waitForTimeout(3000);
   frameFigure('ui_frame_p95_busy', 33, await frames(page, seconds));
   await page.close();
