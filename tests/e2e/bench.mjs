@@ -91,13 +91,12 @@ const frameFigure = (name, target, { ts, inFlight }) => {
   frameFigure('ui_frame_p95_default', 16.7, await frames(page, seconds));
 
   // ---- busy: many producers on slow links keep hundreds of messages in flight ----
-  // (A producer has at most max.in.flight.requests.per.connection = 5 requests per broker on
-  // the wire; 16 producers x 3 brokers x 5, their responses, the consumers' and followers'
-  // fetches: about 500 messages at once with 300 ms links.)
-  const producers = Number(process.env.BENCH_PRODUCERS || 16);
+  // (Each producer keeps a request or its response on the wire to each of the 3 brokers:
+  // 80 producers, the consumers' and followers' fetches make about 500 messages at once.)
+  const producers = Number(process.env.BENCH_PRODUCERS || 80);
   await typeLine(page, 'kafka-topics --bootstrap-server localhost:9092 --create --topic busy --partitions 12 --replication-factor 3');
   for (const [a, b] of [[0, 1], [0, 2], [1, 2]]) await typeLine(page, `network latency ${a} ${b} 300ms`);
-  for (let i = 0; i < producers; i++) await typeLine(page, `producer start --topic busy --rate 500/s --acks all --name busy-${i}`);
+  for (let i = 0; i < producers; i++) await typeLine(page, `producer start --topic busy --rate 50/s --acks all --name busy-${i}`);
   for (let i = 0; i < 6; i++) await typeLine(page, `consumer start --topic busy --group busy-group --name busy-c${i}`);
   for (let i = 0; i < producers; i++) for (const b of [0, 1, 2]) await typeLine(page, `network latency busy-${i} ${b} 300ms`);
   await page.waitForTimeout(3000);
