@@ -3,8 +3,9 @@
 //! `engine` is the pure, deterministic simulation; `console` speaks Kafka's command-line tools
 //! against it; `scenario` holds shareable scenario files. `ui` (feature `ui`) is the Yew front-end.
 
-/// Native benchmark workloads (they read the wall clock, which the engine never does).
-#[cfg(not(target_arch = "wasm32"))]
+/// Benchmark workloads (they read the wall clock, which the engine never does): native, and
+/// in the browser page's `?bench` harness.
+#[cfg(any(not(target_arch = "wasm32"), feature = "ui"))]
 pub mod bench;
 pub mod console;
 pub mod engine;

@@ -2,11 +2,11 @@
 //! 2,000 consumers subscribed to 500 topics × 2,000 partitions; assign, then one member leaves
 //! and the rest (owning what they were given) rebalance. Each assignment is timed.
 
-use super::{secs, Better, Figure, Scale};
+use super::clock::Stopwatch;
+use super::{Better, Figure, Scale};
 use crate::engine::group::assignors::{assign, Assignment, AssignorName, MemberSubscription};
 use serde_json::json;
 use std::collections::BTreeMap;
-use std::time::Instant;
 
 struct Size {
     consumers: u32,
@@ -47,9 +47,9 @@ fn run(name: AssignorName, figure: &str, scale: Scale) -> Result<Vec<Figure>, St
         })
         .collect();
 
-    let start = Instant::now();
+    let start = Stopwatch::start();
     let first = assign(name, &partitions_per_topic, &members).map_err(|e| e.to_string())?;
-    let initial_s = secs(start.elapsed());
+    let initial_s = start.elapsed_s();
     let assigned_initial = assigned(&first);
 
     // Member 0 leaves; everyone else reports what it owns from generation 1.
@@ -59,9 +59,9 @@ fn run(name: AssignorName, figure: &str, scale: Scale) -> Result<Vec<Figure>, St
         m.generation = Some(1);
     }
     drop(first);
-    let start = Instant::now();
+    let start = Stopwatch::start();
     let second = assign(name, &partitions_per_topic, &members).map_err(|e| e.to_string())?;
-    let rebalance_s = secs(start.elapsed());
+    let rebalance_s = start.elapsed_s();
     let assigned_after = assigned(&second);
     let moved: u64 = members
         .iter()

@@ -1,13 +1,13 @@
 //! Engine workloads: a busy cluster (throughput and how its cost grows) and a week of retention
 //! fast-forwarded (wall time and peak heap).
 
-use super::{alloc, cpu_seconds, secs, Better, Figure, Scale};
+use super::clock::Stopwatch;
+use super::{alloc, cpu_seconds, Better, Figure, Scale};
 use crate::engine::time::{Millis, DAY, HOUR, MINUTE, SECOND};
 use crate::engine::view::ClientKind;
 use crate::engine::{ClusterSpec, Command, Sim, WorkloadSpec};
 use serde_json::json;
 use std::collections::BTreeMap;
-use std::time::Instant;
 
 const TOPIC: &str = "bench";
 
@@ -163,9 +163,9 @@ pub(crate) fn measure(shape: Shape, warmup: Millis, span: Millis) -> Result<Meas
     run_guarded(&mut sim, warmup)?;
     let before = counts(&sim);
     let cpu_before = cpu_seconds();
-    let start = Instant::now();
+    let start = Stopwatch::start();
     run_guarded(&mut sim, span)?;
-    let wall_s = secs(start.elapsed());
+    let wall_s = start.elapsed_s();
     let cpu_s = cpu_seconds().zip(cpu_before).map(|(a, b)| a - b);
     let after = counts(&sim);
     Ok(Measured {
@@ -337,14 +337,14 @@ pub(crate) fn fast_forward_week(scale: Scale) -> Result<Vec<Figure>, String> {
     let heap_before = alloc::current();
     alloc::reset_peak();
     let cpu_before = cpu_seconds();
-    let start = Instant::now();
+    let start = Stopwatch::start();
     let mut sim = build(shape)?;
     let mut heap_by_day = Vec::new();
     for _ in 0..days {
         run_guarded(&mut sim, day)?;
         heap_by_day.push(mb(alloc::current() - heap_before));
     }
-    let wall_s = secs(start.elapsed());
+    let wall_s = start.elapsed_s();
     let cpu_s = cpu_seconds().zip(cpu_before).map(|(a, b)| a - b);
     let peak = alloc::peak() - heap_before;
     let c = counts(&sim);

@@ -7,6 +7,7 @@
 
 pub mod alloc;
 mod assign;
+mod clock;
 mod engine;
 mod memory;
 
@@ -229,11 +230,6 @@ pub(crate) fn cpu_seconds() -> Option<f64> {
     let stime: u64 = fields.next()?.parse().ok()?;
     // USER_HZ is 100 on every Linux the harness runs on.
     Some((utime + stime) as f64 / 100.0)
-}
-
-/// Seconds between two instants as f64.
-pub(crate) fn secs(d: std::time::Duration) -> f64 {
-    d.as_secs_f64()
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! The Yew front-end: draws what the engine does. Compiled only with the `ui` feature.
 
 mod actions;
+mod bench_page;
 mod charts;
 mod driver;
 pub mod events;
@@ -663,8 +664,13 @@ pub fn App() -> Html {
     }
 }
 
-/// Mounts the app on the document body.
+/// Mounts the app on the document body (or, with `?bench`, runs the engine benchmark).
 pub fn start() {
     panic::install();
+    let search = share::search();
+    if bench_page::requested(&search) {
+        bench_page::run(&search);
+        return;
+    }
     yew::Renderer::<App>::new().render();
 }

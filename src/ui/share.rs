@@ -43,6 +43,13 @@ fn location() -> Option<JsValue> {
     get(&window()?, "location")
 }
 
+/// The address's query (`?embed&terminal`), or empty.
+pub(super) fn search() -> String {
+    location()
+        .map(|l| get_str(&l, "search"))
+        .unwrap_or_default()
+}
+
 /// How the page was opened.
 pub struct Opening {
     pub location: Location,
@@ -61,10 +68,7 @@ pub struct Opening {
 pub fn opening() -> Opening {
     let loc = location();
     let hash = loc.as_ref().map(|l| get_str(l, "hash")).unwrap_or_default();
-    let search = loc
-        .as_ref()
-        .map(|l| get_str(l, "search"))
-        .unwrap_or_default();
+    let search = search();
     let location = from_location(&hash);
     let embed = location.embed || has_flag(&search, "embed");
     let terminal = location.terminal || has_flag(&search, "terminal");

@@ -7,6 +7,7 @@
 //   ui_frame_p95_default          p95 frame interval, default scenario playing at 1x, 10 s
 //   ui_frame_p95_busy             the same with a busy cluster (messages in flight reported)
 //   ui_longest_task_fast_forward  longest main-thread task while fast-forwarding a day
+//   engine_throughput_wasm        the engine_throughput workload in WebAssembly (`?bench`)
 //
 // E2E_DIST serves another build. BENCH_SECONDS shortens the 10 s windows (smoke test).
 import { chromium } from 'playwright-core';
@@ -120,6 +121,26 @@ const frameFigure = (name, target, { ts, inFlight }) => {
   const wall = (Date.now() - start) / 1000;
   const { longest, tasks, clock } = await page.evaluate(() => ({ longest: window.__longest, tasks: window.__tasks, clock: document.querySelector('.controls .clock')?.textContent }));
   figure('ui_longest_task_fast_forward', Math.round(longest), 'ms', 50, 'lower', { long_tasks: tasks, wall_s: wall, reached: clock });
+  await page.close();
+}
+
+// ---- the engine in WebAssembly: `?bench` runs engine_throughput in the page ----
+// Held to 0.6 x the native figure of the same machine, read from target/bench-native.jsonl
+// (`make bench` writes it first); without it the figure is printed with no target.
+{
+  const page = await browser.newPage();
+  await page.goto(base + (process.env.BENCH_SECONDS ? '?bench=tiny' : '?bench'), { waitUntil: 'commit' });
+  await page.waitForSelector('#bench-output[data-done]', { timeout: 900000 });
+  const wasm = JSON.parse((await page.textContent('#bench-output')).split('\n')[0]);
+  let native;
+  try {
+    native = (await readFile(join(root, 'target/bench-native.jsonl'), 'utf8')).split('\n')
+      .filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)).find((f) => f.name === 'engine_throughput');
+  } catch { native = undefined; }
+  if (wasm.error) throw new Error(`engine_throughput_wasm: ${wasm.error}`);
+  const detail = { ...wasm.detail, native_records_per_s: native?.value ?? null, ratio_to_native: native ? Math.round(wasm.value / native.value * 100) / 100 : null };
+  if (native) figure('engine_throughput_wasm', Math.round(wasm.value), 'records/s', Math.round(0.6 * native.value), 'higher', detail);
+  else console.log(JSON.stringify({ name: 'engine_throughput_wasm', value: Math.round(wasm.value), unit: 'records/s', target: null, met: null, detail }));
   await page.close();
 }
 

@@ -858,6 +858,16 @@ test('controls: links between brokers are drawn, cut and slowed (stage and inspe
   if (await page.isChecked('.controls .chatter input')) throw new Error('the chatter choice was not remembered');
 });
 
+test('?bench runs the engine workload in WebAssembly and prints its figure as a JSON line', async (page, base) => {
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(`${base}?bench=tiny`, { waitUntil: 'load' });
+  await page.waitForSelector('#bench-output[data-done]', { timeout: 60000 });
+  const f = JSON.parse(await page.textContent('#bench-output'));
+  if (f.name !== 'engine_throughput_wasm' || f.unit !== 'records/s' || !(f.value > 0) || !(f.detail.consumed > 0)) throw new Error(`figure: ${JSON.stringify(f)}`);
+  if (errors.length) throw new Error(`page errors: ${errors}`);
+});
+
 test('logical view: per topic, partitions with their replicas side by side; a replica opens in the inspector', async (page, base) => {
   await page.goto(base, { waitUntil: 'load' });
   await page.waitForSelector('g.broker');
