@@ -1,6 +1,6 @@
-//! Native benchmark workloads (issue 9): each runs a fixed simulated workload, times it with the
-//! wall clock and returns [`Figure`]s to print against their targets. The engine itself never
-//! sees a clock; only this harness does, which is why it is native-only.
+//! Benchmark workloads (issue 9): each runs a fixed simulated workload, times it with the wall
+//! clock and returns [`Figure`]s to print against their targets. The engine itself never sees a
+//! clock; only this harness does (natively, and in the page's `?bench` harness in WebAssembly).
 //!
 //! `kafka-playground bench [--json] [NAME...]` runs them; `cargo bench` covers the hot paths.
 //! [`Scale::Tiny`] runs every workload in milliseconds so unit tests can check the plumbing.
