@@ -1,8 +1,8 @@
 //! The animation loop: one `requestAnimationFrame` callback advances simulated time by the
 //! elapsed wall time × speed and asks the page to redraw. Dropping the hook cancels the loop.
 //!
-//! Seeking (a link's position, the timeline slider, a host page's `seek`) runs in slices of at
-//! most [`SEEK_BUDGET_MS`] of wall time per frame, so a far target never freezes the page.
+//! Seeking (a link's position, the timeline slider, a host page's `seek`) and playing fast run
+//! in slices, at most [`FRAME_BUDGET_MS`] of wall time per frame, so the page never freezes.
 
 use crate::engine::time::Millis;
 use crate::scenario::Session;
@@ -47,9 +47,9 @@ impl Playback {
 /// The longest slice of simulated time one frame may run, so a frame never blocks the page.
 const MAX_SIM_MS_PER_FRAME: f64 = 60_000.0;
 /// Wall milliseconds a frame may spend running the world (seeking, or playing fast).
-const SEEK_BUDGET_MS: f64 = 12.0;
+const FRAME_BUDGET_MS: f64 = 12.0;
 /// Simulated milliseconds run between two looks at the wall clock.
-const SEEK_SLICE_MS: Millis = 20;
+const SLICE_MS: Millis = 20;
 
 /// Wall milliseconds between two refreshes of the side panels while the world runs.
 const PANEL_REFRESH_MS: f64 = 200.0;
@@ -94,8 +94,8 @@ impl PanelClock {
 /// got there.
 fn run_sliced(w: &mut Session, target: Millis) -> bool {
     let start = wall_ms();
-    while w.now() < target && wall_ms() - start < SEEK_BUDGET_MS {
-        let next = (w.now() + SEEK_SLICE_MS).min(target);
+    while w.now() < target && wall_ms() - start < FRAME_BUDGET_MS {
+        let next = (w.now() + SLICE_MS).min(target);
         w.run_until(next);
     }
     w.now() >= target

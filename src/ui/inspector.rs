@@ -6,6 +6,7 @@ use super::run::{quote, run_command, run_line, TermLog};
 use crate::engine::client::Client;
 use crate::engine::network::NodeId;
 use crate::engine::time::human;
+use crate::engine::view::PartitionView;
 use crate::engine::{Command, Sim, TopicPartition};
 use crate::scenario::Session;
 use std::cell::RefCell;
@@ -26,6 +27,47 @@ pub enum Selection {
     Group(String),
     /// The network link between two brokers (lower id first).
     Link(i32, i32),
+}
+
+/// A replica's part in its partition, as the stage, the logical view and the broker
+/// inspector name it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReplicaRole {
+    Leader,
+    InSync,
+    OutOfSync,
+}
+
+impl ReplicaRole {
+    pub fn of(p: &PartitionView, broker: i32) -> ReplicaRole {
+        if p.leader == Some(broker) {
+            ReplicaRole::Leader
+        } else if p.isr.contains(&broker) {
+            ReplicaRole::InSync
+        } else {
+            ReplicaRole::OutOfSync
+        }
+    }
+
+    pub fn label(self, l: Lang) -> &'static str {
+        t(
+            l,
+            match self {
+                ReplicaRole::Leader => Text::Leader,
+                ReplicaRole::InSync => Text::FollowerInSync,
+                ReplicaRole::OutOfSync => Text::FollowerOutOfSync,
+            },
+        )
+    }
+
+    /// The CSS class a drawn replica carries.
+    pub fn class(self) -> &'static str {
+        match self {
+            ReplicaRole::Leader => "leader",
+            ReplicaRole::InSync => "in-sync",
+            ReplicaRole::OutOfSync => "out-of-sync",
+        }
+    }
 }
 
 /// How many of a replica's newest records the inspector lists.
@@ -111,13 +153,7 @@ fn broker(l: Lang, sim: &Sim, id: i32) -> (String, Html) {
         };
         for p in &topic.partitions {
             if p.replicas.contains(&id) {
-                let role = if p.leader == Some(id) {
-                    t(l, Text::Leader)
-                } else if p.isr.contains(&id) {
-                    t(l, Text::FollowerInSync)
-                } else {
-                    t(l, Text::FollowerOutOfSync)
-                };
+                let role = ReplicaRole::of(p, id).label(l);
                 hosted.push(format!("{}-{} ({role})", topic.name, p.partition));
             }
         }
@@ -357,7 +393,7 @@ pub fn Inspector(props: &InspectorProps) -> Html {
             Selection::Link(a, b) => link(l, sim, *a, *b),
         }
     };
-    let action = |label: String, class: &'static str, line: String| {
+    let action = |label: &'static str, class: &'static str, line: String| {
         let world = props.world.clone();
         let term = props.term.clone();
         let onclick = Callback::from(move |_| {
@@ -382,6 +418,15 @@ pub fn Inspector(props: &InspectorProps) -> Html {
             .iter()
             .any(|b| b.id == id && b.alive)
     };
+    // Cut and slow one link between brokers (from the link itself, or its broker's list).
+    let link_buttons = |a: i32, b: i32| {
+        html! {
+            <>
+                { action(t(l, Text::CutLink), "cut-link", format!("network partition {a} / {b}")) }
+                { action(t(l, Text::SlowLink), "slow-link", format!("network latency {a} {b} 500ms")) }
+            </>
+        }
+    };
     let actions = match &props.selection {
         Selection::Broker(id) if alive(*id) => {
             // Each link is also drawn on the stage; listed here, every one is a keystroke away.
@@ -398,8 +443,7 @@ pub fn Inspector(props: &InspectorProps) -> Html {
                 html! {
                     <li>
                         { format!("{} {id} ↔ {} {o}", t(l, Text::Broker), t(l, Text::Broker)) }
-                        { action(t(l, Text::CutLink).into(), "cut-link", format!("network partition {id} / {o}")) }
-                        { action(t(l, Text::SlowLink).into(), "slow-link", format!("network latency {id} {o} 500ms")) }
+                        { link_buttons(*id, *o) }
                     </li>
                 }
             });
@@ -408,8 +452,8 @@ pub fn Inspector(props: &InspectorProps) -> Html {
                     <div class="actions">
                         { engine_action(t(l, Text::StopBroker), "stop-broker", Command::StopBroker { id: *id, hard: false }) }
                         { engine_action(t(l, Text::KillBroker), "kill-broker", Command::StopBroker { id: *id, hard: true }) }
-                        { action(t(l, Text::IsolateBroker).into(), "isolate-broker", format!("network isolate {id}")) }
-                        { action(t(l, Text::HealNetwork).into(), "heal-network", "network heal".into()) }
+                        { action(t(l, Text::IsolateBroker), "isolate-broker", format!("network isolate {id}")) }
+                        { action(t(l, Text::HealNetwork), "heal-network", "network heal".into()) }
                     </div>
                     <h3>{ t(l, Text::Links) }</h3>
                     <ul class="links">{ for links }</ul>
@@ -418,21 +462,20 @@ pub fn Inspector(props: &InspectorProps) -> Html {
         }
         Selection::Link(a, b) => html! {
             <div class="actions">
-                { action(t(l, Text::CutLink).into(), "cut-link", format!("network partition {a} / {b}")) }
-                { action(t(l, Text::SlowLink).into(), "slow-link", format!("network latency {a} {b} 500ms")) }
-                { action(t(l, Text::HealNetwork).into(), "heal-network", "network heal".into()) }
+                { link_buttons(*a, *b) }
+                { action(t(l, Text::HealNetwork), "heal-network", "network heal".into()) }
             </div>
         },
         Selection::Broker(id) => html! {
             <div class="actions">{ engine_action(t(l, Text::StartBroker), "start-broker", Command::StartBroker { id: *id }) }</div>
         },
         Selection::Producer(n) => {
-            html! { <div class="actions">{ action(t(l, Text::StopProducer).into(), "stop-producer", format!("producer stop {}", quote(n))) }</div> }
+            html! { <div class="actions">{ action(t(l, Text::StopProducer), "stop-producer", format!("producer stop {}", quote(n))) }</div> }
         }
         Selection::Member(n) => html! {
             <div class="actions">
-                { action(t(l, Text::StopConsumer).into(), "stop-consumer", format!("consumer stop {}", quote(n))) }
-                { action(t(l, Text::CrashConsumer).into(), "crash-consumer", format!("consumer stop {} --hard", quote(n))) }
+                { action(t(l, Text::StopConsumer), "stop-consumer", format!("consumer stop {}", quote(n))) }
+                { action(t(l, Text::CrashConsumer), "crash-consumer", format!("consumer stop {} --hard", quote(n))) }
             </div>
         },
         _ => html! {},

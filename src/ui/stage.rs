@@ -2,7 +2,7 @@
 //! groups on the right, and every protocol message in flight moving along its link.
 
 use super::i18n::{t, Lang, Text};
-use super::inspector::Selection;
+use super::inspector::{ReplicaRole, Selection};
 use crate::engine::network::NodeId;
 use crate::engine::protocol::ApiKey;
 use crate::engine::quorum::RaftRole;
@@ -332,7 +332,6 @@ pub fn Stage(props: &StageProps) -> Html {
                     continue;
                 }
                 let leader = p.leader == Some(b.id);
-                let in_isr = p.isr.contains(&b.id);
                 let cell_w = ((w - 24.0) / CELLS as f64).min(18.0);
                 let first = (r.log_end_offset - CELLS).max(r.log_start_offset).max(0);
                 let cells = (first..r.log_end_offset).map(|o| {
@@ -341,7 +340,7 @@ pub fn Stage(props: &StageProps) -> Html {
                     html! { <rect class={class} x={px(cx)} y={px(ry + 16.0)} width={px(cell_w - 2.0)} height="16" rx="2"><title>{ format!("{}-{} offset {o}", topic.name, p.partition) }</title></rect> }
                 });
                 let hw_x = x + 12.0 + (r.high_watermark - first).clamp(0, CELLS) as f64 * cell_w - 1.0;
-                let role = if leader { t(l, Text::Leader) } else if in_isr { t(l, Text::FollowerInSync) } else { t(l, Text::FollowerOutOfSync) };
+                let role = ReplicaRole::of(p, b.id).label(l);
                 let sel = Selection::Replica { topic: topic.name.clone(), partition: p.partition, broker: b.id };
                 let chosen = is_sel(&sel);
                 let (onclick, onkeydown) = pick(&props.on_select, sel);
@@ -519,15 +518,17 @@ pub fn Stage(props: &StageProps) -> Html {
 
     let reduced = props.reduced_motion;
     let dots = messages.iter().filter(|m| props.chatter || !chatter(m)).filter_map(|m| {
-        let from = lay.anchor(m.from, m.to)?;
-        let to = lay.anchor(m.to, m.from)?;
         let span = (m.deliver_at - m.sent_at).max(1) as f64;
         // Reduced motion: a still marker halfway along the link for as long as it is in flight.
         let f = if reduced { 0.5 } else { ((now - m.sent_at) as f64 / span).clamp(0.0, 1.0) };
-        // Between brokers a message travels along its link's arc.
+        // Between brokers a message travels along its link's arc; elsewhere in a straight line.
         let (x, y) = match (lay.drawn(m.from), lay.drawn(m.to)) {
             (NodeId::Broker(a), NodeId::Broker(b)) if a != b => on_curve(lay.link_curve(a, b)?, f),
-            _ => (from.0 + (to.0 - from.0) * f, from.1 + (to.1 - from.1) * f),
+            _ => {
+                let from = lay.anchor(m.from, m.to)?;
+                let to = lay.anchor(m.to, m.from)?;
+                (from.0 + (to.0 - from.0) * f, from.1 + (to.1 - from.1) * f)
+            }
         };
         let replication = matches!((m.from, m.to), (NodeId::Broker(_), NodeId::Broker(_)));
         let c = colour(m.api, replication);

@@ -4,7 +4,7 @@
 //! truncated follower stands out. A replica opens in the inspector.
 
 use super::i18n::{t, Lang, Text};
-use super::inspector::Selection;
+use super::inspector::{ReplicaRole, Selection};
 use crate::engine::view::PartitionView;
 use crate::scenario::Session;
 use std::cell::RefCell;
@@ -54,13 +54,8 @@ fn partition_row(
         .max()
         .unwrap_or(0);
     let replicas = p.replica_states.iter().map(|r| {
-        let role = if p.leader == Some(r.broker) {
-            ("leader", t(l, Text::Leader))
-        } else if p.isr.contains(&r.broker) {
-            ("in-sync", t(l, Text::FollowerInSync))
-        } else {
-            ("out-of-sync", t(l, Text::FollowerOutOfSync))
-        };
+        let role = ReplicaRole::of(p, r.broker);
+        let role = (role.class(), role.label(l));
         let sel = Selection::Replica {
             topic: topic.to_string(),
             partition: p.partition,
