@@ -358,3 +358,134 @@ fn nothing_changes_until_something_is_created() {
     assert!(b.sim().flows_view().tables.is_empty());
     assert!(b.sim().topic("connect-offsets").is_none());
 }
+
+/// A commit falls due while the app's producer awaits acks for some of these inserts: the app
+/// waits for its producer, and the clock goes on (it used to wake itself at the same
+/// millisecond forever, which froze the page).
+#[test]
+fn a_commit_due_while_the_producer_awaits_acks_waits_for_them_and_time_moves_on() {
+    // The page's cluster: 3 brokers, 40 ms links, so an acks=all send takes a while.
+    let mut c = kafka_playground::scenario::default_scenario()
+        .build_console()
+        .expect("the default scenario builds");
+    run(
+        &mut c,
+        "table create orders --key id\n\
+         connector create source cdc --table orders --topic db.orders --flush-interval 5s\n\
+         streams create totals --from db.orders --to totals --op 'map after.customer after.amount' --op sum --store totals --commit-interval 100ms\n\
+         sleep 3s\n",
+    );
+    let mut script = String::new();
+    for id in 1..=60 {
+        script.push_str(&format!(
+            "table insert orders id={id} customer=c{} amount=1\nsleep 37ms\n",
+            id % 3
+        ));
+    }
+    script.push_str("sleep 10s\n");
+    run(&mut c, &script);
+    let totals: i64 = records(c.sim(), "totals")
+        .iter()
+        .filter_map(|(_, _, _, v)| v.as_deref()?.parse::<i64>().ok())
+        .max()
+        .unwrap_or(0);
+    assert!(totals >= 20, "the app went on summing: {totals}");
+}
+
+/// Stopping and starting a source connector whose flushes fall due while it loads its stored
+/// position, and whose polls fall due while it stops: each ends, and the clock goes on (both
+/// used to wake the task at the same millisecond forever).
+#[test]
+fn a_source_connector_stopped_and_started_under_load_keeps_the_clock_moving() {
+    let mut c = kafka_playground::scenario::default_scenario()
+        .build_console()
+        .expect("the default scenario builds");
+    run(
+        &mut c,
+        "table create users --key id\n\
+         connector create source cdc --table users --topic db.users --flush-interval 100ms\n\
+         sleep 3s\n",
+    );
+    let mut script = String::new();
+    for round in 0..6 {
+        for id in 1..=12 {
+            script.push_str(&format!(
+                "table insert users id={} name=u\nsleep 41ms\n",
+                round * 100 + id
+            ));
+        }
+        script.push_str("connector stop cdc\nsleep 1s\nconnector start cdc\nsleep 97ms\n");
+    }
+    script.push_str("sleep 20s\n");
+    run(&mut c, &script);
+    let ids: std::collections::BTreeSet<String> = records(c.sim(), "db.users")
+        .into_iter()
+        .filter_map(|(_, _, k, _)| k)
+        .collect();
+    assert_eq!(ids.len(), 72, "every insert reached the topic: {ids:?}");
+}
+
+/// What a learner may do to a running pipeline, in any order and at any moment.
+const PIPELINE_ACTIONS: [&str; 20] = [
+    "table insert orders id={n} customer=c{m} amount={m}",
+    "table insert orders id={n} customer=c{m} amount={m}",
+    "table insert orders id={n} customer=c{m} amount={m}",
+    "table update orders id={m} amount={n}",
+    "table update orders id={m} amount={n}",
+    "table delete orders {m}",
+    "streams stop totals",
+    "streams start totals",
+    "streams kill totals --instance 1",
+    "streams kill wc",
+    "streams start wc",
+    "connector stop cdc",
+    "connector start cdc",
+    "connector kill sink",
+    "connector start sink",
+    "broker kill {b}",
+    "broker start {b}",
+    "broker stop {b}",
+    "network isolate {b}",
+    "network heal",
+];
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 48, max_shrink_iters: 16, ..Default::default() })]
+
+    /// Whatever is done to a running pipeline (source connector, two Streams apps, a sink) and
+    /// whenever, the simulated clock keeps moving: no task wakes itself at one millisecond
+    /// forever (the engine stops such a world with "the simulation is stuck").
+    #[test]
+    fn a_pipeline_never_stops_the_clock_whatever_is_done_to_it(
+        actions in proptest::collection::vec(
+            (0..PIPELINE_ACTIONS.len(), 0u32..1000, 0u32..5, 1u32..=3, 1i64..1500),
+            40,
+        )
+    ) {
+        let mut c = kafka_playground::scenario::default_scenario()
+            .build_console()
+            .expect("the default scenario builds");
+        run(
+            &mut c,
+            "table create orders --key id\n\
+             connector create source cdc --table orders --topic db.orders --flush-interval 2s\n\
+             streams create totals --from db.orders --to totals --op 'map after.customer after.amount' --op sum --store sums --instances 2 --commit-interval 1s\n\
+             connector create sink sink --topic totals --table sums --key customer --flush-interval 2s\n\
+             kafka-topics.sh --bootstrap-server localhost:9092 --create --topic text --partitions 3\n\
+             producer start --topic text --rate 20/s --name words\n\
+             streams create wc --from text --to counts --op 'flatMapValues split' --op 'groupBy value' --op count --commit-interval 500ms\n\
+             sleep 3s\n",
+        );
+        for (i, n, m, b, pause) in actions {
+            let line = PIPELINE_ACTIONS[i]
+                .replace("{n}", &n.to_string())
+                .replace("{m}", &m.to_string())
+                .replace("{b}", &b.to_string());
+            let before = c.sim().now();
+            // Refusals (starting what runs) are fine; the clock must still move.
+            c.execute(&line);
+            c.execute(&format!("sleep {pause}ms"));
+            proptest::prop_assert!(c.sim().now() >= before + pause, "{line}");
+        }
+    }
+}

@@ -118,12 +118,22 @@ impl Sim {
         if !current {
             return;
         }
+        // Only an application's producer is watched (the sum walks its accumulator).
+        let pending = |s: &Self| match s.clients.get(&c) {
+            Some(Client::Producer(p)) if s.apps.owners.contains_key(&c) => p.pending_records(),
+            _ => 0,
+        };
+        let before = pending(self);
         match self.clients.get(&c) {
             Some(Client::Producer(_)) => self.producer_wake(c),
             Some(Client::Consumer(_)) => self.consumer_wake(c),
             None => {}
         }
         self.reschedule_client(c);
+        // Records that expired (delivery.timeout.ms) end a flush as surely as acks do.
+        if pending(self) < before {
+            self.app_client_news(c);
+        }
     }
 
     /// The client's connection to `broker` broke.

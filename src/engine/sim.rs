@@ -95,7 +95,13 @@ pub struct Sim {
     pub(crate) apps: super::embedded::Apps,
     next_token: u64,
     seed: u64,
+    /// The millisecond the last event ran at and how many ran at it (see [`STUCK_EVENTS`]).
+    events_at_now: (Millis, u64),
 }
+
+/// A world that runs this many events without its clock moving is stuck in a loop (an engine
+/// bug: no Kafka behaviour needs it). Stopping with a message beats a frozen page.
+const STUCK_EVENTS: u64 = 1_000_000;
 
 impl Sim {
     /// A new world with the given cluster. Same seed and commands give the same run.
@@ -127,6 +133,7 @@ impl Sim {
             apps: Default::default(),
             next_token: 1,
             seed,
+            events_at_now: (0, 0),
         };
         let retention = sim.cluster.broker_config.log_retention_check_interval_ms;
         sim.schedule(retention, Event::Timer(Timer::RetentionCheck));
@@ -195,6 +202,7 @@ impl Sim {
             return false;
         };
         self.now = self.now.max(at);
+        self.count_event_at(at, &event);
         match event {
             Event::Deliver(id) => {
                 if let Some(env) = self.net.take(id) {
@@ -210,6 +218,20 @@ impl Sim {
         }
         self.check_guarantees();
         true
+    }
+
+    fn count_event_at(&mut self, at: Millis, event: &Event) {
+        if self.events_at_now.0 == at {
+            self.events_at_now.1 += 1;
+            // An invariant of the engine, not bad input: the UI's panic panel shows it and
+            // offers the last scenario that worked.
+            assert!(
+                self.events_at_now.1 <= STUCK_EVENTS,
+                "the simulation is stuck: {STUCK_EVENTS} events at {at} ms without the clock moving (the last one: {event:?})"
+            );
+        } else {
+            self.events_at_now = (at, 1);
+        }
     }
 
     /// Time of the next scheduled event.

@@ -889,11 +889,20 @@ test('logical view: per topic, partitions with their replicas side by side; a re
 await mkdir(out, { recursive: true });
 const server = await serve();
 const base = `http://127.0.0.1:${server.address().port}${SUBPATH}`;
-const browser = await chromium.launch({
+const launch = () => chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
   args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
     '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
 });
+let browser = await launch();
+// A page whose script never yields cannot be closed; a test gets this long, then the browser
+// is replaced so that the run goes on (and says which test froze).
+const TEST_TIMEOUT_MS = 240_000;
+const within = (ms, promise, what) => {
+  let timer;
+  const timeout = new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(what)), ms); });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+};
 let passed = 0, failed = 0;
 // E2E_ONLY=text runs only the tests whose name contains it.
 const only = process.env.E2E_ONLY;
@@ -901,14 +910,21 @@ for (const { name, fn } of tests.filter((t) => !only || t.name.includes(only))) 
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   if (process.env.E2E_LOG) page.on('console', (m) => console.log(`  [${m.type()}] ${m.text()}`));
   try {
-    await fn(page, base);
+    await within(TEST_TIMEOUT_MS, fn(page, base), `the test did not finish in ${TEST_TIMEOUT_MS / 1000} s (a frozen page?)`);
     passed++;
     console.log(`ok - ${name}`);
   } catch (e) {
     failed++;
     console.log(`FAIL - ${name}\n  ${e.message}`);
   } finally {
-    await page.close();
+    try {
+      await within(10_000, page.close(), 'the page did not close');
+    } catch (e) {
+      console.log(`  ${e.message}: starting a new browser`);
+      const frozen = browser;
+      browser = await launch();
+      frozen.process()?.kill('SIGKILL');
+    }
   }
 }
 await browser.close();

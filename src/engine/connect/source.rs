@@ -78,6 +78,11 @@ impl SourceTask {
     }
 
     pub(crate) fn next_wake(&self) -> Option<Millis> {
+        // While loading, the reader's fetches wake the task; a flush falling due then could
+        // not run yet, and waking for it would fire at the same millisecond forever.
+        if self.loading() {
+            return None;
+        }
         [self.next_poll, self.next_flush]
             .into_iter()
             .flatten()

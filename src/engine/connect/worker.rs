@@ -558,9 +558,12 @@ impl Sim {
         let Some(s) = self.source_task(name) else {
             return;
         };
-        if running && s.next_poll.is_some_and(|t| t <= now) {
+        if s.next_poll.is_some_and(|t| t <= now) {
             s.next_poll = None;
-            self.source_poll(name);
+            // A stopping task polls no more (it only flushes), but its due poll is spent.
+            if running {
+                self.source_poll(name);
+            }
         }
         // 4. Offset flush.
         let idle = self.producer_idle(p);

@@ -438,11 +438,16 @@ impl Sim {
         for id in ids {
             self.instance_wake(app, id);
         }
-        let next = self
-            .apps
-            .streams
-            .get(app)
-            .and_then(|a| a.instances.values().map(|i| i.next_commit).min());
+        // An instance flushing for a commit waits for its producer's acks (they wake the app),
+        // not for a timer: its commit time has passed, and waking at it again would fire at
+        // the same millisecond forever.
+        let next = self.apps.streams.get(app).and_then(|a| {
+            a.instances
+                .values()
+                .filter(|i| !i.flushing)
+                .map(|i| i.next_commit)
+                .min()
+        });
         self.wake_app_at(&AppRef::Streams(app.to_string()), next);
     }
 
