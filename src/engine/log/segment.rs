@@ -161,6 +161,14 @@ impl Segment {
         if self.records.is_empty() && self.rolling_base_timestamp.is_none() {
             self.rolling_base_timestamp = Some(first_batch_max_timestamp);
         }
+        let records = records.into_iter();
+        let needed = self.records.len() + records.size_hint().0;
+        if needed > self.records.capacity() {
+            // Grow by a quarter, not double: the active segment is where a log's memory goes,
+            // and doubling leaves up to half of it unused (a rolled segment is shrunk to fit).
+            let grown = needed.max(self.records.len() + self.records.len() / 4);
+            self.records.reserve_exact(grown - self.records.len());
+        }
         self.records.extend(records);
         self.size_bytes += bytes;
         self.max_timestamp = self.max_timestamp.max(max_timestamp);

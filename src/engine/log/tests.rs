@@ -47,6 +47,21 @@ fn append_assigns_offsets_and_reports_sizes() {
 }
 
 #[test]
+fn the_active_segment_holds_at_most_a_quarter_more_room_than_its_records() {
+    let config = LogConfig::default();
+    let mut log = Log::new(tp(), 0);
+    for i in 0..5_000 {
+        let batch = (0..7)
+            .map(|j| text(i, Some("k"), Some(&format!("{j}"))))
+            .collect();
+        log.append(batch, i, &config).unwrap();
+        let seg = &log.segments[0];
+        let (len, room) = (seg.records.len(), seg.records.capacity());
+        assert!(room <= len + len / 4 + 7, "{room} slots for {len} records");
+    }
+}
+
+#[test]
 fn rolls_by_segment_bytes() {
     // Each single-record batch is 61 + 9 = 70 bytes; 200 bytes hold two of them.
     let config = LogConfig {
