@@ -6,9 +6,10 @@
 use super::ids::TopicPartition;
 use super::sim::Sim;
 use super::time::Millis;
-use super::trace::TraceEvent;
+use super::trace::{StableHasher, TraceEvent};
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::hash::Hasher;
 use std::sync::Arc;
 
 /// How many acknowledged records the ledger remembers per partition (oldest forgotten first).
@@ -16,10 +17,25 @@ const LEDGER_PER_PARTITION: usize = 100_000;
 /// How many losses are kept for views.
 const LOSSES_KEPT: usize = 1_000;
 
+/// An acknowledged record: a fingerprint of its value (what a loss check compares; keeping
+/// the value itself cost a copy of every payload) and the acks it was written with.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Acked {
-    pub value: Option<Arc<str>>,
+    pub value: u64,
     pub acks: i16,
+}
+
+/// FNV-1a of the value, null told apart from empty.
+fn fingerprint(value: Option<&[u8]>) -> u64 {
+    let mut h = StableHasher::default();
+    match value {
+        None => h.write_u8(0),
+        Some(v) => {
+            h.write_u8(1);
+            h.write(v);
+        }
+    }
+    h.finish()
 }
 
 /// Acknowledged records that are gone, as one contiguous range.
@@ -58,7 +74,7 @@ impl Sim {
             entries.insert(
                 base + i as i64,
                 Acked {
-                    value: v.clone(),
+                    value: fingerprint(v.as_deref().map(str::as_bytes)),
                     acks,
                 },
             );
@@ -136,9 +152,9 @@ impl Sim {
             while stored.peek().is_some_and(|r| r.offset() < *offset) {
                 stored.next();
             }
-            let same = stored.peek().is_some_and(|r| {
-                r.offset() == *offset && r.value_text().as_deref() == acked.value.as_deref()
-            });
+            let same = stored
+                .peek()
+                .is_some_and(|r| r.offset() == *offset && fingerprint(r.value()) == acked.value);
             if !same {
                 lost.push((*offset, acked.acks));
             }
