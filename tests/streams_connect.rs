@@ -359,15 +359,20 @@ fn nothing_changes_until_something_is_created() {
     assert!(b.sim().topic("connect-offsets").is_none());
 }
 
+/// The page's world (3 brokers, 40 ms links): an acks=all send is on the wire long enough for
+/// timers to fall due meanwhile.
+fn page_console() -> Console {
+    kafka_playground::scenario::default_scenario()
+        .build_console()
+        .expect("the default scenario builds")
+}
+
 /// A commit falls due while the app's producer awaits acks for some of these inserts: the app
 /// waits for its producer, and the clock goes on (it used to wake itself at the same
 /// millisecond forever, which froze the page).
 #[test]
 fn a_commit_due_while_the_producer_awaits_acks_waits_for_them_and_time_moves_on() {
-    // The page's cluster: 3 brokers, 40 ms links, so an acks=all send takes a while.
-    let mut c = kafka_playground::scenario::default_scenario()
-        .build_console()
-        .expect("the default scenario builds");
+    let mut c = page_console();
     run(
         &mut c,
         "table create orders --key id\n\
@@ -397,9 +402,7 @@ fn a_commit_due_while_the_producer_awaits_acks_waits_for_them_and_time_moves_on(
 /// used to wake the task at the same millisecond forever).
 #[test]
 fn a_source_connector_stopped_and_started_under_load_keeps_the_clock_moving() {
-    let mut c = kafka_playground::scenario::default_scenario()
-        .build_console()
-        .expect("the default scenario builds");
+    let mut c = page_console();
     run(
         &mut c,
         "table create users --key id\n\
@@ -462,9 +465,7 @@ proptest::proptest! {
             40,
         )
     ) {
-        let mut c = kafka_playground::scenario::default_scenario()
-            .build_console()
-            .expect("the default scenario builds");
+        let mut c = page_console();
         run(
             &mut c,
             "table create orders --key id\n\

@@ -119,8 +119,9 @@ impl Sim {
             return;
         }
         // Only an application's producer is watched (the sum walks its accumulator).
+        let watched = self.apps.owners.contains_key(&c);
         let pending = |s: &Self| match s.clients.get(&c) {
-            Some(Client::Producer(p)) if s.apps.owners.contains_key(&c) => p.pending_records(),
+            Some(Client::Producer(p)) if watched => p.pending_records(),
             _ => 0,
         };
         let before = pending(self);
