@@ -361,3 +361,67 @@ fn cooperative_members_keep_partitions_during_a_rebalance_eager_ones_do_not() {
     );
     assert!(min_held("org.apache.kafka.clients.consumer.CooperativeStickyAssignor") >= 1);
 }
+
+fn sent_and_acked(s: &Sim, name: &str) -> (u64, u64) {
+    s.client_views()
+        .iter()
+        .find(|v| v.name == name)
+        .map_or((0, 0), |v| (v.sent, v.acked))
+}
+
+#[test]
+fn a_producer_keeps_its_rate_below_and_above_one_record_per_millisecond() {
+    // 300/s does not divide a second into whole milliseconds; 5,000/s is five records a ms.
+    for rate in [300u32, 5_000, 250_000] {
+        let mut s = sim(1);
+        create_topic(&mut s, "t", 3, 1);
+        let start = s.now();
+        start_producer(&mut s, "p", "t", rate, Some(100));
+        s.run_until(start + 2_000);
+        let (sent, _) = sent_and_acked(&s, "p");
+        // Record n is due at n * 1000 / rate ms: 2 s hold 2 × rate of them, plus the ones due
+        // in the last millisecond.
+        let expected = 2 * u64::from(rate);
+        assert!(
+            (expected..=expected + u64::from(rate) / 1000 + 1).contains(&sent),
+            "{rate}/s for 2 s sent {sent}"
+        );
+    }
+}
+
+#[test]
+fn a_full_buffer_blocks_the_workload_until_acks_free_it() {
+    let mut s = sim(1);
+    create_topic(&mut s, "t", 1, 1);
+    s.apply(Command::StartProducer {
+        name: "p".into(),
+        // Room for four 16 KiB batches.
+        configs: BTreeMap::from([("buffer.memory".to_string(), "65536".to_string())]),
+        workload: Some(WorkloadSpec {
+            topic: "t".into(),
+            records_per_sec: 1_000,
+            keys: None,
+            max_records: None,
+        }),
+    })
+    .expect("producer");
+    s.run_for(2_000);
+    let (before, _) = sent_and_acked(&s, "p");
+    s.apply(Command::StopBroker { id: 0, hard: true })
+        .expect("stop");
+    s.run_for(20_000);
+    let (during, _) = sent_and_acked(&s, "p");
+    // Without a leader nothing is acknowledged: send() blocks once four batches are held,
+    // instead of buffering 20 s of records.
+    assert!(
+        during - before < 2_500,
+        "{} records buffered while the broker was down",
+        during - before
+    );
+    s.apply(Command::StartBroker { id: 0 }).expect("start");
+    s.run_for(30_000);
+    let (sent, acked) = sent_and_acked(&s, "p");
+    // The blocked loop catches up once acks free the buffer: 52 s at 1,000/s.
+    assert!(sent >= 51_000, "sent {sent} after the broker came back");
+    assert!(acked + 2_500 >= sent, "acked {acked} of {sent}");
+}

@@ -108,6 +108,11 @@ impl Session {
         }
     }
 
+    /// The workload producer's per-record outcomes are kept for `take_deliveries` from now on.
+    fn keep_deliveries(&mut self, name: &str) {
+        assert!(self.console.sim_mut().keep_deliveries(name), "{name} runs");
+    }
+
     fn tail(&self) -> String {
         let lines: Vec<&str> = self.transcript.lines().collect();
         lines[lines.len().saturating_sub(40)..].join("\n")
@@ -353,9 +358,10 @@ fn produce_consume_validate(seed: u64, failure: Failure, target: Target) -> Outc
          kafka-verifiable-producer {BOOT} --topic {TOPIC} --throughput {RATE} --value-prefix 1 \
            --repeating-keys 30 &\n\
          producer start --topic {TOPIC} --name idem --rate {RATE}/s --keys 12 --acks all \
-           --producer-property enable.idempotence=true --max-records {idem_records}\n\
-         sleep 5s"
+           --producer-property enable.idempotence=true --max-records {idem_records}"
     ));
+    s.keep_deliveries("idem");
+    s.run("sleep 5s");
     let used = inject(&mut s, failure, target);
     assert!(used <= phase_ms);
     s.run("sleep 15s");
@@ -621,9 +627,10 @@ fn acks_one_hard_bounces(seed: u64) -> Losses {
          kafka-verifiable-producer {BOOT} --topic {TOPIC} --throughput 100 --acks 1 \
          --repeating-keys 30 &\n\
          producer start --topic {TOPIC} --name fast --rate 1000/s --keys 3 --acks 1 \
-         --producer-property linger.ms=0\n\
-         sleep 3s"
+         --producer-property linger.ms=0"
     ));
+    s.keep_deliveries("fast");
+    s.run("sleep 3s");
     inject(&mut s, Failure::HardBounce, Target::Leader);
     s.run("producer stop fast\nsleep 15s\nwait");
     let log = s.read_back();

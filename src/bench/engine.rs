@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 const TOPIC: &str = "bench";
 
 /// One cluster shape: 3 brokers, one topic, keyed producers, one consumer group.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct Shape {
     pub partitions: i32,
     pub producers: u32,
@@ -20,8 +20,10 @@ pub(crate) struct Shape {
     pub rate: u32,
     pub keys: u32,
     pub consumers: u32,
-    pub retention_ms: Option<Millis>,
-    pub segment_ms: Option<Millis>,
+    /// Topic configs (`retention.ms`, `segment.bytes`...).
+    pub topic_configs: Vec<(&'static str, String)>,
+    /// Broker config overrides (`log.retention.check.interval.ms`...).
+    pub broker_configs: Vec<(&'static str, String)>,
 }
 
 fn map(pairs: &[(&str, String)]) -> BTreeMap<String, String> {
@@ -38,19 +40,16 @@ fn err(e: impl std::fmt::Display) -> String {
 /// Builds the cluster, starts the clients, and runs until every consumer holds an assignment
 /// (at most a simulated minute) so measurements start from a stable group.
 pub(crate) fn build(shape: Shape) -> Result<Sim, String> {
-    let mut sim = Sim::new(7, ClusterSpec::default()).map_err(err)?;
-    let mut configs = Vec::new();
-    if let Some(r) = shape.retention_ms {
-        configs.push(("retention.ms", r.to_string()));
-    }
-    if let Some(s) = shape.segment_ms {
-        configs.push(("segment.ms", s.to_string()));
-    }
+    let spec = ClusterSpec {
+        broker_overrides: map(&shape.broker_configs),
+        ..ClusterSpec::default()
+    };
+    let mut sim = Sim::new(7, spec).map_err(err)?;
     sim.apply(Command::CreateTopic {
         name: TOPIC.into(),
         partitions: Some(shape.partitions),
         replication_factor: Some(3),
-        configs: map(&configs),
+        configs: map(&shape.topic_configs),
         assignment: None,
     })
     .map_err(err)?;
@@ -178,11 +177,16 @@ pub(crate) fn measure(shape: Shape, warmup: Millis, span: Millis) -> Result<Meas
     })
 }
 
-/// Rates tried per producer, highest first. An acks=all producer whose connection reaches
-/// `max.in.flight.requests.per.connection` reschedules itself at the current simulated ms and can
-/// spin there forever (reported to the engine's owners); lower rates hit that less often.
-const RATES: [u32; 4] = [crate::engine::command::MAX_RATE, 500, 250, 100];
+/// Records per second each of the 4 producers offers: 1,000,000 in all, which the group of 4
+/// consumers keeps up with (at `max.poll.records` 500 a poll).
+const RATE_PER_PRODUCER: u32 = 250_000;
 
+/// The growth figures compare costs, not peaks: a tenth of the rate keeps their runs short.
+const GROWTH_RATE_PER_PRODUCER: u32 = 25_000;
+
+/// Four keyed producers at `rate` and a group of `consumers`. Retention is bounded (4 MiB per
+/// partition, in 1 MiB segments, checked every second) as a long-running cluster's would be: at a
+/// million records a second the default week would hold every record in memory.
 fn throughput_shape(partitions: i32, consumers: u32, rate: u32) -> Shape {
     Shape {
         partitions,
@@ -190,36 +194,22 @@ fn throughput_shape(partitions: i32, consumers: u32, rate: u32) -> Shape {
         rate,
         keys: 10_000,
         consumers,
-        retention_ms: None,
-        segment_ms: None,
+        topic_configs: vec![
+            ("retention.bytes", (4 << 20).to_string()),
+            ("segment.bytes", (1 << 20).to_string()),
+        ],
+        broker_configs: vec![("log.retention.check.interval.ms", "1000".to_string())],
     }
-}
-
-/// Measures at the most each producer may ask for (the engine ticks a workload at most once per
-/// simulated ms, so that saturates it); if that livelocks, at the next lower rate in [`RATES`].
-fn measure_saturated(
-    partitions: i32,
-    consumers: u32,
-    warmup: Millis,
-    span: Millis,
-) -> Result<(Measured, u32, Vec<String>), String> {
-    let mut stuck = Vec::new();
-    for rate in RATES {
-        match measure(throughput_shape(partitions, consumers, rate), warmup, span) {
-            Ok(m) => return Ok((m, rate, stuck)),
-            Err(e) if e.starts_with("livelock") => stuck.push(format!("rate {rate}: {e}")),
-            Err(e) => return Err(e),
-        }
-    }
-    Err(format!("every rate livelocked: {}", stuck.join("; ")))
 }
 
 pub(crate) fn throughput(scale: Scale) -> Result<Vec<Figure>, String> {
-    let (warmup, span) = match scale {
-        Scale::Full => (5 * SECOND, 60 * SECOND),
-        Scale::Tiny => (SECOND, 500),
+    let (warmup, span, rate) = match scale {
+        // Ten million records: long enough for retention to delete segments many times over.
+        Scale::Full => (2 * SECOND, 10 * SECOND, RATE_PER_PRODUCER),
+        // Still several records per producer each simulated ms.
+        Scale::Tiny => (SECOND, 500, RATE_PER_PRODUCER / 100),
     };
-    let (m, rate, livelock) = measure_saturated(12, 4, warmup, span)?;
+    let m = measure(throughput_shape(12, 4, rate), warmup, span)?;
     let per_sec = m.consumed as f64 / m.wall_s.max(1e-9);
     Ok(vec![Figure::new(
         "engine_throughput",
@@ -234,7 +224,7 @@ pub(crate) fn throughput(scale: Scale) -> Result<Vec<Figure>, String> {
             "acked": m.acked,
             "consumed": m.consumed,
             "rate_per_producer": rate,
-            "livelocked_at": livelock,
+            "retention_bytes_per_partition": 4 << 20,
             "replicas_per_record": 3,
             "simulated_records_per_simulated_s": m.acked as f64 * 1000.0 / m.span_ms as f64,
             "trace_events": m.events,
@@ -253,7 +243,8 @@ fn growth(
     let mut figures = Vec::new();
     let mut first_ns = None;
     for &(partitions, consumers) in points {
-        let (m, rate, livelock) = measure_saturated(partitions, consumers, SECOND, span)?;
+        let rate = GROWTH_RATE_PER_PRODUCER;
+        let m = measure(throughput_shape(partitions, consumers, rate), SECOND, span)?;
         let ns = m.wall_s * 1e9 / m.acked.max(1) as f64;
         let base = *first_ns.get_or_insert(ns);
         figures.push(Figure::new(
@@ -265,7 +256,6 @@ fn growth(
                 "partitions": partitions,
                 "consumers": consumers,
                 "rate_per_producer": rate,
-                "livelocked_at": livelock,
                 "simulated_ms": m.span_ms,
                 "wall_s": m.wall_s,
                 "acked": m.acked,
@@ -331,8 +321,11 @@ pub(crate) fn fast_forward_week(scale: Scale) -> Result<Vec<Figure>, String> {
         rate: 10,
         keys: 1_000,
         consumers: 3,
-        retention_ms: Some(retention),
-        segment_ms: Some(segment),
+        topic_configs: vec![
+            ("retention.ms", retention.to_string()),
+            ("segment.ms", segment.to_string()),
+        ],
+        broker_configs: Vec::new(),
     };
     let heap_before = alloc::current();
     alloc::reset_peak();

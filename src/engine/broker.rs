@@ -296,7 +296,7 @@ impl Sim {
         let records = batch
             .records
             .iter()
-            .map(|r| NewRecord::text(r.timestamp, r.key.as_deref(), r.value.as_deref()))
+            .map(|r| NewRecord::shared(r.timestamp, r.key.as_ref(), r.value.as_ref()))
             .collect();
         let producer = (batch.producer_id >= 0).then_some(ProducerInfo {
             producer_id: batch.producer_id,
@@ -717,7 +717,10 @@ impl Sim {
                 else {
                     continue;
                 };
-                let entry = by_leader.entry(l).or_default();
+                let entry = by_leader.entry(l).or_insert_with(|| {
+                    let n = broker.replicas.len();
+                    (Vec::with_capacity(n), Vec::with_capacity(n))
+                });
                 entry.0.push((tp.clone(), r.log.log_end_offset()));
                 entry.1.push(r.epochs.latest_epoch().unwrap_or(-1));
             }

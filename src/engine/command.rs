@@ -316,13 +316,9 @@ pub(crate) fn apply(sim: &mut Sim, command: Command) -> Result<Outcome, KafkaErr
             let pid = sim.next_producer_id();
             let mut p = Producer::new(name.clone(), config, pid);
             let now = sim.now;
-            p.workload = workload.map(|w| Workload {
-                interval_ms: (1000 / w.records_per_sec.max(1) as Millis).max(1),
-                topic: w.topic,
-                keys: w.keys,
-                next_at: now,
-                remaining: w.max_records,
-            });
+            p.delivery_callbacks = workload.is_none();
+            p.workload = workload
+                .map(|w| Workload::new(w.topic, w.records_per_sec, w.keys, now, w.max_records));
             let c = sim.add_client(Client::Producer(Box::new(p)));
             sim.record(TraceEvent::ClientStarted {
                 client: name.clone(),

@@ -4,13 +4,12 @@
 //! playground shows it.
 
 use super::ids::TopicPartition;
+use super::protocol::OutRecord;
 use super::sim::Sim;
 use super::time::Millis;
-use super::trace::{StableHasher, TraceEvent};
+use super::trace::TraceEvent;
 use serde::Serialize;
 use std::collections::BTreeMap;
-use std::hash::Hasher;
-use std::sync::Arc;
 
 /// How many acknowledged records the ledger remembers per partition (oldest forgotten first).
 const LEDGER_PER_PARTITION: usize = 100_000;
@@ -25,17 +24,23 @@ pub struct Acked {
     pub acks: i16,
 }
 
-/// FNV-1a of the value, null told apart from empty.
+/// A 64-bit fingerprint of the value, null told apart from empty. Eight bytes at a time with a
+/// multiply and a rotate (as FxHash does): every acknowledged record is fingerprinted, so this
+/// is on the producer's hot path.
 fn fingerprint(value: Option<&[u8]>) -> u64 {
-    let mut h = StableHasher::default();
-    match value {
-        None => h.write_u8(0),
-        Some(v) => {
-            h.write_u8(1);
-            h.write(v);
-        }
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+    let Some(v) = value else {
+        return 0;
+    };
+    let mix = |h: u64, word: u64| (h.rotate_left(5) ^ word).wrapping_mul(K);
+    let mut h = (v.len() as u64).wrapping_add(1).wrapping_mul(K);
+    let mut words = v.chunks_exact(8);
+    for w in &mut words {
+        h = mix(h, u64::from_le_bytes(w.try_into().unwrap_or_default()));
     }
-    h.finish()
+    let mut tail = [0u8; 8];
+    tail[..words.remainder().len()].copy_from_slice(words.remainder());
+    mix(h, u64::from_le_bytes(tail))
 }
 
 /// Acknowledged records that are gone, as one contiguous range.
@@ -63,18 +68,18 @@ impl Sim {
         &mut self,
         tp: &TopicPartition,
         base: i64,
-        values: &[Option<Arc<str>>],
+        records: &[OutRecord],
         acks: i16,
     ) {
         if acks == 0 || base < 0 {
             return;
         }
         let entries = self.ledger.acked.entry(tp.clone()).or_default();
-        for (i, v) in values.iter().enumerate() {
+        for (i, r) in records.iter().enumerate() {
             entries.insert(
                 base + i as i64,
                 Acked {
-                    value: fingerprint(v.as_deref().map(str::as_bytes)),
+                    value: fingerprint(r.value.as_deref().map(str::as_bytes)),
                     acks,
                 },
             );
@@ -170,5 +175,30 @@ impl Sim {
 
     pub fn acked_losses(&self) -> &[Loss] {
         &self.ledger.losses
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fingerprint;
+
+    #[test]
+    fn fingerprints_tell_values_apart() {
+        let values: [Option<&[u8]>; 8] = [
+            None,
+            Some(b""),
+            Some(b"\0"),
+            Some(b"a"),
+            Some(b"producer-0-1"),
+            Some(b"producer-0-2"),
+            Some(b"producer-0-12345678"),
+            Some(b"producer-0-12345679"),
+        ];
+        for (i, a) in values.iter().enumerate() {
+            assert_eq!(fingerprint(*a), fingerprint(*a));
+            for b in &values[i + 1..] {
+                assert_ne!(fingerprint(*a), fingerprint(*b), "{a:?} vs {b:?}");
+            }
+        }
     }
 }

@@ -307,7 +307,7 @@ impl Checker {
                     theirs.next();
                 }
                 if let Some(t) = theirs.peek().filter(|t| t.offset() == rec.offset()) {
-                    if t.key() != rec.key() || t.value() != rec.value() {
+                    if !t.same_content(rec) {
                         v(
                             Guarantee::ReplicasAgree,
                             format!(

@@ -85,7 +85,7 @@ impl OutRecord {
 #[derive(Clone, Debug)]
 pub struct ProduceBatch {
     pub tp: TopicPartition,
-    pub records: Vec<OutRecord>,
+    pub records: Arc<Vec<OutRecord>>,
     /// Idempotent producers: producer id, epoch and first sequence.
     pub producer_id: i64,
     pub producer_epoch: i16,

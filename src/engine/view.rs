@@ -389,6 +389,18 @@ impl Sim {
         }
     }
 
+    /// Keeps a workload producer's per-record outcomes from now on, for [`Sim::take_deliveries`]
+    /// (a workload sends without a callback, so it keeps none unless asked). False when there is
+    /// no producer of that name.
+    pub fn keep_deliveries(&mut self, name: &str) -> bool {
+        let Some(c) = self.client_id_by_name(name) else {
+            return false;
+        };
+        self.producer_mut(c)
+            .map(|p| p.delivery_callbacks = true)
+            .is_some()
+    }
+
     /// Takes a producer's per-record outcomes not read yet, in completion order (what the
     /// console and verifiable producers report). Empty for unknown names and consumers.
     pub fn take_deliveries(&mut self, name: &str) -> Vec<super::producer::client::Delivery> {

@@ -253,11 +253,7 @@ fn producer(l: Lang, sim: &Sim, name: &str) -> (String, Html) {
     let workload = p.workload.as_ref().map_or_else(
         || "—".to_string(),
         |w| {
-            let rate = if w.interval_ms > 0 {
-                format!("{}/s", 1000 / w.interval_ms.max(1))
-            } else {
-                "—".into()
-            };
+            let rate = format!("{}/s", w.rate);
             let keys = w
                 .keys
                 .map_or_else(|| "null keys".to_string(), |k| format!("{k} keys"));

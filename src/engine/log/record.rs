@@ -74,13 +74,14 @@ pub struct RecordProducer {
     pub sequence: i32,
 }
 
-/// A record as a producer hands it to the leader, before it has an offset.
+/// A record as a producer hands it to the leader, before it has an offset. Key and value are
+/// shared with the producer's copy (a Produce request does not copy them again).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewRecord {
     /// CreateTime in ms, or [`NO_TIMESTAMP`].
     pub timestamp: i64,
-    pub key: Option<Vec<u8>>,
-    pub value: Option<Vec<u8>>,
+    pub key: Option<Arc<[u8]>>,
+    pub value: Option<Arc<[u8]>>,
     pub headers: Vec<Header>,
 }
 
@@ -88,8 +89,8 @@ impl NewRecord {
     pub fn new(timestamp: i64, key: Option<&[u8]>, value: Option<&[u8]>) -> Self {
         NewRecord {
             timestamp,
-            key: key.map(<[u8]>::to_vec),
-            value: value.map(<[u8]>::to_vec),
+            key: key.map(Arc::from),
+            value: value.map(Arc::from),
             headers: Vec::new(),
         }
     }
@@ -97,6 +98,17 @@ impl NewRecord {
     /// A record with UTF-8 key and value, the common case in the playground.
     pub fn text(timestamp: i64, key: Option<&str>, value: Option<&str>) -> Self {
         NewRecord::new(timestamp, key.map(str::as_bytes), value.map(str::as_bytes))
+    }
+
+    /// A record whose UTF-8 key and value the caller already holds (a producer's batch).
+    pub fn shared(timestamp: i64, key: Option<&Arc<str>>, value: Option<&Arc<str>>) -> Self {
+        let bytes = |s: &Arc<str>| Arc::<[u8]>::from(Arc::clone(s));
+        NewRecord {
+            timestamp,
+            key: key.map(bytes),
+            value: value.map(bytes),
+            headers: Vec::new(),
+        }
     }
 
     pub fn with_header(mut self, key: &str, value: Option<&[u8]>) -> Self {
@@ -178,8 +190,6 @@ pub(crate) struct RecordParts<'a> {
 #[derive(Clone, Copy)]
 struct Layout {
     flags: u8,
-    offset_delta: u64,
-    size: u64,
     key: Option<(usize, usize)>,
     value: Option<(usize, usize)>,
     producer_at: usize,
@@ -188,21 +198,35 @@ struct Layout {
 
 impl Record {
     pub(crate) fn build(parts: RecordParts<'_>) -> Record {
+        thread_local! {
+            // The payload is written here, then copied once into its shared allocation.
+            static SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+        }
+        SCRATCH.with(|scratch| {
+            let mut buf = scratch.borrow_mut();
+            buf.clear();
+            Record::encode(&parts, &mut buf);
+            Record {
+                offset: parts.offset,
+                timestamp: parts.timestamp,
+                payload: Arc::from(&buf[..]),
+            }
+        })
+    }
+
+    fn encode(parts: &RecordParts<'_>, buf: &mut Vec<u8>) {
         let r = parts.record;
         let mut flags = 0u8;
-        let mut buf = Vec::with_capacity(
-            8 + r.key.as_ref().map_or(0, Vec::len) + r.value.as_ref().map_or(0, Vec::len),
-        );
         buf.push(0);
-        put_uvarint(&mut buf, u64::try_from(parts.offset_delta).unwrap_or(0));
-        put_uvarint(&mut buf, u64::try_from(parts.size_in_batch).unwrap_or(0));
+        put_uvarint(buf, u64::try_from(parts.offset_delta).unwrap_or(0));
+        put_uvarint(buf, u64::try_from(parts.size_in_batch).unwrap_or(0));
         if let Some(k) = &r.key {
             flags |= F_KEY;
-            put_bytes(&mut buf, k);
+            put_bytes(buf, k);
         }
         if let Some(v) = &r.value {
             flags |= F_VALUE;
-            put_bytes(&mut buf, v);
+            put_bytes(buf, v);
         }
         if parts.timestamp_type == TimestampType::LogAppendTime {
             flags |= F_LOG_APPEND_TIME;
@@ -215,24 +239,19 @@ impl Record {
         }
         if !r.headers.is_empty() {
             flags |= F_HEADERS;
-            put_uvarint(&mut buf, r.headers.len() as u64);
+            put_uvarint(buf, r.headers.len() as u64);
             for h in &r.headers {
-                put_bytes(&mut buf, h.key.as_bytes());
+                put_bytes(buf, h.key.as_bytes());
                 match &h.value {
-                    None => put_uvarint(&mut buf, 0),
+                    None => put_uvarint(buf, 0),
                     Some(v) => {
-                        put_uvarint(&mut buf, v.len() as u64 + 1);
+                        put_uvarint(buf, v.len() as u64 + 1);
                         buf.extend_from_slice(v);
                     }
                 }
             }
         }
         buf[0] = flags;
-        Record {
-            offset: parts.offset,
-            timestamp: parts.timestamp,
-            payload: buf.into(),
-        }
     }
 
     /// Parses the framing. The payload is only ever written by [`Record::build`], so `None`
@@ -241,8 +260,9 @@ impl Record {
         let p = &self.payload[..];
         let flags = *p.first()?;
         let mut pos = 1;
-        let offset_delta = get_uvarint(p, &mut pos)?;
-        let size = get_uvarint(p, &mut pos)?;
+        // Offset delta and size: see `framing`.
+        get_uvarint(p, &mut pos)?;
+        get_uvarint(p, &mut pos)?;
         let take = |present: bool, pos: &mut usize| -> Option<Option<(usize, usize)>> {
             if !present {
                 return Some(None);
@@ -262,8 +282,6 @@ impl Record {
         };
         Some(Layout {
             flags,
-            offset_delta,
-            size,
             key,
             value,
             producer_at,
@@ -370,18 +388,34 @@ impl Record {
         out
     }
 
+    /// The offset delta and size at the head of the payload, without walking key and value
+    /// (fetch byte limits and segment sizes read only these).
+    fn framing(&self) -> (i64, i64) {
+        let p = &self.payload[..];
+        let mut pos = 1;
+        let delta = get_uvarint(p, &mut pos).unwrap_or(0);
+        let size = get_uvarint(p, &mut pos).unwrap_or(0);
+        (
+            i64::try_from(delta).unwrap_or(0),
+            i64::try_from(size).unwrap_or(i64::MAX),
+        )
+    }
+
     /// This record's bytes in its batch (see the module's size model).
     pub fn size_in_batch(&self) -> i64 {
-        self.layout()
-            .map_or(0, |l| i64::try_from(l.size).unwrap_or(i64::MAX))
+        self.framing().1
     }
 
     /// Base offset of the batch the leader appended this record in.
     pub fn batch_base_offset(&self) -> i64 {
-        let delta = self
-            .layout()
-            .map_or(0, |l| i64::try_from(l.offset_delta).unwrap_or(0));
-        self.offset - delta
+        self.offset - self.framing().0
+    }
+
+    /// Same key and value. Replicas share the leader's payload, so this is usually a pointer
+    /// comparison.
+    pub fn same_content(&self, other: &Record) -> bool {
+        Arc::ptr_eq(&self.payload, &other.payload)
+            || (self.key() == other.key() && self.value() == other.value())
     }
 
     /// Key plus value bytes (what the user sees as the record's content).
@@ -452,12 +486,13 @@ pub(crate) fn records_size<'a>(records: impl IntoIterator<Item = &'a Record>) ->
     let mut total = 0i64;
     let mut last_batch = None;
     for r in records {
-        let batch = r.batch_base_offset();
+        let (delta, size) = r.framing();
+        let batch = r.offset - delta;
         if last_batch != Some(batch) {
             total += RECORD_BATCH_OVERHEAD;
             last_batch = Some(batch);
         }
-        total += r.size_in_batch();
+        total += size;
     }
     total
 }

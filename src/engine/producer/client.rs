@@ -15,21 +15,88 @@ use serde::Serialize;
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 
-/// A steady workload: one record every `interval_ms`, keys `key-0..key-{keys-1}` or none.
+/// A steady workload: `rate` records per second, keys `key-0..key-{keys-1}` or none.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Workload {
     pub topic: String,
-    pub interval_ms: Millis,
+    /// Records per second (at least 1).
+    pub rate: u32,
     pub keys: Option<u32>,
-    pub next_at: Millis,
+    /// Record `n` is due at `start + n * 1000 / rate` ms: any rate is kept exactly over a second,
+    /// several records per millisecond included.
+    pub start: Millis,
+    /// Records made so far.
+    pub made: u64,
     pub remaining: Option<u64>,
+    /// The keys made so far, shared by the records that repeat them (up to [`KEYS_SHARED`]).
+    keys_made: Vec<Arc<str>>,
+}
+
+/// `{name}-{n}`, written straight into its shared allocation's source (one copy, no `String`).
+fn numbered(name: &str, n: u64) -> Arc<str> {
+    use std::fmt::Write;
+    thread_local! {
+        static SCRATCH: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+    }
+    SCRATCH.with(|scratch| {
+        let mut buf = scratch.borrow_mut();
+        buf.clear();
+        let _ = write!(buf, "{name}-{n}");
+        Arc::from(buf.as_str())
+    })
+}
+
+/// Workloads with at most this many distinct keys share one copy of each.
+const KEYS_SHARED: u32 = 65_536;
+
+impl Workload {
+    pub fn new(
+        topic: String,
+        rate: u32,
+        keys: Option<u32>,
+        start: Millis,
+        max: Option<u64>,
+    ) -> Self {
+        Workload {
+            topic,
+            rate: rate.max(1),
+            keys,
+            start,
+            made: 0,
+            remaining: max,
+            keys_made: Vec::new(),
+        }
+    }
+
+    /// The key of the `n`th record (from 0): `key-{n % keys}`.
+    fn key(&mut self, n: u64) -> Option<Arc<str>> {
+        let keys = self.keys?.max(1);
+        let i = n % u64::from(keys);
+        let make = || Arc::from(format!("key-{i}"));
+        if keys > KEYS_SHARED {
+            return Some(make());
+        }
+        let i = i as usize;
+        if i == self.keys_made.len() {
+            self.keys_made.push(make());
+        }
+        self.keys_made.get(i).cloned().or_else(|| Some(make()))
+    }
+
+    /// When the next record is due.
+    pub fn next_at(&self) -> Millis {
+        let n = i128::from(self.made) * 1000 / i128::from(self.rate.max(1));
+        self.start
+            .saturating_add(Millis::try_from(n).unwrap_or(Millis::MAX))
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Batch {
     pub id: u64,
     pub tp: TopicPartition,
-    pub records: Vec<OutRecord>,
+    /// Shared with the Produce requests that carry it (a retry resends the same records).
+    pub records: Arc<Vec<OutRecord>>,
     pub bytes: u32,
     pub created_at: Millis,
     pub retry_at: Option<Millis>,
@@ -75,6 +142,9 @@ pub struct Producer {
     pub stats: ProducerStats,
     /// Outcomes not yet read by the console (bounded).
     pub deliveries: VecDeque<Delivery>,
+    /// Whether someone reads `deliveries` (a `send()` with a callback: the console and
+    /// verifiable producers, Connect, Streams). A workload sends without one.
+    pub delivery_callbacks: bool,
     pub closing: bool,
     /// Due batches could not be sent (no leader, or the connection is at
     /// `max.in.flight.requests.per.connection`): look again no sooner than this.
@@ -84,7 +154,7 @@ pub struct Producer {
 }
 
 /// Records a leader acknowledged: partition, base offset, values (for the durability ledger).
-type Acknowledged = (TopicPartition, i64, Vec<Option<Arc<str>>>);
+type Acknowledged = (TopicPartition, i64, Arc<Vec<OutRecord>>);
 
 /// How many undelivered outcomes a producer keeps for the console.
 const DELIVERIES_KEPT: usize = 10_000;
@@ -110,6 +180,7 @@ impl Producer {
             next_batch_id: 1,
             stats: ProducerStats::default(),
             deliveries: VecDeque::new(),
+            delivery_callbacks: true,
             closing: false,
             blocked_until: 0,
             wake_token: 0,
@@ -126,8 +197,30 @@ impl Producer {
             .sum()
     }
 
+    /// Bytes the producer's buffer pool holds (`buffer.memory` bounds it): Kafka allocates
+    /// `batch.size` per batch (more for a bigger batch) until the batch is acknowledged.
+    pub fn buffered_bytes(&self) -> i64 {
+        let batch_size = i64::from(self.config.batch_size.max(1));
+        self.accumulator
+            .values()
+            .flatten()
+            .map(|b| i64::from(b.bytes).max(batch_size))
+            .sum()
+    }
+
+    /// `send()` blocks while the buffer pool is full; the workload waits for acks to free it.
+    /// (An empty pool always takes a record, so a tiny `buffer.memory` slows rather than stops.)
+    fn buffer_full(&self) -> bool {
+        let held = self.buffered_bytes();
+        held > 0 && held >= self.config.buffer_memory
+    }
+
     pub(crate) fn next_wake(&self) -> Option<Millis> {
-        let workload = self.workload.as_ref().map(|w| w.next_at);
+        let workload = self
+            .workload
+            .as_ref()
+            .filter(|_| !self.buffer_full())
+            .map(Workload::next_at);
         // Per partition only the first batch not in flight can be sent next (order is kept).
         // Without idempotence it waits for the batch in flight ahead of it (as `drain` does),
         // so only its delivery timeout is due.
@@ -158,6 +251,9 @@ impl Producer {
     }
 
     fn push_delivery(&mut self, d: Delivery) {
+        if !self.delivery_callbacks {
+            return;
+        }
         if self.deliveries.len() == DELIVERIES_KEPT {
             self.deliveries.pop_front();
         }
@@ -188,19 +284,21 @@ impl Sim {
                 .map_err(|e| (e.code, e.message))?;
         }
         let num = self.cluster.partition_count(topic).unwrap_or(0);
-        let available: Vec<u32> = self
-            .cluster
-            .topics
-            .get(topic)
-            .map(|t| {
-                t.partitions
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, p)| p.leader.is_some())
-                    .map(|(i, _)| i as u32)
-                    .collect()
-            })
-            .unwrap_or_default();
+        // Partitions with a leader: only the key-less partitioners need them.
+        let keyless = partition.is_none()
+            && (key.is_none()
+                || matches!(self.clients.get(&c),
+                    Some(crate::engine::client::Client::Producer(p)) if p.config.partitioner_ignore_keys));
+        let available: Vec<u32> = match self.cluster.topics.get(topic) {
+            Some(t) if keyless => t
+                .partitions
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| p.leader.is_some())
+                .map(|(i, _)| i as u32)
+                .collect(),
+            _ => Vec::new(),
+        };
         let now = self.now;
         let timestamp = timestamp.unwrap_or_else(|| self.timestamp());
         let record = OutRecord {
@@ -281,29 +379,43 @@ impl Sim {
 
     pub(crate) fn producer_wake(&mut self, c: ClientId) {
         let now = self.now;
-        // The workload's records that are due.
+        // The workload's records that are due, while the buffer pool has room (a full pool
+        // blocks `send()`; overdue records then follow as acks free it, as a blocked loop would).
+        let (mut room, mut empty) = match self.producer_mut(c) {
+            Some(p) => (
+                p.config.buffer_memory - p.buffered_bytes(),
+                p.accumulator.is_empty(),
+            ),
+            None => return,
+        };
         loop {
             let Some(p) = self.producer_mut(c) else {
                 return;
             };
             let Some(w) = p.workload.as_mut() else { break };
-            if w.next_at > now || w.remaining == Some(0) {
-                if w.remaining == Some(0) {
-                    p.workload = None;
-                }
+            if w.remaining == Some(0) {
+                p.workload = None;
                 break;
             }
-            w.next_at += w.interval_ms.max(1);
+            if w.next_at() > now || (room <= 0 && !empty) {
+                break;
+            }
+            empty = false;
+            w.made += 1;
             if let Some(r) = w.remaining.as_mut() {
                 *r -= 1;
             }
             let topic = w.topic.clone();
-            let keys = w.keys;
             p.seq += 1;
             let n = p.seq;
-            let key: Option<Arc<str>> =
-                keys.map(|k| Arc::from(format!("key-{}", (n - 1) % k.max(1) as u64)));
-            let value: Arc<str> = Arc::from(format!("{}-{}", p.name, n));
+            let key = w.key(n - 1);
+            let value = numbered(&p.name, n);
+            let record = OutRecord {
+                key: key.clone(),
+                value: Some(value.clone()),
+                timestamp: 0,
+            };
+            room -= i64::from(record.size_estimate());
             if let Err((code, msg)) =
                 self.producer_send(c, &topic, None, key.clone(), Some(value.clone()), None)
             {
@@ -384,7 +496,7 @@ impl Sim {
                     b.tp,
                     now - b.created_at
                 );
-                for r in &b.records {
+                for r in b.records.iter() {
                     p.push_delivery(Delivery {
                         tp: b.tp.clone(),
                         offset: -1,
@@ -507,7 +619,7 @@ impl Sim {
             for (id, batch) in batches {
                 p.remove_batch(&batch.tp, *id);
                 p.stats.acked += batch.records.len() as u64;
-                for r in &batch.records {
+                for r in batch.records.iter() {
                     p.push_delivery(Delivery {
                         tp: batch.tp.clone(),
                         offset: -1,
@@ -550,67 +662,61 @@ impl Sim {
             let backoff = p.config.retry_backoff_ms;
             let timeout = p.config.delivery_timeout_ms;
             for r in results {
-                let Some(batch) = p.find_batch(&r.tp, r.batch_id).cloned() else {
+                let Some(created_at) = p.find_batch(&r.tp, r.batch_id).map(|b| b.created_at) else {
                     continue;
                 };
                 match r.result {
-                    Ok(base) => {
-                        p.remove_batch(&r.tp, r.batch_id);
-                        p.stats.acked += batch.records.len() as u64;
-                        acknowledged.push((
-                            r.tp.clone(),
-                            base,
-                            batch.records.iter().map(|x| x.value.clone()).collect(),
-                        ));
-                        for (i, rec) in batch.records.iter().enumerate() {
-                            p.push_delivery(Delivery {
-                                tp: r.tp.clone(),
-                                offset: base + i as i64,
-                                key: rec.key.clone(),
-                                value: rec.value.clone(),
-                                error: None,
-                            });
-                        }
-                        events.push(TraceEvent::ProduceAcked {
-                            client: p.name.clone(),
-                            tp: r.tp.clone(),
-                            base_offset: base,
-                            count: batch.records.len() as u32,
-                        });
-                    }
-                    Err((code, _))
-                        if code.retriable() && now + backoff < batch.created_at + timeout =>
-                    {
+                    Err((code, _)) if code.retriable() && now + backoff < created_at + timeout => {
                         if let Some(b) = p.find_batch_mut(&r.tp, r.batch_id) {
                             b.in_flight = false;
                             b.retry_at = Some(now + backoff);
                         }
                         p.stats.retries += 1;
                     }
-                    Err((code, msg)) => {
-                        p.remove_batch(&r.tp, r.batch_id);
-                        p.stats.failed += batch.records.len() as u64;
-                        for rec in &batch.records {
+                    result => {
+                        let Some(batch) = p.take_batch(&r.tp, r.batch_id) else {
+                            continue;
+                        };
+                        let count = batch.records.len();
+                        let callbacks = p.delivery_callbacks;
+                        let (offset, error) = match result {
+                            Ok(base) => {
+                                p.stats.acked += count as u64;
+                                acknowledged.push((r.tp.clone(), base, Arc::clone(&batch.records)));
+                                events.push(TraceEvent::ProduceAcked {
+                                    client: p.name.clone(),
+                                    tp: r.tp.clone(),
+                                    base_offset: base,
+                                    count: count as u32,
+                                });
+                                (Some(base), None)
+                            }
+                            Err((code, msg)) => {
+                                p.stats.failed += count as u64;
+                                events.push(TraceEvent::ProduceFailed {
+                                    client: p.name.clone(),
+                                    tp: r.tp.clone(),
+                                    error: code,
+                                    count: count as u32,
+                                });
+                                (None, Some((code, msg)))
+                            }
+                        };
+                        for (i, rec) in batch.records.iter().enumerate().filter(|_| callbacks) {
                             p.push_delivery(Delivery {
                                 tp: r.tp.clone(),
-                                offset: -1,
+                                offset: offset.map_or(-1, |base| base + i as i64),
                                 key: rec.key.clone(),
                                 value: rec.value.clone(),
-                                error: Some((code, msg.clone())),
+                                error: error.clone(),
                             });
                         }
-                        events.push(TraceEvent::ProduceFailed {
-                            client: p.name.clone(),
-                            tp: r.tp.clone(),
-                            error: code,
-                            count: batch.records.len() as u32,
-                        });
                     }
                 }
             }
         }
-        for (tp, base, values) in acknowledged {
-            self.note_acknowledged(&tp, base, &values, acks);
+        for (tp, base, records) in acknowledged {
+            self.note_acknowledged(&tp, base, &records, acks);
         }
         for e in events {
             self.record(e);
@@ -641,7 +747,10 @@ impl Producer {
             queue.push_back(Batch {
                 id,
                 tp: tp.clone(),
-                records: Vec::new(),
+                // Room for the records a full batch of this size would hold (up to 64).
+                records: Arc::new(Vec::with_capacity(
+                    (batch_size / size.max(1)).clamp(1, 64) as usize
+                )),
                 bytes: 0,
                 created_at: now,
                 retry_at: None,
@@ -654,7 +763,8 @@ impl Producer {
         let Some(b) = queue.back_mut() else {
             return false;
         };
-        b.records.push(record);
+        // Not shared while open: a batch is only sent (and its records shared) once closed.
+        Arc::make_mut(&mut b.records).push(record);
         b.bytes += size;
         b.bytes >= batch_size
     }
@@ -671,11 +781,17 @@ impl Producer {
     }
 
     fn remove_batch(&mut self, tp: &TopicPartition, id: u64) {
-        if let Some(q) = self.accumulator.get_mut(tp) {
-            q.retain(|b| b.id != id);
-            if q.is_empty() {
-                self.accumulator.remove(tp);
-            }
+        self.take_batch(tp, id);
+    }
+
+    /// Removes a batch from the accumulator and hands it over.
+    fn take_batch(&mut self, tp: &TopicPartition, id: u64) -> Option<Batch> {
+        let q = self.accumulator.get_mut(tp)?;
+        let at = q.iter().position(|b| b.id == id)?;
+        let batch = q.remove(at);
+        if q.is_empty() {
+            self.accumulator.remove(tp);
         }
+        batch
     }
 }
