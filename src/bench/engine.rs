@@ -16,7 +16,7 @@ const TOPIC: &str = "bench";
 pub(crate) struct Shape {
     pub partitions: i32,
     pub producers: u32,
-    /// Requested rate per producer (the engine ticks at most once per simulated ms).
+    /// Records per second each producer offers.
     pub rate: u32,
     pub keys: u32,
     pub consumers: u32,
