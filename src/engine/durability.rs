@@ -9,7 +9,7 @@ use super::sim::Sim;
 use super::time::Millis;
 use super::trace::TraceEvent;
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 
 /// How many acknowledged records the ledger remembers per partition (oldest forgotten first).
 const LEDGER_PER_PARTITION: usize = 100_000;
@@ -54,9 +54,47 @@ pub struct Loss {
     pub cause: String,
 }
 
+/// A partition's acknowledged records by offset, oldest first. Acks arrive almost always in
+/// offset order, so an entry is nearly always appended (a search tree cost a lookup per record).
+#[derive(Clone, Debug, Default)]
+struct AckedOffsets(VecDeque<(i64, Acked)>);
+
+impl AckedOffsets {
+    fn position(&self, offset: i64) -> Result<usize, usize> {
+        self.0.binary_search_by_key(&offset, |(o, _)| *o)
+    }
+
+    /// Remembers `offset` (a later ack of the same offset, after a truncation, replaces it),
+    /// forgetting the oldest beyond [`LEDGER_PER_PARTITION`].
+    fn insert(&mut self, offset: i64, acked: Acked) {
+        match self.0.back() {
+            Some((last, _)) if *last >= offset => match self.position(offset) {
+                Ok(i) => self.0[i].1 = acked,
+                Err(i) => self.0.insert(i, (offset, acked)),
+            },
+            _ => self.0.push_back((offset, acked)),
+        }
+        while self.0.len() > LEDGER_PER_PARTITION {
+            self.0.pop_front();
+        }
+    }
+
+    fn remove(&mut self, offset: i64) {
+        if let Ok(i) = self.position(offset) {
+            self.0.remove(i);
+        }
+    }
+
+    /// Entries at or above `start`, in offset order.
+    fn from(&self, start: i64) -> impl Iterator<Item = &(i64, Acked)> {
+        let at = self.position(start).unwrap_or_else(|i| i);
+        self.0.range(at..)
+    }
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct Ledger {
-    acked: BTreeMap<TopicPartition, BTreeMap<i64, Acked>>,
+    acked: BTreeMap<TopicPartition, AckedOffsets>,
     losses: Vec<Loss>,
     /// Losses found since the start (the list keeps the last `LOSSES_KEPT`).
     losses_total: usize,
@@ -84,9 +122,6 @@ impl Sim {
                 },
             );
         }
-        while entries.len() > LEDGER_PER_PARTITION {
-            entries.pop_first();
-        }
     }
 
     /// After a leader change: every acknowledged record at or above the new leader's log start
@@ -102,7 +137,7 @@ impl Sim {
         }
         if let Some(entries) = self.ledger.acked.get_mut(tp) {
             for (o, _) in &lost {
-                entries.remove(o);
+                entries.remove(*o);
             }
         }
         // Report contiguous ranges.
@@ -153,7 +188,7 @@ impl Sim {
         let start = replica.log.log_start_offset();
         let mut stored = replica.log.iter_from(start).peekable();
         let mut lost = Vec::new();
-        for (offset, acked) in entries.range(start..) {
+        for (offset, acked) in entries.from(start) {
             while stored.peek().is_some_and(|r| r.offset() < *offset) {
                 stored.next();
             }
@@ -180,7 +215,41 @@ impl Sim {
 
 #[cfg(test)]
 mod tests {
-    use super::fingerprint;
+    use super::{fingerprint, Acked, AckedOffsets, LEDGER_PER_PARTITION};
+
+    fn acked(value: u64) -> Acked {
+        Acked { value, acks: 1 }
+    }
+
+    #[test]
+    fn acked_offsets_stay_in_order_whatever_order_acks_arrive_in() {
+        let mut a = AckedOffsets::default();
+        for o in [5, 6, 9, 7, 8, 1, 6] {
+            a.insert(o, acked(o as u64 * 10));
+        }
+        // 6 was acknowledged twice (a truncation reused it): the later ack is kept.
+        let all: Vec<i64> = a.from(0).map(|(o, _)| *o).collect();
+        assert_eq!(all, vec![1, 5, 6, 7, 8, 9]);
+        assert_eq!(
+            a.from(7).map(|(o, _)| *o).collect::<Vec<_>>(),
+            vec![7, 8, 9]
+        );
+        assert_eq!(a.from(2).next().map(|(o, _)| *o), Some(5));
+        a.remove(8);
+        a.remove(42);
+        assert_eq!(a.from(7).map(|(o, _)| *o).collect::<Vec<_>>(), vec![7, 9]);
+    }
+
+    #[test]
+    fn acked_offsets_forget_the_oldest_beyond_the_limit() {
+        let mut a = AckedOffsets::default();
+        let n = LEDGER_PER_PARTITION as i64 + 10;
+        for o in 0..n {
+            a.insert(o, acked(0));
+        }
+        assert_eq!(a.from(0).count(), LEDGER_PER_PARTITION);
+        assert_eq!(a.from(0).next().map(|(o, _)| *o), Some(10));
+    }
 
     #[test]
     fn fingerprints_tell_values_apart() {
