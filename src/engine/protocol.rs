@@ -75,9 +75,12 @@ pub struct OutRecord {
 impl OutRecord {
     /// Bytes this record adds to a batch, as the accumulator counts them (key + value + ~overhead).
     pub fn size_estimate(&self) -> u32 {
-        let k = self.key.as_ref().map_or(0, |k| k.len());
-        let v = self.value.as_ref().map_or(0, |v| v.len());
-        (k + v + 10) as u32
+        OutRecord::estimate(self.key.as_deref(), self.value.as_deref())
+    }
+
+    /// [`OutRecord::size_estimate`] of a record with this key and value.
+    pub fn estimate(key: Option<&str>, value: Option<&str>) -> u32 {
+        (key.map_or(0, str::len) + value.map_or(0, str::len) + 10) as u32
     }
 }
 

@@ -284,7 +284,8 @@ impl Sim {
                 .map_err(|e| (e.code, e.message))?;
         }
         let num = self.cluster.partition_count(topic).unwrap_or(0);
-        // Partitions with a leader: only the key-less partitioners need them.
+        // Whether a key-less partitioner picks the partition (no partition given, and no key or
+        // `partitioner.ignore.keys`); only those need the partitions with a leader.
         let keyless = partition.is_none()
             && (key.is_none()
                 || matches!(self.clients.get(&c),
@@ -320,9 +321,7 @@ impl Sim {
                 }
                 Some(p as u32)
             }
-            (None, Some(k)) if !p.config.partitioner_ignore_keys => {
-                partition_for_key(k.as_bytes(), num as u32)
-            }
+            (None, Some(k)) if !keyless => partition_for_key(k.as_bytes(), num as u32),
             _ if p.config.round_robin_partitioner => {
                 let counter = p.round_robin.entry(topic.to_string()).or_insert(0);
                 let i = *counter;
@@ -410,12 +409,7 @@ impl Sim {
             let n = p.seq;
             let key = w.key(n - 1);
             let value = numbered(&p.name, n);
-            let record = OutRecord {
-                key: key.clone(),
-                value: Some(value.clone()),
-                timestamp: 0,
-            };
-            room -= i64::from(record.size_estimate());
+            room -= i64::from(OutRecord::estimate(key.as_deref(), Some(&value)));
             if let Err((code, msg)) =
                 self.producer_send(c, &topic, None, key.clone(), Some(value.clone()), None)
             {
@@ -617,7 +611,7 @@ impl Sim {
                 *n = n.saturating_sub(1);
             }
             for (id, batch) in batches {
-                p.remove_batch(&batch.tp, *id);
+                p.take_batch(&batch.tp, *id);
                 p.stats.acked += batch.records.len() as u64;
                 for r in batch.records.iter() {
                     p.push_delivery(Delivery {
@@ -778,10 +772,6 @@ impl Producer {
             .get_mut(tp)?
             .iter_mut()
             .find(|b| b.id == id)
-    }
-
-    fn remove_batch(&mut self, tp: &TopicPartition, id: u64) {
-        self.take_batch(tp, id);
     }
 
     /// Removes a batch from the accumulator and hands it over.
