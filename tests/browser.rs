@@ -258,3 +258,16 @@ fn quoted_form_values_survive_the_console_parser() {
         assert_eq!(parsed[0].argv, vec!["echo".to_string(), word.to_string()]);
     }
 }
+
+#[wasm_bindgen_test]
+fn svg_coordinates_have_one_decimal_rounded_with_their_sign() {
+    use kafka_playground::ui::svg::px;
+    assert_eq!(px(0.0), "0.0");
+    assert_eq!(px(12.0), "12.0");
+    assert_eq!(px(12.34), "12.3");
+    assert_eq!(px(12.36), "12.4");
+    assert_eq!(px(-3.26), "-3.3");
+    assert_eq!(px(-0.04), "0.0");
+    assert_eq!(px(1199.96), "1200.0");
+    assert_eq!(px(f64::NAN), "0.0");
+}

@@ -6,7 +6,7 @@
 
 use crate::engine::time::Millis;
 use crate::scenario::Session;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use yew::prelude::*;
@@ -79,14 +79,20 @@ impl PanelClock {
     /// The stamp to draw the panels from this frame, given the world's current one.
     pub fn stamp(&mut self, current: PanelStamp, running: bool) -> PanelStamp {
         let now = wall_ms();
-        let due = self.at.is_none_or(|at| now - at >= PANEL_REFRESH_MS);
-        if !running || due {
+        if !running || self.due(now) {
             if self.shown != current {
                 self.at = Some(now);
             }
             self.shown = current;
         }
         self.shown
+    }
+}
+
+impl PanelClock {
+    /// Whether the panels follow the world at `now` (wall ms) while it runs.
+    fn due(&self, now: f64) -> bool {
+        self.at.is_none_or(|at| now - at >= PANEL_REFRESH_MS)
     }
 }
 
@@ -110,7 +116,11 @@ fn wall_ms() -> f64 {
 /// Drives the world while `playback.playing` (or seeking); returns a counter that changes
 /// every frame.
 #[hook]
-pub fn use_sim_loop(world: Rc<RefCell<Session>>, playback: Rc<RefCell<Playback>>) -> u64 {
+pub fn use_sim_loop(
+    world: Rc<RefCell<Session>>,
+    playback: Rc<RefCell<Playback>>,
+    panels: Rc<RefCell<PanelClock>>,
+) -> u64 {
     let frame = use_state(|| 0u64);
     {
         let frame = frame.clone();
@@ -123,6 +133,7 @@ pub fn use_sim_loop(world: Rc<RefCell<Session>>, playback: Rc<RefCell<Playback>>
             // up to 1 ms would play 0.01× at 0.06×).
             let carry = Rc::new(RefCell::new(0.0f64));
             let counter = Rc::new(RefCell::new(0u64));
+            let after_panels = Rc::new(Cell::new(false));
             {
                 let callback2 = callback.clone();
                 let handle2 = handle.clone();
@@ -131,7 +142,15 @@ pub fn use_sim_loop(world: Rc<RefCell<Session>>, playback: Rc<RefCell<Playback>>
                     *last.borrow_mut() = Some(ts);
                     let p = playback.borrow().clone();
                     if let Some(target) = p.seek_to {
-                        if run_sliced(&mut world.borrow_mut(), target) {
+                        // A frame that redraws the panels runs no world, nor does the next one,
+                        // which redraws the stage: drawing and running together make a task
+                        // long enough to stall the page.
+                        let panels_turn = panels.borrow().due(wall_ms());
+                        let stage_turn = after_panels.replace(panels_turn);
+                        if !panels_turn
+                            && !stage_turn
+                            && run_sliced(&mut world.borrow_mut(), target)
+                        {
                             playback.borrow_mut().seek_to = None;
                         }
                         *carry.borrow_mut() = 0.0;

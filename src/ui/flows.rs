@@ -6,11 +6,12 @@
 //! timed in simulated time like the message dots. Nothing is drawn until a table, connector or
 //! streams app exists, so the default stage is unchanged.
 
-use crate::engine::embedded::{ConnectorView, DbTableView, FlowEvent, StreamsAppView};
+use crate::engine::embedded::{ConnectorView, DbTableView, FlowEvent, FlowsView, StreamsAppView};
 use crate::engine::time::Millis;
 use crate::engine::trace::TraceEvent;
 use crate::engine::Sim;
 use crate::ui::i18n::Lang;
+use crate::ui::svg::px;
 use yew::prelude::*;
 
 /// The band's left and right edges (the stage is 1200 wide).
@@ -33,21 +34,11 @@ const STORE_ENTRIES: usize = 3;
 /// How long (simulated ms) a flow event highlights what it touched.
 const FLASH_MS: Millis = 900;
 
-/// The band to draw under the stage, and how tall it is.
-pub struct Band {
-    pub html: Html,
-    pub height: f64,
-}
-
 fn w(l: Lang, en: &'static str, id: &'static str) -> &'static str {
     match l {
         Lang::En => en,
         Lang::Id => id,
     }
-}
-
-fn px(v: f64) -> String {
-    format!("{v:.1}")
 }
 
 /// `s` cut to about `room` pixels of 11 px text, with an ellipsis when cut.
@@ -304,9 +295,33 @@ fn streams_app(l: Lang, a: &StreamsAppView, x: f64, y: f64, width: f64, fl: &Fla
 }
 
 /// The band for `sim`, drawn from `top` down; `None` while there is nothing to draw.
-pub fn band(l: Lang, sim: &Sim, top: f64, reduced: bool) -> Option<Band> {
+/// How tall the band is, without drawing it (none: nothing to draw).
+pub fn height(sim: &Sim) -> Option<f64> {
     let v = sim.flows_view();
-    if v.tables.is_empty() && v.connectors.is_empty() && v.streams.is_empty() {
+    (!is_empty(&v)).then(|| band_height(&v))
+}
+
+fn is_empty(v: &FlowsView) -> bool {
+    v.tables.is_empty() && v.connectors.is_empty() && v.streams.is_empty()
+}
+
+/// Tables two abreast in rows as tall as their tallest table, connectors stacked, streams
+/// apps stacked: the band is as tall as its tallest column.
+fn band_height(v: &FlowsView) -> f64 {
+    let db_h: f64 = v
+        .tables
+        .chunks(2)
+        .map(|pair| pair.iter().map(table_height).fold(0.0, f64::max) + TABLE_GAP)
+        .sum();
+    let connect_h = v.connectors.len() as f64 * (CONNECTOR_H + 8.0);
+    let streams_h: f64 = v.streams.iter().map(|a| app_height(a) + 8.0).sum();
+    ITEMS_Y + db_h.max(connect_h).max(streams_h) + 12.0
+}
+
+/// The band to draw under the stage, from `top` down ([`height`] tall).
+pub fn band(l: Lang, sim: &Sim, top: f64, reduced: bool) -> Option<Html> {
+    let v = sim.flows_view();
+    if is_empty(&v) {
         return None;
     }
     let fl = Flashes::recent(sim, reduced);
@@ -335,7 +350,6 @@ pub fn band(l: Lang, sim: &Sim, top: f64, reduced: bool) -> Option<Band> {
             &fl,
         )
     });
-    let connect_h = v.connectors.len() as f64 * (CONNECTOR_H + 8.0);
 
     let streams_w = RIGHT - STREAMS_X;
     let mut apps = Vec::new();
@@ -345,8 +359,7 @@ pub fn band(l: Lang, sim: &Sim, top: f64, reduced: bool) -> Option<Band> {
         streams_h += app_height(a) + 8.0;
     }
 
-    let height = ITEMS_Y + db_h.max(connect_h).max(streams_h) + 12.0;
-    let html = html! {
+    Some(html! {
         <g class="flows" aria-label={w(l, "Database, Kafka Connect and Kafka Streams", "Database, Kafka Connect dan Kafka Streams")}>
             <line class="flow-rule" x1={px(LEFT)} x2={px(RIGHT)} y1={px(top + 6.0)} y2={px(top + 6.0)} />
             <text class="region-title" x={px(LEFT)} y={px(top + 30.0)}>{ w(l, "Database", "Database") }</text>
@@ -356,6 +369,5 @@ pub fn band(l: Lang, sim: &Sim, top: f64, reduced: bool) -> Option<Band> {
             <>{ for connectors }</>
             <>{ for apps }</>
         </g>
-    };
-    Some(Band { html, height })
+    })
 }

@@ -4,6 +4,7 @@
 
 use super::events::sentence;
 use super::i18n::{t, Lang, Text};
+use super::svg::px;
 use crate::engine::time::{human, Millis};
 use crate::scenario::history::{History, Marker, MarkerKind};
 use std::cell::RefCell;
@@ -79,8 +80,8 @@ pub fn TimelineMarkers(props: &MarkersProps) -> Html {
         let onclick = props.on_seek.reform(move |_: MouseEvent| at);
         let more = if n > 1 { format!(" (×{n})") } else { String::new() };
         html! {
-            <rect key={format!("{kind:?}-{col}")} class={classes!("marker")} x={format!("{:.1}", col as f64 * COLUMN)} y={format!("{:.1}", lane * LANE + 1.0)}
-                width={format!("{:.1}", COLUMN - 1.0)} height={format!("{:.1}", LANE - 2.0)} fill={colour(kind)} {onclick}>
+            <rect key={format!("{kind:?}-{col}")} class={classes!("marker")} x={px(col as f64 * COLUMN)} y={px(lane * LANE + 1.0)}
+                width={px(COLUMN - 1.0)} height={px(LANE - 2.0)} fill={colour(kind)} {onclick}>
                 <title>{ format!("{} · {}: {}{more}", human(at), label(l, kind), sentence(l, &m.first)) }</title>
             </rect>
         }
@@ -109,7 +110,7 @@ pub fn TimelineMarkers(props: &MarkersProps) -> Html {
             <svg viewBox={format!("0 0 {W} {height}")} preserveAspectRatio="none" role="img" aria-label={t(l, Text::MarkersLabel)}>
                 <rect class="lanes" x="0" y="0" width={W.to_string()} height={height.to_string()} />
                 <>{ for marks }</>
-                <line class="now" x1={format!("{now_x:.1}")} x2={format!("{now_x:.1}")} y1="0" y2={height.to_string()} />
+                <line class="now" x1={px(now_x)} x2={px(now_x)} y1="0" y2={height.to_string()} />
             </svg>
             <div class="marker-row">
                 <button type="button" class="prev-marker" disabled={prev.is_none()} onclick={go(prev)}>{ t(l, Text::PrevMarker) }</button>

@@ -17,6 +17,7 @@ pub mod run;
 mod sequence;
 mod share;
 mod stage;
+pub mod svg;
 mod terminal;
 mod topics_view;
 
@@ -245,9 +246,10 @@ pub fn App() -> Html {
     let shown_log = use_mut_ref(|| 0usize);
     let history = use_mut_ref(History::default);
     let panel_clock = use_mut_ref(PanelClock::default);
+    let seek_stage_frame = use_mut_ref(|| 0u64);
     let host_link = use_mut_ref(host::HostLink::default);
     let world_rc: Rc<RefCell<Session>> = world.clone();
-    let frame = use_sim_loop(world_rc.clone(), playback.clone());
+    let frame = use_sim_loop(world_rc.clone(), playback.clone(), panel_clock.clone());
     use_shortcuts(
         ui.clone(),
         playback.clone(),
@@ -487,12 +489,16 @@ pub fn App() -> Html {
         panel_clock.borrow_mut().stamp(current, running)
     };
     // While seeking, the stage too is drawn at the panels' pace: the slice of simulation each
-    // frame runs gets the frame's time, not a picture nobody can follow.
-    let stage_frame = if p.seek_to.is_some() {
-        panels.frame
-    } else {
+    // frame runs gets the frame's time, not a picture nobody can follow. It is drawn the frame
+    // after the panels, so no one frame has to draw everything.
+    let stage_frame = if p.seek_to.is_none() {
         frame
+    } else if frame == panels.frame {
+        *seek_stage_frame.borrow()
+    } else {
+        panels.frame + 1
     };
+    *seek_stage_frame.borrow_mut() = stage_frame;
     let u = ui.borrow().clone();
     let version = term.borrow().version;
     let term_rc: Rc<RefCell<TermLog>> = term.clone();

@@ -3,6 +3,7 @@
 
 use super::i18n::{t, Lang, Text};
 use super::inspector::{ReplicaRole, Selection};
+use super::svg::px;
 use crate::engine::network::NodeId;
 use crate::engine::protocol::ApiKey;
 use crate::engine::quorum::RaftRole;
@@ -260,16 +261,8 @@ fn layout(sim: &crate::engine::Sim, clients: &[ClientView]) -> Layout {
     l
 }
 
-fn px(v: f64) -> String {
-    format!("{v:.1}")
-}
-
-/// The SVG stage.
-#[component]
-pub fn Stage(props: &StageProps) -> Html {
-    let l = props.lang;
-    let world = props.world.borrow();
-    let sim = world.sim();
+/// The clients in the order the stage draws them: producers, then consumers by group and name.
+fn clients_in_order(sim: &crate::engine::Sim) -> Vec<ClientView> {
     let mut clients = sim.client_views();
     clients.sort_by(|a, b| {
         (a.kind == ClientKind::Consumer, &a.group, &a.name).cmp(&(
@@ -278,9 +271,115 @@ pub fn Stage(props: &StageProps) -> Html {
             &b.name,
         ))
     });
+    clients
+}
+
+/// More messages in flight than this make a busy picture: its brokers, clients and groups are
+/// then redrawn at most every [`BUSY_BODY_MS`] while the messages still move every frame.
+/// Rebuilding and diffing a thousand nodes 60 times a second is what a busy frame cannot
+/// afford, and counters changing that fast cannot be read anyway.
+const BUSY_MESSAGES: usize = 60;
+const BUSY_BODY_MS: f64 = 100.0;
+
+/// Which frame the stage's body (everything but the moving messages) was last drawn from.
+#[derive(Default)]
+struct BodyClock {
+    frame: u64,
+    at: f64,
+}
+
+impl BodyClock {
+    fn frame(&mut self, frame: u64, in_flight: usize) -> u64 {
+        let now = web_sys::window()
+            .and_then(|w| w.performance())
+            .map_or(0.0, |p| p.now());
+        if in_flight <= BUSY_MESSAGES || now - self.at >= BUSY_BODY_MS {
+            self.frame = frame;
+            self.at = now;
+        }
+        self.frame
+    }
+}
+
+/// The SVG stage: the body (a component of its own, so a busy frame can skip redrawing it)
+/// and the messages in flight over it.
+#[component]
+pub fn Stage(props: &StageProps) -> Html {
+    let l = props.lang;
+    let body_clock = use_mut_ref(BodyClock::default);
+    let world = props.world.borrow();
+    let sim = world.sim();
+    let clients = clients_in_order(sim);
     let lay = layout(sim, &clients);
     let now = sim.now();
     let messages: Vec<MessageView> = sim.messages_in_flight();
+    let body_frame = body_clock.borrow_mut().frame(props.frame, messages.len());
+    let reduced = props.reduced_motion;
+    let dots = messages.iter().filter(|m| props.chatter || !chatter(m)).filter_map(|m| {
+        let span = (m.deliver_at - m.sent_at).max(1) as f64;
+        // Reduced motion: a still marker halfway along the link for as long as it is in flight.
+        let f = if reduced { 0.5 } else { ((now - m.sent_at) as f64 / span).clamp(0.0, 1.0) };
+        // Between brokers a message travels along its link's arc; elsewhere in a straight line.
+        let (x, y) = match (lay.drawn(m.from), lay.drawn(m.to)) {
+            (NodeId::Broker(a), NodeId::Broker(b)) if a != b => on_curve(lay.link_curve(a, b)?, f),
+            _ => {
+                let from = lay.anchor(m.from, m.to)?;
+                let to = lay.anchor(m.to, m.from)?;
+                (from.0 + (to.0 - from.0) * f, from.1 + (to.1 - from.1) * f)
+            }
+        };
+        let replication = matches!((m.from, m.to), (NodeId::Broker(_), NodeId::Broker(_)));
+        let c = colour(m.api, replication);
+        let r = if m.records > 0 { 6.0 + (m.records as f64).sqrt().min(6.0) } else { 4.5 };
+        let (fill, stroke) = if m.request { (c, c) } else { ("none", c) };
+        let id = m.id.to_string();
+        // The title in two static pieces: nothing to format or compare by content each frame.
+        Some(html! {
+            <circle class={classes!("msg", m.lost.then_some("lost"))} key={id.clone()} data-id={id} cx={px(x)} cy={px(y)} r={px(r)} fill={fill} stroke={stroke}>
+                <title>{ m.api.name() }{ if m.request { " request" } else { " response" } }</title>
+            </circle>
+        })
+    });
+    let height = H + flows::height(sim).unwrap_or(0.0);
+    html! {
+        <svg class={classes!("stage", reduced.then_some("reduced-motion"), (height > H).then_some("with-flows"))} viewBox={format!("0 0 {W} {height}")} role="group" aria-label={t(l, Text::StageLabel)}>
+            <StageBody lang={l} world={props.world.clone()} frame={body_frame} selected={props.selected.clone()} on_select={props.on_select.clone()} {reduced} />
+            // A layer of their own: the dots move every frame, and without it every move
+            // repaints the brokers' text under them.
+            <g class="messages">{ for dots }</g>
+        </svg>
+    }
+}
+
+#[derive(Properties)]
+struct BodyProps {
+    lang: Lang,
+    world: Rc<RefCell<Session>>,
+    frame: u64,
+    selected: Option<Selection>,
+    on_select: Callback<Selection>,
+    reduced: bool,
+}
+
+impl PartialEq for BodyProps {
+    fn eq(&self, other: &Self) -> bool {
+        self.lang == other.lang
+            && self.frame == other.frame
+            && self.selected == other.selected
+            && self.reduced == other.reduced
+            && Rc::ptr_eq(&self.world, &other.world)
+    }
+}
+
+/// Everything on the stage but the moving messages: titles, controllers, producers, brokers
+/// with their replicas' logs, links, groups, the flows band and the legend.
+#[component]
+fn StageBody(props: &BodyProps) -> Html {
+    let l = props.lang;
+    let world = props.world.borrow();
+    let sim = world.sim();
+    let clients = clients_in_order(sim);
+    let lay = layout(sim, &clients);
 
     let selected = props.selected.clone();
     let is_sel = |s: &Selection| selected.as_ref() == Some(s);
@@ -337,8 +436,11 @@ pub fn Stage(props: &StageProps) -> Html {
                 let cells = (first..r.log_end_offset).map(|o| {
                     let cx = x + 12.0 + (o - first) as f64 * cell_w;
                     let class = if o < r.high_watermark { "cell committed" } else { "cell uncommitted" };
-                    html! { <rect class={class} x={px(cx)} y={px(ry + 16.0)} width={px(cell_w - 2.0)} height="16" rx="2"><title>{ format!("{}-{} offset {o}", topic.name, p.partition) }</title></rect> }
+                    html! { <rect class={class} x={px(cx)} y={px(ry + 16.0)} width={px(cell_w - 2.0)} height="16" rx="2" /> }
                 });
+                // One title for the row's cells, not one per cell: a cell's would change with
+                // every record appended (the window slides), thousands of text writes a second.
+                let cells_title = (first < r.log_end_offset).then(|| format!("{}-{}: offsets {first}–{}", topic.name, p.partition, r.log_end_offset - 1));
                 let hw_x = x + 12.0 + (r.high_watermark - first).clamp(0, CELLS) as f64 * cell_w - 1.0;
                 let role = ReplicaRole::of(p, b.id).label(l);
                 let sel = Selection::Replica { topic: topic.name.clone(), partition: p.partition, broker: b.id };
@@ -351,7 +453,10 @@ pub fn Stage(props: &StageProps) -> Html {
                         <rect class="hit" x={px(x + 4.0)} y={px(ry - 4.0)} width={px(w - 8.0)} height="54" rx="6" />
                         <text class="label" x={px(x + 12.0)} y={px(ry + 11.0)}>{ format!("{}-{}", flows::fit(&topic.name, w - 52.0 - role.chars().count() as f64 * 6.0), p.partition) }</text>
                         <text class="role" x={px(x + w - 10.0)} y={px(ry + 11.0)} text-anchor="end">{ role }</text>
-                        <>{ for cells }</>
+                        <g class="cells">
+                            if let Some(title) = cells_title { <title>{ title }</title> }
+                            { for cells }
+                        </g>
                         <line class="hw" x1={px(hw_x)} x2={px(hw_x)} y1={px(ry + 13.0)} y2={px(ry + 35.0)}><title>{ format!("high watermark {}", r.high_watermark) }</title></line>
                         <text class="offsets" x={px(x + 12.0)} y={px(ry + 45.0)}>{ format!("LEO {} · HW {} · start {}", r.log_end_offset, r.high_watermark, r.log_start_offset) }</text>
                     </g>
@@ -516,31 +621,6 @@ pub fn Stage(props: &StageProps) -> Html {
         })
     });
 
-    let reduced = props.reduced_motion;
-    let dots = messages.iter().filter(|m| props.chatter || !chatter(m)).filter_map(|m| {
-        let span = (m.deliver_at - m.sent_at).max(1) as f64;
-        // Reduced motion: a still marker halfway along the link for as long as it is in flight.
-        let f = if reduced { 0.5 } else { ((now - m.sent_at) as f64 / span).clamp(0.0, 1.0) };
-        // Between brokers a message travels along its link's arc; elsewhere in a straight line.
-        let (x, y) = match (lay.drawn(m.from), lay.drawn(m.to)) {
-            (NodeId::Broker(a), NodeId::Broker(b)) if a != b => on_curve(lay.link_curve(a, b)?, f),
-            _ => {
-                let from = lay.anchor(m.from, m.to)?;
-                let to = lay.anchor(m.to, m.from)?;
-                (from.0 + (to.0 - from.0) * f, from.1 + (to.1 - from.1) * f)
-            }
-        };
-        let replication = matches!((m.from, m.to), (NodeId::Broker(_), NodeId::Broker(_)));
-        let c = colour(m.api, replication);
-        let r = if m.records > 0 { 6.0 + (m.records as f64).sqrt().min(6.0) } else { 4.5 };
-        let (fill, stroke) = if m.request { (c, c) } else { ("none", c) };
-        Some(html! {
-            <circle class={classes!("msg", m.lost.then_some("lost"))} key={m.id.to_string()} data-id={m.id.to_string()} cx={px(x)} cy={px(y)} r={px(r)} fill={fill} stroke={stroke}>
-                <title>{ format!("{}{}", m.api.name(), if m.request { " request" } else { " response" }) }</title>
-            </circle>
-        })
-    });
-
     let legend = [
         (ApiKey::Produce, false, "Produce"),
         (ApiKey::Fetch, false, "Fetch"),
@@ -559,13 +639,12 @@ pub fn Stage(props: &StageProps) -> Html {
         }
     });
 
-    let flows = flows::band(l, sim, H, reduced);
-    let height = H + flows.as_ref().map_or(0.0, |b| b.height);
+    let flows = flows::band(l, sim, H, props.reduced);
     // Every list is a fragment of its own: html! splices `{ for .. }` into its siblings, and Yew
-    // pairs unkeyed siblings from the end, so a list that changes length (the message dots, every
-    // frame) would have every broker and group before it torn down and rebuilt.
+    // pairs unkeyed siblings from the end, so a list that changes length would have every broker
+    // and group before it torn down and rebuilt.
     html! {
-        <svg class={classes!("stage", reduced.then_some("reduced-motion"), flows.is_some().then_some("with-flows"))} viewBox={format!("0 0 {W} {height}")} role="group" aria-label={t(l, Text::StageLabel)}>
+        <>
             <text class="region-title" x="20" y="40">{ t(l, Text::Producers) }</text>
             <text class="region-title" x={px(CLUSTER_X)} y="40">{ format!("{} · {}", t(l, Text::Cluster), match sim.controller_mode() { crate::engine::ControllerMode::Kraft => "KRaft", crate::engine::ControllerMode::Zookeeper => "ZooKeeper" }) }</text>
             <>{ for controllers }</>
@@ -574,13 +653,12 @@ pub fn Stage(props: &StageProps) -> Html {
             <>{ for brokers }</>
             <>{ for links }</>
             <>{ for groups }</>
-            <>{ for flows.map(|b| b.html) }</>
-            <>{ for dots }</>
+            <>{ for flows }</>
             <g class="legend">
                 <text x="20" y={px(H - 20.0)}>{ t(l, Text::Legend) }</text>
                 <>{ for legend }</>
                 <text x="920" y={px(H - 20.0)}>{ t(l, Text::LegendShape) }</text>
             </g>
-        </svg>
+        </>
     }
 }
