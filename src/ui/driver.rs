@@ -107,7 +107,8 @@ fn run_sliced(w: &mut Session, target: Millis) -> bool {
     w.now() >= target
 }
 
-fn wall_ms() -> f64 {
+/// The page's clock (`performance.now()`), wall milliseconds.
+pub(super) fn wall_ms() -> f64 {
     web_sys::window()
         .and_then(|w| w.performance())
         .map_or(0.0, |p| p.now())

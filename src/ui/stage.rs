@@ -290,9 +290,7 @@ struct BodyClock {
 
 impl BodyClock {
     fn frame(&mut self, frame: u64, in_flight: usize) -> u64 {
-        let now = web_sys::window()
-            .and_then(|w| w.performance())
-            .map_or(0.0, |p| p.now());
+        let now = super::driver::wall_ms();
         if in_flight <= BUSY_MESSAGES || now - self.at >= BUSY_BODY_MS {
             self.frame = frame;
             self.at = now;
@@ -344,8 +342,8 @@ pub fn Stage(props: &StageProps) -> Html {
     html! {
         <svg class={classes!("stage", reduced.then_some("reduced-motion"), (height > H).then_some("with-flows"))} viewBox={format!("0 0 {W} {height}")} role="group" aria-label={t(l, Text::StageLabel)}>
             <StageBody lang={l} world={props.world.clone()} frame={body_frame} selected={props.selected.clone()} on_select={props.on_select.clone()} {reduced} />
-            // A layer of their own: the dots move every frame, and without it every move
-            // repaints the brokers' text under them.
+            // In a group of their own, which the style sheet asks to be a layer of its own
+            // (will-change): the dots move every frame, the body under them mostly does not.
             <g class="messages">{ for dots }</g>
         </svg>
     }
