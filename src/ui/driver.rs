@@ -87,9 +87,7 @@ impl PanelClock {
         }
         self.shown
     }
-}
 
-impl PanelClock {
     /// Whether the panels follow the world at `now` (wall ms) while it runs.
     fn due(&self, now: f64) -> bool {
         self.at.is_none_or(|at| now - at >= PANEL_REFRESH_MS)

@@ -294,7 +294,6 @@ fn streams_app(l: Lang, a: &StreamsAppView, x: f64, y: f64, width: f64, fl: &Fla
     }
 }
 
-/// The band for `sim`, drawn from `top` down; `None` while there is nothing to draw.
 /// How tall the band is, without drawing it (none: nothing to draw).
 pub fn height(sim: &Sim) -> Option<f64> {
     let v = sim.flows_view();
@@ -318,7 +317,8 @@ fn band_height(v: &FlowsView) -> f64 {
     ITEMS_Y + db_h.max(connect_h).max(streams_h) + 12.0
 }
 
-/// The band to draw under the stage, from `top` down ([`height`] tall).
+/// The band for `sim`, drawn from `top` down ([`height`] tall); `None` while there is nothing
+/// to draw.
 pub fn band(l: Lang, sim: &Sim, top: f64, reduced: bool) -> Option<Html> {
     let v = sim.flows_view();
     if is_empty(&v) {
