@@ -19,6 +19,10 @@ build:
 
 test: tools lint test-native test-browser test-e2e
 
+# `make test PRUNE=1` (what CI runs) deletes each stage's build once the stage has passed, so the
+# run needs the disk of its largest stage (~1 GB) rather than of all of them together.
+prune = $(if $(PRUNE),rm -rf $(1))
+
 tools:
 	bash scripts/install-tools.sh test
 
@@ -26,12 +30,15 @@ lint:
 	cargo fmt --check
 	cargo clippy --all-targets --locked -- -D warnings
 	cargo clippy --target wasm32-unknown-unknown --features ui --lib --bins --test browser --locked -- -D warnings
+	$(call prune,target/debug target/wasm32-unknown-unknown/debug)
 
 test-native:
 	cargo test --locked
+	$(call prune,target/debug)
 
 test-browser:
 	cargo test --target wasm32-unknown-unknown --features ui --test browser --locked
+	$(call prune,target/wasm32-unknown-unknown/debug)
 
 test-e2e:
 	node --test tests/e2e/embed_codec.test.mjs
