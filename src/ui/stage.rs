@@ -112,7 +112,11 @@ fn chatter(m: &MessageView) -> bool {
     }
 }
 
+/// Where everything on the stage is, worked out once per frame: the messages are placed on it
+/// and, on frames that redraw it, the body is drawn from it.
 struct Layout {
+    /// The clients in the order they are drawn: producers, then consumers by group and name.
+    clients: Vec<ClientView>,
     producers: BTreeMap<NodeId, (f64, f64)>,
     consumers: BTreeMap<NodeId, (f64, f64)>,
     brokers: BTreeMap<i32, (f64, f64)>,
@@ -194,12 +198,13 @@ impl Layout {
     }
 }
 
-fn layout(sim: &crate::engine::Sim, clients: &[ClientView]) -> Layout {
+fn layout(sim: &crate::engine::Sim) -> Layout {
     let brokers = sim.brokers();
     let n = brokers.len().max(1) as f64;
     let gap = 16.0;
     let broker_w = (CLUSTER_W - gap * (n - 1.0)) / n;
     let mut l = Layout {
+        clients: clients_in_order(sim),
         producers: BTreeMap::new(),
         consumers: BTreeMap::new(),
         brokers: BTreeMap::new(),
@@ -242,7 +247,7 @@ fn layout(sim: &crate::engine::Sim, clients: &[ClientView]) -> Layout {
     let mut py = 110.0;
     let mut cy = 140.0;
     let mut last_group: Option<String> = None;
-    for c in clients {
+    for c in &l.clients {
         match c.kind {
             ClientKind::Producer => {
                 l.producers.insert(c.node, (200.0, py + 30.0));
@@ -307,8 +312,7 @@ pub fn Stage(props: &StageProps) -> Html {
     let body_clock = use_mut_ref(BodyClock::default);
     let world = props.world.borrow();
     let sim = world.sim();
-    let clients = clients_in_order(sim);
-    let lay = layout(sim, &clients);
+    let lay = Rc::new(layout(sim));
     let now = sim.now();
     let messages: Vec<MessageView> = sim.messages_in_flight();
     let body_frame = body_clock.borrow_mut().frame(props.frame, messages.len());
@@ -341,7 +345,7 @@ pub fn Stage(props: &StageProps) -> Html {
     let height = H + flows::height(sim).unwrap_or(0.0);
     html! {
         <svg class={classes!("stage", reduced.then_some("reduced-motion"), (height > H).then_some("with-flows"))} viewBox={format!("0 0 {W} {height}")} role="group" aria-label={t(l, Text::StageLabel)}>
-            <StageBody lang={l} world={props.world.clone()} frame={body_frame} selected={props.selected.clone()} on_select={props.on_select.clone()} {reduced} />
+            <StageBody lang={l} world={props.world.clone()} frame={body_frame} lay={lay.clone()} selected={props.selected.clone()} on_select={props.on_select.clone()} {reduced} />
             // In a group of their own, which the style sheet asks to be a layer of its own
             // (will-change): the dots move every frame, the body under them mostly does not.
             <g class="messages">{ for dots }</g>
@@ -354,6 +358,8 @@ struct BodyProps {
     lang: Lang,
     world: Rc<RefCell<Session>>,
     frame: u64,
+    /// The stage's layout of this frame (left out of the comparison: the frame says it all).
+    lay: Rc<Layout>,
     selected: Option<Selection>,
     on_select: Callback<Selection>,
     reduced: bool,
@@ -376,8 +382,8 @@ fn StageBody(props: &BodyProps) -> Html {
     let l = props.lang;
     let world = props.world.borrow();
     let sim = world.sim();
-    let clients = clients_in_order(sim);
-    let lay = layout(sim, &clients);
+    let lay = &props.lay;
+    let clients = &lay.clients;
 
     let selected = props.selected.clone();
     let is_sel = |s: &Selection| selected.as_ref() == Some(s);
