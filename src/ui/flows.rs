@@ -297,24 +297,58 @@ fn streams_app(l: Lang, a: &StreamsAppView, x: f64, y: f64, width: f64, fl: &Fla
 /// How tall the band is, without drawing it (none: nothing to draw).
 pub fn height(sim: &Sim) -> Option<f64> {
     let v = sim.flows_view();
-    (!is_empty(&v)).then(|| band_height(&v))
+    (!is_empty(&v)).then(|| Placement::of(&v).height)
 }
 
 fn is_empty(v: &FlowsView) -> bool {
     v.tables.is_empty() && v.connectors.is_empty() && v.streams.is_empty()
 }
 
-/// Tables two abreast in rows as tall as their tallest table, connectors stacked, streams
-/// apps stacked: the band is as tall as its tallest column.
-fn band_height(v: &FlowsView) -> f64 {
-    let db_h: f64 = v
-        .tables
-        .chunks(2)
-        .map(|pair| pair.iter().map(table_height).fold(0.0, f64::max) + TABLE_GAP)
-        .sum();
-    let connect_h = v.connectors.len() as f64 * (CONNECTOR_H + 8.0);
-    let streams_h: f64 = v.streams.iter().map(|a| app_height(a) + 8.0).sum();
-    ITEMS_Y + db_h.max(connect_h).max(streams_h) + 12.0
+/// A connector's box and the gap under it.
+const CONNECTOR_STEP: f64 = CONNECTOR_H + 8.0;
+/// A Streams app's gap under it.
+const APP_GAP: f64 = 8.0;
+
+/// Where the band's items go, from the band's top: tables two abreast in rows as tall as their
+/// tallest table, connectors stacked, streams apps stacked. The band is as tall as its tallest
+/// column. [`height`] and [`band`] both read it, so the svg is as tall as what is drawn.
+struct Placement {
+    /// Each table's top-left corner.
+    tables: Vec<(f64, f64)>,
+    /// Each connector's top.
+    connectors: Vec<f64>,
+    /// Each streams app's top.
+    apps: Vec<f64>,
+    height: f64,
+}
+
+impl Placement {
+    fn of(v: &FlowsView) -> Placement {
+        let mut tables = Vec::new();
+        let mut db_h: f64 = 0.0;
+        for pair in v.tables.chunks(2) {
+            for i in 0..pair.len() {
+                tables.push((LEFT + i as f64 * (TABLE_W + TABLE_GAP), ITEMS_Y + db_h));
+            }
+            db_h += pair.iter().map(table_height).fold(0.0, f64::max) + TABLE_GAP;
+        }
+        let connectors: Vec<f64> = (0..v.connectors.len())
+            .map(|i| ITEMS_Y + i as f64 * CONNECTOR_STEP)
+            .collect();
+        let connect_h = connectors.len() as f64 * CONNECTOR_STEP;
+        let mut apps = Vec::new();
+        let mut streams_h = 0.0;
+        for a in &v.streams {
+            apps.push(ITEMS_Y + streams_h);
+            streams_h += app_height(a) + APP_GAP;
+        }
+        Placement {
+            tables,
+            connectors,
+            apps,
+            height: ITEMS_Y + db_h.max(connect_h).max(streams_h) + 12.0,
+        }
+    }
 }
 
 /// The band for `sim`, drawn from `top` down ([`height`] tall); `None` while there is nothing
@@ -325,39 +359,24 @@ pub fn band(l: Lang, sim: &Sim, top: f64, reduced: bool) -> Option<Html> {
         return None;
     }
     let fl = Flashes::recent(sim, reduced);
-    let y0 = top + ITEMS_Y;
-
-    // Tables two abreast, in rows as tall as their tallest table.
-    let mut tables = Vec::new();
-    let mut db_h: f64 = 0.0;
-    for pair in v.tables.chunks(2) {
-        let row_h = pair.iter().map(table_height).fold(0.0, f64::max);
-        for (i, t) in pair.iter().enumerate() {
-            let x = LEFT + i as f64 * (TABLE_W + TABLE_GAP);
-            tables.push(table(l, t, x, y0 + db_h, &fl));
-        }
-        db_h += row_h + TABLE_GAP;
-    }
-
+    let at = Placement::of(&v);
+    let tables = v
+        .tables
+        .iter()
+        .zip(&at.tables)
+        .map(|(t, &(x, y))| table(l, t, x, top + y, &fl));
     let connect_w = STREAMS_X - CONNECT_X - 20.0;
-    let connectors = v.connectors.iter().enumerate().map(|(i, c)| {
-        connector(
-            l,
-            c,
-            CONNECT_X,
-            y0 + i as f64 * (CONNECTOR_H + 8.0),
-            connect_w,
-            &fl,
-        )
-    });
-
+    let connectors = v
+        .connectors
+        .iter()
+        .zip(&at.connectors)
+        .map(|(c, &y)| connector(l, c, CONNECT_X, top + y, connect_w, &fl));
     let streams_w = RIGHT - STREAMS_X;
-    let mut apps = Vec::new();
-    let mut streams_h = 0.0;
-    for a in &v.streams {
-        apps.push(streams_app(l, a, STREAMS_X, y0 + streams_h, streams_w, &fl));
-        streams_h += app_height(a) + 8.0;
-    }
+    let apps = v
+        .streams
+        .iter()
+        .zip(&at.apps)
+        .map(|(a, &y)| streams_app(l, a, STREAMS_X, top + y, streams_w, &fl));
 
     Some(html! {
         <g class="flows" aria-label={w(l, "Database, Kafka Connect and Kafka Streams", "Database, Kafka Connect dan Kafka Streams")}>
