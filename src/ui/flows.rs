@@ -294,14 +294,28 @@ fn streams_app(l: Lang, a: &StreamsAppView, x: f64, y: f64, width: f64, fl: &Fla
     }
 }
 
-/// How tall the band is, without drawing it (none: nothing to draw).
-pub fn height(sim: &Sim) -> Option<f64> {
-    let v = sim.flows_view();
-    (!is_empty(&v)).then(|| Placement::of(&v).height)
+/// What the band shows and where, worked out once per frame: the stage's height and, on frames
+/// that redraw it, the band's drawing both read it.
+pub struct Plan {
+    view: FlowsView,
+    at: Placement,
 }
 
-fn is_empty(v: &FlowsView) -> bool {
-    v.tables.is_empty() && v.connectors.is_empty() && v.streams.is_empty()
+impl Plan {
+    /// `None` while there is nothing to draw (no table, connector or streams app).
+    pub fn of(sim: &Sim) -> Option<Plan> {
+        let view = sim.flows_view();
+        if view.tables.is_empty() && view.connectors.is_empty() && view.streams.is_empty() {
+            return None;
+        }
+        let at = Placement::of(&view);
+        Some(Plan { view, at })
+    }
+
+    /// How tall the band is.
+    pub fn height(&self) -> f64 {
+        self.at.height
+    }
 }
 
 /// A connector's box and the gap under it.
@@ -311,7 +325,7 @@ const APP_GAP: f64 = 8.0;
 
 /// Where the band's items go, from the band's top: tables two abreast in rows as tall as their
 /// tallest table, connectors stacked, streams apps stacked. The band is as tall as its tallest
-/// column. [`height`] and [`band`] both read it, so the svg is as tall as what is drawn.
+/// column.
 struct Placement {
     /// Each table's top-left corner.
     tables: Vec<(f64, f64)>,
@@ -351,15 +365,10 @@ impl Placement {
     }
 }
 
-/// The band for `sim`, drawn from `top` down ([`height`] tall); `None` while there is nothing
-/// to draw.
-pub fn band(l: Lang, sim: &Sim, top: f64, reduced: bool) -> Option<Html> {
-    let v = sim.flows_view();
-    if is_empty(&v) {
-        return None;
-    }
+/// The band `plan` holds, drawn from `top` down ([`Plan::height`] tall).
+pub fn band(l: Lang, sim: &Sim, plan: &Plan, top: f64, reduced: bool) -> Html {
+    let Plan { view: v, at } = plan;
     let fl = Flashes::recent(sim, reduced);
-    let at = Placement::of(&v);
     let tables = v
         .tables
         .iter()
@@ -378,7 +387,7 @@ pub fn band(l: Lang, sim: &Sim, top: f64, reduced: bool) -> Option<Html> {
         .zip(&at.apps)
         .map(|(a, &y)| streams_app(l, a, STREAMS_X, top + y, streams_w, &fl));
 
-    Some(html! {
+    html! {
         <g class="flows" aria-label={w(l, "Database, Kafka Connect and Kafka Streams", "Database, Kafka Connect dan Kafka Streams")}>
             <line class="flow-rule" x1={px(LEFT)} x2={px(RIGHT)} y1={px(top + 6.0)} y2={px(top + 6.0)} />
             <text class="region-title" x={px(LEFT)} y={px(top + 30.0)}>{ w(l, "Database", "Database") }</text>
@@ -388,5 +397,5 @@ pub fn band(l: Lang, sim: &Sim, top: f64, reduced: bool) -> Option<Html> {
             <>{ for connectors }</>
             <>{ for apps }</>
         </g>
-    })
+    }
 }

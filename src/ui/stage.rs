@@ -126,6 +126,8 @@ struct Layout {
     controller_w: f64,
     /// Combined mode: each controller runs inside a broker's process and is drawn in it.
     hosts: BTreeMap<NodeId, i32>,
+    /// The database, Connect and Streams band under the brokers, if there is anything in it.
+    flows: Option<flows::Plan>,
 }
 
 /// The controller strip above the brokers.
@@ -212,6 +214,7 @@ fn layout(sim: &crate::engine::Sim) -> Layout {
         controllers: BTreeMap::new(),
         controller_w: 0.0,
         hosts: BTreeMap::new(),
+        flows: flows::Plan::of(sim),
     };
     let v = sim.controller_view();
     if v.combined {
@@ -342,7 +345,7 @@ pub fn Stage(props: &StageProps) -> Html {
             </circle>
         })
     });
-    let height = H + flows::height(sim).unwrap_or(0.0);
+    let height = H + lay.flows.as_ref().map_or(0.0, flows::Plan::height);
     html! {
         <svg class={classes!("stage", reduced.then_some("reduced-motion"), (height > H).then_some("with-flows"))} viewBox={format!("0 0 {W} {height}")} role="group" aria-label={t(l, Text::StageLabel)}>
             <StageBody lang={l} world={props.world.clone()} frame={body_frame} lay={lay.clone()} selected={props.selected.clone()} on_select={props.on_select.clone()} {reduced} />
@@ -643,7 +646,10 @@ fn StageBody(props: &BodyProps) -> Html {
         }
     });
 
-    let flows = flows::band(l, sim, H, props.reduced);
+    let flows = lay
+        .flows
+        .as_ref()
+        .map(|plan| flows::band(l, sim, plan, H, props.reduced));
     // Every list is a fragment of its own: html! splices `{ for .. }` into its siblings, and Yew
     // pairs unkeyed siblings from the end, so a list that changes length would have every broker
     // and group before it torn down and rebuilt.
