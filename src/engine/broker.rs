@@ -476,7 +476,11 @@ impl Sim {
         let mut out = Vec::with_capacity(fetch.partitions.len());
         let broker = self.cluster.brokers.get(&b);
         let alive = broker.is_some_and(|x| x.alive);
-        let mut cursor = broker.map(|x| x.replicas.iter().peekable());
+        // Starts at the first partition asked for: a broker's map also holds partitions the fetch
+        // skips (the 50 of `__consumer_offsets` sort before most topics).
+        let mut cursor = broker
+            .zip(fetch.partitions.first())
+            .map(|(x, (first, _))| x.replicas.range::<TopicPartition, _>(first..).peekable());
         for (i, (tp, offset)) in fetch.partitions.iter().enumerate() {
             let meta = self.cluster.partition(tp);
             let leader = meta.and_then(|m| m.leader);
@@ -916,28 +920,18 @@ impl Sim {
     }
 }
 
-/// `Ord` for topic partitions, without comparing the topic names when both share one name
-/// allocation (the usual case: requests are built from the brokers' own keys).
-fn tp_cmp(a: &TopicPartition, b: &TopicPartition) -> std::cmp::Ordering {
-    if std::sync::Arc::ptr_eq(&a.topic, &b.topic) {
-        a.partition.cmp(&b.partition)
-    } else {
-        a.cmp(b)
-    }
-}
-
 /// Advances `cursor` (a broker's replicas in key order) to `tp` and returns its replica if it is
 /// there. Fetches list partitions in key order (the fetch plan walks the same map), so a fetch's
 /// partitions are found in one pass instead of one tree search each; `None` (not found, or an
 /// unsorted request) sends the caller to an ordinary lookup.
 fn seek_sorted<'a>(
     cursor: &mut std::iter::Peekable<
-        std::collections::btree_map::Iter<'a, TopicPartition, Replica>,
+        std::collections::btree_map::Range<'a, TopicPartition, Replica>,
     >,
     tp: &TopicPartition,
 ) -> Option<&'a Replica> {
     while let Some((key, replica)) = cursor.peek() {
-        match tp_cmp(key, tp) {
+        match (*key).cmp(tp) {
             std::cmp::Ordering::Less => {
                 cursor.next();
             }

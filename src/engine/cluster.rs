@@ -10,6 +10,7 @@ use super::log::LogConfig;
 use super::rng::SimRng;
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// How the cluster keeps its metadata.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -69,7 +70,7 @@ pub struct PartitionMeta {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct TopicMeta {
-    pub name: String,
+    pub name: Arc<str>,
     pub id: String,
     pub partitions: Vec<PartitionMeta>,
     /// Topic-level config overrides, as `kafka-configs` sets them.
@@ -236,6 +237,30 @@ impl Cluster {
 
     pub fn partition_count(&self, topic: &str) -> Option<i32> {
         self.topics.get(topic).map(|t| t.partitions.len() as i32)
+    }
+
+    /// `topic`'s partition `partition`, sharing the topic's name when the topic exists: keys that
+    /// share a name compare without reading it.
+    pub fn tp(&self, topic: &str, partition: i32) -> TopicPartition {
+        TopicPartition::new(self.topic_name(topic), partition)
+    }
+
+    /// The same partitions, each naming its topic with the topic's shared name.
+    pub fn shared(&self, mut tps: Vec<TopicPartition>) -> Vec<TopicPartition> {
+        for tp in &mut tps {
+            if let Some(t) = self.topics.get(&*tp.topic) {
+                tp.topic = t.name.clone();
+            }
+        }
+        tps
+    }
+
+    /// The topic's shared name (a new one for a topic that does not exist).
+    pub fn topic_name(&self, topic: &str) -> Arc<str> {
+        match self.topics.get(topic) {
+            Some(t) => t.name.clone(),
+            None => topic.into(),
+        }
     }
 
     /// Every partition of every topic, in (topic, partition) order.

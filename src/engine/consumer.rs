@@ -664,6 +664,7 @@ impl Sim {
 
     fn on_sync(&mut self, c: ClientId, result: Result<Vec<TopicPartition>, ErrorCode>) {
         let now = self.now;
+        let result = result.map(|a| self.cluster.shared(a));
         let Some(x) = self.consumer_mut(c) else {
             return;
         };
@@ -990,7 +991,7 @@ impl Sim {
                 .unwrap_or_default();
             for t in topics {
                 for p in 0..self.cluster.partition_count(&t).unwrap_or(0) {
-                    assign.push(TopicPartition::new(t.clone(), p));
+                    assign.push(self.cluster.tp(&t, p));
                 }
             }
         }
@@ -1186,6 +1187,7 @@ impl Sim {
     /// Moves to the coordinator's assignment: revoke first (committing before, with
     /// auto-commit), then take the new partitions, then ack with a heartbeat at once.
     fn reconcile_assignment(&mut self, c: ClientId, target: Vec<TopicPartition>) {
+        let target = self.cluster.shared(target);
         let Some(x) = self.consumer_mut(c) else {
             return;
         };

@@ -393,7 +393,7 @@ impl Sim {
         let n = self.cluster.partition_count(topic).unwrap_or(0);
         (0..n)
             .map(|p| {
-                let tp = TopicPartition::new(topic, p);
+                let tp = self.cluster.tp(topic, p);
                 let hw = self.high_watermark(&tp).unwrap_or(0);
                 (tp, hw)
             })

@@ -1,7 +1,9 @@
 //! Identifiers shared across the engine.
 
 use serde::{Deserialize, Serialize};
+use std::cmp::Ordering;
 use std::fmt;
+use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 /// A broker's `node.id`.
@@ -9,10 +11,47 @@ pub type BrokerId = i32;
 
 /// A topic partition, printed as Kafka prints it: `topic-partition`. The topic name is shared
 /// (`Arc<str>`): partitions are copied into every request and response, names need not be.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+/// Comparisons order by topic then partition, as the derived ones would, but two copies of one
+/// name skip comparing its bytes: the engine's maps are keyed by partition and look them up
+/// on every message.
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct TopicPartition {
     pub topic: Arc<str>,
     pub partition: i32,
+}
+
+impl PartialEq for TopicPartition {
+    fn eq(&self, other: &Self) -> bool {
+        self.partition == other.partition
+            && (Arc::ptr_eq(&self.topic, &other.topic) || self.topic == other.topic)
+    }
+}
+
+impl Eq for TopicPartition {}
+
+impl Hash for TopicPartition {
+    /// The fields in order, as the derived hash would: equal partitions hash alike.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.topic.hash(state);
+        self.partition.hash(state);
+    }
+}
+
+impl Ord for TopicPartition {
+    fn cmp(&self, other: &Self) -> Ordering {
+        let topic = if Arc::ptr_eq(&self.topic, &other.topic) {
+            Ordering::Equal
+        } else {
+            self.topic.cmp(&other.topic)
+        };
+        topic.then(self.partition.cmp(&other.partition))
+    }
+}
+
+impl PartialOrd for TopicPartition {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
 }
 
 impl TopicPartition {
@@ -27,5 +66,25 @@ impl TopicPartition {
 impl fmt::Display for TopicPartition {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}-{}", self.topic, self.partition)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn order_is_topic_then_partition_whether_or_not_names_are_shared() {
+        let shared: Arc<str> = "orders".into();
+        let a = TopicPartition::new(shared.clone(), 1);
+        let b = TopicPartition::new(shared, 2);
+        let copy = TopicPartition::new("orders", 1);
+        assert_eq!(a, copy);
+        assert_eq!(a.cmp(&copy), Ordering::Equal);
+        assert!(a < b && copy < b);
+        // Topic first: "a-9" sorts before "b-0", and "orders-10" after "orders-2".
+        assert!(TopicPartition::new("a", 9) < TopicPartition::new("b", 0));
+        assert!(TopicPartition::new("orders", 10) > b);
+        assert_ne!(a, TopicPartition::new("payments", 1));
     }
 }

@@ -105,14 +105,21 @@ pub struct Violation {
 /// Remembers what earlier observations saw, for the monotonic and incremental checks.
 #[derive(Clone, Debug, Default)]
 pub struct Checker {
-    high_watermarks: BTreeMap<(TopicPartition, BrokerId), i64>,
-    log_starts: BTreeMap<(TopicPartition, BrokerId), i64>,
-    /// Per replica, the last offset whose order was verified.
-    ordered_to: BTreeMap<(TopicPartition, BrokerId), i64>,
-    /// Per follower, the offset up to which it was compared with its leader.
-    agreed_to: BTreeMap<(TopicPartition, BrokerId), i64>,
+    /// Per replica, in one map: the check runs after every step, one lookup per replica.
+    replicas: BTreeMap<(TopicPartition, BrokerId), Seen>,
     leaders: BTreeMap<(TopicPartition, i32), BrokerId>,
     losses_seen: usize,
+}
+
+/// What the checker last saw of one replica.
+#[derive(Clone, Copy, Debug)]
+struct Seen {
+    high_watermark: i64,
+    log_start: i64,
+    /// The last offset whose order was verified.
+    ordered_to: i64,
+    /// A follower's: the offset up to which it was compared with its leader.
+    agreed_to: i64,
 }
 
 /// The partition a trace event is about, if any: what the per-step check looks at.
@@ -201,11 +208,7 @@ impl Checker {
 
     /// Forgets a deleted partition (a new topic of the same name starts afresh).
     fn forget(&mut self, tp: &TopicPartition) {
-        let keep = |(t, _): &(TopicPartition, BrokerId)| t != tp;
-        self.high_watermarks.retain(|k, _| keep(k));
-        self.log_starts.retain(|k, _| keep(k));
-        self.ordered_to.retain(|k, _| keep(k));
-        self.agreed_to.retain(|k, _| keep(k));
+        self.replicas.retain(|(t, _), _| t != tp);
         self.leaders.retain(|(t, _), _| t != tp);
     }
 
@@ -259,9 +262,14 @@ impl Checker {
                     format!("{tp} on broker {b}: start {start}, HW {hw}, LEO {leo}"),
                 );
             }
-            let key = (tp.clone(), *b);
+            let seen = self.replicas.entry((tp.clone(), *b)).or_insert(Seen {
+                high_watermark: hw,
+                log_start: start,
+                ordered_to: -1,
+                agreed_to: 0,
+            });
             // Order: only records appended since the last look are new.
-            let from = self.ordered_to.get(&key).copied().unwrap_or(-1);
+            let from = seen.ordered_to;
             let mut last = if from >= leo { -1 } else { from };
             for rec in r.log.iter_from(last.max(0)) {
                 if rec.offset() <= last && rec.offset() != from {
@@ -273,29 +281,27 @@ impl Checker {
                 }
                 last = rec.offset();
             }
-            self.ordered_to.insert(key.clone(), last);
-            if let Some(prev) = self.high_watermarks.insert(key.clone(), hw) {
-                if hw < prev {
-                    v(
-                        Guarantee::HighWatermarkMonotonic,
-                        format!("{tp} on broker {b}: HW {prev} → {hw}"),
-                    );
-                }
+            seen.ordered_to = last;
+            let prev = std::mem::replace(&mut seen.high_watermark, hw);
+            if hw < prev {
+                v(
+                    Guarantee::HighWatermarkMonotonic,
+                    format!("{tp} on broker {b}: HW {prev} → {hw}"),
+                );
             }
-            if let Some(prev) = self.log_starts.insert(key.clone(), start) {
-                if start < prev {
-                    v(
-                        Guarantee::LogStartMonotonic,
-                        format!("{tp} on broker {b}: log start {prev} → {start}"),
-                    );
-                }
+            let prev = std::mem::replace(&mut seen.log_start, start);
+            if start < prev {
+                v(
+                    Guarantee::LogStartMonotonic,
+                    format!("{tp} on broker {b}: log start {prev} → {start}"),
+                );
             }
             // Agreement: a follower's records below both high watermarks match the leader's.
             let Some(lr) = leader_replica.filter(|_| Some(*b) != meta.leader) else {
                 continue;
             };
             let upto = hw.min(lr.high_watermark);
-            let from = self.agreed_to.get(&key).copied().unwrap_or(0).max(start);
+            let from = seen.agreed_to.max(start);
             if upto <= from {
                 continue;
             }
@@ -320,7 +326,7 @@ impl Checker {
                     }
                 }
             }
-            self.agreed_to.insert(key, upto);
+            seen.agreed_to = upto;
         }
     }
 
@@ -362,9 +368,9 @@ impl Checker {
                 // The partition's high watermark is the highest any leader reached: a new
                 // leader's own may lag behind offsets consumed from the old one for a fetch.
                 let seen = self
-                    .high_watermarks
+                    .replicas
                     .range((tp.clone(), BrokerId::MIN)..=(tp.clone(), BrokerId::MAX))
-                    .map(|(_, hw)| *hw)
+                    .map(|(_, seen)| seen.high_watermark)
                     .max();
                 if let Some(hw) = sim.high_watermark(tp).max(seen) {
                     if c.offset > hw {

@@ -11,7 +11,7 @@ use super::protocol::Body;
 use super::rng::SimRng;
 use super::time::Millis;
 use super::trace::{Trace, TraceEvent};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BinaryHeap};
 
 /// Something scheduled to happen at a simulated time.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -72,13 +72,43 @@ pub enum Timer {
     },
 }
 
+/// An event in the queue. The heap pops the earliest time first and, within one millisecond,
+/// what was scheduled first: `(at, seq)` is unique, so the order is total and deterministic.
+#[derive(Clone, Debug)]
+struct Scheduled {
+    at: Millis,
+    seq: u64,
+    event: Event,
+}
+
+impl PartialEq for Scheduled {
+    fn eq(&self, other: &Self) -> bool {
+        (self.at, self.seq) == (other.at, other.seq)
+    }
+}
+
+impl Eq for Scheduled {}
+
+impl Ord for Scheduled {
+    /// Reversed: `BinaryHeap` is a max-heap.
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (other.at, other.seq).cmp(&(self.at, self.seq))
+    }
+}
+
+impl PartialOrd for Scheduled {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
 /// The simulation. `Clone` is a checkpoint: the UI scrubs through history by cloning and replaying.
 #[derive(Clone, Debug)]
 pub struct Sim {
     pub(crate) now: Millis,
     seq: u64,
     pub(crate) rng: SimRng,
-    queue: BTreeMap<(Millis, u64), Event>,
+    queue: BinaryHeap<Scheduled>,
     pub(crate) net: Network,
     pub(crate) cluster: Cluster,
     pub(crate) clients: BTreeMap<ClientId, Client>,
@@ -119,7 +149,7 @@ impl Sim {
             now: 0,
             seq: 0,
             rng,
-            queue: BTreeMap::new(),
+            queue: BinaryHeap::new(),
             net: Network::with_latency(latency),
             cluster,
             clients: BTreeMap::new(),
@@ -195,10 +225,7 @@ impl Sim {
 
     /// Runs the next event, if any. Returns false when nothing is scheduled.
     pub fn step(&mut self) -> bool {
-        let Some((&(at, seq), _)) = self.queue.iter().next() else {
-            return false;
-        };
-        let Some(event) = self.queue.remove(&(at, seq)) else {
+        let Some(Scheduled { at, event, .. }) = self.queue.pop() else {
             return false;
         };
         self.now = self.now.max(at);
@@ -236,7 +263,7 @@ impl Sim {
 
     /// Time of the next scheduled event.
     pub fn next_event_time(&self) -> Option<Millis> {
-        self.queue.keys().next().map(|(t, _)| *t)
+        self.queue.peek().map(|s| s.at)
     }
 
     /// Runs every event up to and including time `t`, then sets the clock to `t`.
@@ -279,7 +306,11 @@ impl Sim {
 
     pub(crate) fn schedule(&mut self, at: Millis, event: Event) {
         self.seq += 1;
-        self.queue.insert((at.max(self.now), self.seq), event);
+        self.queue.push(Scheduled {
+            at: at.max(self.now),
+            seq: self.seq,
+            event,
+        });
     }
 
     pub(crate) fn schedule_in(&mut self, delay: Millis, event: Event) {

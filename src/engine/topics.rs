@@ -11,6 +11,7 @@ use super::placement::{self, BrokerMetadata, PlacementErrorKind, UsableBroker};
 use super::sim::{Event, Sim, Timer};
 use super::trace::TraceEvent;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 fn placement_error(e: placement::PlacementError) -> KafkaError {
     let code = match e.kind {
@@ -122,6 +123,8 @@ impl Sim {
         };
         let id = self.rng.uuid_base64();
         let now_ts = self.timestamp();
+        // One shared name: every partition's key points at it (see `TopicPartition`'s `Ord`).
+        let shared: Arc<str> = name.into();
         let mut metas = Vec::with_capacity(replicas.len());
         for (p, reps) in replicas.iter().enumerate() {
             let isr: Vec<BrokerId> = reps
@@ -136,7 +139,7 @@ impl Sim {
                 isr,
                 leader_epoch: 0,
             });
-            let tp = TopicPartition::new(name, p as i32);
+            let tp = TopicPartition::new(shared.clone(), p as i32);
             for b in reps {
                 if let Some(broker) = self.cluster.brokers.get_mut(b) {
                     broker.add_replica(tp.clone(), Log::new(tp.clone(), now_ts));
@@ -146,7 +149,7 @@ impl Sim {
         self.cluster.topics.insert(
             name.to_string(),
             TopicMeta {
-                name: name.to_string(),
+                name: shared,
                 id: id.clone(),
                 partitions: metas,
                 overrides: configs,
@@ -312,7 +315,7 @@ impl Sim {
         let new = self.place_replicas(total - current, rf, current)?;
         let now_ts = self.timestamp();
         for (i, reps) in new.into_iter().enumerate() {
-            let tp = TopicPartition::new(topic, current + i as i32);
+            let tp = self.cluster.tp(topic, current + i as i32);
             let isr: Vec<BrokerId> = reps
                 .iter()
                 .copied()

@@ -180,7 +180,7 @@ impl Sim {
             .topics
             .values()
             .filter(|t| include_internal || !t.internal)
-            .map(|t| t.name.clone())
+            .map(|t| t.name.to_string())
             .collect()
     }
 
@@ -191,7 +191,7 @@ impl Sim {
             .iter()
             .enumerate()
             .map(|(i, p)| {
-                let tp = TopicPartition::new(name, i as i32);
+                let tp = TopicPartition::new(t.name.clone(), i as i32);
                 let replica_states = p
                     .replicas
                     .iter()
@@ -218,7 +218,7 @@ impl Sim {
             })
             .collect();
         Some(TopicView {
-            name: t.name.clone(),
+            name: t.name.to_string(),
             id: t.id.clone(),
             internal: t.internal,
             overrides: t

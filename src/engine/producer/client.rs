@@ -308,6 +308,7 @@ impl Sim {
             timestamp,
         };
         let size = record.size_estimate();
+        let name = self.cluster.topic_name(topic);
         let Some(p) = self.producer_mut(c) else {
             return Err((ErrorCode::UnknownServerError, "producer is closed".into()));
         };
@@ -357,7 +358,7 @@ impl Sim {
                 let Some(p) = self.producer_mut(c) else {
                     return Err((ErrorCode::UnknownServerError, "closed".into()));
                 };
-                let tp = TopicPartition::new(topic, x as i32);
+                let tp = TopicPartition::new(name, x as i32);
                 let full = p.append_to_accumulator(&tp, record.clone(), size, now);
                 let rng = &mut self.rng;
                 let mut random = || rng.next_u32();
@@ -370,7 +371,7 @@ impl Sim {
                 return Ok(tp);
             }
         };
-        let tp = TopicPartition::new(topic, partition as i32);
+        let tp = TopicPartition::new(name, partition as i32);
         p.append_to_accumulator(&tp, record, size, now);
         p.stats.sent += 1;
         Ok(tp)

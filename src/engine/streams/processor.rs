@@ -682,7 +682,7 @@ impl Sim {
             let Some(topic) = changelog_of.get(&store) else {
                 continue;
             };
-            let tp = TopicPartition::new(topic.as_str(), p);
+            let tp = self.cluster.tp(topic, p);
             let end = self.high_watermark(&tp).unwrap_or(0);
             let start = self.log_start_offset(&tp).unwrap_or(0);
             if end <= start {
