@@ -12,8 +12,8 @@ use super::producer::client::{Producer, Workload};
 use super::sim::Sim;
 use super::time::Millis;
 use super::trace::TraceEvent;
+use smol_str::SmolStr;
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Command {
@@ -359,8 +359,8 @@ pub(crate) fn apply(sim: &mut Sim, command: Command) -> Result<Outcome, KafkaErr
                     ))))
                 }
             };
-            let key: Option<Arc<str>> = key.map(Arc::from);
-            let value: Option<Arc<str>> = value.map(Arc::from);
+            let key = key.map(SmolStr::from);
+            let value = value.map(SmolStr::from);
             let tp = sim
                 .producer_send(c, &topic, partition, key, value, timestamp)
                 .map_err(|(code, msg)| invalid(code, msg))?;

@@ -20,8 +20,8 @@ use super::streams::processor::StreamsApp;
 use super::time::Millis;
 use super::trace::TraceEvent;
 use serde::Serialize;
+use smol_str::SmolStr;
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 /// Which application a timer or a client belongs to.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -264,8 +264,8 @@ impl Sim {
         value: Option<String>,
         timestamp: Option<i64>,
     ) -> Result<TopicPartition, String> {
-        let key: Option<Arc<str>> = key.map(Arc::from);
-        let value: Option<Arc<str>> = value.map(Arc::from);
+        let key = key.map(SmolStr::from);
+        let value = value.map(SmolStr::from);
         let r = self
             .producer_send(c, topic, partition, key, value, timestamp)
             .map_err(|(_, m)| m);

@@ -5,6 +5,7 @@ use super::ids::{BrokerId, TopicPartition};
 use super::log::Record;
 use super::time::Millis;
 use serde::Serialize;
+use smol_str::SmolStr;
 use std::sync::Arc;
 
 /// Which Kafka API a message belongs to (the UI colours dots by it).
@@ -64,11 +65,12 @@ impl ApiKey {
     }
 }
 
-/// A record as a producer sends it. Payloads are shared (`Arc`), never copied per replica.
+/// A record as a producer sends it. Keys and values are short inline strings or shared ones
+/// ([`SmolStr`]): never copied per request or replica.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OutRecord {
-    pub key: Option<Arc<str>>,
-    pub value: Option<Arc<str>>,
+    pub key: Option<SmolStr>,
+    pub value: Option<SmolStr>,
     pub timestamp: Millis,
 }
 

@@ -137,7 +137,7 @@ impl Log {
             timestamp_type: TimestampType::CreateTime,
             offset_delta: 0,
             size_in_batch: 0,
-            record: &NewRecord::new(NO_TIMESTAMP, None, Some(&[])),
+            record: &NewRecord::text(NO_TIMESTAMP, None, Some("")),
             producer: None,
         });
         let mut segments = Vec::with_capacity(specs.len());

@@ -21,6 +21,7 @@
 
 use serde::ser::SerializeStruct;
 use serde::{Deserialize, Serialize, Serializer};
+use smol_str::SmolStr;
 use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
@@ -74,39 +75,33 @@ pub struct RecordProducer {
     pub sequence: i32,
 }
 
-/// A record as a producer hands it to the leader, before it has an offset. Key and value are
-/// shared with the producer's copy (a Produce request does not copy them again).
+/// A record as a producer hands it to the leader, before it has an offset. The playground's
+/// keys and values are text: short ones are held inline, longer ones shared with the
+/// producer's copy (a Produce request does not copy them again).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewRecord {
     /// CreateTime in ms, or [`NO_TIMESTAMP`].
     pub timestamp: i64,
-    pub key: Option<Arc<[u8]>>,
-    pub value: Option<Arc<[u8]>>,
+    pub key: Option<SmolStr>,
+    pub value: Option<SmolStr>,
     pub headers: Vec<Header>,
 }
 
 impl NewRecord {
-    pub fn new(timestamp: i64, key: Option<&[u8]>, value: Option<&[u8]>) -> Self {
-        NewRecord {
-            timestamp,
-            key: key.map(Arc::from),
-            value: value.map(Arc::from),
-            headers: Vec::new(),
-        }
-    }
-
-    /// A record with UTF-8 key and value, the common case in the playground.
     pub fn text(timestamp: i64, key: Option<&str>, value: Option<&str>) -> Self {
-        NewRecord::new(timestamp, key.map(str::as_bytes), value.map(str::as_bytes))
+        NewRecord::shared(
+            timestamp,
+            key.map(SmolStr::new).as_ref(),
+            value.map(SmolStr::new).as_ref(),
+        )
     }
 
-    /// A record whose UTF-8 key and value the caller already holds (a producer's batch).
-    pub fn shared(timestamp: i64, key: Option<&Arc<str>>, value: Option<&Arc<str>>) -> Self {
-        let bytes = |s: &Arc<str>| Arc::<[u8]>::from(Arc::clone(s));
+    /// A record whose key and value the caller already holds (a producer's batch).
+    pub fn shared(timestamp: i64, key: Option<&SmolStr>, value: Option<&SmolStr>) -> Self {
         NewRecord {
             timestamp,
-            key: key.map(bytes),
-            value: value.map(bytes),
+            key: key.cloned(),
+            value: value.cloned(),
             headers: Vec::new(),
         }
     }
@@ -122,8 +117,8 @@ impl NewRecord {
     /// `DefaultRecord.sizeInBytes` for this record at `offset_delta`/`timestamp_delta` in its batch.
     pub fn size_in_batch(&self, offset_delta: i64, timestamp_delta: i64) -> i64 {
         let mut body = 1 + size_of_varlong(timestamp_delta) + size_of_varlong(offset_delta);
-        body += nullable_bytes_size(self.key.as_deref());
-        body += nullable_bytes_size(self.value.as_deref());
+        body += nullable_bytes_size(self.key.as_deref().map(str::as_bytes));
+        body += nullable_bytes_size(self.value.as_deref().map(str::as_bytes));
         body += size_of_varlong(len_i64(self.headers.len()));
         for h in &self.headers {
             body += size_of_varlong(len_i64(h.key.len())) + len_i64(h.key.len());
@@ -222,11 +217,11 @@ impl Record {
         put_uvarint(buf, u64::try_from(parts.size_in_batch).unwrap_or(0));
         if let Some(k) = &r.key {
             flags |= F_KEY;
-            put_bytes(buf, k);
+            put_bytes(buf, k.as_bytes());
         }
         if let Some(v) = &r.value {
             flags |= F_VALUE;
-            put_bytes(buf, v);
+            put_bytes(buf, v.as_bytes());
         }
         if parts.timestamp_type == TimestampType::LogAppendTime {
             flags |= F_LOG_APPEND_TIME;

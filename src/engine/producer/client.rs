@@ -12,6 +12,7 @@ use crate::engine::sim::Sim;
 use crate::engine::time::Millis;
 use crate::engine::trace::TraceEvent;
 use serde::Serialize;
+use smol_str::{format_smolstr, SmolStr};
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 
@@ -28,26 +29,7 @@ pub struct Workload {
     /// Records made so far.
     pub made: u64,
     pub remaining: Option<u64>,
-    /// The keys made so far, shared by the records that repeat them (up to [`KEYS_SHARED`]).
-    keys_made: Vec<Arc<str>>,
 }
-
-/// `{name}-{n}`, written straight into its shared allocation's source (one copy, no `String`).
-fn numbered(name: &str, n: u64) -> Arc<str> {
-    use std::fmt::Write;
-    thread_local! {
-        static SCRATCH: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
-    }
-    SCRATCH.with(|scratch| {
-        let mut buf = scratch.borrow_mut();
-        buf.clear();
-        let _ = write!(buf, "{name}-{n}");
-        Arc::from(buf.as_str())
-    })
-}
-
-/// Workloads with at most this many distinct keys share one copy of each.
-const KEYS_SHARED: u32 = 65_536;
 
 impl Workload {
     pub fn new(
@@ -64,23 +46,14 @@ impl Workload {
             start,
             made: 0,
             remaining: max,
-            keys_made: Vec::new(),
         }
     }
 
     /// The key of the `n`th record (from 0): `key-{n % keys}`.
-    fn key(&mut self, n: u64) -> Option<Arc<str>> {
+    /// `key-{i}`: inline, so a record's key costs no allocation.
+    fn key(&self, n: u64) -> Option<SmolStr> {
         let keys = self.keys?.max(1);
-        let i = n % u64::from(keys);
-        let make = || Arc::from(format!("key-{i}"));
-        if keys > KEYS_SHARED {
-            return Some(make());
-        }
-        let i = i as usize;
-        if i == self.keys_made.len() {
-            self.keys_made.push(make());
-        }
-        self.keys_made.get(i).cloned().or_else(|| Some(make()))
+        Some(format_smolstr!("key-{}", n % u64::from(keys)))
     }
 
     /// When the next record is due.
@@ -113,8 +86,8 @@ pub struct Delivery {
     pub tp: TopicPartition,
     /// -1 when unknown (acks=0).
     pub offset: i64,
-    pub key: Option<Arc<str>>,
-    pub value: Option<Arc<str>>,
+    pub key: Option<SmolStr>,
+    pub value: Option<SmolStr>,
     pub error: Option<(ErrorCode, String)>,
 }
 
@@ -269,8 +242,8 @@ impl Sim {
         c: ClientId,
         topic: &str,
         partition: Option<i32>,
-        key: Option<Arc<str>>,
-        value: Option<Arc<str>>,
+        key: Option<SmolStr>,
+        value: Option<SmolStr>,
         timestamp: Option<i64>,
     ) -> Result<TopicPartition, (ErrorCode, String)> {
         if !self.cluster.topics.contains_key(topic) {
@@ -409,7 +382,8 @@ impl Sim {
             p.seq += 1;
             let n = p.seq;
             let key = w.key(n - 1);
-            let value = numbered(&p.name, n);
+            // `{name}-{n}`: inline for names up to a few characters past `producer-NN`.
+            let value = format_smolstr!("{}-{n}", p.name);
             room -= i64::from(OutRecord::estimate(key.as_deref(), Some(&value)));
             if let Err((code, msg)) =
                 self.producer_send(c, &topic, None, key.clone(), Some(value.clone()), None)
