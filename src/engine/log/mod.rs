@@ -239,17 +239,22 @@ impl Log {
     /// segment at that offset is replaced rather than duplicated.
     fn roll(&mut self, expected_next_offset: Option<i64>, now_ms: i64, roll_jitter_ms: i64) {
         let new_offset = expected_next_offset.unwrap_or(0).max(self.log_end_offset);
+        // The next segment is sized like the last one: a busy log rolls on size, so it will
+        // likely hold as many records, and growing to that size would copy it several times.
+        let mut expected = 0;
         if let Some(active) = self.segments.last_mut() {
             if active.base_offset == new_offset && active.records.is_empty() {
                 *active = Arc::new(Segment::new(new_offset, now_ms, roll_jitter_ms));
                 return;
             }
+            expected = active.records.len();
             if let Some(seg) = Arc::get_mut(active) {
                 seg.records.shrink_to_fit();
             }
         }
-        self.segments
-            .push(Arc::new(Segment::new(new_offset, now_ms, roll_jitter_ms)));
+        let mut next = Segment::new(new_offset, now_ms, roll_jitter_ms);
+        next.records.reserve_exact(expected);
+        self.segments.push(Arc::new(next));
     }
 
     /// `UnifiedLog.maybeRoll`, then the append itself.
