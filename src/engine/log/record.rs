@@ -89,11 +89,12 @@ pub struct NewRecord {
 
 impl NewRecord {
     pub fn text(timestamp: i64, key: Option<&str>, value: Option<&str>) -> Self {
-        NewRecord::shared(
+        NewRecord {
             timestamp,
-            key.map(SmolStr::new).as_ref(),
-            value.map(SmolStr::new).as_ref(),
-        )
+            key: key.map(SmolStr::new),
+            value: value.map(SmolStr::new),
+            headers: Vec::new(),
+        }
     }
 
     /// A record whose key and value the caller already holds (a producer's batch).

@@ -49,8 +49,7 @@ impl Workload {
         }
     }
 
-    /// The key of the `n`th record (from 0): `key-{n % keys}`.
-    /// `key-{i}`: inline, so a record's key costs no allocation.
+    /// The key of the `n`th record (from 0): `key-{n % keys}`, inline (no allocation).
     fn key(&self, n: u64) -> Option<SmolStr> {
         let keys = self.keys?.max(1);
         Some(format_smolstr!("key-{}", n % u64::from(keys)))
