@@ -9,6 +9,7 @@
 pub mod bench;
 pub mod console;
 pub mod engine;
+pub mod ordered;
 pub mod scenario;
 #[cfg(feature = "ui")]
 pub mod ui;

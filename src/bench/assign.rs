@@ -5,6 +5,7 @@
 use super::clock::Stopwatch;
 use super::{Better, Figure, Scale};
 use crate::engine::group::assignors::{assign, Assignment, AssignorName, MemberSubscription};
+use crate::ordered::CollectOrdered;
 use serde_json::json;
 use std::collections::BTreeMap;
 
@@ -37,8 +38,10 @@ fn assigned(a: &Assignment) -> u64 {
 fn run(name: AssignorName, figure: &str, scale: Scale) -> Result<Vec<Figure>, String> {
     let s = size(scale);
     let topics: Vec<String> = (0..s.topics).map(|t| format!("topic-{t:03}")).collect();
-    let partitions_per_topic: BTreeMap<String, u32> =
-        topics.iter().map(|t| (t.clone(), s.partitions)).collect();
+    let partitions_per_topic: BTreeMap<String, u32> = topics
+        .iter()
+        .map(|t| (t.clone(), s.partitions))
+        .collect_map();
     let mut members: Vec<MemberSubscription> = (0..s.consumers)
         .map(|c| MemberSubscription {
             member_id: format!("consumer-{c:04}"),

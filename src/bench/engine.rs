@@ -6,6 +6,7 @@ use super::{alloc, cpu_seconds, Better, Figure, Scale};
 use crate::engine::time::{Millis, DAY, HOUR, MINUTE, SECOND};
 use crate::engine::view::ClientKind;
 use crate::engine::{ClusterSpec, Command, Sim, WorkloadSpec};
+use crate::ordered::CollectOrdered;
 use serde_json::json;
 use std::collections::BTreeMap;
 
@@ -30,7 +31,7 @@ fn map(pairs: &[(&str, String)]) -> BTreeMap<String, String> {
     pairs
         .iter()
         .map(|(k, v)| (k.to_string(), v.clone()))
-        .collect()
+        .collect_map()
 }
 
 fn err(e: impl std::fmt::Display) -> String {

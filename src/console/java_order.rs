@@ -6,6 +6,7 @@
 //! inside a bucket (resizing keeps the relative order of a bucket's entries). See
 //! kafka-cli-formats.md §13.
 
+use crate::ordered;
 /// Java's `String.hashCode`: `h = 31 * h + c` over UTF-16 code units, wrapping at 32 bits.
 pub fn string_hash_code(s: &str) -> i32 {
     let mut h: i32 = 0;
@@ -65,7 +66,7 @@ pub fn hash_map_order(hashes: &[i32], init: HashMapInit) -> Vec<usize> {
     let cap = final_capacity(init, hashes.len() as u32);
     let mask = cap - 1;
     let mut idx: Vec<usize> = (0..hashes.len()).collect();
-    idx.sort_by_key(|&i| ((spread(hashes[i]) as u32) & mask, i));
+    ordered::sort_by_key(&mut idx, |&i| ((spread(hashes[i]) as u32) & mask, i));
     idx
 }
 
@@ -96,7 +97,7 @@ pub fn order_topic_partitions(keys: &[(String, i32)], init: HashMapInit) -> Vec<
 /// refills a `new HashMap<>(n)` in that order; topics print in the last map's order.
 pub fn describe_topics_order<S: AsRef<str> + Clone>(topics: &[S]) -> Vec<S> {
     let mut sorted: Vec<S> = topics.to_vec();
-    sorted.sort_by(|a, b| java_compare(a.as_ref(), b.as_ref()));
+    ordered::sort_by(&mut sorted, |a, b| java_compare(a.as_ref(), b.as_ref()));
     let n = sorted.len() as u32;
     let stage1 = order_strings(&sorted, HashMapInit::WithCapacity(n));
     let stage2 = order_strings(&stage1, HashMapInit::CopyOf(n));
@@ -107,7 +108,7 @@ pub fn describe_topics_order<S: AsRef<str> + Clone>(topics: &[S]) -> Vec<S> {
 /// `(spread(h) & 63, spread(h))` with `h = name.hashCode()` (formats §2.6).
 pub fn topic_config_order<T: Clone>(entries: &[(String, T)]) -> Vec<(String, T)> {
     let mut v: Vec<(String, T)> = entries.to_vec();
-    v.sort_by_key(|(name, _)| {
+    ordered::sort_by_key(&mut v, |(name, _)| {
         let s = spread(string_hash_code(name));
         (s & 63, s)
     });
@@ -121,7 +122,7 @@ pub fn java_compare(a: &str, b: &str) -> std::cmp::Ordering {
 
 /// Sorts strings with Java `String.compareTo` (as `TreeMap`/`sorted` would).
 pub fn java_sort(v: &mut [String]) {
-    v.sort_by(|a, b| java_compare(a, b));
+    ordered::sort_by(v, |a, b| java_compare(a, b));
 }
 
 #[cfg(test)]

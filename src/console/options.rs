@@ -1077,7 +1077,7 @@ pub mod argparse {
                 (sim, *f)
             })
             .collect();
-        cands.sort();
+        crate::ordered::sort(&mut cands);
         let Some(&(threshold, _)) = cands.first() else {
             return String::new();
         };
@@ -1122,7 +1122,7 @@ pub mod argparse {
             1 => Ok(Some(cand[0].1)),
             _ => {
                 let mut names: Vec<&str> = cand.iter().map(|(f, _)| *f).collect();
-                names.sort();
+                crate::ordered::sort(&mut names);
                 Err(format!(
                     "ambiguous option: {flag} could match {}",
                     names.join(", ")

@@ -481,8 +481,9 @@ impl Sim {
         let mut cursor = broker
             .zip(fetch.partitions.first())
             .map(|(x, (first, _))| x.replicas.range::<TopicPartition, _>(first..).peekable());
+        let mut metas = self.cluster.partitions_in_order();
         for (i, (tp, offset)) in fetch.partitions.iter().enumerate() {
-            let meta = self.cluster.partition(tp);
+            let meta = metas.partition(tp);
             let leader = meta.and_then(|m| m.leader);
             let replica = match cursor.as_mut().and_then(|c| seek_sorted(c, tp)) {
                 Some(r) => Some(r),
@@ -713,10 +714,11 @@ impl Sim {
         // Leaders with a fetch outstanding are skipped below, so they are left out of the plan.
         let mut by_leader: BTreeMap<BrokerId, FetchPlan> = BTreeMap::new();
         if let Some(broker) = self.cluster.brokers.get(&b) {
+            let mut metas = self.cluster.partitions_in_order();
             for (tp, r) in &broker.replicas {
-                let Some(l) = self
-                    .cluster
-                    .leader_of(tp)
+                let Some(l) = metas
+                    .partition(tp)
+                    .and_then(|m| m.leader)
                     .filter(|l| *l != b && !broker.fetching_from.contains(l))
                 else {
                     continue;

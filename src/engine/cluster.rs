@@ -8,6 +8,7 @@ use super::error::{ErrorCode, KafkaError};
 use super::ids::{BrokerId, TopicPartition};
 use super::log::LogConfig;
 use super::rng::SimRng;
+use crate::ordered::CollectOrdered;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -176,7 +177,7 @@ impl Cluster {
                 };
                 (id, Broker::new(id, rack))
             })
-            .collect();
+            .collect_map();
         let default_topic_config = TopicConfig::build(&broker_config, &BTreeMap::new())
             .map_err(|e| KafkaError::new(ErrorCode::InvalidConfig, e.to_string()))?;
         Ok(Cluster {
@@ -222,6 +223,15 @@ impl Cluster {
             .get(&*tp.topic)?
             .partitions
             .get(usize::try_from(tp.partition).ok()?)
+    }
+
+    /// [`Cluster::partition`] for partitions visited in key order (a fetch, a broker's
+    /// replicas): one topic search per run of the same topic instead of one per partition.
+    pub fn partitions_in_order(&self) -> TopicCursor<'_> {
+        TopicCursor {
+            cluster: self,
+            topic: None,
+        }
     }
 
     pub fn partition_mut(&mut self, tp: &TopicPartition) -> Option<&mut PartitionMeta> {
@@ -271,5 +281,26 @@ impl Cluster {
                 .enumerate()
                 .map(move |(i, p)| (TopicPartition::new(t.name.clone(), i as i32), p))
         })
+    }
+}
+
+/// See [`Cluster::partitions_in_order`].
+pub struct TopicCursor<'a> {
+    cluster: &'a Cluster,
+    topic: Option<&'a TopicMeta>,
+}
+
+impl<'a> TopicCursor<'a> {
+    pub fn partition(&mut self, tp: &TopicPartition) -> Option<&'a PartitionMeta> {
+        let topic = match self.topic {
+            // Names are usually the topic's own shared allocation: no bytes compared.
+            Some(t) if Arc::ptr_eq(&t.name, &tp.topic) || *t.name == *tp.topic => t,
+            _ => {
+                let t = self.cluster.topics.get(&*tp.topic)?;
+                self.topic = Some(t);
+                t
+            }
+        };
+        topic.partitions.get(usize::try_from(tp.partition).ok()?)
     }
 }

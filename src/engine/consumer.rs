@@ -18,6 +18,7 @@ use super::trace::TraceEvent;
 
 /// The consumer's `retry.backoff.ms` default (not configurable in the playground).
 const CONSUMER_RETRY_BACKOFF_MS: Millis = 100;
+use crate::ordered::CollectOrdered;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
@@ -677,8 +678,8 @@ impl Sim {
                 return;
             }
         };
-        let old: BTreeSet<TopicPartition> = x.assignment.iter().cloned().collect();
-        let next: BTreeSet<TopicPartition> = new.iter().cloned().collect();
+        let old: BTreeSet<TopicPartition> = x.assignment.iter().cloned().collect_set();
+        let next: BTreeSet<TopicPartition> = new.iter().cloned().collect_set();
         let revoked: Vec<TopicPartition> = old.difference(&next).cloned().collect();
         let added: Vec<TopicPartition> = next.difference(&old).cloned().collect();
         x.assignment = new;
@@ -1195,8 +1196,8 @@ impl Sim {
             x.kip848.next_target = Some(target);
             return;
         }
-        let owned: BTreeSet<TopicPartition> = x.assignment.iter().cloned().collect();
-        let next: BTreeSet<TopicPartition> = target.iter().cloned().collect();
+        let owned: BTreeSet<TopicPartition> = x.assignment.iter().cloned().collect_set();
+        let next: BTreeSet<TopicPartition> = target.iter().cloned().collect_set();
         if owned == next {
             return;
         }
@@ -1228,8 +1229,8 @@ impl Sim {
         let Some(target) = x.kip848.reconciling.take() else {
             return;
         };
-        let old: BTreeSet<TopicPartition> = x.assignment.iter().cloned().collect();
-        let next: BTreeSet<TopicPartition> = target.iter().cloned().collect();
+        let old: BTreeSet<TopicPartition> = x.assignment.iter().cloned().collect_set();
+        let next: BTreeSet<TopicPartition> = target.iter().cloned().collect_set();
         for tp in old.difference(&next) {
             x.positions.remove(tp);
             x.resolving.remove(tp);

@@ -401,8 +401,7 @@ impl Sim {
         let before = meta.isr.clone();
         change(&mut meta.isr);
         let replicas = meta.replicas.clone();
-        meta.isr
-            .sort_by_key(|b| replicas.iter().position(|r| r == b));
+        crate::ordered::sort_by_key(&mut meta.isr, |b| replicas.iter().position(|r| r == b));
         meta.isr.dedup();
         if meta.isr == before {
             return;

@@ -19,6 +19,7 @@ use super::sim::{Event, Sim, Timer};
 use super::streams::processor::StreamsApp;
 use super::time::Millis;
 use super::trace::TraceEvent;
+use crate::ordered::CollectOrdered;
 use serde::Serialize;
 use smol_str::SmolStr;
 use std::collections::BTreeMap;
@@ -230,7 +231,7 @@ impl Sim {
         ]
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
+        .collect_map();
         super::command::apply(
             self,
             Command::StartConsumer {
@@ -397,7 +398,7 @@ impl Sim {
                 let hw = self.high_watermark(&tp).unwrap_or(0);
                 (tp, hw)
             })
-            .collect()
+            .collect_map()
     }
 
     /// Arms `app`'s single wake-up timer at `at` (replacing any earlier one).

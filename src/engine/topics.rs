@@ -10,6 +10,7 @@ use super::log::{Log, LogConfig};
 use super::placement::{self, BrokerMetadata, PlacementErrorKind, UsableBroker};
 use super::sim::{Event, Sim, Timer};
 use super::trace::TraceEvent;
+use crate::ordered::CollectOrdered;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
@@ -253,7 +254,7 @@ impl Sim {
                     .copied()
                     .filter(move |r| Some(*r) != p.leader)
             })
-            .collect();
+            .collect_set();
         for b in followers {
             self.schedule_in(0, Event::Timer(Timer::ReplicaFetch { broker: b }));
         }

@@ -10,6 +10,7 @@ use super::network::NodeId;
 use super::protocol::ApiKey;
 use super::sim::Sim;
 use super::time::Millis;
+use crate::ordered;
 use serde::Serialize;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -275,7 +276,7 @@ impl Sim {
         for m in &members {
             tps.extend(m.assignment.iter().cloned());
         }
-        tps.sort();
+        ordered::sort(&mut tps);
         tps.dedup();
         let offsets = tps
             .into_iter()
@@ -311,7 +312,7 @@ impl Sim {
     pub fn group_ids(&self) -> Vec<String> {
         let mut ids: Vec<String> = self.groups.keys().cloned().collect();
         ids.extend(self.consumer_groups.keys().cloned());
-        ids.sort();
+        ordered::sort(&mut ids);
         ids
     }
 

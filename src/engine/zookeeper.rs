@@ -12,6 +12,7 @@ use super::network::NodeId;
 use super::protocol::Body;
 use super::sim::Sim;
 use super::trace::TraceEvent;
+use crate::ordered::CollectOrdered;
 use std::collections::BTreeMap;
 
 #[derive(Clone, Debug)]
@@ -27,7 +28,7 @@ pub struct ZkEnsemble {
 impl ZkEnsemble {
     pub fn new(count: u32) -> ZkEnsemble {
         ZkEnsemble {
-            servers: (1..=count as i32).map(|id| (id, true)).collect(),
+            servers: (1..=count as i32).map(|id| (id, true)).collect_map(),
             controller: Some(0),
             controller_epoch: 1,
         }

@@ -10,6 +10,7 @@ use crate::engine::command::MAX_RATE;
 use crate::engine::faults::NetworkFault;
 use crate::engine::network::NodeId;
 use crate::engine::{Command, TopicPartition, WorkloadSpec};
+use crate::ordered::CollectOrdered;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 
@@ -399,7 +400,7 @@ pub(crate) fn command_from_json(v: &Value, path: &str, p: &mut Problems) -> Opti
                 group: group?,
                 topics: topics?,
                 assign: assign?.into_iter().map(|(tp, _)| tp).collect(),
-                start_offsets: offsets?.into_iter().collect(),
+                start_offsets: offsets?.into_iter().collect_map(),
                 configs,
                 process_time_ms: process?.unwrap_or(0),
             }

@@ -578,11 +578,10 @@ pub fn to_json(s: &Scenario, pretty: bool) -> String {
 }
 
 fn configs(m: &BTreeMap<String, String>) -> Value {
-    Value::Object(
-        m.iter()
-            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
-            .collect(),
-    )
+    // Extended, not collected: see `crate::ordered`.
+    let mut object = serde_json::Map::new();
+    object.extend(m.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))));
+    Value::Object(object)
 }
 
 /// The scenario as a JSON value, keys in the documented order.

@@ -12,6 +12,7 @@ use crate::engine::ids::TopicPartition;
 use crate::engine::time::{Millis, SECOND};
 use crate::engine::trace::TraceEvent;
 use crate::engine::Sim;
+use crate::ordered::CollectOrdered;
 use std::collections::BTreeMap;
 
 /// What a timeline marker stands for.
@@ -263,7 +264,7 @@ fn client_totals(sim: &Sim) -> BTreeMap<String, (u64, u64)> {
     sim.client_views()
         .into_iter()
         .map(|v| (v.name, (v.acked, v.consumed)))
-        .collect()
+        .collect_map()
 }
 
 fn group_lags(sim: &Sim) -> Vec<(String, i64)> {

@@ -9,6 +9,8 @@ use crate::engine::protocol::ApiKey;
 use crate::engine::time::{human, Millis};
 use crate::engine::trace::TraceEvent;
 use crate::engine::view::ClientKind;
+use crate::ordered;
+use crate::ordered::CollectOrdered;
 use crate::scenario::Session;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -103,8 +105,10 @@ pub fn SequenceChart(props: &SequenceProps) -> Html {
         .collect();
     arrows.reverse();
     let clients = sim.client_views();
-    let names: BTreeMap<NodeId, String> =
-        clients.iter().map(|v| (v.node, v.name.clone())).collect();
+    let names: BTreeMap<NodeId, String> = clients
+        .iter()
+        .map(|v| (v.node, v.name.clone()))
+        .collect_map();
     // Lifelines as on the stage: producers, brokers, controllers, consumers.
     let rank = |n: &NodeId| match n {
         NodeId::Client(_) => match clients.iter().find(|v| v.node == *n) {
@@ -115,7 +119,7 @@ pub fn SequenceChart(props: &SequenceProps) -> Html {
         NodeId::Controller(_) | NodeId::ZooKeeper(_) => 2,
     };
     let mut nodes: Vec<NodeId> = arrows.iter().flat_map(|a| [a.from, a.to]).collect();
-    nodes.sort_by_key(|n| (rank(n), *n));
+    ordered::sort_by_key(&mut nodes, |n| (rank(n), *n));
     nodes.dedup();
     let lane_w = (W - TIME_W) / nodes.len().max(1) as f64;
     let x_of = |n: NodeId| {

@@ -8,6 +8,8 @@ use crate::engine::network::NodeId;
 use crate::engine::protocol::ApiKey;
 use crate::engine::quorum::RaftRole;
 use crate::engine::view::{ClientKind, ClientView, MessageView};
+use crate::ordered;
+use crate::ordered::CollectOrdered;
 use crate::scenario::Session;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -222,7 +224,7 @@ fn layout(sim: &crate::engine::Sim) -> Layout {
             .voters
             .iter()
             .map(|x| (NodeId::Controller(x.id), x.id))
-            .collect();
+            .collect_map();
     }
     let nodes: Vec<NodeId> = v
         .voters
@@ -272,7 +274,7 @@ fn layout(sim: &crate::engine::Sim) -> Layout {
 /// The clients in the order the stage draws them: producers, then consumers by group and name.
 fn clients_in_order(sim: &crate::engine::Sim) -> Vec<ClientView> {
     let mut clients = sim.client_views();
-    clients.sort_by(|a, b| {
+    ordered::sort_by(&mut clients, |a, b| {
         (a.kind == ClientKind::Consumer, &a.group, &a.name).cmp(&(
             b.kind == ClientKind::Consumer,
             &b.group,

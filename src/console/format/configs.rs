@@ -2,6 +2,7 @@
 
 use crate::console::java_order::java_compare;
 use crate::console::model::ConfigEntryView;
+use crate::ordered;
 
 /// `entity_type` is the plural CLI name (`topics`, `brokers`, `groups`...); the tool prints it
 /// without its last letter (`topic`).
@@ -32,7 +33,7 @@ pub fn describe(
         )
     };
     let mut v: Vec<&ConfigEntryView> = entries.iter().collect();
-    v.sort_by(|a, b| java_compare(&a.name, &b.name));
+    ordered::sort_by(&mut v, |a, b| java_compare(&a.name, &b.name));
     for e in v {
         let synonyms: Vec<String> = e
             .synonyms

@@ -9,6 +9,7 @@ use crate::console::model::{
     GroupDescription, GroupListing, GroupMember, GroupState, MemberProtocol, TopicPartition,
 };
 use crate::console::output::ToolExit;
+use crate::ordered;
 
 /// `MISSING_COLUMN_VALUE`.
 const MISSING: &str = "-";
@@ -76,7 +77,7 @@ fn state_check(group: &str, state: GroupState, rows: usize, out: &mut ToolExit) 
 
 fn sorted_groups(groups: &[GroupDescription]) -> Vec<&GroupDescription> {
     let mut v: Vec<&GroupDescription> = groups.iter().collect();
-    v.sort_by(|a, b| java_compare(&a.group_id, &b.group_id));
+    ordered::sort_by(&mut v, |a, b| java_compare(&a.group_id, &b.group_id));
     v
 }
 
@@ -132,7 +133,7 @@ pub fn offset_rows(g: &GroupDescription) -> Vec<OffsetRow> {
         .iter()
         .filter(|m| !m.assignment.is_empty())
         .collect();
-    members.sort_by_key(|m| std::cmp::Reverse(m.assignment.len()));
+    ordered::sort_by_key(&mut members, |m| std::cmp::Reverse(m.assignment.len()));
     let mut rows = Vec::new();
     let mut assigned: Vec<TopicPartition> = Vec::new();
     for m in members {
@@ -238,7 +239,7 @@ pub fn assignment_string(tps: &[TopicPartition]) -> String {
         return MISSING.to_string();
     }
     let mut topics: Vec<&str> = tps.iter().map(|(t, _)| t.as_str()).collect();
-    topics.sort_by(|a, b| java_compare(a, b));
+    ordered::sort_by(&mut topics, |a, b| java_compare(a, b));
     topics.dedup();
     topics
         .into_iter()
@@ -248,7 +249,7 @@ pub fn assignment_string(tps: &[TopicPartition]) -> String {
                 .filter(|(tt, _)| tt == t)
                 .map(|(_, p)| p.to_string())
                 .collect();
-            ps.sort_by(|a, b| java_compare(a, b));
+            ordered::sort_by(&mut ps, |a, b| java_compare(a, b));
             format!("{t}:{}", ps.join(","))
         })
         .collect::<Vec<_>>()

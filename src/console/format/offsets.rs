@@ -1,12 +1,15 @@
 //! `kafka-get-offsets` output (formats §6).
 
 use crate::console::java_order::java_compare;
+use crate::ordered;
 
 /// stdout: `topic:partition:offset` per partition, sorted by the string `topic-partition`
 /// (so `orders-10` sorts before `orders-2`); partitions whose lookup gave -1 are omitted.
 pub fn offsets_lines(rows: &[(String, i32, i64)]) -> String {
     let mut v: Vec<&(String, i32, i64)> = rows.iter().filter(|r| r.2 >= 0).collect();
-    v.sort_by(|a, b| java_compare(&format!("{}-{}", a.0, a.1), &format!("{}-{}", b.0, b.1)));
+    ordered::sort_by(&mut v, |a, b| {
+        java_compare(&format!("{}-{}", a.0, a.1), &format!("{}-{}", b.0, b.1))
+    });
     v.into_iter()
         .map(|(t, p, o)| format!("{t}:{p}:{o}\n"))
         .collect()

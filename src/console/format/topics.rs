@@ -3,6 +3,7 @@
 use super::join_ids;
 use crate::console::java_order::{describe_topics_order, java_sort, topic_config_order};
 use crate::console::model::{DescribeFilter, PartitionInfo, TopicDescription};
+use crate::ordered;
 
 /// The zero UUID in base64url: a topic id that is not printed.
 pub const ZERO_UUID: &str = "AAAAAAAAAAAAAAAAAAAAAA";
@@ -142,7 +143,7 @@ pub fn describe(topics: &[TopicDescription], filter: &DescribeFilter) -> String 
         }
         if !filter.topics_with_overrides {
             let mut parts: Vec<&PartitionInfo> = t.partitions.iter().collect();
-            parts.sort_by_key(|p| p.partition);
+            ordered::sort_by_key(&mut parts, |p| p.partition);
             for p in parts {
                 if partition_matches(t, p, filter) {
                     out.push_str(&partition_line(&t.name, p));

@@ -12,6 +12,7 @@ use crate::console::output::ToolExit;
 use crate::console::run::Console;
 use crate::console::Tool;
 use crate::engine::{Command, ErrorCode, Outcome, Sim, TopicPartition};
+use crate::ordered;
 
 const ACTIONS: [&str; 6] = [
     "list",
@@ -219,7 +220,7 @@ fn list(sim: &Sim, opts: &ParsedOptions) -> ToolExit {
 
 fn describe(sim: &Sim, opts: &ParsedOptions) -> ToolExit {
     let mut ids = group_ids(sim, opts);
-    ids.sort();
+    ordered::sort(&mut ids);
     let mut groups = Vec::new();
     for id in &ids {
         match description(sim, id) {

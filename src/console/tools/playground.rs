@@ -11,6 +11,7 @@ use crate::engine::config::Era;
 use crate::engine::time::{human, Millis};
 use crate::engine::view::ClientKind;
 use crate::engine::{ClusterSpec, Command, ControllerMode, WorkloadSpec};
+use crate::ordered;
 use std::collections::BTreeMap;
 
 /// Flags of a playground command: `--name value`, repeatable ones collected, bare flags `true`.
@@ -58,7 +59,7 @@ impl Flags {
                     .chain(bare)
                     .map(|n| format!("--{n}"))
                     .collect();
-                allowed.sort();
+                ordered::sort(&mut allowed);
                 return Err(format!(
                     "{cmd}: unknown option --{name}; allowed: {}",
                     allowed.join(", ")
@@ -402,13 +403,14 @@ fn era_name(e: Era) -> &'static str {
 }
 
 fn props(values: Vec<&str>) -> Result<BTreeMap<String, String>, String> {
-    values
-        .into_iter()
-        .map(|kv| match kv.split_once('=') {
-            Some((k, v)) => Ok((k.trim().to_string(), v.trim().to_string())),
-            None => Err(format!("'{kv}' is not in the form key=value")),
-        })
-        .collect()
+    let mut props = BTreeMap::new();
+    for kv in values {
+        let (k, v) = kv
+            .split_once('=')
+            .ok_or_else(|| format!("'{kv}' is not in the form key=value"))?;
+        props.insert(k.trim().to_string(), v.trim().to_string());
+    }
+    Ok(props)
 }
 
 /// `10/s`, `10`, `600/m`: records per second.

@@ -14,6 +14,7 @@ use crate::console::run::Console;
 use crate::console::Tool;
 use crate::engine::placement::{assign_replicas_to_brokers, BrokerMetadata, PlacementRandom};
 use crate::engine::{BrokerId, Command, Outcome, TopicPartition};
+use crate::ordered;
 use std::collections::BTreeMap;
 
 const COMMAND_FAILED: &str = "org.apache.kafka.server.common.AdminCommandFailedException";
@@ -561,7 +562,7 @@ fn execute(console: &mut Console, opts: &ParsedOptions, stdin: Option<&str>) -> 
         .filter_map(|(tp, e)| e.map(|e| (tp, e.message)))
         .collect();
     if !errors.is_empty() {
-        errors.sort();
+        ordered::sort(&mut errors);
         let lines: Vec<String> = errors.iter().map(|(tp, m)| format!("{tp}: {m}")).collect();
         let mut exit = terse(&format!(
             "Error reassigning partition(s):\n{}",
@@ -572,7 +573,7 @@ fn execute(console: &mut Console, opts: &ParsedOptions, stdin: Option<&str>) -> 
         return exit;
     }
     let mut sorted = tps.clone();
-    sorted.sort();
+    ordered::sort(&mut sorted);
     let names: Vec<String> = sorted.iter().map(ToString::to_string).collect();
     out.push_str(&format!(
         "Successfully started partition reassignment{} for {}\n",

@@ -21,6 +21,7 @@ use crate::engine::consumer::MemberPhase;
 use crate::engine::group::assignors::{self, AssignorName, RebalanceProtocol};
 use crate::engine::time::Millis;
 use crate::engine::{Command, Sim, TopicPartition};
+use crate::ordered::CollectOrdered;
 use std::collections::{BTreeMap, BTreeSet};
 
 const LOGGER: &str = "org.apache.kafka.tools.VerifiableConsumer";
@@ -229,14 +230,15 @@ impl VerifiableConsumerRun {
                 );
             }
         }
-        let now: BTreeSet<TopicPartition> = seen.assignment.iter().cloned().collect();
+        let now: BTreeSet<TopicPartition> = seen.assignment.iter().cloned().collect_set();
         let completed = (seen.phase == MemberPhase::Stable && self.in_rebalance)
             || (self.cooperative && self.in_rebalance && now != self.owned);
         if completed {
             if seen.phase == MemberPhase::Stable {
                 self.in_rebalance = false;
             }
-            let revoked: BTreeSet<TopicPartition> = self.owned.difference(&now).cloned().collect();
+            let revoked: BTreeSet<TopicPartition> =
+                self.owned.difference(&now).cloned().collect_set();
             if !revoked.is_empty() {
                 json_line(
                     out,
@@ -246,7 +248,8 @@ impl VerifiableConsumerRun {
                     },
                 );
             }
-            let added: BTreeSet<TopicPartition> = now.difference(&self.owned).cloned().collect();
+            let added: BTreeSet<TopicPartition> =
+                now.difference(&self.owned).cloned().collect_set();
             json_line(
                 out,
                 VerifiableEvent::PartitionsAssigned {

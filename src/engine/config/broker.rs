@@ -9,6 +9,7 @@ use super::{
     ConfigDef, ConfigEntry, ConfigError, ConfigSource, ConfigSynonym, ConfigValue, Era, Relaxation,
     Scope,
 };
+use crate::ordered::CollectOrdered;
 
 /// Typed broker settings: the era's defaults, then static properties, then dynamic
 /// cluster-wide defaults (`kafka-configs --entity-type brokers --entity-default`).
@@ -131,7 +132,7 @@ impl BrokerConfig {
                 };
                 (name, source)
             })
-            .collect();
+            .collect_map();
         let r = &resolved;
         // KRaft-only settings keep their 4.x value in the ZooKeeper era so engine code that
         // reads them never sees a zero.
@@ -202,7 +203,7 @@ impl BrokerConfig {
         STOCK_SERVER_PROPERTIES
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
+            .collect_map()
     }
 
     /// Values below Kafka's minimum accepted as playground relaxations.

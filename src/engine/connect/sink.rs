@@ -9,6 +9,7 @@ use super::database::Row;
 use crate::engine::ids::TopicPartition;
 use crate::engine::network::ClientId;
 use crate::engine::time::Millis;
+use crate::ordered::CollectOrdered;
 use std::collections::BTreeMap;
 
 #[derive(Clone, Debug)]
@@ -104,7 +105,7 @@ pub fn write_for(
                 let mut row: Row = after
                     .iter()
                     .filter_map(|(k, v)| text(v).map(|t| (k.clone(), t)))
-                    .collect();
+                    .collect_map();
                 if !row.contains_key(key_column) {
                     let Some(k) = key else { return Write::Skip };
                     row.insert(key_column.to_string(), k);

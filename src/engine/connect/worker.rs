@@ -15,6 +15,7 @@ use crate::engine::error::{ErrorCode, KafkaError};
 use crate::engine::ids::TopicPartition;
 use crate::engine::sim::Sim;
 use crate::engine::time::Millis;
+use crate::ordered::CollectOrdered;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -330,7 +331,7 @@ impl Sim {
                 ]
                 .iter()
                 .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect();
+                .collect_map();
                 let p = self.embedded_producer(&app, &conn.producer_name(), producer_configs)?;
                 let end = self.end_offsets(OFFSETS_TOPIC);
                 let reader = self.embedded_consumer(

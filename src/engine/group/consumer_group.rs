@@ -24,6 +24,8 @@ use crate::engine::sim::{Event, Sim, Timer};
 use crate::engine::time::Millis;
 use crate::engine::trace::TraceEvent;
 use crate::engine::view::{GroupOffsetView, GroupView, MemberView};
+use crate::ordered;
+use crate::ordered::CollectOrdered;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -302,7 +304,7 @@ impl ConsumerGroup {
             return Err(ErrorCode::UnknownMemberId);
         };
         let mut subscribed = hb.subscribed_topics.clone();
-        subscribed.sort();
+        ordered::sort(&mut subscribed);
         subscribed.dedup();
         if m.subscribed_topics != subscribed || m.server_assignor != hb.server_assignor {
             bump = true;
@@ -447,7 +449,7 @@ impl ConsumerGroup {
             .values()
             .flat_map(|m| m.subscribed_topics.iter())
             .filter_map(|t| partitions.get(t).map(|n| (t.clone(), *n)))
-            .collect()
+            .collect_map()
     }
 
     /// `ConsumerGroup.computePreferredServerAssignor`: the assignor most members ask for, else
@@ -500,8 +502,8 @@ impl ConsumerGroup {
         if let Ok(a) = assignors::assign(name, &subscribed, &members) {
             self.target = a
                 .into_iter()
-                .map(|(m, tps)| (m, tps.into_iter().collect()))
-                .collect();
+                .map(|(m, tps)| (m, tps.into_iter().collect_set()))
+                .collect_map();
         }
         self.assignment_epoch = self.group_epoch;
         self.assignor = Some(name.name().to_string());
@@ -528,7 +530,7 @@ impl ConsumerGroup {
             .filter(|o| o.member_id != member_id)
             .flat_map(|o| o.assigned.iter().chain(o.pending_revocation.iter()))
             .cloned()
-            .collect();
+            .collect_set();
         let next = next_member_state(m, self.assignment_epoch, &target, owned, &held_by_others);
         self.members.insert(member_id.to_string(), next);
     }
@@ -648,8 +650,8 @@ fn compute_next_assignment(
     owned: Option<&[TopicPartition]>,
     held_by_others: &BTreeSet<TopicPartition>,
 ) -> ConsumerGroupMember {
-    let kept: BTreeSet<TopicPartition> = m.assigned.intersection(target).cloned().collect();
-    let revoke: BTreeSet<TopicPartition> = m.assigned.difference(target).cloned().collect();
+    let kept: BTreeSet<TopicPartition> = m.assigned.intersection(target).cloned().collect_set();
+    let revoke: BTreeSet<TopicPartition> = m.assigned.difference(target).cloned().collect_set();
     let (free, unreleased): (BTreeSet<TopicPartition>, BTreeSet<TopicPartition>) = target
         .difference(&m.assigned)
         .cloned()
@@ -856,7 +858,7 @@ impl Sim {
             .topics
             .keys()
             .filter_map(|t| Some((t.clone(), self.cluster.partition_count(t)? as u32)))
-            .collect();
+            .collect_map();
         let now = self.now;
         let Some(g) = self.consumer_groups.get_mut(group) else {
             return reply(ErrorCode::GroupIdNotFound, &hb);
@@ -1043,7 +1045,7 @@ impl Sim {
         for m in &members {
             tps.extend(m.assignment.iter().cloned());
         }
-        tps.sort();
+        ordered::sort(&mut tps);
         tps.dedup();
         let offsets = tps
             .into_iter()

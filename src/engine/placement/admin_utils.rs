@@ -12,6 +12,8 @@ use serde::{Deserialize, Serialize};
 use super::java_random::{java_string_cmp, PlacementRandom};
 use super::{PlacementError, PlacementErrorKind};
 use crate::engine::BrokerId;
+use crate::ordered;
+use crate::ordered::CollectOrdered;
 
 /// A broker as the ZooKeeper-era tools see it (`BrokerMetadata`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -81,7 +83,7 @@ pub fn assign_replicas_to_brokers(
     let racks: BTreeMap<BrokerId, &str> = brokers
         .iter()
         .map(|b| (b.id, b.rack.as_deref().unwrap_or_default()))
-        .collect();
+        .collect_map();
     Ok(assign(
         &arranged,
         n_partitions,
@@ -101,7 +103,7 @@ pub fn rack_alternated_broker_list(brokers: &[BrokerMetadata]) -> Vec<BrokerId> 
     let by_id: BTreeMap<BrokerId, &str> = brokers
         .iter()
         .map(|b| (b.id, b.rack.as_deref().unwrap_or_default()))
-        .collect();
+        .collect_map();
     let mut racks: Vec<(&str, Vec<BrokerId>)> = Vec::new();
     for (&id, &rack) in &by_id {
         match racks.iter_mut().find(|(r, _)| *r == rack) {
@@ -109,7 +111,7 @@ pub fn rack_alternated_broker_list(brokers: &[BrokerMetadata]) -> Vec<BrokerId> 
             None => racks.push((rack, vec![id])),
         }
     }
-    racks.sort_by(|a, b| java_string_cmp(a.0, b.0));
+    ordered::sort_by(&mut racks, |a, b| java_string_cmp(a.0, b.0));
     let mut result = Vec::with_capacity(by_id.len());
     let mut round = 0;
     while result.len() < by_id.len() {
@@ -154,7 +156,7 @@ fn assign(
     } else {
         i64::from(rng.next_int(bound))
     };
-    let num_racks = racks.map_or(0, |r| r.values().collect::<BTreeSet<_>>().len()) as i64;
+    let num_racks = racks.map_or(0, |r| r.values().collect_set().len()) as i64;
     let mut ret = BTreeMap::new();
     let first_partition = i64::from(start_partition_id.max(0));
     for partition in first_partition..first_partition + i64::from(n_partitions) {

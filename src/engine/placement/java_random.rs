@@ -4,6 +4,7 @@
 //! `Collections.shuffle` and iterates a `HashMap`. Reproducing Kafka's own test vectors needs all
 //! three exactly; the simulation can still plug its own PRNG in through [`PlacementRandom`].
 
+use crate::ordered;
 /// The random source the placers need: Java's `Random#nextInt(int bound)` contract.
 ///
 /// `Collections.shuffle` is built on top of it ([`shuffle`]), so a simulation PRNG only has to
@@ -177,7 +178,7 @@ pub fn java_hashmap_iteration_order(hashes: &[i32]) -> Vec<usize> {
     }
     let spread = |h: i32| (h ^ ((h as u32) >> 16) as i32) as u32 as usize;
     let mut order: Vec<usize> = (0..hashes.len()).collect();
-    order.sort_by_key(|&i| (spread(hashes[i]) & (cap - 1), i));
+    ordered::sort_by_key(&mut order, |&i| (spread(hashes[i]) & (cap - 1), i));
     order
 }
 

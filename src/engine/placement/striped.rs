@@ -14,6 +14,7 @@ use super::java_random::{
 };
 use super::{PlacementError, PlacementErrorKind, UsableBroker};
 use crate::engine::BrokerId;
+use crate::ordered;
 
 /// The brokers of one rack with the same fencing state, handed out round-robin per epoch.
 #[derive(Clone, Debug, Default)]
@@ -135,7 +136,7 @@ impl RackList {
             rack.unfenced.initialize(rng);
         }
         let mut rack_names: Vec<usize> = (0..racks.len()).collect();
-        rack_names.sort_by(|&a, &b| cmp_rack(&racks[a].0, &racks[b].0));
+        ordered::sort_by(&mut rack_names, |&a, &b| cmp_rack(&racks[a].0, &racks[b].0));
         let offset = if rack_names.is_empty() {
             0
         } else {

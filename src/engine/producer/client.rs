@@ -11,6 +11,7 @@ use crate::engine::protocol::{Body, OutRecord, ProduceBatch};
 use crate::engine::sim::Sim;
 use crate::engine::time::Millis;
 use crate::engine::trace::TraceEvent;
+use crate::ordered::CollectOrdered;
 use serde::Serialize;
 use smol_str::{format_smolstr, SmolStr};
 use std::collections::{BTreeMap, VecDeque};
@@ -494,7 +495,7 @@ impl Sim {
                 .accumulator
                 .keys()
                 .map(|tp| (tp.clone(), self.cluster.leader_of(tp)))
-                .collect(),
+                .collect_map(),
             _ => return,
         };
         let Some(p) = self.producer_mut(c) else {

@@ -14,6 +14,7 @@ use crate::engine::ids::TopicPartition;
 use crate::engine::network::ClientId;
 use crate::engine::sim::Sim;
 use crate::engine::time::Millis;
+use crate::ordered::CollectOrdered;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 /// Kafka Streams' `commit.interval.ms` default under at-least-once.
@@ -376,7 +377,7 @@ impl Sim {
                 .store_defs()
                 .into_iter()
                 .map(|(n, t)| (n.clone(), StateStore::new(n, t)))
-                .collect();
+                .collect_map();
             let inst = Instance {
                 id,
                 consumer,
@@ -567,12 +568,12 @@ impl Sim {
         let Some((now_assigned, _)) = self.consumer_assignment(i.consumer) else {
             return;
         };
-        let new: BTreeSet<TopicPartition> = now_assigned.into_iter().collect();
+        let new: BTreeSet<TopicPartition> = now_assigned.into_iter().collect_set();
         if new == i.assigned {
             return;
         }
         let revoked: Vec<TopicPartition> = i.assigned.difference(&new).cloned().collect();
-        let needed: BTreeSet<StorePart> = new.iter().flat_map(|tp| a.stores_for(tp)).collect();
+        let needed: BTreeSet<StorePart> = new.iter().flat_map(|tp| a.stores_for(tp)).collect_set();
         if !revoked.is_empty() && self.producer_idle(i.producer) {
             // `onPartitionsRevoked`: commit what the closing tasks processed.
             let offsets: Vec<(TopicPartition, i64)> = revoked
@@ -674,7 +675,7 @@ impl Sim {
             .stores
             .iter()
             .map(|(n, s)| (n.clone(), s.changelog.clone()))
-            .collect();
+            .collect_map();
         let mut empty = BTreeMap::new();
         let mut to_read = BTreeMap::new();
         let mut batch = BTreeMap::new();
@@ -728,7 +729,7 @@ impl Sim {
     fn finish_restore(&mut self, app: &str, id: u32, batch: BTreeMap<StorePart, u64>) {
         let needed: BTreeSet<StorePart> = match self.apps.streams.get(app) {
             Some(a) => match a.instances.get(&id) {
-                Some(i) => i.assigned.iter().flat_map(|tp| a.stores_for(tp)).collect(),
+                Some(i) => i.assigned.iter().flat_map(|tp| a.stores_for(tp)).collect_set(),
                 None => return,
             },
             None => return,

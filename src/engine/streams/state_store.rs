@@ -4,6 +4,7 @@
 //! when its task starts and is restored by replaying the changelog partition to its end.
 
 use super::topology::{Aggregation, Rec};
+use crate::ordered::CollectOrdered;
 use std::collections::BTreeMap;
 
 /// Kafka's changelog topic name.
@@ -56,7 +57,7 @@ impl StateStore {
         self.partitions
             .values()
             .flat_map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())))
-            .collect()
+            .collect_map()
     }
 }
 

@@ -12,6 +12,7 @@ use crate::engine::network::NodeId;
 use crate::engine::time::Millis;
 use crate::engine::view::{ClientKind, PartitionView};
 use crate::engine::{Sim, TopicPartition};
+use crate::ordered::CollectOrdered;
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -179,14 +180,14 @@ impl Baseline {
             .group_ids()
             .into_iter()
             .filter_map(|g| Some((g.clone(), sim.group_view(&g)?.generation)))
-            .collect();
+            .collect_map();
         Baseline {
             at_ms: sim.now(),
             leaders,
             generations,
             controller: sim.controller_view().active,
             acked_lost: sim.acked_loss_count() as u64,
-            violations: sim.violation_counts().into_iter().collect(),
+            violations: sim.violation_counts().into_iter().collect_map(),
         }
     }
 }

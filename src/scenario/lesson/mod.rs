@@ -16,6 +16,7 @@ pub mod format;
 pub mod progress;
 
 use super::{Scenario, ScenarioError};
+use crate::ordered;
 pub use commands::execute;
 pub use condition::{Baseline, Bound, Condition, RanLine};
 pub use progress::{LessonRun, Progress};
@@ -129,6 +130,6 @@ pub fn catalog() -> (Vec<Lesson>, Vec<BrokenLesson>) {
             }),
         }
     }
-    ok.sort_by_key(|l| l.number);
+    ordered::sort_by_key(&mut ok, |l| l.number);
     (ok, broken)
 }
