@@ -443,8 +443,8 @@ impl Sim {
                 self.note_follower_position(b, fetch.replica_id, tp, *offset);
             }
         }
-        let response = self.read_for_fetch(b, &fetch);
-        if response.iter().any(worth_answering) || max_wait_ms <= 0 {
+        if max_wait_ms <= 0 || self.fetch_ready(b, &fetch) {
+            let response = self.read_for_fetch(b, &fetch);
             self.send(
                 NodeId::Broker(b),
                 fetch.from,
@@ -474,21 +474,8 @@ impl Sim {
     fn read_for_fetch(&self, b: BrokerId, fetch: &ParkedFetch) -> Vec<FetchPartition> {
         let mut budget = fetch.max_records as usize;
         let mut out = Vec::with_capacity(fetch.partitions.len());
-        let broker = self.cluster.brokers.get(&b);
-        let alive = broker.is_some_and(|x| x.alive);
-        // Starts at the first partition asked for: a broker's map also holds partitions the fetch
-        // skips (the 50 of `__consumer_offsets` sort before most topics).
-        let mut cursor = broker
-            .zip(fetch.partitions.first())
-            .map(|(x, (first, _))| x.replicas.range::<TopicPartition, _>(first..).peekable());
-        let mut metas = self.cluster.partitions_in_order();
-        for (i, (tp, offset)) in fetch.partitions.iter().enumerate() {
-            let meta = metas.partition(tp);
-            let leader = meta.and_then(|m| m.leader);
-            let replica = match cursor.as_mut().and_then(|c| seek_sorted(c, tp)) {
-                Some(r) => Some(r),
-                None => broker.and_then(|x| x.replicas.get(tp)),
-            };
+        let follower = fetch.replica_id >= 0;
+        self.for_each_fetched(b, fetch, |tp, offset, state| {
             let empty = |result| FetchPartition {
                 tp: tp.clone(),
                 result,
@@ -497,37 +484,23 @@ impl Sim {
                 diverging_epoch: None,
                 epochs: Vec::new(),
             };
-            let (Some(replica), true) = (replica, leader == Some(b) && alive) else {
-                let code = if meta.is_none() {
-                    ErrorCode::UnknownTopicOrPartition
-                } else {
-                    ErrorCode::NotLeaderOrFollower
-                };
-                out.push(empty(Err(code)));
-                continue;
-            };
-            let leo = replica.log.log_end_offset();
-            let follower = fetch.replica_id >= 0;
-            if let Some(&last_epoch) = fetch.last_fetched_epochs.get(i).filter(|e| **e >= 0) {
-                // KIP-320: the follower's log diverged if its last epoch ends earlier here.
-                if let Some((epoch, end)) = replica.epochs.end_offset_for(last_epoch, leo) {
-                    if epoch < last_epoch || end < *offset {
-                        out.push(FetchPartition {
-                            diverging_epoch: Some((epoch, end)),
-                            high_watermark: replica.high_watermark,
-                            log_start_offset: replica.log.log_start_offset(),
-                            ..empty(Ok(Vec::new()))
-                        });
-                        continue;
-                    }
+            let (replica, upper) = match state {
+                Fetched::Error(code) => {
+                    out.push(empty(Err(code)));
+                    return true;
                 }
-            }
-            let upper = if follower {
-                leo
-            } else {
-                replica.high_watermark
+                Fetched::Diverged(replica, diverging) => {
+                    out.push(FetchPartition {
+                        diverging_epoch: Some(diverging),
+                        high_watermark: replica.high_watermark,
+                        log_start_offset: replica.log.log_start_offset(),
+                        ..empty(Ok(Vec::new()))
+                    });
+                    return true;
+                }
+                Fetched::Readable(replica, upper) => (replica, upper),
             };
-            let result = match replica.log.read(*offset, budget, FETCH_MAX_BYTES, upper) {
+            let result = match replica.log.read(offset, budget, FETCH_MAX_BYTES, upper) {
                 Ok(records) => {
                     budget = budget.saturating_sub(records.len());
                     Ok(records)
@@ -539,7 +512,7 @@ impl Sim {
                     .as_ref()
                     .ok()
                     .and_then(|r| r.last())
-                    .map_or(*offset, |r| r.offset() + 1);
+                    .map_or(offset, |r| r.offset() + 1);
                 replica
                     .epochs
                     .entries()
@@ -551,7 +524,7 @@ impl Sim {
                             .entries()
                             .get(k + 1)
                             .map_or(i64::MAX, |n| n.1);
-                        *start < end && next > *offset
+                        *start < end && next > offset
                     })
                     .map(|(_, e)| *e)
                     .collect()
@@ -566,8 +539,88 @@ impl Sim {
                 diverging_epoch: None,
                 epochs,
             });
-        }
+            true
+        });
         out
+    }
+
+    /// Whether reading `fetch` now would give something worth answering: records, an error or
+    /// a divergence (`DelayedFetch.tryComplete`). Checks offsets only, so a parked fetch is
+    /// read when it completes rather than every time one of its partitions changes.
+    fn fetch_ready(&self, b: BrokerId, fetch: &ParkedFetch) -> bool {
+        let mut ready = false;
+        self.for_each_fetched(b, fetch, |_, offset, state| {
+            ready = match state {
+                Fetched::Error(_) | Fetched::Diverged(..) => true,
+                // What `Log::read` returns: an error outside the log, else the first record
+                // at or after the offset if it is below the bound (compaction leaves gaps).
+                Fetched::Readable(r, upper) => {
+                    offset < r.log.log_start_offset()
+                        || offset > r.log.log_end_offset()
+                        || (fetch.max_records > 0
+                            && offset < upper
+                            && r.log
+                                .iter_from(offset)
+                                .next()
+                                .is_some_and(|x| x.offset() < upper))
+                }
+            };
+            !ready
+        });
+        ready
+    }
+
+    /// Resolves each partition of `fetch` on broker `b` (leadership, divergence, the bound a
+    /// reader may see) and hands it to `visit` in request order while `visit` returns true.
+    fn for_each_fetched<'a>(
+        &'a self,
+        b: BrokerId,
+        fetch: &'a ParkedFetch,
+        mut visit: impl FnMut(&'a TopicPartition, i64, Fetched<'a>) -> bool,
+    ) {
+        let broker = self.cluster.brokers.get(&b);
+        let alive = broker.is_some_and(|x| x.alive);
+        // Starts at the first partition asked for: a broker's map also holds partitions the fetch
+        // skips (the 50 of `__consumer_offsets` sort before most topics).
+        let mut cursor = broker
+            .zip(fetch.partitions.first())
+            .map(|(x, (first, _))| x.replicas.range::<TopicPartition, _>(first..).peekable());
+        let mut metas = self.cluster.partitions_in_order();
+        let follower = fetch.replica_id >= 0;
+        for (i, (tp, offset)) in fetch.partitions.iter().enumerate() {
+            let meta = metas.partition(tp);
+            let leader = meta.and_then(|m| m.leader);
+            let replica = match cursor.as_mut().and_then(|c| seek_sorted(c, tp)) {
+                Some(r) => Some(r),
+                None => broker.and_then(|x| x.replicas.get(tp)),
+            };
+            let state = match (replica, leader == Some(b) && alive) {
+                (Some(replica), true) => {
+                    let leo = replica.log.log_end_offset();
+                    // KIP-320: the follower's log diverged if its last epoch ends earlier here.
+                    let diverged = fetch
+                        .last_fetched_epochs
+                        .get(i)
+                        .filter(|e| **e >= 0)
+                        .and_then(|&last| {
+                            replica
+                                .epochs
+                                .end_offset_for(last, leo)
+                                .filter(|(epoch, end)| *epoch < last || end < offset)
+                        });
+                    match diverged {
+                        Some(d) => Fetched::Diverged(replica, d),
+                        None if follower => Fetched::Readable(replica, leo),
+                        None => Fetched::Readable(replica, replica.high_watermark),
+                    }
+                }
+                _ if meta.is_none() => Fetched::Error(ErrorCode::UnknownTopicOrPartition),
+                _ => Fetched::Error(ErrorCode::NotLeaderOrFollower),
+            };
+            if !visit(tp, *offset, state) {
+                return;
+            }
+        }
     }
 
     /// Answers parked fetches on `b` that include `tp` and now have something to return.
@@ -575,15 +628,15 @@ impl Sim {
         let Some(broker) = self.cluster.brokers.get(&b) else {
             return;
         };
-        let ids: Vec<u64> = broker
+        // Checked in place (answering one fetch changes nothing another would read); only
+        // the ones that complete leave the map.
+        let ready: Vec<u64> = broker
             .parked
             .iter()
-            .filter(|(_, f)| f.partitions.iter().any(|(t, _)| t == tp))
+            .filter(|(_, f)| f.partitions.iter().any(|(t, _)| t == tp) && self.fetch_ready(b, f))
             .map(|(id, _)| *id)
             .collect();
-        for id in ids {
-            // Taken out while it is read (reading never looks at parked fetches) and put back
-            // under the same id if there is still nothing to answer.
+        for id in ready {
             let Some(fetch) = self
                 .cluster
                 .brokers
@@ -593,19 +646,13 @@ impl Sim {
                 continue;
             };
             let response = self.read_for_fetch(b, &fetch);
-            if !response.iter().any(worth_answering) {
-                if let Some(broker) = self.cluster.brokers.get_mut(&b) {
-                    broker.parked.insert(id, fetch);
-                }
-            } else {
-                self.send(
-                    NodeId::Broker(b),
-                    fetch.from,
-                    Body::FetchResponse {
-                        partitions: response,
-                    },
-                );
-            }
+            self.send(
+                NodeId::Broker(b),
+                fetch.from,
+                Body::FetchResponse {
+                    partitions: response,
+                },
+            );
         }
     }
 
@@ -948,13 +995,17 @@ fn seek_sorted<'a>(
     None
 }
 
+/// One partition of a fetch as the leader sees it.
+enum Fetched<'a> {
+    Error(ErrorCode),
+    /// The follower's log diverged: the leader's (epoch, end offset) for its last epoch.
+    Diverged(&'a Replica, (i32, i64)),
+    /// Readable up to (excluding) this offset: the LEO for followers, the HW for consumers.
+    Readable(&'a Replica, i64),
+}
+
 /// What a follower asks one leader for: partitions with fetch offsets, and last fetched epochs.
 type FetchPlan = (Vec<(TopicPartition, i64)>, Vec<i32>);
-
-/// A fetch answers at once when some partition has records, an error or a divergence.
-fn worth_answering(p: &FetchPartition) -> bool {
-    p.diverging_epoch.is_some() || p.result.as_ref().map_or(true, |r| !r.is_empty())
-}
 
 /// Fetch responses are capped at `fetch.max.bytes` (50 MiB), as Kafka's default.
 const FETCH_MAX_BYTES: i64 = 52_428_800;

@@ -105,10 +105,16 @@ pub struct Violation {
 /// Remembers what earlier observations saw, for the monotonic and incremental checks.
 #[derive(Clone, Debug, Default)]
 pub struct Checker {
-    /// Per replica, in one map: the check runs after every step, one lookup per replica.
-    replicas: BTreeMap<(TopicPartition, BrokerId), Seen>,
-    leaders: BTreeMap<(TopicPartition, i32), BrokerId>,
+    /// Per partition: the check runs after every step that touched one, with one lookup.
+    partitions: BTreeMap<TopicPartition, PartitionSeen>,
     losses_seen: usize,
+}
+
+#[derive(Clone, Debug, Default)]
+struct PartitionSeen {
+    replicas: BTreeMap<BrokerId, Seen>,
+    /// The leader of each epoch seen.
+    leaders: BTreeMap<i32, BrokerId>,
 }
 
 /// What the checker last saw of one replica.
@@ -208,8 +214,7 @@ impl Checker {
 
     /// Forgets a deleted partition (a new topic of the same name starts afresh).
     fn forget(&mut self, tp: &TopicPartition) {
-        self.replicas.retain(|(t, _), _| t != tp);
-        self.leaders.retain(|(t, _), _| t != tp);
+        self.partitions.remove(tp);
     }
 
     fn check_partition(
@@ -222,6 +227,12 @@ impl Checker {
             self.forget(tp);
             return;
         };
+        if !self.partitions.contains_key(tp) {
+            self.partitions.insert(tp.clone(), PartitionSeen::default());
+        }
+        let Some(seen_here) = self.partitions.get_mut(tp) else {
+            return;
+        };
         if let Some(l) = meta.leader {
             if !meta.isr.contains(&l) {
                 v(
@@ -229,10 +240,7 @@ impl Checker {
                     format!("{tp}: leader {l} not in ISR {:?}", meta.isr),
                 );
             }
-            let held = *self
-                .leaders
-                .entry((tp.clone(), meta.leader_epoch))
-                .or_insert(l);
+            let held = *seen_here.leaders.entry(meta.leader_epoch).or_insert(l);
             if held != l {
                 v(
                     Guarantee::OneLeaderPerEpoch,
@@ -262,7 +270,7 @@ impl Checker {
                     format!("{tp} on broker {b}: start {start}, HW {hw}, LEO {leo}"),
                 );
             }
-            let seen = self.replicas.entry((tp.clone(), *b)).or_insert(Seen {
+            let seen = seen_here.replicas.entry(*b).or_insert(Seen {
                 high_watermark: hw,
                 log_start: start,
                 ordered_to: -1,
@@ -368,10 +376,9 @@ impl Checker {
                 // The partition's high watermark is the highest any leader reached: a new
                 // leader's own may lag behind offsets consumed from the old one for a fetch.
                 let seen = self
-                    .replicas
-                    .range((tp.clone(), BrokerId::MIN)..=(tp.clone(), BrokerId::MAX))
-                    .map(|(_, seen)| seen.high_watermark)
-                    .max();
+                    .partitions
+                    .get(tp)
+                    .and_then(|p| p.replicas.values().map(|seen| seen.high_watermark).max());
                 if let Some(hw) = sim.high_watermark(tp).max(seen) {
                     if c.offset > hw {
                         v(

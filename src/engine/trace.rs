@@ -179,7 +179,10 @@ pub enum TraceEvent {
     Flow(super::embedded::FlowEvent),
 }
 
-/// FNV-1a, 64-bit: tiny, stable, and the same on every platform (`usize` is written as `u64`).
+/// A 64-bit multiply-rotate hash (FxHash's step on `u64` words): stable, and the same on every
+/// platform (`usize` is written as `u64`). Integers take one step each and bytes eight at a
+/// time: every event of a long run is hashed (~18 per record in `fast_forward_week`), and the
+/// byte-at-a-time FNV-1a used before was ~5% of it.
 #[derive(Clone, Debug)]
 pub struct StableHasher(u64);
 
@@ -189,24 +192,68 @@ impl Default for StableHasher {
     }
 }
 
+impl StableHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+}
+
 impl Hasher for StableHasher {
     fn finish(&self) -> u64 {
         self.0
     }
 
+    /// Eight bytes at a time; the last word ends with a 0x80 marker, so "a" and "a\0" differ.
     fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 ^= *b as u64;
-            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        let mut words = bytes.chunks_exact(8);
+        for w in &mut words {
+            self.add(u64::from_le_bytes(w.try_into().unwrap_or_default()));
         }
+        let rest = words.remainder();
+        let mut tail = [0u8; 8];
+        tail[..rest.len()].copy_from_slice(rest);
+        tail[rest.len()] = 0x80;
+        self.add(u64::from_le_bytes(tail));
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    fn write_u16(&mut self, i: u16) {
+        self.add(u64::from(i));
+    }
+
+    fn write_u32(&mut self, i: u32) {
+        self.add(u64::from(i));
+    }
+
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
     }
 
     fn write_usize(&mut self, i: usize) {
-        self.write(&(i as u64).to_le_bytes());
+        self.add(i as u64);
+    }
+
+    fn write_i8(&mut self, i: i8) {
+        self.add(i as u64);
+    }
+
+    fn write_i16(&mut self, i: i16) {
+        self.add(i as u64);
+    }
+
+    fn write_i32(&mut self, i: i32) {
+        self.add(i as u64);
+    }
+
+    fn write_i64(&mut self, i: i64) {
+        self.add(i as u64);
     }
 
     fn write_isize(&mut self, i: isize) {
-        self.write(&(i as i64).to_le_bytes());
+        self.add(i as u64);
     }
 }
 
@@ -265,11 +312,31 @@ mod tests {
     }
 
     #[test]
-    fn fnv1a_known_value() {
-        // FNV-1a 64 of "a" is 0xaf63dc4c8601ec8c (published test vector).
-        let mut h = StableHasher::default();
-        h.write(b"a");
-        assert_eq!(h.finish(), 0xaf63_dc4c_8601_ec8c);
+    fn stable_hash_is_platform_free_and_tells_values_apart() {
+        let of = |f: &dyn Fn(&mut StableHasher)| {
+            let mut h = StableHasher::default();
+            f(&mut h);
+            h.finish()
+        };
+        // `usize` and `isize` hash as 64-bit values, so wasm32 and 64-bit hosts agree.
+        assert_eq!(of(&|h| h.write_usize(7)), of(&|h| h.write_u64(7)));
+        assert_eq!(of(&|h| h.write_isize(-7)), of(&|h| h.write_i64(-7)));
+        // Padding the last word cannot make byte strings alike.
+        let texts: [&[u8]; 7] = [
+            b"",
+            b"\0",
+            b"a",
+            b"a\0",
+            b"abcdefgh",
+            b"abcdefgh\0",
+            b"abcdefghi",
+        ];
+        for (i, a) in texts.iter().enumerate() {
+            for b in &texts[i + 1..] {
+                assert_ne!(of(&|h| h.write(a)), of(&|h| h.write(b)), "{a:?} vs {b:?}");
+                assert_ne!(of(&|h| a.hash(h)), of(&|h| b.hash(h)), "{a:?} vs {b:?}");
+            }
+        }
     }
 
     #[test]

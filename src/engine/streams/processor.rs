@@ -729,7 +729,11 @@ impl Sim {
     fn finish_restore(&mut self, app: &str, id: u32, batch: BTreeMap<StorePart, u64>) {
         let needed: BTreeSet<StorePart> = match self.apps.streams.get(app) {
             Some(a) => match a.instances.get(&id) {
-                Some(i) => i.assigned.iter().flat_map(|tp| a.stores_for(tp)).collect_set(),
+                Some(i) => i
+                    .assigned
+                    .iter()
+                    .flat_map(|tp| a.stores_for(tp))
+                    .collect_set(),
                 None => return,
             },
             None => return,
