@@ -11,7 +11,6 @@ use crate::engine::protocol::{Body, OutRecord, ProduceBatch};
 use crate::engine::sim::Sim;
 use crate::engine::time::Millis;
 use crate::engine::trace::TraceEvent;
-use crate::ordered::CollectOrdered;
 use serde::Serialize;
 use smol_str::{format_smolstr, SmolStr};
 use std::collections::{BTreeMap, VecDeque};
@@ -495,7 +494,8 @@ impl Sim {
                 .accumulator
                 .keys()
                 .map(|tp| (tp.clone(), self.cluster.leader_of(tp)))
-                .collect_map(),
+                // Hot: `collect` builds the map in one pass from the sorted keys.
+                .collect(),
             _ => return,
         };
         let Some(p) = self.producer_mut(c) else {
