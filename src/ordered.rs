@@ -5,7 +5,8 @@
 //! input first with a comparison that differs for every iterator type. The sorts had become
 //! ~14% of the code. Maps and sets here are built by inserting one entry at a time (the map's
 //! own `insert`, compiled once per map type anyway), and lists sort through one compiled sort of
-//! positions. Hot paths (the assignors at a million partitions) keep the standard sorts.
+//! positions. Hot paths keep the standard sorts and `collect()`: the assignors (a million
+//! partitions) and a producer's drain (the leaders of its batches, built on every drain).
 
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};

@@ -552,17 +552,9 @@ impl Sim {
         self.for_each_fetched(b, fetch, |_, offset, state| {
             ready = match state {
                 Fetched::Error(_) | Fetched::Diverged(..) => true,
-                // What `Log::read` returns: an error outside the log, else the first record
-                // at or after the offset if it is below the bound (compaction leaves gaps).
                 Fetched::Readable(r, upper) => {
-                    offset < r.log.log_start_offset()
-                        || offset > r.log.log_end_offset()
-                        || (fetch.max_records > 0
-                            && offset < upper
-                            && r.log
-                                .iter_from(offset)
-                                .next()
-                                .is_some_and(|x| x.offset() < upper))
+                    r.log
+                        .read_would_answer(offset, fetch.max_records as usize, upper)
                 }
             };
             !ready

@@ -84,6 +84,17 @@ pub struct TopicMeta {
     pub log_config: LogConfig,
 }
 
+impl TopicMeta {
+    /// Partition `partition` (none for a negative or too large index).
+    pub fn partition(&self, partition: i32) -> Option<&PartitionMeta> {
+        self.partitions.get(usize::try_from(partition).ok()?)
+    }
+
+    pub fn partition_mut(&mut self, partition: i32) -> Option<&mut PartitionMeta> {
+        self.partitions.get_mut(usize::try_from(partition).ok()?)
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Cluster {
     pub id: String,
@@ -219,10 +230,7 @@ impl Cluster {
     }
 
     pub fn partition(&self, tp: &TopicPartition) -> Option<&PartitionMeta> {
-        self.topics
-            .get(&*tp.topic)?
-            .partitions
-            .get(usize::try_from(tp.partition).ok()?)
+        self.topics.get(&*tp.topic)?.partition(tp.partition)
     }
 
     /// [`Cluster::partition`] for partitions visited in key order (a fetch, a broker's
@@ -235,10 +243,7 @@ impl Cluster {
     }
 
     pub fn partition_mut(&mut self, tp: &TopicPartition) -> Option<&mut PartitionMeta> {
-        self.topics
-            .get_mut(&*tp.topic)?
-            .partitions
-            .get_mut(usize::try_from(tp.partition).ok()?)
+        self.topics.get_mut(&*tp.topic)?.partition_mut(tp.partition)
     }
 
     pub fn leader_of(&self, tp: &TopicPartition) -> Option<BrokerId> {
@@ -301,6 +306,6 @@ impl<'a> TopicCursor<'a> {
                 t
             }
         };
-        topic.partitions.get(usize::try_from(tp.partition).ok()?)
+        topic.partition(tp.partition)
     }
 }

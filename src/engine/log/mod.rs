@@ -508,28 +508,14 @@ impl Log {
         max_bytes: i64,
         upper_bound_exclusive: i64,
     ) -> Result<Vec<Record>, LogError> {
-        let tp = &self.topic_partition;
-        if from_offset < self.log_start_offset {
-            return Err(LogError::OffsetOutOfRange {
-                message: format!(
-                    "Received request for offset {from_offset} for partition {tp}, but we only have log segments starting from offset: {}.",
-                    self.log_start_offset
-                ),
-            });
+        if self.out_of_range(from_offset) {
+            return Err(self.out_of_range_error(from_offset));
         }
-        if from_offset > self.log_end_offset {
-            return Err(LogError::OffsetOutOfRange {
-                message: format!(
-                    "Received request for offset {from_offset} for partition {tp}, but we only have log segments upto {}.",
-                    self.log_end_offset
-                ),
-            });
-        }
-        let upper = upper_bound_exclusive.min(self.log_end_offset);
-        if from_offset >= upper || max_records == 0 {
+        let Some(upper) = self.readable_bound(from_offset, max_records, upper_bound_exclusive)
+        else {
             // Nothing readable (a caught-up fetch, the common case): no search, no allocation.
             return Ok(Vec::new());
-        }
+        };
         // Offsets are unique, so the range bounds the count; capped so a huge range with a small
         // byte budget does not over-allocate.
         let bound = usize::try_from(upper - from_offset).unwrap_or(usize::MAX);
@@ -555,6 +541,59 @@ impl Log {
             out.push(r.clone());
         }
         Ok(out)
+    }
+
+    /// Whether [`Log::read`] with these arguments would answer at once, with an error or at least
+    /// one record: what a parked fetch waits for (`DelayedFetch.tryComplete`), found without
+    /// building the answer.
+    pub fn read_would_answer(
+        &self,
+        from_offset: i64,
+        max_records: usize,
+        upper_bound_exclusive: i64,
+    ) -> bool {
+        self.out_of_range(from_offset)
+            || self
+                .readable_bound(from_offset, max_records, upper_bound_exclusive)
+                .is_some_and(|upper| {
+                    // Compaction leaves gaps: the next stored record may lie past the bound.
+                    self.iter_from(from_offset)
+                        .next()
+                        .is_some_and(|r| r.offset() < upper)
+                })
+    }
+
+    /// Below the log start offset or above LEO: `OFFSET_OUT_OF_RANGE`.
+    fn out_of_range(&self, from_offset: i64) -> bool {
+        from_offset < self.log_start_offset || from_offset > self.log_end_offset
+    }
+
+    fn out_of_range_error(&self, from_offset: i64) -> LogError {
+        let tp = &self.topic_partition;
+        let message = if from_offset < self.log_start_offset {
+            format!(
+                "Received request for offset {from_offset} for partition {tp}, but we only have log segments starting from offset: {}.",
+                self.log_start_offset
+            )
+        } else {
+            format!(
+                "Received request for offset {from_offset} for partition {tp}, but we only have log segments upto {}.",
+                self.log_end_offset
+            )
+        };
+        LogError::OffsetOutOfRange { message }
+    }
+
+    /// The exclusive bound a read from an in-range `from_offset` may reach, or `None` when it
+    /// can return nothing (at or past the bound, or no records wanted).
+    fn readable_bound(
+        &self,
+        from_offset: i64,
+        max_records: usize,
+        upper_bound_exclusive: i64,
+    ) -> Option<i64> {
+        let upper = upper_bound_exclusive.min(self.log_end_offset);
+        (from_offset < upper && max_records > 0).then_some(upper)
     }
 
     /// Every stored record with offset ≥ `offset`, in order (no range checks).
