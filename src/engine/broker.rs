@@ -1,7 +1,7 @@
 //! Brokers: the replicas they host, and how they answer Produce and Fetch (leaders append and
 //! serve; followers fetch from leaders; the high watermark follows the ISR).
 
-use super::cluster::MAX_BROKERS;
+use super::cluster::{PartitionMeta, MAX_BROKERS};
 use super::error::ErrorCode;
 use super::ids::{BrokerId, TopicPartition};
 use super::log::{Log, LogError, NewRecord, ProducerInfo};
@@ -550,16 +550,33 @@ impl Sim {
     fn fetch_ready(&self, b: BrokerId, fetch: &ParkedFetch) -> bool {
         let mut ready = false;
         self.for_each_fetched(b, fetch, |_, offset, state| {
-            ready = match state {
-                Fetched::Error(_) | Fetched::Diverged(..) => true,
-                Fetched::Readable(r, upper) => {
-                    r.log
-                        .read_would_answer(offset, fetch.max_records as usize, upper)
-                }
-            };
+            ready = answers(fetch, offset, &state);
             !ready
         });
         ready
+    }
+
+    /// [`Sim::fetch_ready`] for a parked fetch woken by a change to its `i`th partition. The
+    /// answer is the same; that partition is looked at first because it is usually the one
+    /// that completes the fetch (a follower's fetch also lists ~17 idle `__consumer_offsets`
+    /// partitions that sort before it).
+    fn fetch_ready_after_change(&self, b: BrokerId, fetch: &ParkedFetch, i: usize) -> bool {
+        let Some((tp, offset)) = fetch.partitions.get(i) else {
+            return self.fetch_ready(b, fetch);
+        };
+        let broker = self.cluster.brokers.get(&b);
+        let alive = broker.is_some_and(|x| x.alive);
+        let replica = broker.and_then(|x| x.replicas.get(tp));
+        let state = resolve_fetched(
+            b,
+            alive,
+            fetch,
+            i,
+            *offset,
+            self.cluster.partition(tp),
+            replica,
+        );
+        answers(fetch, *offset, &state) || self.fetch_ready(b, fetch)
     }
 
     /// Resolves each partition of `fetch` on broker `b` (leadership, divergence, the bound a
@@ -578,38 +595,17 @@ impl Sim {
             .zip(fetch.partitions.first())
             .map(|(x, (first, _))| x.replicas.range::<TopicPartition, _>(first..).peekable());
         let mut metas = self.cluster.partitions_in_order();
-        let follower = fetch.replica_id >= 0;
         for (i, (tp, offset)) in fetch.partitions.iter().enumerate() {
             let meta = metas.partition(tp);
-            let leader = meta.and_then(|m| m.leader);
             let replica = match cursor.as_mut().and_then(|c| seek_sorted(c, tp)) {
                 Some(r) => Some(r),
                 None => broker.and_then(|x| x.replicas.get(tp)),
             };
-            let state = match (replica, leader == Some(b) && alive) {
-                (Some(replica), true) => {
-                    let leo = replica.log.log_end_offset();
-                    // KIP-320: the follower's log diverged if its last epoch ends earlier here.
-                    let diverged = fetch
-                        .last_fetched_epochs
-                        .get(i)
-                        .filter(|e| **e >= 0)
-                        .and_then(|&last| {
-                            replica
-                                .epochs
-                                .end_offset_for(last, leo)
-                                .filter(|(epoch, end)| *epoch < last || end < offset)
-                        });
-                    match diverged {
-                        Some(d) => Fetched::Diverged(replica, d),
-                        None if follower => Fetched::Readable(replica, leo),
-                        None => Fetched::Readable(replica, replica.high_watermark),
-                    }
-                }
-                _ if meta.is_none() => Fetched::Error(ErrorCode::UnknownTopicOrPartition),
-                _ => Fetched::Error(ErrorCode::NotLeaderOrFollower),
-            };
-            if !visit(tp, *offset, state) {
+            if !visit(
+                tp,
+                *offset,
+                resolve_fetched(b, alive, fetch, i, *offset, meta, replica),
+            ) {
                 return;
             }
         }
@@ -625,7 +621,12 @@ impl Sim {
         let ready: Vec<u64> = broker
             .parked
             .iter()
-            .filter(|(_, f)| f.partitions.iter().any(|(t, _)| t == tp) && self.fetch_ready(b, f))
+            .filter(|(_, f)| {
+                f.partitions
+                    .iter()
+                    .position(|(t, _)| t == tp)
+                    .is_some_and(|i| self.fetch_ready_after_change(b, f, i))
+            })
             .map(|(id, _)| *id)
             .collect();
         for id in ready {
@@ -985,6 +986,55 @@ fn seek_sorted<'a>(
         }
     }
     None
+}
+
+/// The `i`th partition of `fetch`, asked from `offset`, as leader `b` (`alive` or not) sees
+/// it, given its metadata and `b`'s replica of it.
+fn resolve_fetched<'a>(
+    b: BrokerId,
+    alive: bool,
+    fetch: &ParkedFetch,
+    i: usize,
+    offset: i64,
+    meta: Option<&PartitionMeta>,
+    replica: Option<&'a Replica>,
+) -> Fetched<'a> {
+    let leading = meta.and_then(|m| m.leader) == Some(b) && alive;
+    match (replica, leading) {
+        (Some(replica), true) => {
+            let leo = replica.log.log_end_offset();
+            // KIP-320: the follower's log diverged if its last epoch ends earlier here.
+            let diverged = fetch
+                .last_fetched_epochs
+                .get(i)
+                .filter(|e| **e >= 0)
+                .and_then(|&last| {
+                    replica
+                        .epochs
+                        .end_offset_for(last, leo)
+                        .filter(|(epoch, end)| *epoch < last || *end < offset)
+                });
+            match diverged {
+                Some(d) => Fetched::Diverged(replica, d),
+                None if fetch.replica_id >= 0 => Fetched::Readable(replica, leo),
+                None => Fetched::Readable(replica, replica.high_watermark),
+            }
+        }
+        _ if meta.is_none() => Fetched::Error(ErrorCode::UnknownTopicOrPartition),
+        _ => Fetched::Error(ErrorCode::NotLeaderOrFollower),
+    }
+}
+
+/// Whether one resolved partition makes its fetch answerable now: an error, a divergence, or a
+/// record to read (what `Log::read` would return).
+fn answers(fetch: &ParkedFetch, offset: i64, state: &Fetched<'_>) -> bool {
+    match state {
+        Fetched::Error(_) | Fetched::Diverged(..) => true,
+        Fetched::Readable(r, upper) => {
+            r.log
+                .read_would_answer(offset, fetch.max_records as usize, *upper)
+        }
+    }
 }
 
 /// One partition of a fetch as the leader sees it.

@@ -20,6 +20,7 @@ use super::trace::TraceEvent;
 const CONSUMER_RETRY_BACKOFF_MS: Millis = 100;
 use crate::ordered::CollectOrdered;
 use serde::Serialize;
+use smol_str::SmolStr;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 /// Where a group consumer stands in the protocol.
@@ -810,7 +811,7 @@ impl Sim {
                             continue;
                         };
                         events.push(TraceEvent::Consumed {
-                            client: x.name.clone(),
+                            client: SmolStr::new(&x.name),
                             tp: p.tp.clone(),
                             first_offset: first.offset(),
                             last_offset: last.offset(),

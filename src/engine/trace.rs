@@ -8,6 +8,7 @@ use super::network::NodeId;
 use super::protocol::ApiKey;
 use super::time::Millis;
 use serde::Serialize;
+use smol_str::SmolStr;
 use std::collections::VecDeque;
 use std::hash::{Hash, Hasher};
 
@@ -69,19 +70,19 @@ pub enum TraceEvent {
         removed: u64,
     },
     ProduceAcked {
-        client: String,
+        client: SmolStr,
         tp: TopicPartition,
         base_offset: i64,
         count: u32,
     },
     ProduceFailed {
-        client: String,
+        client: SmolStr,
         tp: TopicPartition,
         error: ErrorCode,
         count: u32,
     },
     Consumed {
-        client: String,
+        client: SmolStr,
         tp: TopicPartition,
         first_offset: i64,
         last_offset: i64,

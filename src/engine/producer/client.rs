@@ -478,7 +478,7 @@ impl Sim {
         for b in expired {
             let count = b.records.len() as u32;
             self.record(TraceEvent::ProduceFailed {
-                client: name.clone(),
+                client: SmolStr::new(&name),
                 tp: b.tp,
                 error: ErrorCode::RequestTimedOut,
                 count,
@@ -598,7 +598,7 @@ impl Sim {
                     });
                 }
                 events.push(TraceEvent::ProduceAcked {
-                    client: name.to_string(),
+                    client: SmolStr::new(name),
                     tp: batch.tp.clone(),
                     base_offset: -1,
                     count: batch.records.len() as u32,
@@ -653,7 +653,7 @@ impl Sim {
                                 p.stats.acked += count as u64;
                                 acknowledged.push((r.tp.clone(), base, Arc::clone(&batch.records)));
                                 events.push(TraceEvent::ProduceAcked {
-                                    client: p.name.clone(),
+                                    client: SmolStr::new(&p.name),
                                     tp: r.tp.clone(),
                                     base_offset: base,
                                     count: count as u32,
@@ -663,7 +663,7 @@ impl Sim {
                             Err((code, msg)) => {
                                 p.stats.failed += count as u64;
                                 events.push(TraceEvent::ProduceFailed {
-                                    client: p.name.clone(),
+                                    client: SmolStr::new(&p.name),
                                     tp: r.tp.clone(),
                                     error: code,
                                     count: count as u32,
