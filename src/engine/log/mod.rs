@@ -526,13 +526,13 @@ impl Log {
             if r.offset() >= upper || out.len() >= max_records {
                 break;
             }
-            let batch = r.batch_base_offset();
+            let (batch, size) = r.batch_and_size();
             let header = if last_batch == Some(batch) {
                 0
             } else {
                 RECORD_BATCH_OVERHEAD
             };
-            let cost = header + r.size_in_batch();
+            let cost = header + size;
             if !out.is_empty() && bytes + cost > max_bytes {
                 break;
             }

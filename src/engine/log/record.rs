@@ -404,7 +404,14 @@ impl Record {
 
     /// Base offset of the batch the leader appended this record in.
     pub fn batch_base_offset(&self) -> i64 {
-        self.offset - self.framing().0
+        self.batch_and_size().0
+    }
+
+    /// [`Record::batch_base_offset`] and [`Record::size_in_batch`] read together (what byte
+    /// accounting needs per record).
+    pub fn batch_and_size(&self) -> (i64, i64) {
+        let (delta, size) = self.framing();
+        (self.offset - delta, size)
     }
 
     /// Same key and value. Replicas share the leader's payload, so this is usually a pointer
@@ -482,8 +489,7 @@ pub(crate) fn records_size<'a>(records: impl IntoIterator<Item = &'a Record>) ->
     let mut total = 0i64;
     let mut last_batch = None;
     for r in records {
-        let (delta, size) = r.framing();
-        let batch = r.offset - delta;
+        let (batch, size) = r.batch_and_size();
         if last_batch != Some(batch) {
             total += RECORD_BATCH_OVERHEAD;
             last_batch = Some(batch);

@@ -797,7 +797,10 @@ mod tests {
     #[test]
     fn numbered_keys_and_values_read_as_formatted() {
         assert_eq!(numbered("key", 0), "key-0");
-        assert_eq!(numbered("producer-1", u64::MAX), "producer-1-18446744073709551615");
+        assert_eq!(
+            numbered("producer-1", u64::MAX),
+            "producer-1-18446744073709551615"
+        );
     }
 
     proptest::proptest! {
