@@ -617,6 +617,19 @@ proptest! {
             let from = log.log_start_offset();
             let read = log.read(from, 1, i64::MAX, log.log_end_offset()).unwrap();
             prop_assert_eq!(read.first().map(Record::offset), log.iter_from(from).next().map(Record::offset));
+            // A parked fetch completes exactly when a read would answer: an error or a record
+            // (compaction's gaps included).
+            let (start, leo) = (log.log_start_offset(), log.log_end_offset());
+            for from in [start - 1, start, (start + leo) / 2, leo - 1, leo, leo + 1] {
+                for upper in [hw, leo, from, from + 1] {
+                    for max_records in [0, 1] {
+                        let answers = log
+                            .read(from, max_records, i64::MAX, upper)
+                            .map_or(true, |r| !r.is_empty());
+                        prop_assert_eq!(log.read_would_answer(from, max_records, upper), answers);
+                    }
+                }
+            }
             let clone = log.clone();
             prop_assert_eq!(clone.records().count(), log.records().count());
         }
