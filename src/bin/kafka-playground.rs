@@ -98,6 +98,12 @@ Usage:
         ExitCode::from(u8::try_from(code).unwrap_or(1))
     }
 
+    /// Writes `text` to standard output; false once nobody reads it (a closed pipe, as in
+    /// `bench --json | head -1`), where `print!` would panic.
+    fn say(text: impl std::fmt::Display) -> bool {
+        write!(std::io::stdout(), "{text}").is_ok()
+    }
+
     /// `bench`: runs the selected workloads in order, printing each figure as it is measured.
     fn bench_command(args: &[String]) -> ExitCode {
         let mut json = false;
@@ -110,7 +116,9 @@ Usage:
                 "--tiny" => scale = bench::Scale::Tiny,
                 "--list" => {
                     for w in bench::WORKLOADS {
-                        println!("{:<28} {}", w.name, w.about);
+                        if !say(format_args!("{:<28} {}\n", w.name, w.about)) {
+                            break;
+                        }
                     }
                     return ExitCode::SUCCESS;
                 }
@@ -132,20 +140,24 @@ Usage:
         };
         bench::alloc::enable();
         if !json {
-            println!(
-                "{:<34} {:>14} {:<12} {:>16}  verdict",
+            say(format_args!(
+                "{:<34} {:>14} {:<12} {:>16}  verdict\n",
                 "figure", "value", "unit", "target"
-            );
+            ));
         }
         let mut failed = false;
         for w in workloads {
             match (w.run)(scale) {
                 Ok(figures) => {
                     for f in figures {
-                        if json {
-                            println!("{}", f.json_line());
+                        let line = if json {
+                            f.json_line()
                         } else {
-                            println!("{}", bench::table_row(&f));
+                            bench::table_row(&f)
+                        };
+                        if !say(format_args!("{line}\n")) {
+                            // The reader has gone: what is left would be measured for no one.
+                            return ExitCode::SUCCESS;
                         }
                     }
                 }
@@ -167,11 +179,14 @@ Usage:
         let args: Vec<String> = std::env::args().skip(1).collect();
         match args.first().map(String::as_str) {
             None | Some("--help") | Some("-h") | Some("help") => {
-                print!("{USAGE}");
+                say(USAGE);
                 ExitCode::SUCCESS
             }
             Some("--version") | Some("-V") => {
-                println!("kafka-playground {}", kafka_playground::VERSION);
+                say(format_args!(
+                    "kafka-playground {}\n",
+                    kafka_playground::VERSION
+                ));
                 ExitCode::SUCCESS
             }
             Some("run") => run(&args[1..]),
