@@ -704,7 +704,6 @@ impl Sim {
 
     // ---- replication: followers fetch from leaders ----
 
-    /// Leader side: a follower's fetch offset is its log end offset.
     /// Leader side: a follower's fetch offset is its log end offset. `lastCaughtUpTime` moves
     /// to now if it reached the leader's LEO, else to the previous fetch time if it reached the
     /// LEO of then (`Replica.updateFetchStateOrThrow`); a caught-up follower rejoins the ISR.
