@@ -1,7 +1,8 @@
 //! Memory per retained record: one partition's three replica logs (a leader appending producer
 //! batches, two followers appending what they fetch), measured by the counting allocator. The
 //! figure is the heap beyond key and value bytes per record a replica stores; replicas share
-//! each payload, so the per-replica figure is what a record costs each log that keeps it.
+//! each payload (and a batch's records one allocation), so the per-replica figure is what a
+//! record costs each log that keeps it.
 
 use super::{alloc, Figure, Scale};
 use crate::engine::log::{Log, LogConfig, NewRecord};
@@ -62,12 +63,21 @@ pub(crate) fn per_record(scale: Scale) -> Result<Vec<Figure>, String> {
     let heap = alloc::current() - before;
     let stored = (records * REPLICAS) as f64;
     let inline = std::mem::size_of::<crate::engine::log::Record>();
-    let shared: u64 = logs
-        .first()
-        .map_or(0, |l| l.records().map(|r| r.shared_bytes() as u64).sum());
+    // The leader's payload allocations: one per batch, which the batch's records share.
+    let (mut shared, mut payloads) = (0u64, 0u64);
+    if let Some(leader) = logs.first() {
+        let mut previous: Option<&crate::engine::log::Record> = None;
+        for r in leader.records() {
+            if !previous.is_some_and(|p| p.shares_payload_with(r)) {
+                shared += r.shared_bytes() as u64;
+                payloads += 1;
+            }
+            previous = Some(r);
+        }
+    }
     // What the layout alone costs: each replica's inline record, one payload allocation (two
-    // reference counts + the bytes) per record; no vector slack, no allocator rounding.
-    let layout_bytes = inline as f64 * stored + (16 * records) as f64 + shared as f64;
+    // reference counts + the bytes) per batch; no vector slack, no allocator rounding.
+    let layout_bytes = inline as f64 * stored + (16 * payloads) as f64 + shared as f64;
     let layout_per_replica = (layout_bytes - content as f64) / stored;
     let measured = alloc::counting();
     let per_replica = if measured {
@@ -88,7 +98,8 @@ pub(crate) fn per_record(scale: Scale) -> Result<Vec<Figure>, String> {
         "measured_by_allocator": measured,
         "record_inline_bytes": inline,
         "payload_bytes_beyond_key_value_per_record":
-            (shared as f64 - content as f64) / records as f64 + 16.0,
+            (shared as f64 + 16.0 * payloads as f64 - content as f64) / records as f64,
+        "payload_allocations": payloads,
         "layout_bytes_per_replica_record": layout_per_replica,
         "bytes_per_logical_record_all_replicas": per_replica * REPLICAS as f64,
         "replicas_share_payloads": shared_ok,

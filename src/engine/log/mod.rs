@@ -361,13 +361,10 @@ impl Log {
                 .unwrap_or(NO_TIMESTAMP)
         };
         let timestamp_type = config.message_timestamp_type;
-        let stored: Vec<Record> = records
-            .iter()
-            .zip(&sizes)
-            .enumerate()
-            .map(|(i, (r, &size))| {
+        let stored = Record::build_batch(records.iter().zip(&sizes).enumerate().map(
+            |(i, (r, &size))| {
                 let i = i as i64;
-                Record::build(RecordParts {
+                RecordParts {
                     offset: first_offset + i,
                     timestamp: if log_append_time { now_ms } else { r.timestamp },
                     timestamp_type,
@@ -379,9 +376,9 @@ impl Log {
                         producer_epoch: p.producer_epoch,
                         sequence: increment_sequence(p.base_sequence, i),
                     }),
-                })
-            })
-            .collect();
+                }
+            },
+        ));
         let rolled = self.roll_and_append(
             stored,
             batch_bytes,

@@ -1,11 +1,12 @@
 //! Records as a partition log stores them.
 //!
 //! A stored [`Record`] is 32 bytes inline: its offset, its timestamp and one shared, immutable
-//! `Arc<[u8]>` holding everything else (key, value, headers, producer fields, timestamp type and
-//! the record's size in the Kafka v2 encoding). The leader builds that allocation once when it
-//! assigns the offset; followers append clones of the leader's records, so every replica of a
-//! partition shares one copy of each payload, and cloning a log (a simulation checkpoint) only
-//! bumps reference counts.
+//! `Arc<[u8]>` holding the rest of every record of its batch (key, value, headers, producer
+//! fields, timestamp type and the record's size in the Kafka v2 encoding). The leader builds that
+//! allocation once per produce batch when it assigns the offsets (one allocation and one free per
+//! batch, not per record, as Kafka keeps a batch as one buffer); followers append clones of the
+//! leader's records, so every replica of a partition shares one copy of each payload, and cloning
+//! a log (a simulation checkpoint) only bumps reference counts.
 //!
 //! ## Size model
 //! Segment sizes, `segment.bytes`, `retention.bytes`, `max.message.bytes` and fetch byte limits
@@ -159,9 +160,12 @@ const F_LOG_APPEND_TIME: u8 = 4;
 const F_PRODUCER: u8 = 8;
 const F_HEADERS: u8 = 16;
 
-/// A record stored in a segment: offset and timestamp inline, the rest in one shared allocation.
+/// A record stored in a segment: offset and timestamp inline, the rest in its batch's shared
+/// allocation.
 ///
-/// Payload layout (private): flags byte; uvarint offset delta within the batch; uvarint size in
+/// Payload layout (private): uvarint record count `n`; when `n > 1`, the batch's base offset
+/// (i64 LE) and `n` u32 LE start positions, record `i` being the one at `base + i`; then the
+/// records' bodies. A body: flags byte; uvarint offset delta within the batch; uvarint size in
 /// the batch; [uvarint len + key]; [uvarint len + value]; [producer id i64, epoch i16, sequence
 /// i32, little endian]; [uvarint count, then per header uvarint len + key, uvarint (len+1, 0 =
 /// null) + value].
@@ -183,6 +187,7 @@ pub(crate) struct RecordParts<'a> {
     pub producer: Option<RecordProducer>,
 }
 
+/// Positions of a body's fields, relative to the body.
 #[derive(Clone, Copy)]
 struct Layout {
     flags: u8,
@@ -193,26 +198,65 @@ struct Layout {
 }
 
 impl Record {
+    /// A record alone in its batch.
     pub(crate) fn build(parts: RecordParts<'_>) -> Record {
+        let mut one = Record::build_batch([parts]);
+        one.pop().unwrap_or_else(|| Record {
+            offset: 0,
+            timestamp: NO_TIMESTAMP,
+            payload: Arc::from(&[][..]),
+        })
+    }
+
+    /// The stored records of one batch, in order; their payloads share one allocation.
+    /// Offsets must be consecutive (a leader's batch), which is how a record finds its body.
+    pub(crate) fn build_batch<'a, I>(parts: I) -> Vec<Record>
+    where
+        I: IntoIterator<Item = RecordParts<'a>>,
+        I::IntoIter: ExactSizeIterator,
+    {
         thread_local! {
             // The payload is written here, then copied once into its shared allocation.
             static SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
         }
+        let parts = parts.into_iter();
+        let n = parts.len();
+        let mut records = Vec::with_capacity(n);
         SCRATCH.with(|scratch| {
             let mut buf = scratch.borrow_mut();
             buf.clear();
-            Record::encode(&parts, &mut buf);
-            Record {
-                offset: parts.offset,
-                timestamp: parts.timestamp,
-                payload: Arc::from(&buf[..]),
+            put_uvarint(&mut buf, n as u64);
+            let table = buf.len() + 8;
+            if n > 1 {
+                buf.resize(table + 4 * n, 0);
             }
+            for (i, part) in parts.enumerate() {
+                if n > 1 {
+                    if i == 0 {
+                        buf[table - 8..table].copy_from_slice(&part.offset.to_le_bytes());
+                    }
+                    let start = u32::try_from(buf.len()).unwrap_or(u32::MAX).to_le_bytes();
+                    buf[table + 4 * i..table + 4 * i + 4].copy_from_slice(&start);
+                }
+                Record::encode(&part, &mut buf);
+                records.push((part.offset, part.timestamp));
+            }
+            let payload: Arc<[u8]> = Arc::from(&buf[..]);
+            records
+                .into_iter()
+                .map(|(offset, timestamp)| Record {
+                    offset,
+                    timestamp,
+                    payload: Arc::clone(&payload),
+                })
+                .collect()
         })
     }
 
     fn encode(parts: &RecordParts<'_>, buf: &mut Vec<u8>) {
         let r = parts.record;
         let mut flags = 0u8;
+        let at = buf.len();
         buf.push(0);
         put_uvarint(buf, u64::try_from(parts.offset_delta).unwrap_or(0));
         put_uvarint(buf, u64::try_from(parts.size_in_batch).unwrap_or(0));
@@ -247,13 +291,55 @@ impl Record {
                 }
             }
         }
-        buf[0] = flags;
+        buf[at] = flags;
     }
 
-    /// Parses the framing. The payload is only ever written by [`Record::build`], so `None`
-    /// (a malformed payload) cannot happen; accessors treat it as "absent" rather than panic.
-    fn layout(&self) -> Option<Layout> {
+    /// This record's body within the batch payload. The payload is only ever written by
+    /// [`Record::build_batch`], so a malformed one cannot happen; it reads as an empty body
+    /// (accessors then answer "absent") rather than panic. A batch of one ignores the offset,
+    /// which lets test fixtures relocate a record.
+    fn body(&self) -> &[u8] {
         let p = &self.payload[..];
+        let mut pos = 0;
+        let Some(n) = get_uvarint(p, &mut pos) else {
+            return &[];
+        };
+        if n <= 1 {
+            return p.get(pos..).unwrap_or(&[]);
+        }
+        let Some(base) = p
+            .get(pos..pos + 8)
+            .and_then(|b| b.try_into().ok())
+            .map(i64::from_le_bytes)
+        else {
+            return &[];
+        };
+        let table = pos + 8;
+        let start_of = |i: u64| -> Option<usize> {
+            let at = table + 4 * usize::try_from(i).ok()?;
+            let b: [u8; 4] = p.get(at..at + 4)?.try_into().ok()?;
+            usize::try_from(u32::from_le_bytes(b)).ok()
+        };
+        let Ok(i) = u64::try_from(self.offset.wrapping_sub(base)) else {
+            return &[];
+        };
+        if i >= n {
+            return &[];
+        }
+        let end = if i + 1 < n {
+            start_of(i + 1)
+        } else {
+            Some(p.len())
+        };
+        start_of(i)
+            .zip(end)
+            .and_then(|(start, end)| p.get(start..end))
+            .unwrap_or(&[])
+    }
+
+    /// Parses a body's framing.
+    fn layout(body: &[u8]) -> Option<Layout> {
+        let p = body;
         let flags = *p.first()?;
         let mut pos = 1;
         // Offset delta and size: see `framing`.
@@ -285,9 +371,15 @@ impl Record {
         })
     }
 
-    fn slice(&self, range: Option<(usize, usize)>) -> Option<&[u8]> {
+    /// The body and its layout.
+    fn parsed(&self) -> Option<(&[u8], Layout)> {
+        let body = self.body();
+        Some((body, Record::layout(body)?))
+    }
+
+    fn slice(body: &[u8], range: Option<(usize, usize)>) -> Option<&[u8]> {
         let (start, len) = range?;
-        self.payload.get(start..start + len)
+        body.get(start..start + len)
     }
 
     pub fn offset(&self) -> i64 {
@@ -299,20 +391,22 @@ impl Record {
     }
 
     pub fn timestamp_type(&self) -> TimestampType {
-        match self.layout() {
-            Some(l) if l.flags & F_LOG_APPEND_TIME != 0 => TimestampType::LogAppendTime,
+        match self.parsed() {
+            Some((_, l)) if l.flags & F_LOG_APPEND_TIME != 0 => TimestampType::LogAppendTime,
             _ => TimestampType::CreateTime,
         }
     }
 
     /// The key, `None` when null (an empty key is `Some(&[])`).
     pub fn key(&self) -> Option<&[u8]> {
-        self.slice(self.layout()?.key)
+        let (body, l) = self.parsed()?;
+        Record::slice(body, l.key)
     }
 
     /// The value, `None` for a tombstone (an empty value is `Some(&[])`).
     pub fn value(&self) -> Option<&[u8]> {
-        self.slice(self.layout()?.value)
+        let (body, l) = self.parsed()?;
+        Record::slice(body, l.value)
     }
 
     /// The key as text (invalid UTF-8 replaced), for display.
@@ -326,20 +420,20 @@ impl Record {
     }
 
     pub fn has_key(&self) -> bool {
-        self.layout().is_some_and(|l| l.flags & F_KEY != 0)
+        self.parsed().is_some_and(|(_, l)| l.flags & F_KEY != 0)
     }
 
     /// A record with a null value: a delete marker for its key in a compacted topic.
     pub fn is_tombstone(&self) -> bool {
-        self.layout().is_some_and(|l| l.flags & F_VALUE == 0)
+        self.parsed().is_some_and(|(_, l)| l.flags & F_VALUE == 0)
     }
 
     pub fn producer(&self) -> Option<RecordProducer> {
-        let l = self.layout()?;
+        let (body, l) = self.parsed()?;
         if l.flags & F_PRODUCER == 0 {
             return None;
         }
-        let b = self.payload.get(l.producer_at..l.producer_at + 14)?;
+        let b = body.get(l.producer_at..l.producer_at + 14)?;
         Some(RecordProducer {
             producer_id: i64::from_le_bytes(b[0..8].try_into().ok()?),
             producer_epoch: i16::from_le_bytes(b[8..10].try_into().ok()?),
@@ -350,11 +444,12 @@ impl Record {
     /// Headers in order: key and nullable value.
     pub fn headers(&self) -> Vec<(Cow<'_, str>, Option<&[u8]>)> {
         let mut out = Vec::new();
-        let Some(l) = self.layout() else { return out };
+        let Some((p, l)) = self.parsed() else {
+            return out;
+        };
         if l.flags & F_HEADERS == 0 {
             return out;
         }
-        let p = &self.payload[..];
         let mut pos = l.headers_at;
         let Some(count) = get_uvarint(p, &mut pos) else {
             return out;
@@ -384,10 +479,10 @@ impl Record {
         out
     }
 
-    /// The offset delta and size at the head of the payload, without walking key and value
+    /// The offset delta and size at the head of the body, without walking key and value
     /// (fetch byte limits and segment sizes read only these).
     fn framing(&self) -> (i64, i64) {
-        let p = &self.payload[..];
+        let p = self.body();
         let mut pos = 1;
         let delta = get_uvarint(p, &mut pos).unwrap_or(0);
         let size = get_uvarint(p, &mut pos).unwrap_or(0);
@@ -417,22 +512,25 @@ impl Record {
     /// Same key and value. Replicas share the leader's payload, so this is usually a pointer
     /// comparison.
     pub fn same_content(&self, other: &Record) -> bool {
-        Arc::ptr_eq(&self.payload, &other.payload)
+        (self.offset == other.offset && Arc::ptr_eq(&self.payload, &other.payload))
             || (self.key() == other.key() && self.value() == other.value())
     }
 
     /// Key plus value bytes (what the user sees as the record's content).
     pub fn payload_len(&self) -> usize {
-        self.layout()
-            .map_or(0, |l| l.key.map_or(0, |k| k.1) + l.value.map_or(0, |v| v.1))
+        self.parsed().map_or(0, |(_, l)| {
+            l.key.map_or(0, |k| k.1) + l.value.map_or(0, |v| v.1)
+        })
     }
 
-    /// Bytes of the shared allocation (for memory accounting).
+    /// Bytes of the shared allocation, which the records of one batch share (for memory
+    /// accounting: count it once per batch, see [`Record::shares_payload_with`]).
     pub fn shared_bytes(&self) -> usize {
         self.payload.len()
     }
 
-    /// True if both records point at the same shared payload (replicas share, never copy).
+    /// True if both records point at the same shared payload: replicas of a record share it
+    /// (never copy), and so do the records of one batch.
     pub fn shares_payload_with(&self, other: &Record) -> bool {
         Arc::ptr_eq(&self.payload, &other.payload)
     }
@@ -553,6 +651,57 @@ mod tests {
             "{}",
             std::mem::size_of::<Record>()
         );
+    }
+
+    #[test]
+    fn records_of_a_batch_share_one_payload_and_read_their_own_fields() {
+        let news: Vec<NewRecord> = (0..5)
+            .map(|i| {
+                let key = (i != 2).then(|| format!("k{i}"));
+                let value = (i != 3).then(|| "v".repeat(i * 60));
+                let r = NewRecord::text(i as i64, key.as_deref(), value.as_deref());
+                if i == 4 {
+                    r.with_header("h", Some(b"x"))
+                } else {
+                    r
+                }
+            })
+            .collect();
+        let stored = Record::build_batch(news.iter().enumerate().map(|(i, r)| {
+            let i = i as i64;
+            RecordParts {
+                offset: 100 + i,
+                timestamp: 1_000 + i,
+                timestamp_type: TimestampType::CreateTime,
+                offset_delta: i,
+                size_in_batch: r.size_in_batch(i, i),
+                record: r,
+                producer: Some(RecordProducer {
+                    producer_id: 9,
+                    producer_epoch: 1,
+                    sequence: 20 + i as i32,
+                }),
+            }
+        }));
+        assert_eq!(stored.len(), 5);
+        for (i, (s, n)) in stored.iter().zip(&news).enumerate() {
+            assert_eq!(s.offset(), 100 + i as i64);
+            assert_eq!(s.timestamp(), 1_000 + i as i64);
+            assert_eq!(s.key(), n.key.as_deref().map(str::as_bytes));
+            assert_eq!(s.value(), n.value.as_deref().map(str::as_bytes));
+            assert_eq!(s.headers().len(), n.headers.len());
+            assert_eq!(s.producer().map(|p| p.sequence), Some(20 + i as i32));
+            assert_eq!(
+                s.batch_and_size(),
+                (100, n.size_in_batch(i as i64, i as i64))
+            );
+            assert!(s.shares_payload_with(&stored[0]));
+        }
+        assert!(!stored[0].same_content(&stored[1]));
+        assert!(stored[1].same_content(&stored[1].clone()));
+        // An offset outside the batch finds no body: absent fields, not a panic.
+        let stray = stored[0].relocated(99, 0);
+        assert_eq!((stray.key(), stray.value()), (None, None));
     }
 
     #[test]
