@@ -131,15 +131,6 @@ impl Log {
                 "A fixture log may hold at most {MAX_FILL} offsets."
             ));
         }
-        let template = Record::build(RecordParts {
-            offset: 0,
-            timestamp: NO_TIMESTAMP,
-            timestamp_type: TimestampType::CreateTime,
-            offset_delta: 0,
-            size_in_batch: 0,
-            record: &NewRecord::text(NO_TIMESTAMP, None, Some("")),
-            producer: None,
-        });
         let mut segments = Vec::with_capacity(specs.len());
         for (i, spec) in specs.iter().enumerate() {
             if spec.size_bytes < 0 {
@@ -147,8 +138,17 @@ impl Log {
             }
             let end = specs.get(i + 1).map_or(log_end_offset, |n| n.base_offset);
             let mut seg = Segment::new(spec.base_offset, now_ms, 0);
+            let template = Record::build(RecordParts {
+                offset: 0,
+                timestamp: spec.largest_timestamp,
+                timestamp_type: TimestampType::CreateTime,
+                offset_delta: 0,
+                size_in_batch: 0,
+                record: &NewRecord::text(NO_TIMESTAMP, None, Some("")),
+                producer: None,
+            });
             seg.records = (spec.base_offset..end)
-                .map(|o| template.relocated(o, spec.largest_timestamp))
+                .map(|o| template.relocated(o))
                 .collect();
             seg.size_bytes = spec.size_bytes;
             seg.max_timestamp = if seg.records.is_empty() {

@@ -1,8 +1,8 @@
 //! Records as a partition log stores them.
 //!
-//! A stored [`Record`] is 32 bytes inline: its offset, its timestamp and one shared, immutable
-//! `Arc<[u8]>` holding the rest of every record of its batch (key, value, headers, producer
-//! fields, timestamp type and the record's size in the Kafka v2 encoding). The leader builds that
+//! A stored [`Record`] is 32 bytes inline: its offset, where its body lies and one shared,
+//! immutable `Arc<[u8]>` holding the bodies of every record of its batch (timestamp, key, value,
+//! headers, producer fields, timestamp type and the record's size in the Kafka v2 encoding). The leader builds that
 //! allocation once per produce batch when it assigns the offsets (one allocation and one free per
 //! batch, not per record, as Kafka keeps a batch as one buffer); followers append clones of the
 //! leader's records, so every replica of a partition shares one copy of each payload, and cloning
@@ -160,21 +160,23 @@ const F_LOG_APPEND_TIME: u8 = 4;
 const F_PRODUCER: u8 = 8;
 const F_HEADERS: u8 = 16;
 
-/// A record stored in a segment: offset and timestamp inline, the rest in its batch's shared
-/// allocation.
+/// A record stored in a segment: its offset and its body's place inline, the body in its
+/// batch's shared allocation (the batch's bodies one after another).
 ///
-/// Payload layout (private): uvarint record count `n`; when `n > 1`, the batch's base offset
-/// (i64 LE) and `n` u32 LE start positions, record `i` being the one at `base + i`; then the
-/// records' bodies. A body: flags byte; uvarint offset delta within the batch; uvarint size in
-/// the batch; [uvarint len + key]; [uvarint len + value]; [producer id i64, epoch i16, sequence
-/// i32, little endian]; [uvarint count, then per header uvarint len + key, uvarint (len+1, 0 =
-/// null) + value].
-#[derive(Clone, PartialEq, Eq)]
+/// Body layout (private): timestamp i64 LE; flags byte; uvarint offset delta within the batch;
+/// uvarint size in the batch; [uvarint len + key]; [uvarint len + value]; [producer id i64,
+/// epoch i16, sequence i32, little endian]; [uvarint count, then per header uvarint len + key,
+/// uvarint (len+1, 0 = null) + value].
+#[derive(Clone)]
 pub struct Record {
     offset: i64,
-    timestamp: i64,
+    start: u32,
+    end: u32,
     payload: Arc<[u8]>,
 }
+
+/// Where a body's flags byte is (after the timestamp).
+const FLAGS_AT: usize = 8;
 
 /// What a leader knows about a record when it builds the stored form.
 pub(crate) struct RecordParts<'a> {
@@ -203,13 +205,13 @@ impl Record {
         let mut one = Record::build_batch([parts]);
         one.pop().unwrap_or_else(|| Record {
             offset: 0,
-            timestamp: NO_TIMESTAMP,
+            start: 0,
+            end: 0,
             payload: Arc::from(&[][..]),
         })
     }
 
-    /// The stored records of one batch, in order; their payloads share one allocation.
-    /// Offsets must be consecutive (a leader's batch), which is how a record finds its body.
+    /// The stored records of one batch, in order; their bodies share one allocation.
     pub(crate) fn build_batch<'a, I>(parts: I) -> Vec<Record>
     where
         I: IntoIterator<Item = RecordParts<'a>>,
@@ -220,33 +222,25 @@ impl Record {
             static SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
         }
         let parts = parts.into_iter();
-        let n = parts.len();
-        let mut records = Vec::with_capacity(n);
+        let mut places = Vec::with_capacity(parts.len());
         SCRATCH.with(|scratch| {
             let mut buf = scratch.borrow_mut();
             buf.clear();
-            put_uvarint(&mut buf, n as u64);
-            let table = buf.len() + 8;
-            if n > 1 {
-                buf.resize(table + 4 * n, 0);
-            }
-            for (i, part) in parts.enumerate() {
-                if n > 1 {
-                    if i == 0 {
-                        buf[table - 8..table].copy_from_slice(&part.offset.to_le_bytes());
-                    }
-                    let start = u32::try_from(buf.len()).unwrap_or(u32::MAX).to_le_bytes();
-                    buf[table + 4 * i..table + 4 * i + 4].copy_from_slice(&start);
-                }
+            // A batch is at most max.message.bytes (an i32), so positions fit in u32; one that
+            // did not would read as an empty body, not panic.
+            let at = |buf: &Vec<u8>| u32::try_from(buf.len()).unwrap_or(u32::MAX);
+            for part in parts {
+                let start = at(&buf);
                 Record::encode(&part, &mut buf);
-                records.push((part.offset, part.timestamp));
+                places.push((part.offset, start, at(&buf)));
             }
             let payload: Arc<[u8]> = Arc::from(&buf[..]);
-            records
+            places
                 .into_iter()
-                .map(|(offset, timestamp)| Record {
+                .map(|(offset, start, end)| Record {
                     offset,
-                    timestamp,
+                    start,
+                    end,
                     payload: Arc::clone(&payload),
                 })
                 .collect()
@@ -256,6 +250,7 @@ impl Record {
     fn encode(parts: &RecordParts<'_>, buf: &mut Vec<u8>) {
         let r = parts.record;
         let mut flags = 0u8;
+        buf.extend_from_slice(&parts.timestamp.to_le_bytes());
         let at = buf.len();
         buf.push(0);
         put_uvarint(buf, u64::try_from(parts.offset_delta).unwrap_or(0));
@@ -295,53 +290,18 @@ impl Record {
     }
 
     /// This record's body within the batch payload. The payload is only ever written by
-    /// [`Record::build_batch`], so a malformed one cannot happen; it reads as an empty body
-    /// (accessors then answer "absent") rather than panic. A batch of one ignores the offset,
-    /// which lets test fixtures relocate a record.
+    /// [`Record::build_batch`], so a body out of its bounds cannot happen; it would read as an
+    /// empty body (accessors then answer "absent") rather than panic.
     fn body(&self) -> &[u8] {
-        let p = &self.payload[..];
-        let mut pos = 0;
-        let Some(n) = get_uvarint(p, &mut pos) else {
-            return &[];
-        };
-        if n <= 1 {
-            return p.get(pos..).unwrap_or(&[]);
-        }
-        let Some(base) = p
-            .get(pos..pos + 8)
-            .and_then(|b| b.try_into().ok())
-            .map(i64::from_le_bytes)
-        else {
-            return &[];
-        };
-        let table = pos + 8;
-        let start_of = |i: u64| -> Option<usize> {
-            let at = table + 4 * usize::try_from(i).ok()?;
-            let b: [u8; 4] = p.get(at..at + 4)?.try_into().ok()?;
-            usize::try_from(u32::from_le_bytes(b)).ok()
-        };
-        let Ok(i) = u64::try_from(self.offset.wrapping_sub(base)) else {
-            return &[];
-        };
-        if i >= n {
-            return &[];
-        }
-        let end = if i + 1 < n {
-            start_of(i + 1)
-        } else {
-            Some(p.len())
-        };
-        start_of(i)
-            .zip(end)
-            .and_then(|(start, end)| p.get(start..end))
-            .unwrap_or(&[])
+        let (start, end) = (self.start as usize, self.end as usize);
+        self.payload.get(start..end).unwrap_or(&[])
     }
 
     /// Parses a body's framing.
     fn layout(body: &[u8]) -> Option<Layout> {
         let p = body;
-        let flags = *p.first()?;
-        let mut pos = 1;
+        let flags = *p.get(FLAGS_AT)?;
+        let mut pos = FLAGS_AT + 1;
         // Offset delta and size: see `framing`.
         get_uvarint(p, &mut pos)?;
         get_uvarint(p, &mut pos)?;
@@ -387,7 +347,10 @@ impl Record {
     }
 
     pub fn timestamp(&self) -> i64 {
-        self.timestamp
+        self.body()
+            .get(..FLAGS_AT)
+            .and_then(|b| b.try_into().ok())
+            .map_or(NO_TIMESTAMP, i64::from_le_bytes)
     }
 
     pub fn timestamp_type(&self) -> TimestampType {
@@ -483,7 +446,7 @@ impl Record {
     /// (fetch byte limits and segment sizes read only these).
     fn framing(&self) -> (i64, i64) {
         let p = self.body();
-        let mut pos = 1;
+        let mut pos = FLAGS_AT + 1;
         let delta = get_uvarint(p, &mut pos).unwrap_or(0);
         let size = get_uvarint(p, &mut pos).unwrap_or(0);
         (
@@ -512,7 +475,7 @@ impl Record {
     /// Same key and value. Replicas share the leader's payload, so this is usually a pointer
     /// comparison.
     pub fn same_content(&self, other: &Record) -> bool {
-        (self.offset == other.offset && Arc::ptr_eq(&self.payload, &other.payload))
+        (self.start == other.start && Arc::ptr_eq(&self.payload, &other.payload))
             || (self.key() == other.key() && self.value() == other.value())
     }
 
@@ -535,21 +498,29 @@ impl Record {
         Arc::ptr_eq(&self.payload, &other.payload)
     }
 
-    /// A copy with another offset and timestamp, sharing the payload (test fixtures only).
-    pub(crate) fn relocated(&self, offset: i64, timestamp: i64) -> Record {
+    /// A copy at another offset, sharing the payload (test fixtures only).
+    pub(crate) fn relocated(&self, offset: i64) -> Record {
         Record {
             offset,
-            timestamp,
-            payload: Arc::clone(&self.payload),
+            ..self.clone()
         }
     }
 }
+
+/// Records are equal when offset and body are (wherever the bodies are stored).
+impl PartialEq for Record {
+    fn eq(&self, other: &Record) -> bool {
+        self.offset == other.offset && self.body() == other.body()
+    }
+}
+
+impl Eq for Record {}
 
 impl fmt::Debug for Record {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Record")
             .field("offset", &self.offset)
-            .field("timestamp", &self.timestamp)
+            .field("timestamp", &self.timestamp())
             .field("key", &self.key_text())
             .field("value", &self.value_text())
             .finish()
@@ -572,7 +543,7 @@ impl Serialize for Record {
             .collect();
         let mut s = serializer.serialize_struct("Record", 6)?;
         s.serialize_field("offset", &self.offset)?;
-        s.serialize_field("timestamp", &self.timestamp)?;
+        s.serialize_field("timestamp", &self.timestamp())?;
         s.serialize_field("timestamp_type", &self.timestamp_type())?;
         s.serialize_field("key", &self.key_text())?;
         s.serialize_field("value", &self.value_text())?;
@@ -699,9 +670,23 @@ mod tests {
         }
         assert!(!stored[0].same_content(&stored[1]));
         assert!(stored[1].same_content(&stored[1].clone()));
-        // An offset outside the batch finds no body: absent fields, not a panic.
-        let stray = stored[0].relocated(99, 0);
-        assert_eq!((stray.key(), stray.value()), (None, None));
+        // The batch's bodies lie one after another in the one allocation.
+        assert_eq!(stored[0].start, 0);
+        assert!(stored.windows(2).all(|w| w[0].end == w[1].start));
+        assert_eq!(stored[4].end as usize, stored[0].shared_bytes());
+        // Equality is offset and content, wherever the body is stored.
+        let alone = Record::build(RecordParts {
+            offset: 101,
+            timestamp: 1_001,
+            timestamp_type: TimestampType::CreateTime,
+            offset_delta: 1,
+            size_in_batch: news[1].size_in_batch(1, 1),
+            record: &news[1],
+            producer: stored[1].producer(),
+        });
+        assert!(!alone.shares_payload_with(&stored[1]));
+        assert_eq!(alone, stored[1]);
+        assert_ne!(alone, stored[2]);
     }
 
     #[test]
