@@ -326,7 +326,7 @@ impl Sim {
                     kind: ClientKind::Producer,
                     node: NodeId::Client(*id),
                     group: None,
-                    topics: p.workload.iter().map(|w| w.topic.clone()).collect(),
+                    topics: p.workload.iter().map(|w| w.topic.to_string()).collect(),
                     assignment: Vec::new(),
                     positions: Vec::new(),
                     sent: p.stats.sent,

@@ -679,7 +679,7 @@ pub fn command_to_json(c: &Command) -> Value {
                 put("configs", json!(configs));
             }
             if let Some(w) = workload {
-                put("topic", json!(w.topic));
+                put("topic", json!(&*w.topic));
                 put("rate_per_sec", json!(w.records_per_sec));
                 if let Some(k) = w.keys {
                     put("keys", json!(k));

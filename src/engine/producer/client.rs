@@ -19,7 +19,8 @@ use std::sync::Arc;
 /// A steady workload: `rate` records per second, keys `key-0..key-{keys-1}` or none.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Workload {
-    pub topic: String,
+    /// Shared: each record of the workload names it (a clone per record is a count, not a copy).
+    pub topic: Arc<str>,
     /// Records per second (at least 1).
     pub rate: u32,
     pub keys: Option<u32>,
@@ -40,7 +41,7 @@ impl Workload {
         max: Option<u64>,
     ) -> Self {
         Workload {
-            topic,
+            topic: topic.into(),
             rate: rate.max(1),
             keys,
             start,
@@ -343,10 +344,13 @@ impl Sim {
             None => {
                 // The built-in uniform sticky partitioner (KIP-794) for null keys.
                 let batch_size = p.config.batch_size;
-                let mut part = BuiltInPartitioner::new(batch_size.max(0) as u32);
-                if let Some(existing) = p.partitioners.remove(topic) {
-                    part = existing;
-                }
+                // Taken out while the simulation's RNG is borrowed; put back under the same key.
+                let (key, mut part) = p.partitioners.remove_entry(topic).unwrap_or_else(|| {
+                    (
+                        topic.to_string(),
+                        BuiltInPartitioner::new(batch_size.max(0) as u32),
+                    )
+                });
                 let rng = &mut self.rng;
                 let mut random = || rng.next_u32();
                 let Some(x) = part.peek_current_partition(&available, num as u32, &mut random)
@@ -367,7 +371,7 @@ impl Sim {
                 let Some(p) = self.producer_mut(c) else {
                     return Err((ErrorCode::UnknownServerError, "closed".into()));
                 };
-                p.partitioners.insert(topic.to_string(), part);
+                p.partitioners.insert(key, part);
                 p.stats.sent += 1;
                 return Ok(tp);
             }
@@ -382,50 +386,53 @@ impl Sim {
         let now = self.now;
         // The workload's records that are due, while the buffer pool has room (a full pool
         // blocks `send()`; overdue records then follow as acks free it, as a blocked loop would).
-        let (mut room, mut empty) = match self.producer_mut(c) {
+        let (mut room, mut empty, topic) = match self.producer_mut(c) {
             Some(p) => (
                 p.config.buffer_memory - p.buffered_bytes(),
                 p.accumulator.is_empty(),
+                p.workload.as_ref().map(|w| Arc::clone(&w.topic)),
             ),
             None => return,
         };
-        loop {
-            let Some(p) = self.producer_mut(c) else {
-                return;
-            };
-            let Some(w) = p.workload.as_mut() else { break };
-            if w.remaining == Some(0) {
-                p.workload = None;
-                break;
-            }
-            if w.next_at() > now || (room <= 0 && !empty) {
-                break;
-            }
-            empty = false;
-            w.made += 1;
-            if let Some(r) = w.remaining.as_mut() {
-                *r -= 1;
-            }
-            let topic = w.topic.clone();
-            p.seq += 1;
-            let n = p.seq;
-            let key = w.key(n - 1);
-            // `{name}-{n}`: inline for names up to a few characters past `producer-NN`.
-            let value = numbered(&p.name, n);
-            room -= i64::from(OutRecord::estimate(key.as_deref(), Some(&value)));
-            if let Err((code, msg)) =
-                self.producer_send(c, &topic, None, key.clone(), Some(value.clone()), None)
-            {
-                if let Some(p) = self.producer_mut(c) {
-                    p.stats.failed += 1;
-                    let tp = TopicPartition::new(topic, -1);
-                    p.push_delivery(Delivery {
-                        tp,
-                        offset: -1,
-                        key,
-                        value: Some(value),
-                        error: Some((code, msg)),
-                    });
+        // The workload's topic, named by every record (it does not change while it runs).
+        if let Some(topic) = &topic {
+            loop {
+                let Some(p) = self.producer_mut(c) else {
+                    return;
+                };
+                let Some(w) = p.workload.as_mut() else { break };
+                if w.remaining == Some(0) {
+                    p.workload = None;
+                    break;
+                }
+                if w.next_at() > now || (room <= 0 && !empty) {
+                    break;
+                }
+                empty = false;
+                w.made += 1;
+                if let Some(r) = w.remaining.as_mut() {
+                    *r -= 1;
+                }
+                p.seq += 1;
+                let n = p.seq;
+                let key = w.key(n - 1);
+                // `{name}-{n}`: inline for names up to a few characters past `producer-NN`.
+                let value = numbered(&p.name, n);
+                room -= i64::from(OutRecord::estimate(key.as_deref(), Some(&value)));
+                if let Err((code, msg)) =
+                    self.producer_send(c, topic, None, key.clone(), Some(value.clone()), None)
+                {
+                    if let Some(p) = self.producer_mut(c) {
+                        p.stats.failed += 1;
+                        let tp = TopicPartition::new(Arc::clone(topic), -1);
+                        p.push_delivery(Delivery {
+                            tp,
+                            offset: -1,
+                            key,
+                            value: Some(value),
+                            error: Some((code, msg)),
+                        });
+                    }
                 }
             }
         }
