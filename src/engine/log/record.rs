@@ -132,6 +132,7 @@ impl NewRecord {
 
 /// Encoded size of a zig-zag varint/varlong (`ByteUtils.sizeOfVarlong`; equals `sizeOfVarint`
 /// for values in `i32` range).
+#[inline(always)]
 pub fn size_of_varlong(value: i64) -> i64 {
     let mut v = ((value << 1) ^ (value >> 63)) as u64;
     let mut bytes = 1;
@@ -292,6 +293,7 @@ impl Record {
     /// This record's body within the batch payload. The payload is only ever written by
     /// [`Record::build_batch`], so a body out of its bounds cannot happen; it would read as an
     /// empty body (accessors then answer "absent") rather than panic.
+    #[inline(always)]
     fn body(&self) -> &[u8] {
         let (start, end) = (self.start as usize, self.end as usize);
         self.payload.get(start..end).unwrap_or(&[])
@@ -568,6 +570,7 @@ pub(crate) fn records_size<'a>(records: impl IntoIterator<Item = &'a Record>) ->
     total
 }
 
+#[inline(always)]
 fn put_uvarint(buf: &mut Vec<u8>, mut v: u64) {
     while v >= 0x80 {
         buf.push((v as u8) | 0x80);
@@ -581,6 +584,7 @@ fn put_bytes(buf: &mut Vec<u8>, bytes: &[u8]) {
     buf.extend_from_slice(bytes);
 }
 
+#[inline(always)]
 fn get_uvarint(bytes: &[u8], pos: &mut usize) -> Option<u64> {
     let mut v = 0u64;
     let mut shift = 0u32;

@@ -12,7 +12,7 @@ use crate::engine::sim::Sim;
 use crate::engine::time::Millis;
 use crate::engine::trace::TraceEvent;
 use serde::Serialize;
-use smol_str::{format_smolstr, SmolStr};
+use smol_str::{SmolStr, SmolStrBuilder};
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 
@@ -64,14 +64,20 @@ impl Workload {
     }
 }
 
-/// `{prefix}-{n}`, the workload's keys and values. Written digit by digit when it fits a
-/// `SmolStr` inline (the common case): `format!` machinery was ~8% of the engine's time in
-/// WebAssembly at a million records a second.
+/// `{prefix}-{n}`, the workload's keys and values, built without `format!` (its machinery was
+/// ~8% of the engine's time in WebAssembly at a million records a second) and inline in the
+/// `SmolStr` when it fits (the common case).
 fn numbered(prefix: &str, n: u64) -> SmolStr {
-    const INLINE: usize = 23;
     let mut digits = [0u8; 20];
     let mut at = digits.len();
     let mut rest = n;
+    // Down to u32 first: a u64 division by 10 is a 128-bit multiply call in WebAssembly.
+    while rest > u64::from(u32::MAX) {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+    }
+    let mut rest = rest as u32;
     loop {
         at -= 1;
         digits[at] = b'0' + (rest % 10) as u8;
@@ -80,17 +86,13 @@ fn numbered(prefix: &str, n: u64) -> SmolStr {
             break;
         }
     }
-    let digits = &digits[at..];
-    let len = prefix.len() + 1 + digits.len();
-    if len > INLINE {
-        return format_smolstr!("{prefix}-{n}");
+    let mut s = SmolStrBuilder::new();
+    s.push_str(prefix);
+    s.push('-');
+    for &d in &digits[at..] {
+        s.push(char::from(d));
     }
-    let mut buf = [0u8; INLINE];
-    buf[..prefix.len()].copy_from_slice(prefix.as_bytes());
-    buf[prefix.len()] = b'-';
-    buf[prefix.len() + 1..len].copy_from_slice(digits);
-    // Only ASCII digits and '-' were added to a valid prefix.
-    std::str::from_utf8(&buf[..len]).map_or_else(|_| format_smolstr!("{prefix}-{n}"), SmolStr::new)
+    s.finish()
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -285,14 +287,17 @@ impl Sim {
             self.auto_create_topic(topic)
                 .map_err(|e| (e.code, e.message))?;
         }
-        let num = self.cluster.partition_count(topic).unwrap_or(0);
         // Whether a key-less partitioner picks the partition (no partition given, and no key or
         // `partitioner.ignore.keys`); only those need the partitions with a leader.
         let keyless = partition.is_none()
             && (key.is_none()
                 || matches!(self.clients.get(&c),
                     Some(crate::engine::client::Client::Producer(p)) if p.config.partitioner_ignore_keys));
-        let available: Vec<u32> = match self.cluster.topics.get(topic) {
+        // One look at the topic's metadata for every record.
+        let meta = self.cluster.topics.get(topic);
+        let num = meta.map_or(0, |t| t.partitions.len() as i32);
+        let name: Arc<str> = meta.map_or_else(|| topic.into(), |t| Arc::clone(&t.name));
+        let available: Vec<u32> = match meta {
             Some(t) if keyless => t
                 .partitions
                 .iter()
@@ -310,7 +315,6 @@ impl Sim {
             timestamp,
         };
         let size = record.size_estimate();
-        let name = self.cluster.topic_name(topic);
         let Some(p) = self.producer_mut(c) else {
             return Err((ErrorCode::UnknownServerError, "producer is closed".into()));
         };
