@@ -12,7 +12,7 @@ use crate::engine::sim::Sim;
 use crate::engine::time::Millis;
 use crate::engine::trace::TraceEvent;
 use serde::Serialize;
-use smol_str::{SmolStr, SmolStrBuilder};
+use smol_str::{format_smolstr, SmolStr, SmolStrBuilder};
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 
@@ -89,8 +89,10 @@ fn numbered(prefix: &str, n: u64) -> SmolStr {
     let mut s = SmolStrBuilder::new();
     s.push_str(prefix);
     s.push('-');
-    for &d in &digits[at..] {
-        s.push(char::from(d));
+    // ASCII digits: the check cannot fail (and the engine keeps free of `unsafe`).
+    match std::str::from_utf8(&digits[at..]) {
+        Ok(d) => s.push_str(d),
+        Err(_) => return format_smolstr!("{prefix}-{n}"),
     }
     s.finish()
 }
