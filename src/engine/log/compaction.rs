@@ -230,7 +230,11 @@ impl Log {
             result.removed_records += (seg.records.len() - kept.len()) as u64;
             result.removed_tombstones += tombstones_before.saturating_sub(tombstones_after) as u64;
             result.bytes_before += seg.size_bytes;
-            seg.records = kept;
+            seg.records = if kept.len() < seg.records.len() {
+                Record::repacked(&kept)
+            } else {
+                kept
+            };
             seg.recompute();
             seg.delete_horizon_ms = horizon;
             result.bytes_after += seg.size_bytes;
@@ -273,6 +277,47 @@ mod tests {
                 )
             })
             .collect()
+    }
+
+    #[test]
+    fn survivors_of_a_batch_no_longer_hold_the_whole_batch() {
+        let config = LogConfig {
+            segment_bytes: 1 << 20,
+            ..compacted()
+        };
+        let mut log = Log::new(TopicPartition::new("c", 0), 0);
+        let batch: Vec<NewRecord> = (0..200)
+            .map(|i| NewRecord::text(0, Some(["a", "b"][i % 2]), Some(&format!("{i:0>40}"))))
+            .collect();
+        log.append(batch, 0, &config).expect("append");
+        let roll = LogConfig {
+            segment_ms: 0,
+            ..config.clone()
+        };
+        put(&mut log, 100, Some("z"), Some("active"), &roll);
+        let whole_batch = log.records().next().map(Record::shared_bytes).unwrap();
+        let sizes_before = log.segments().map(|s| s.size_bytes()).collect::<Vec<_>>();
+
+        let r = log.compact(100, log.log_end_offset(), &config);
+        assert_eq!(r.removed_records, 198);
+        let kept: Vec<&Record> = log.records().take(2).collect();
+        assert_eq!(
+            kept.iter()
+                .map(|r| (r.offset(), r.key()))
+                .collect::<Vec<_>>(),
+            vec![(198, Some(&b"a"[..])), (199, Some(&b"b"[..]))]
+        );
+        assert_eq!(
+            kept[1].value_text().as_deref(),
+            Some(&format!("{:0>40}", 199)[..])
+        );
+        // Two records' bodies now, not two hundred.
+        assert!(kept[0].shares_payload_with(kept[1]));
+        assert!(kept[0].shared_bytes() * 50 < whole_batch);
+        // The size model still counts the original batch's header and record sizes.
+        assert_eq!(kept[0].batch_base_offset(), 0);
+        assert!(log.segments().next().unwrap().size_bytes() < sizes_before[0]);
+        log.check_invariants().unwrap();
     }
 
     #[test]

@@ -2,11 +2,13 @@
 //!
 //! A stored [`Record`] is 32 bytes inline: its offset, where its body lies and one shared,
 //! immutable `Arc<[u8]>` holding the bodies of every record of its batch (timestamp, key, value,
-//! headers, producer fields, timestamp type and the record's size in the Kafka v2 encoding). The leader builds that
-//! allocation once per produce batch when it assigns the offsets (one allocation and one free per
-//! batch, not per record, as Kafka keeps a batch as one buffer); followers append clones of the
-//! leader's records, so every replica of a partition shares one copy of each payload, and cloning
-//! a log (a simulation checkpoint) only bumps reference counts.
+//! headers, producer fields, timestamp type and the record's size in the Kafka v2 encoding). The
+//! leader builds that allocation once per produce batch when it assigns the offsets (one
+//! allocation and one free per batch, not per record, as Kafka keeps a batch as one buffer);
+//! followers append clones of the leader's records, so every replica of a partition shares one
+//! copy of each payload, and cloning a log (a simulation checkpoint) only bumps reference counts.
+//! Compaction copies the bodies it keeps into a new allocation, as Kafka's cleaner writes new
+//! batches, so a few survivors do not hold whole batches.
 //!
 //! ## Size model
 //! Segment sizes, `segment.bytes`, `retention.bytes`, `max.message.bytes` and fetch byte limits
@@ -227,25 +229,40 @@ impl Record {
         SCRATCH.with(|scratch| {
             let mut buf = scratch.borrow_mut();
             buf.clear();
-            // A batch is at most max.message.bytes (an i32), so positions fit in u32; one that
-            // did not would read as an empty body, not panic.
-            let at = |buf: &Vec<u8>| u32::try_from(buf.len()).unwrap_or(u32::MAX);
             for part in parts {
-                let start = at(&buf);
+                let start = position(&buf);
                 Record::encode(&part, &mut buf);
-                places.push((part.offset, start, at(&buf)));
+                places.push((part.offset, start, position(&buf)));
             }
-            let payload: Arc<[u8]> = Arc::from(&buf[..]);
-            places
-                .into_iter()
-                .map(|(offset, start, end)| Record {
-                    offset,
-                    start,
-                    end,
-                    payload: Arc::clone(&payload),
-                })
-                .collect()
+            Record::sharing(Arc::from(&buf[..]), places)
         })
+    }
+
+    /// The same records with their bodies copied into one new allocation, as Kafka's cleaner
+    /// writes the records it keeps into new batches: what compaction keeps no longer holds on
+    /// to the whole batches its removed records came in.
+    pub(crate) fn repacked(records: &[Record]) -> Vec<Record> {
+        let mut buf = Vec::with_capacity(records.iter().map(|r| r.body().len()).sum());
+        let mut places = Vec::with_capacity(records.len());
+        for r in records {
+            let start = position(&buf);
+            buf.extend_from_slice(r.body());
+            places.push((r.offset, start, position(&buf)));
+        }
+        Record::sharing(Arc::from(buf), places)
+    }
+
+    /// Records at `places` (offset, body start, body end) in one shared payload.
+    fn sharing(payload: Arc<[u8]>, places: Vec<(i64, u32, u32)>) -> Vec<Record> {
+        places
+            .into_iter()
+            .map(|(offset, start, end)| Record {
+                offset,
+                start,
+                end,
+                payload: Arc::clone(&payload),
+            })
+            .collect()
     }
 
     fn encode(parts: &RecordParts<'_>, buf: &mut Vec<u8>) {
@@ -577,6 +594,13 @@ fn put_uvarint(buf: &mut Vec<u8>, mut v: u64) {
         v >>= 7;
     }
     buf.push(v as u8);
+}
+
+/// Where the next body starts. A batch is at most max.message.bytes and a segment at most
+/// segment.bytes (both i32), so positions fit in u32; one that did not would read as an empty
+/// body, not panic.
+fn position(buf: &[u8]) -> u32 {
+    u32::try_from(buf.len()).unwrap_or(u32::MAX)
 }
 
 fn put_bytes(buf: &mut Vec<u8>, bytes: &[u8]) {
