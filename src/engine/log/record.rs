@@ -317,8 +317,7 @@ impl Record {
     }
 
     /// Parses a body's framing.
-    fn layout(body: &[u8]) -> Option<Layout> {
-        let p = body;
+    fn layout(p: &[u8]) -> Option<Layout> {
         let flags = *p.get(FLAGS_AT)?;
         let mut pos = FLAGS_AT + 1;
         // Offset delta and size: see `framing`.
