@@ -28,12 +28,12 @@ tools:
 
 lint:
 	cargo fmt --check
-	cargo clippy --all-targets --locked -- -D warnings
+	cargo clippy --workspace --all-targets --locked -- -D warnings
 	cargo clippy --target wasm32-unknown-unknown --features ui --lib --bins --test browser --locked -- -D warnings
 	$(call prune,target/debug target/wasm32-unknown-unknown/debug)
 
 test-native:
-	cargo test --locked
+	cargo test --workspace --locked
 	$(call prune,target/debug)
 
 test-browser:

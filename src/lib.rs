@@ -8,8 +8,9 @@
 #[cfg(any(not(target_arch = "wasm32"), feature = "ui"))]
 pub mod bench;
 pub mod console;
-pub mod engine;
-pub mod ordered;
+/// The simulation, its own crate (`engine/`): pure, deterministic, and compiled for speed.
+pub use kafka_playground_engine as engine;
+pub use kafka_playground_engine::ordered;
 pub mod scenario;
 #[cfg(feature = "ui")]
 pub mod ui;

@@ -170,3 +170,25 @@ fn an_hour_is_deterministic() {
     let tp = TopicPartition::new("events", 0);
     assert_eq!(a.high_watermark(&tp), b.high_watermark(&tp));
 }
+
+/// The inspector's record list (`Sim::replica_tail`) on the default scenario.
+#[test]
+fn replica_tail_returns_the_newest_records_of_that_replica() {
+    let mut sim = kafka_playground::scenario::default_scenario()
+        .build()
+        .expect("builds");
+    sim.run_for(20_000);
+    let tp = TopicPartition::new("orders", 0);
+    let view = sim.topic("orders").expect("topic");
+    let p = &view.partitions[0];
+    let leader = p.leader.expect("a leader");
+    let leo = p.leader_state().expect("leader state").log_end_offset;
+    assert!(leo > 5, "the producer wrote to orders-0 (LEO {leo})");
+    let tail = sim.replica_tail(leader, &tp, 5);
+    let offsets: Vec<i64> = tail.iter().map(|r| r.offset()).collect();
+    assert_eq!(offsets, ((leo - 5)..leo).collect::<Vec<_>>());
+    assert!(sim.replica_tail(99, &tp, 5).is_empty(), "no such broker");
+    assert!(sim
+        .replica_tail(leader, &TopicPartition::new("nope", 0), 5)
+        .is_empty());
+}

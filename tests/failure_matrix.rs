@@ -739,7 +739,7 @@ fn unclean_leader_election_after_the_isr_shrinks_to_one_loses_acknowledged_recor
 /// `DuplicateBrokerRegistrationException`); only when `broker.session.timeout.ms` expires is the
 /// broker fenced and its leaderships moved. So a leader killed and started again at once still
 /// loses its leadership within about 9 s. The engine lets the restarted broker keep leading
-/// (`start_broker` in src/engine/controller.rs registers it fenced locally, and its first
+/// (`start_broker` in engine/src/controller.rs registers it fenced locally, and its first
 /// heartbeat unfences it while the metadata still names it leader), so `broker hard-bounce`
 /// never moves leadership and acks=1 records it alone had are never lost.
 #[test]

@@ -702,7 +702,7 @@ fn plans_cover_the_fault_kinds() {
 /// waits at a leader (acks=all while a dead follower is still in the ISR, or a request into a
 /// network partition) wakes again and again at the same simulated instant: its next batch for
 /// that partition is due, so `next_wake` returns a time in the past, but `drain` will not send
-/// it while the earlier batch is in flight (src/engine/producer/client.rs, `drain`: `if
+/// it while the earlier batch is in flight (engine/src/producer/client.rs, `drain`: `if
 /// p.producer_id < 0 { break; }`). Simulated time stops; the console and the page hang.
 #[test]
 fn a_non_idempotent_producer_waiting_on_a_dead_follower_lets_time_move_on() {
@@ -747,7 +747,7 @@ fn a_non_idempotent_producer_waiting_on_a_dead_follower_lets_time_move_on() {
 
 /// Found by the sweep (seed 2: a one-broker cluster whose broker is killed): a group consumer
 /// looking for its coordinator with no broker alive wakes at the same instant forever.
-/// `Consumer::next_wake` (src/engine/consumer.rs) asks for an immediate wake while it is in
+/// `Consumer::next_wake` (engine/src/consumer.rs) asks for an immediate wake while it is in
 /// `FindingCoordinator` with no request in flight, and `find_coordinator` returns without
 /// sending (or backing off) when `bootstrap_broker()` finds no live broker. Kafka's client
 /// waits `retry.backoff.ms` / `reconnect.backoff.ms` between attempts.

@@ -1,0 +1,536 @@
+//! Kafka's guarantees as named checks over the simulated world, run after every step. A
+//! `Checker` remembers what it saw (high watermarks and log start offsets never move back,
+//! which leader held which epoch, how far each log and each follower was verified) and reports
+//! each violation with the time and the partition or group involved.
+//!
+//! The `Sim` runs it after every event on what the event touched (the partitions its trace
+//! events name, the groups when group events happened), so checking costs what changed, not
+//! the size of the world.
+
+use super::ids::{BrokerId, TopicPartition};
+use super::sim::Sim;
+use super::time::Millis;
+use super::trace::TraceEvent;
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The guarantee a violation breaks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub enum Guarantee {
+    /// Offsets in a partition's log strictly increase.
+    OffsetsIncrease,
+    /// log start offset ≤ high watermark ≤ log end offset, on every replica.
+    WatermarksOrdered,
+    /// A replica's high watermark never moves back.
+    HighWatermarkMonotonic,
+    /// A replica's log start offset never moves back.
+    LogStartMonotonic,
+    /// leader ∈ ISR ⊆ replicas.
+    LeaderInIsr,
+    /// No partition is owned by two members of one group's current generation.
+    SingleOwner,
+    /// A committed offset is never beyond the partition's high watermark.
+    CommittedBelowHighWatermark,
+    /// At most one leader per partition per leader epoch.
+    OneLeaderPerEpoch,
+    /// Below the high watermark every replica holds the same records at the same offsets.
+    ReplicasAgree,
+    /// An acknowledged record is never lost (Kafka does lose them with acks=1 or unclean
+    /// leader election: reported with that cause).
+    AcknowledgedWriteDurable,
+}
+
+impl Guarantee {
+    pub const ALL: [Guarantee; 10] = [
+        Guarantee::AcknowledgedWriteDurable,
+        Guarantee::ReplicasAgree,
+        Guarantee::OffsetsIncrease,
+        Guarantee::OneLeaderPerEpoch,
+        Guarantee::LeaderInIsr,
+        Guarantee::WatermarksOrdered,
+        Guarantee::HighWatermarkMonotonic,
+        Guarantee::LogStartMonotonic,
+        Guarantee::SingleOwner,
+        Guarantee::CommittedBelowHighWatermark,
+    ];
+
+    /// A short name for the console and the UI.
+    pub fn name(self) -> &'static str {
+        match self {
+            Guarantee::OffsetsIncrease => "offsets-increase",
+            Guarantee::WatermarksOrdered => "watermarks-ordered",
+            Guarantee::HighWatermarkMonotonic => "high-watermark-monotonic",
+            Guarantee::LogStartMonotonic => "log-start-monotonic",
+            Guarantee::LeaderInIsr => "leader-in-isr",
+            Guarantee::SingleOwner => "single-owner-per-group",
+            Guarantee::CommittedBelowHighWatermark => "committed-below-high-watermark",
+            Guarantee::OneLeaderPerEpoch => "one-leader-per-epoch",
+            Guarantee::ReplicasAgree => "replicas-agree",
+            Guarantee::AcknowledgedWriteDurable => "acknowledged-write-durable",
+        }
+    }
+
+    /// What the guarantee promises, in a sentence.
+    pub fn promise(self) -> &'static str {
+        match self {
+            Guarantee::OffsetsIncrease => "offsets in a partition's log strictly increase",
+            Guarantee::WatermarksOrdered => {
+                "log start offset <= high watermark <= log end offset on every replica"
+            }
+            Guarantee::HighWatermarkMonotonic => "a replica's high watermark never moves back",
+            Guarantee::LogStartMonotonic => "a replica's log start offset never moves back",
+            Guarantee::LeaderInIsr => "leader in ISR, ISR within the replicas",
+            Guarantee::SingleOwner => "no partition owned by two members of one group",
+            Guarantee::CommittedBelowHighWatermark => {
+                "a committed offset is never beyond the high watermark"
+            }
+            Guarantee::OneLeaderPerEpoch => "at most one leader per partition per leader epoch",
+            Guarantee::ReplicasAgree => {
+                "below the high watermark, every replica has the same records in the same order"
+            }
+            Guarantee::AcknowledgedWriteDurable => {
+                "an acknowledged record is never lost while a replica that had it survives"
+            }
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Violation {
+    pub at: Millis,
+    pub guarantee: Guarantee,
+    pub detail: String,
+}
+
+/// Remembers what earlier observations saw, for the monotonic and incremental checks.
+#[derive(Clone, Debug, Default)]
+pub struct Checker {
+    /// Per partition: the check runs after every step that touched one, with one lookup.
+    partitions: BTreeMap<TopicPartition, PartitionSeen>,
+    losses_seen: usize,
+}
+
+#[derive(Clone, Debug, Default)]
+struct PartitionSeen {
+    replicas: BTreeMap<BrokerId, Seen>,
+    /// The leader of each epoch seen.
+    leaders: BTreeMap<i32, BrokerId>,
+}
+
+/// What the checker last saw of one replica.
+#[derive(Clone, Copy, Debug)]
+struct Seen {
+    high_watermark: i64,
+    log_start: i64,
+    /// The last offset whose order was verified.
+    ordered_to: i64,
+    /// A follower's: the offset up to which it was compared with its leader.
+    agreed_to: i64,
+}
+
+/// The partition a trace event is about, if any: what the per-step check looks at.
+pub(crate) fn touched_partition(event: &TraceEvent) -> Option<&TopicPartition> {
+    match event {
+        TraceEvent::Appended { tp, .. }
+        | TraceEvent::HighWatermark { tp, .. }
+        | TraceEvent::SegmentsDeleted { tp, .. }
+        | TraceEvent::Compacted { tp, .. }
+        | TraceEvent::IsrChanged { tp, .. }
+        | TraceEvent::LeaderElected { tp, .. }
+        | TraceEvent::Truncated { tp, .. } => Some(tp),
+        _ => None,
+    }
+}
+
+/// Whether a trace event changes group ownership or committed offsets.
+pub(crate) fn touches_groups(event: &TraceEvent) -> bool {
+    matches!(
+        event,
+        TraceEvent::Rebalanced { .. }
+            | TraceEvent::OffsetsCommitted { .. }
+            | TraceEvent::MemberRemoved { .. }
+            | TraceEvent::MemberJoined { .. }
+            | TraceEvent::ClientStopped { .. }
+    )
+}
+
+impl Checker {
+    /// Checks every guarantee against the whole world as it is now.
+    pub fn observe(&mut self, sim: &Sim) -> Vec<Violation> {
+        let all: Vec<TopicPartition> = sim.cluster.all_partitions().map(|(tp, _)| tp).collect();
+        self.observe_changed(sim, all.iter(), true)
+    }
+
+    /// Checks the given partitions (and the groups, if `groups`), plus the durability ledger.
+    pub fn observe_changed<'a>(
+        &mut self,
+        sim: &Sim,
+        partitions: impl Iterator<Item = &'a TopicPartition>,
+        groups: bool,
+    ) -> Vec<Violation> {
+        let mut out = Vec::new();
+        let at = sim.now();
+        for tp in partitions {
+            self.check_partition(sim, tp, &mut |guarantee, detail| {
+                out.push(Violation {
+                    at,
+                    guarantee,
+                    detail,
+                })
+            });
+        }
+        if groups {
+            self.check_groups(sim, &mut |guarantee, detail| {
+                out.push(Violation {
+                    at,
+                    guarantee,
+                    detail,
+                })
+            });
+        }
+        let losses = sim.acked_losses();
+        let new = sim.acked_loss_count().saturating_sub(self.losses_seen);
+        for l in losses.iter().skip(losses.len().saturating_sub(new)) {
+            out.push(Violation {
+                at: l.at,
+                guarantee: Guarantee::AcknowledgedWriteDurable,
+                detail: format!(
+                    "{}: acknowledged records {}..{} (acks={}) lost: {}",
+                    l.tp,
+                    l.first_offset,
+                    l.last_offset,
+                    if l.acks == -1 {
+                        "all".to_string()
+                    } else {
+                        l.acks.to_string()
+                    },
+                    l.cause
+                ),
+            });
+        }
+        self.losses_seen = sim.acked_loss_count();
+        out
+    }
+
+    /// Forgets a deleted partition (a new topic of the same name starts afresh).
+    fn forget(&mut self, tp: &TopicPartition) {
+        self.partitions.remove(tp);
+    }
+
+    fn check_partition(
+        &mut self,
+        sim: &Sim,
+        tp: &TopicPartition,
+        v: &mut impl FnMut(Guarantee, String),
+    ) {
+        let Some(meta) = sim.cluster.partition(tp) else {
+            self.forget(tp);
+            return;
+        };
+        if !self.partitions.contains_key(tp) {
+            self.partitions.insert(tp.clone(), PartitionSeen::default());
+        }
+        let Some(seen_here) = self.partitions.get_mut(tp) else {
+            return;
+        };
+        if let Some(l) = meta.leader {
+            if !meta.isr.contains(&l) {
+                v(
+                    Guarantee::LeaderInIsr,
+                    format!("{tp}: leader {l} not in ISR {:?}", meta.isr),
+                );
+            }
+            let held = *seen_here.leaders.entry(meta.leader_epoch).or_insert(l);
+            if held != l {
+                v(
+                    Guarantee::OneLeaderPerEpoch,
+                    format!("{tp}: epoch {} led by {held} and by {l}", meta.leader_epoch),
+                );
+            }
+        }
+        if let Some(b) = meta.isr.iter().find(|b| !meta.replicas.contains(b)) {
+            v(
+                Guarantee::LeaderInIsr,
+                format!("{tp}: ISR member {b} is not a replica"),
+            );
+        }
+        let leader_replica = meta.leader.and_then(|l| sim.replica(l, tp));
+        for b in &meta.replicas {
+            let Some(r) = sim.replica(*b, tp) else {
+                continue;
+            };
+            let (start, hw, leo) = (
+                r.log.log_start_offset(),
+                r.high_watermark,
+                r.log.log_end_offset(),
+            );
+            if !(start <= hw && hw <= leo) {
+                v(
+                    Guarantee::WatermarksOrdered,
+                    format!("{tp} on broker {b}: start {start}, HW {hw}, LEO {leo}"),
+                );
+            }
+            let seen = seen_here.replicas.entry(*b).or_insert(Seen {
+                high_watermark: hw,
+                log_start: start,
+                ordered_to: -1,
+                agreed_to: 0,
+            });
+            // Order: only records appended since the last look are new.
+            let from = seen.ordered_to;
+            let mut last = if from >= leo { -1 } else { from };
+            for rec in r.log.iter_from(last.max(0)) {
+                if rec.offset() <= last && rec.offset() != from {
+                    v(
+                        Guarantee::OffsetsIncrease,
+                        format!("{tp} on broker {b}: offset {} after {last}", rec.offset()),
+                    );
+                    break;
+                }
+                last = rec.offset();
+            }
+            seen.ordered_to = last;
+            let prev = std::mem::replace(&mut seen.high_watermark, hw);
+            if hw < prev {
+                v(
+                    Guarantee::HighWatermarkMonotonic,
+                    format!("{tp} on broker {b}: HW {prev} → {hw}"),
+                );
+            }
+            let prev = std::mem::replace(&mut seen.log_start, start);
+            if start < prev {
+                v(
+                    Guarantee::LogStartMonotonic,
+                    format!("{tp} on broker {b}: log start {prev} → {start}"),
+                );
+            }
+            // Agreement: a follower's records below both high watermarks match the leader's.
+            let Some(lr) = leader_replica.filter(|_| Some(*b) != meta.leader) else {
+                continue;
+            };
+            let upto = hw.min(lr.high_watermark);
+            let from = seen.agreed_to.max(start);
+            if upto <= from {
+                continue;
+            }
+            let mine = r.log.iter_from(from).take_while(|x| x.offset() < upto);
+            let mut theirs = lr.log.iter_from(from).peekable();
+            for rec in mine {
+                // Each replica compacts on its own: compare the offsets both still hold.
+                while theirs.peek().is_some_and(|t| t.offset() < rec.offset()) {
+                    theirs.next();
+                }
+                if let Some(t) = theirs.peek().filter(|t| t.offset() == rec.offset()) {
+                    if !t.same_content(rec) {
+                        v(
+                            Guarantee::ReplicasAgree,
+                            format!(
+                                "{tp}: offset {} differs between leader {} and follower {b}",
+                                rec.offset(),
+                                meta.leader.unwrap_or(-1)
+                            ),
+                        );
+                        break;
+                    }
+                }
+            }
+            seen.agreed_to = upto;
+        }
+    }
+
+    fn check_groups(&mut self, sim: &Sim, v: &mut impl FnMut(Guarantee, String)) {
+        let mut owners: BTreeMap<(&str, &TopicPartition), &str> = BTreeMap::new();
+        for c in sim.clients.values() {
+            let super::client::Client::Consumer(x) = c else {
+                continue;
+            };
+            let Some(group) = x.group.as_deref() else {
+                continue;
+            };
+            // Kafka promises one owner per generation: a member of an older one (cut off,
+            // kicked out) still believes in its assignment until its next heartbeat fails, and
+            // the coordinator fences its commits.
+            if sim
+                .groups
+                .get(group)
+                .is_some_and(|g| g.generation != x.generation)
+            {
+                continue;
+            }
+            for tp in &x.assignment {
+                if let Some(other) = owners.insert((group, tp), &x.name) {
+                    v(
+                        Guarantee::SingleOwner,
+                        format!("group {group}: {tp} owned by {other} and {}", x.name),
+                    );
+                }
+            }
+        }
+        let classic = sim.groups.values().map(|g| (&g.group_id, &g.offsets));
+        let modern = sim
+            .consumer_groups
+            .values()
+            .map(|g| (&g.group_id, &g.offsets));
+        for (group_id, offsets) in classic.chain(modern) {
+            for (tp, c) in offsets {
+                // The partition's high watermark is the highest any leader reached: a new
+                // leader's own may lag behind offsets consumed from the old one for a fetch.
+                let seen = self
+                    .partitions
+                    .get(tp)
+                    .and_then(|p| p.replicas.values().map(|seen| seen.high_watermark).max());
+                if let Some(hw) = sim.high_watermark(tp).max(seen) {
+                    if c.offset > hw {
+                        v(
+                            Guarantee::CommittedBelowHighWatermark,
+                            format!(
+                                "group {group_id}: committed {} on {tp} above HW {hw}",
+                                c.offset
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// How many violations a `Sim` keeps for its views (the count goes on).
+pub const VIOLATIONS_KEPT: usize = 1_000;
+
+/// The checker inside the `Sim`: what changed since the last step, and what was found.
+#[derive(Clone, Debug, Default)]
+pub struct Guard {
+    pub(crate) checker: Checker,
+    pub(crate) dirty: BTreeSet<TopicPartition>,
+    pub(crate) groups_dirty: bool,
+    pub(crate) found: Vec<Violation>,
+    pub(crate) total: u64,
+    pub(crate) per_guarantee: BTreeMap<Guarantee, u64>,
+}
+
+impl Guard {
+    /// Notes what a trace event touched.
+    pub(crate) fn note(&mut self, event: &TraceEvent) {
+        if let Some(tp) = touched_partition(event) {
+            if !self.dirty.contains(tp) {
+                self.dirty.insert(tp.clone());
+            }
+        }
+        if touches_groups(event) {
+            self.groups_dirty = true;
+        }
+    }
+}
+
+impl Sim {
+    /// Runs the guarantee checks on what changed; records each violation in the trace.
+    pub(crate) fn check_guarantees(&mut self) {
+        let losses = self.acked_loss_count();
+        let g = &mut self.guard;
+        if g.dirty.is_empty() && !g.groups_dirty && g.checker.losses_seen == losses {
+            return;
+        }
+        let dirty = std::mem::take(&mut g.dirty);
+        let groups = std::mem::replace(&mut g.groups_dirty, false);
+        let mut checker = std::mem::take(&mut g.checker);
+        let found = checker.observe_changed(self, dirty.iter(), groups);
+        self.guard.checker = checker;
+        for f in found {
+            self.record(TraceEvent::Violation {
+                guarantee: f.guarantee.name().to_string(),
+                detail: f.detail.clone(),
+            });
+            let g = &mut self.guard;
+            g.total += 1;
+            *g.per_guarantee.entry(f.guarantee).or_insert(0) += 1;
+            if g.found.len() < VIOLATIONS_KEPT {
+                g.found.push(f);
+            }
+        }
+        // Recording the violations marked nothing new; keep it that way.
+        self.guard.dirty.clear();
+        self.guard.groups_dirty = false;
+    }
+
+    /// The violations the live checker found (the first [`VIOLATIONS_KEPT`]).
+    pub fn violations(&self) -> &[Violation] {
+        &self.guard.found
+    }
+
+    /// How many violations of each guarantee were found (every guarantee listed).
+    pub fn violation_counts(&self) -> Vec<(Guarantee, u64)> {
+        Guarantee::ALL
+            .iter()
+            .map(|g| (*g, self.guard.per_guarantee.get(g).copied().unwrap_or(0)))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{ClusterSpec, Command};
+    use std::collections::BTreeMap;
+
+    fn world() -> Sim {
+        let mut s = Sim::new(1, ClusterSpec::default()).unwrap();
+        s.apply(Command::CreateTopic {
+            name: "t".into(),
+            partitions: Some(2),
+            replication_factor: Some(3),
+            configs: BTreeMap::new(),
+            assignment: None,
+        })
+        .unwrap();
+        for i in 0..5 {
+            let value = Some(format!("v{i}"));
+            s.apply(Command::Produce {
+                producer: "p".into(),
+                topic: "t".into(),
+                partition: Some(0),
+                key: None,
+                value,
+                timestamp: None,
+            })
+            .unwrap();
+        }
+        s.run_for(2_000);
+        s
+    }
+
+    #[test]
+    fn a_healthy_world_has_no_violations() {
+        let s = world();
+        assert_eq!(Checker::default().observe(&s), Vec::new());
+    }
+
+    #[test]
+    fn a_high_watermark_moving_back_is_reported() {
+        let mut s = world();
+        let mut checker = Checker::default();
+        assert!(checker.observe(&s).is_empty());
+        let tp = TopicPartition::new("t", 0);
+        let leader = s.cluster.leader_of(&tp).unwrap();
+        s.replica_mut(leader, &tp).unwrap().high_watermark = 2;
+        let v = checker.observe(&s);
+        assert_eq!(v.len(), 1, "{v:?}");
+        assert_eq!(v[0].guarantee, Guarantee::HighWatermarkMonotonic);
+    }
+
+    #[test]
+    fn isr_outside_replicas_and_disordered_watermarks_are_reported() {
+        let mut s = world();
+        let tp = TopicPartition::new("t", 1);
+        s.cluster.partition_mut(&tp).unwrap().isr.push(7);
+        let leader = s.cluster.leader_of(&tp).unwrap();
+        s.replica_mut(leader, &tp).unwrap().high_watermark = 99;
+        let found: Vec<Guarantee> = Checker::default()
+            .observe(&s)
+            .into_iter()
+            .map(|v| v.guarantee)
+            .collect();
+        assert!(found.contains(&Guarantee::LeaderInIsr), "{found:?}");
+        assert!(found.contains(&Guarantee::WatermarksOrdered), "{found:?}");
+    }
+}

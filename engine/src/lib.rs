@@ -1,0 +1,45 @@
+//! The simulation: pure and deterministic. No web, no I/O, no async, no wall clock.
+//!
+//! `Sim` (sim.rs) owns the world; `Command`s (command.rs) change it; views (view.rs) and the
+//! trace (trace.rs) show it. The modules are named after the Kafka concepts they hold.
+
+pub mod admin_election;
+pub mod broker;
+pub mod client;
+pub mod cluster;
+pub mod command;
+pub mod config;
+pub mod connect;
+pub mod consumer;
+pub mod controller;
+pub mod durability;
+pub mod embedded;
+pub mod error;
+pub mod faults;
+pub mod group;
+pub mod ids;
+pub mod inspect;
+pub mod invariants;
+pub mod log;
+pub mod network;
+pub mod ordered;
+pub mod placement;
+pub mod producer;
+pub mod protocol;
+pub mod quorum;
+pub mod reassignment;
+pub mod replication;
+pub mod rng;
+pub mod sim;
+pub mod streams;
+pub mod time;
+pub mod topics;
+pub mod trace;
+pub mod view;
+pub mod zookeeper;
+
+pub use cluster::{ClusterSpec, ControllerMode};
+pub use command::{Command, Outcome, WorkloadSpec};
+pub use error::{ErrorCode, KafkaError};
+pub use ids::{BrokerId, TopicPartition};
+pub use sim::Sim;

@@ -1,0 +1,755 @@
+//! A partition log: segments, offsets, retention and compaction (kafka-spec §6, §3.1).
+//!
+//! [`Log`] is one replica's copy of a partition. It is a pure data structure: the simulation owns
+//! time and replication, so every operation is given `now_ms`, and the high watermark is passed
+//! in (replication owns it) wherever Kafka's log consults it.
+//!
+//! * append: [`Log::append`] (leader, assigns offsets) and [`Log::append_as_follower`] (keeps the
+//!   leader's offsets and shares its payloads); both roll segments per `LogSegment.shouldRoll`.
+//! * read: [`Log::read`] per `UnifiedLog.read` / §3.1.
+//! * truncation: [`Log::truncate_to`], [`Log::truncate_fully_and_start_at`].
+//! * retention and DeleteRecords: `retention.rs`; compaction: `compaction.rs`.
+//!
+//! Segments sit behind `Arc` so cloning a log for a checkpoint copies only the segment list;
+//! a segment is copied on its next write (`Arc::make_mut`).
+
+mod compaction;
+mod error;
+mod log_config;
+mod record;
+mod retention;
+mod segment;
+
+#[cfg(test)]
+mod tests;
+
+pub use compaction::{CleanableStats, CompactionResult};
+pub use error::LogError;
+pub use log_config::{CleanupPolicy, LogConfig};
+pub use record::{
+    size_of_varlong, Header, NewRecord, ProducerInfo, Record, RecordProducer, TimestampType,
+    NO_TIMESTAMP, RECORD_BATCH_OVERHEAD,
+};
+pub use retention::{DeletedSegment, DeletionReason, RetentionResult};
+pub use segment::{Segment, SegmentInfo};
+
+use crate::TopicPartition;
+use record::{records_size, RecordParts};
+use serde::Serialize;
+use std::sync::Arc;
+
+/// One replica's log of one partition.
+#[derive(Clone, Debug)]
+pub struct Log {
+    topic_partition: TopicPartition,
+    /// Ordered by base offset, never empty; the last one is the active segment.
+    segments: Vec<Arc<Segment>>,
+    log_start_offset: i64,
+    log_end_offset: i64,
+    /// The log cleaner's checkpoint: where the dirty (never cleaned) part begins.
+    cleaner_checkpoint: Option<i64>,
+}
+
+/// What an append did (`LogAppendInfo`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AppendInfo {
+    pub first_offset: i64,
+    pub last_offset: i64,
+    pub max_timestamp: i64,
+    /// The broker time stamped on the batch under LogAppendTime, else -1 (as Kafka reports it).
+    pub log_append_time_ms: i64,
+    /// Bytes the append added (see the size model in `record.rs`).
+    pub size_bytes: i64,
+    pub record_count: u64,
+    /// Base offset of the segment rolled before this append, if one was.
+    pub rolled_segment_base: Option<i64>,
+}
+
+/// One segment of a log built by [`Log::from_segment_specs`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SegmentSpec {
+    pub base_offset: i64,
+    pub size_bytes: i64,
+    /// Largest record timestamp, -1 for none.
+    pub largest_timestamp: i64,
+}
+
+impl Log {
+    /// An empty log starting at offset 0.
+    pub fn new(topic_partition: TopicPartition, now_ms: i64) -> Log {
+        Log {
+            topic_partition,
+            segments: vec![Arc::new(Segment::new(0, now_ms, 0))],
+            log_start_offset: 0,
+            log_end_offset: 0,
+            cleaner_checkpoint: None,
+        }
+    }
+
+    /// A log in an exact shape: given segments, log start and log end offsets (test vectors,
+    /// scenario fixtures). Each segment is filled with one record per offset up to the next
+    /// segment (null key, empty value, timestamp = its largest timestamp); its size is then set
+    /// to the given size rather than the size model's.
+    pub fn from_segment_specs(
+        topic_partition: TopicPartition,
+        specs: &[SegmentSpec],
+        log_start_offset: i64,
+        log_end_offset: i64,
+        now_ms: i64,
+    ) -> Result<Log, LogError> {
+        const MAX_FILL: i64 = 1_000_000;
+        let invalid = |message: String| Err(LogError::InvalidRequest { message });
+        let Some(first) = specs.first() else {
+            return invalid("A log needs at least one segment.".into());
+        };
+        if first.base_offset < 0 {
+            return invalid(format!(
+                "Segment base offset {} is negative.",
+                first.base_offset
+            ));
+        }
+        for w in specs.windows(2) {
+            if w[1].base_offset <= w[0].base_offset {
+                return invalid(format!(
+                    "Segment base offsets must increase, got {} after {}.",
+                    w[1].base_offset, w[0].base_offset
+                ));
+            }
+        }
+        let last_base = specs.last().map_or(0, |s| s.base_offset);
+        if !(first.base_offset <= log_start_offset
+            && log_start_offset <= log_end_offset
+            && last_base <= log_end_offset)
+        {
+            return invalid(format!(
+                "Need first segment base {} <= log start offset {} <= log end offset {} and last segment base {} <= log end offset.",
+                first.base_offset, log_start_offset, log_end_offset, last_base
+            ));
+        }
+        if log_end_offset - first.base_offset > MAX_FILL {
+            return invalid(format!(
+                "A fixture log may hold at most {MAX_FILL} offsets."
+            ));
+        }
+        let mut segments = Vec::with_capacity(specs.len());
+        for (i, spec) in specs.iter().enumerate() {
+            if spec.size_bytes < 0 {
+                return invalid(format!("Segment size {} is negative.", spec.size_bytes));
+            }
+            let end = specs.get(i + 1).map_or(log_end_offset, |n| n.base_offset);
+            let mut seg = Segment::new(spec.base_offset, now_ms, 0);
+            let template = Record::build(RecordParts {
+                offset: 0,
+                timestamp: spec.largest_timestamp,
+                timestamp_type: TimestampType::CreateTime,
+                offset_delta: 0,
+                size_in_batch: 0,
+                record: &NewRecord::text(NO_TIMESTAMP, None, Some("")),
+                producer: None,
+            });
+            seg.records = (spec.base_offset..end)
+                .map(|o| template.relocated(o))
+                .collect();
+            seg.size_bytes = spec.size_bytes;
+            seg.max_timestamp = if seg.records.is_empty() {
+                NO_TIMESTAMP
+            } else {
+                spec.largest_timestamp
+            };
+            if !seg.records.is_empty() {
+                seg.rolling_base_timestamp = Some(spec.largest_timestamp);
+            }
+            segments.push(Arc::new(seg));
+        }
+        Ok(Log {
+            topic_partition,
+            segments,
+            log_start_offset,
+            log_end_offset,
+            cleaner_checkpoint: None,
+        })
+    }
+
+    pub fn topic_partition(&self) -> &TopicPartition {
+        &self.topic_partition
+    }
+
+    /// First offset still readable.
+    pub fn log_start_offset(&self) -> i64 {
+        self.log_start_offset
+    }
+
+    /// LEO: the offset the next appended record gets.
+    pub fn log_end_offset(&self) -> i64 {
+        self.log_end_offset
+    }
+
+    /// Segments oldest first; the last one is active.
+    pub fn segments(&self) -> impl Iterator<Item = &Segment> + '_ {
+        self.segments.iter().map(|s| &**s)
+    }
+
+    pub fn segment_count(&self) -> usize {
+        self.segments.len()
+    }
+
+    pub fn active_segment(&self) -> Option<&Segment> {
+        self.segments.last().map(|s| &**s)
+    }
+
+    pub fn segment_infos(&self) -> Vec<SegmentInfo> {
+        (0..self.segments.len())
+            .map(|i| self.segments[i].info(self.upper_bound(i)))
+            .collect()
+    }
+
+    /// Total bytes over all segments (`UnifiedLog.size`).
+    pub fn size_in_bytes(&self) -> i64 {
+        self.segments.iter().map(|s| s.size_bytes).sum()
+    }
+
+    /// Records stored, including any below the log start offset in its segment.
+    pub fn record_count(&self) -> u64 {
+        self.segments.iter().map(|s| s.records.len() as u64).sum()
+    }
+
+    /// Where the next compaction's dirty section begins, if the log was ever cleaned.
+    pub fn cleaner_checkpoint(&self) -> Option<i64> {
+        self.cleaner_checkpoint
+    }
+
+    /// Upper bound of segment `i`: next segment's base, or LEO for the active one.
+    fn upper_bound(&self, i: usize) -> i64 {
+        self.segments
+            .get(i + 1)
+            .map_or(self.log_end_offset, |s| s.base_offset)
+    }
+
+    /// The active segment, writable (copied first if a checkpoint still shares it).
+    fn active_mut(&mut self) -> &mut Segment {
+        if self.segments.is_empty() {
+            self.segments
+                .push(Arc::new(Segment::new(self.log_end_offset, 0, 0)));
+        }
+        let last = self.segments.len() - 1;
+        Arc::make_mut(&mut self.segments[last])
+    }
+
+    /// `LocalLog.roll`: a new active segment at `max(expected_next_offset, LEO)`. An empty active
+    /// segment at that offset is replaced rather than duplicated.
+    fn roll(&mut self, expected_next_offset: Option<i64>, now_ms: i64, roll_jitter_ms: i64) {
+        let new_offset = expected_next_offset.unwrap_or(0).max(self.log_end_offset);
+        // The next segment is sized like the last one: a busy log rolls on size, so it will
+        // likely hold as many records, and growing to that size would copy it several times.
+        let mut expected = 0;
+        if let Some(active) = self.segments.last_mut() {
+            if active.base_offset == new_offset && active.records.is_empty() {
+                *active = Arc::new(Segment::new(new_offset, now_ms, roll_jitter_ms));
+                return;
+            }
+            expected = active.records.len();
+            if let Some(seg) = Arc::get_mut(active) {
+                seg.records.shrink_to_fit();
+            }
+        }
+        let mut next = Segment::new(new_offset, now_ms, roll_jitter_ms);
+        next.records.reserve_exact(expected);
+        self.segments.push(Arc::new(next));
+    }
+
+    /// `UnifiedLog.maybeRoll`, then the append itself.
+    fn roll_and_append(
+        &mut self,
+        records: Vec<Record>,
+        bytes: i64,
+        max_timestamp: i64,
+        first_batch_max_timestamp: i64,
+        now_ms: i64,
+        config: &LogConfig,
+    ) -> Option<i64> {
+        let (first_offset, last_offset) = match (records.first(), records.last()) {
+            (Some(f), Some(l)) => (f.offset(), l.offset()),
+            _ => return None,
+        };
+        let mut rolled = None;
+        let should_roll = self
+            .active_segment()
+            .is_none_or(|s| s.should_roll(config, bytes, max_timestamp, last_offset, now_ms));
+        if should_roll {
+            self.roll(Some(first_offset), now_ms, config.roll_jitter_ms);
+            rolled = self.active_segment().map(Segment::base_offset);
+        }
+        self.active_mut().append(
+            records,
+            bytes,
+            max_timestamp,
+            first_batch_max_timestamp,
+            now_ms,
+        );
+        self.log_end_offset = last_offset + 1;
+        rolled
+    }
+
+    /// Leader append of one producer batch: validates it, assigns offsets from LEO, stamps
+    /// LogAppendTime if configured, and rolls the active segment first if needed (§6.1).
+    pub fn append(
+        &mut self,
+        records: Vec<NewRecord>,
+        now_ms: i64,
+        config: &LogConfig,
+    ) -> Result<AppendInfo, LogError> {
+        self.append_with_producer(records, None, now_ms, config)
+    }
+
+    /// [`Log::append`] for a batch from an idempotent producer (its id, epoch and base
+    /// sequence are stored on the records; duplicate detection is not the log's job here).
+    pub fn append_with_producer(
+        &mut self,
+        records: Vec<NewRecord>,
+        producer: Option<ProducerInfo>,
+        now_ms: i64,
+        config: &LogConfig,
+    ) -> Result<AppendInfo, LogError> {
+        let tp = &self.topic_partition;
+        let Some(first) = records.first() else {
+            return Err(LogError::InvalidRecord {
+                message: format!("A produce batch for {tp} must contain at least one record."),
+            });
+        };
+        let log_append_time = config.message_timestamp_type == TimestampType::LogAppendTime;
+        if !log_append_time {
+            validate_timestamps(&records, now_ms, config)?;
+        }
+        let base_timestamp = first.timestamp;
+        let sizes: Vec<i64> = records
+            .iter()
+            .enumerate()
+            .map(|(i, r)| r.size_in_batch(i as i64, r.timestamp.wrapping_sub(base_timestamp)))
+            .collect();
+        let batch_bytes = RECORD_BATCH_OVERHEAD + sizes.iter().sum::<i64>();
+        if batch_bytes > config.max_message_bytes {
+            return Err(LogError::RecordTooLarge {
+                message: format!(
+                    "The record batch size in the append to {tp} is {batch_bytes} bytes which exceeds the maximum configured value of {}.",
+                    config.max_message_bytes
+                ),
+            });
+        }
+        if batch_bytes > config.segment_bytes {
+            return Err(LogError::RecordBatchTooLarge {
+                message: format!(
+                    "Message batch size is {batch_bytes} bytes in append to partition {tp}, which exceeds the maximum configured segment size of {}.",
+                    config.segment_bytes
+                ),
+            });
+        }
+        let count = records.len() as i64;
+        let first_offset = self.log_end_offset;
+        let last_offset =
+            first_offset
+                .checked_add(count - 1)
+                .ok_or_else(|| LogError::InvalidRecord {
+                    message: format!("Offsets of {tp} would overflow past {first_offset}."),
+                })?;
+        let max_timestamp = if log_append_time {
+            now_ms
+        } else {
+            records
+                .iter()
+                .map(|r| r.timestamp)
+                .max()
+                .unwrap_or(NO_TIMESTAMP)
+        };
+        let timestamp_type = config.message_timestamp_type;
+        let stored = Record::build_batch(records.iter().zip(&sizes).enumerate().map(
+            |(i, (r, &size))| {
+                let i = i as i64;
+                RecordParts {
+                    offset: first_offset + i,
+                    timestamp: if log_append_time { now_ms } else { r.timestamp },
+                    timestamp_type,
+                    offset_delta: i,
+                    size_in_batch: size,
+                    record: r,
+                    producer: producer.map(|p| RecordProducer {
+                        producer_id: p.producer_id,
+                        producer_epoch: p.producer_epoch,
+                        sequence: increment_sequence(p.base_sequence, i),
+                    }),
+                }
+            },
+        ));
+        let rolled = self.roll_and_append(
+            stored,
+            batch_bytes,
+            max_timestamp,
+            max_timestamp,
+            now_ms,
+            config,
+        );
+        Ok(AppendInfo {
+            first_offset,
+            last_offset,
+            max_timestamp,
+            log_append_time_ms: if log_append_time { now_ms } else { -1 },
+            size_bytes: batch_bytes,
+            record_count: count as u64,
+            rolled_segment_base: rolled,
+        })
+    }
+
+    /// Follower append of records fetched from the leader: offsets and payloads are kept (and
+    /// shared), gaps from the leader's compaction are allowed, and the first offset must not be
+    /// below LEO. Rolls once for the whole chunk, as Kafka's `appendAsFollower` does.
+    pub fn append_as_follower(
+        &mut self,
+        records: &[Record],
+        now_ms: i64,
+        config: &LogConfig,
+    ) -> Result<AppendInfo, LogError> {
+        self.append_owned_as_follower(records.to_vec(), now_ms, config)
+    }
+
+    /// [`Log::append_as_follower`] for records the caller owns (a fetch response): they move
+    /// into the segment instead of being cloned.
+    pub fn append_owned_as_follower(
+        &mut self,
+        records: Vec<Record>,
+        now_ms: i64,
+        config: &LogConfig,
+    ) -> Result<AppendInfo, LogError> {
+        let tp = &self.topic_partition;
+        let (Some(first), Some(last)) = (records.first(), records.last()) else {
+            return Err(LogError::InvalidRecord {
+                message: format!("A replicated append to {tp} must contain at least one record."),
+            });
+        };
+        if first.offset() < self.log_end_offset {
+            return Err(LogError::UnexpectedAppendOffset {
+                message: format!(
+                    "Unexpected offset in append to {tp}. First offset {} is less than the next offset {}. Log start offset = {}",
+                    first.offset(),
+                    self.log_end_offset,
+                    self.log_start_offset
+                ),
+            });
+        }
+        if let Some(w) = records.windows(2).find(|w| w[1].offset() <= w[0].offset()) {
+            return Err(LogError::OffsetsOutOfOrder {
+                message: format!(
+                    "Out of order offsets found in append to {tp}: offset {} follows {}",
+                    w[1].offset(),
+                    w[0].offset()
+                ),
+            });
+        }
+        let bytes = records_size(&records);
+        if bytes > config.segment_bytes {
+            return Err(LogError::RecordBatchTooLarge {
+                message: format!(
+                    "Message batch size is {bytes} bytes in append to partition {tp}, which exceeds the maximum configured segment size of {}.",
+                    config.segment_bytes
+                ),
+            });
+        }
+        let max_timestamp = records
+            .iter()
+            .map(Record::timestamp)
+            .max()
+            .unwrap_or(NO_TIMESTAMP);
+        let first_batch = first.batch_base_offset();
+        let first_batch_max = records
+            .iter()
+            .take_while(|r| r.batch_base_offset() == first_batch)
+            .map(Record::timestamp)
+            .max()
+            .unwrap_or(NO_TIMESTAMP);
+        let log_append_time_ms = if first.timestamp_type() == TimestampType::LogAppendTime {
+            max_timestamp
+        } else {
+            -1
+        };
+        let info_first = first.offset();
+        let info_last = last.offset();
+        let count = records.len() as u64;
+        let rolled = self.roll_and_append(
+            records,
+            bytes,
+            max_timestamp,
+            first_batch_max,
+            now_ms,
+            config,
+        );
+        Ok(AppendInfo {
+            first_offset: info_first,
+            last_offset: info_last,
+            max_timestamp,
+            log_append_time_ms,
+            size_bytes: bytes,
+            record_count: count,
+            rolled_segment_base: rolled,
+        })
+    }
+
+    /// Records from `from_offset` (§3.1, `UnifiedLog.read`):
+    /// * below the log start offset or above LEO → `OFFSET_OUT_OF_RANGE`;
+    /// * at or past `upper_bound_exclusive` (HW for consumers, LSO for read_committed, LEO for
+    ///   followers) → empty, not an error;
+    /// * otherwise records with offset ≥ `from_offset` (compaction leaves gaps) and below the
+    ///   bound, at most `max_records`, and within `max_bytes` except that the first record is
+    ///   always returned so a large record cannot block a consumer (KIP-74).
+    pub fn read(
+        &self,
+        from_offset: i64,
+        max_records: usize,
+        max_bytes: i64,
+        upper_bound_exclusive: i64,
+    ) -> Result<Vec<Record>, LogError> {
+        if self.out_of_range(from_offset) {
+            return Err(self.out_of_range_error(from_offset));
+        }
+        let Some(upper) = self.readable_bound(from_offset, max_records, upper_bound_exclusive)
+        else {
+            // Nothing readable (a caught-up fetch, the common case): no search, no allocation.
+            return Ok(Vec::new());
+        };
+        // Offsets are unique, so the range bounds the count; capped so a huge range with a small
+        // byte budget does not over-allocate.
+        let bound = usize::try_from(upper - from_offset).unwrap_or(usize::MAX);
+        let mut out = Vec::with_capacity(bound.min(max_records).min(1024));
+        let mut bytes = 0i64;
+        let mut last_batch = None;
+        for r in self.iter_from(from_offset) {
+            if r.offset() >= upper || out.len() >= max_records {
+                break;
+            }
+            let (batch, size) = r.batch_and_size();
+            let header = if last_batch == Some(batch) {
+                0
+            } else {
+                RECORD_BATCH_OVERHEAD
+            };
+            let cost = header + size;
+            if !out.is_empty() && bytes + cost > max_bytes {
+                break;
+            }
+            bytes += cost;
+            last_batch = Some(batch);
+            out.push(r.clone());
+        }
+        Ok(out)
+    }
+
+    /// Whether [`Log::read`] with these arguments would answer at once, with an error or at least
+    /// one record: what a parked fetch waits for (`DelayedFetch.tryComplete`), found without
+    /// building the answer.
+    pub fn read_would_answer(
+        &self,
+        from_offset: i64,
+        max_records: usize,
+        upper_bound_exclusive: i64,
+    ) -> bool {
+        self.out_of_range(from_offset)
+            || self
+                .readable_bound(from_offset, max_records, upper_bound_exclusive)
+                .is_some_and(|upper| {
+                    // Compaction leaves gaps: the next stored record may lie past the bound.
+                    self.iter_from(from_offset)
+                        .next()
+                        .is_some_and(|r| r.offset() < upper)
+                })
+    }
+
+    /// Below the log start offset or above LEO: `OFFSET_OUT_OF_RANGE`.
+    fn out_of_range(&self, from_offset: i64) -> bool {
+        from_offset < self.log_start_offset || from_offset > self.log_end_offset
+    }
+
+    fn out_of_range_error(&self, from_offset: i64) -> LogError {
+        let tp = &self.topic_partition;
+        let message = if from_offset < self.log_start_offset {
+            format!(
+                "Received request for offset {from_offset} for partition {tp}, but we only have log segments starting from offset: {}.",
+                self.log_start_offset
+            )
+        } else {
+            format!(
+                "Received request for offset {from_offset} for partition {tp}, but we only have log segments upto {}.",
+                self.log_end_offset
+            )
+        };
+        LogError::OffsetOutOfRange { message }
+    }
+
+    /// The exclusive bound a read from an in-range `from_offset` may reach, or `None` when it
+    /// can return nothing (at or past the bound, or no records wanted).
+    fn readable_bound(
+        &self,
+        from_offset: i64,
+        max_records: usize,
+        upper_bound_exclusive: i64,
+    ) -> Option<i64> {
+        let upper = upper_bound_exclusive.min(self.log_end_offset);
+        (from_offset < upper && max_records > 0).then_some(upper)
+    }
+
+    /// Every stored record with offset ≥ `offset`, in order (no range checks).
+    pub fn iter_from(&self, offset: i64) -> impl Iterator<Item = &Record> + '_ {
+        let start = self
+            .segments
+            .partition_point(|s| s.base_offset <= offset)
+            .saturating_sub(1);
+        self.segments[start.min(self.segments.len())..]
+            .iter()
+            .flat_map(move |s| {
+                let from = s.index_at_or_after(offset);
+                s.records[from..].iter()
+            })
+    }
+
+    /// Readable records, from the log start offset.
+    pub fn records(&self) -> impl Iterator<Item = &Record> + '_ {
+        self.iter_from(self.log_start_offset)
+    }
+
+    /// Follower truncation (`UnifiedLog.truncateTo`): removes every record at or above `offset`
+    /// and sets LEO to it. Returns whether anything changed (false when `offset` ≥ LEO). If the
+    /// whole log lies above `offset` it restarts there. The log start offset is lowered to
+    /// `offset` if above it; the cleaner checkpoint likewise.
+    pub fn truncate_to(&mut self, offset: i64) -> Result<bool, LogError> {
+        if offset < 0 {
+            return Err(LogError::InvalidRequest {
+                message: format!(
+                    "Cannot truncate partition {} to a negative offset ({offset}).",
+                    self.topic_partition
+                ),
+            });
+        }
+        if offset >= self.log_end_offset {
+            return Ok(false);
+        }
+        let first_base = self.segments.first().map_or(0, |s| s.base_offset);
+        if first_base > offset {
+            self.truncate_fully_and_start_at(offset)?;
+            return Ok(true);
+        }
+        // Kafka keeps a segment whose base equals the target (it becomes empty).
+        self.segments.retain(|s| s.base_offset <= offset);
+        self.active_mut().truncate_to(offset);
+        self.log_end_offset = offset;
+        self.log_start_offset = self.log_start_offset.min(offset);
+        self.cleaner_checkpoint = self.cleaner_checkpoint.map(|c| c.min(offset));
+        Ok(true)
+    }
+
+    /// `UnifiedLog.truncateFullyAndStartAt`: drops everything and restarts empty at `offset`
+    /// (a follower whose LEO fell below the leader's log start offset); the log start offset
+    /// becomes `offset` too.
+    pub fn truncate_fully_and_start_at(&mut self, offset: i64) -> Result<(), LogError> {
+        if offset < 0 {
+            return Err(LogError::InvalidRequest {
+                message: format!(
+                    "Cannot restart partition {} at a negative offset ({offset}).",
+                    self.topic_partition
+                ),
+            });
+        }
+        let created = self.active_segment().map_or(0, |s| s.last_modified_ms);
+        self.segments = vec![Arc::new(Segment::new(offset, created, 0))];
+        self.log_end_offset = offset;
+        self.log_start_offset = offset;
+        self.cleaner_checkpoint = None;
+        Ok(())
+    }
+
+    /// Structural invariants; `Err` names the first one broken. Used by tests and by the
+    /// simulation's live invariant checks.
+    pub fn check_invariants(&self) -> Result<(), String> {
+        let Some(first) = self.segments.first() else {
+            return Err("log has no segments".into());
+        };
+        if first.base_offset > self.log_start_offset {
+            return Err(format!(
+                "first segment base {} above log start offset {}",
+                first.base_offset, self.log_start_offset
+            ));
+        }
+        if self.log_start_offset > self.log_end_offset {
+            return Err(format!(
+                "log start offset {} above log end offset {}",
+                self.log_start_offset, self.log_end_offset
+            ));
+        }
+        let mut prev_offset: Option<i64> = None;
+        for (i, s) in self.segments.iter().enumerate() {
+            let upper = self.upper_bound(i);
+            if s.base_offset > upper || (i + 1 < self.segments.len() && s.base_offset == upper) {
+                return Err(format!(
+                    "segment {} not below its upper bound {upper}",
+                    s.base_offset
+                ));
+            }
+            for r in &s.records {
+                if r.offset() < s.base_offset || r.offset() >= upper {
+                    return Err(format!(
+                        "record {} outside segment [{}, {upper})",
+                        r.offset(),
+                        s.base_offset
+                    ));
+                }
+                if prev_offset.is_some_and(|p| p >= r.offset()) {
+                    return Err(format!("offset {} does not increase", r.offset()));
+                }
+                prev_offset = Some(r.offset());
+            }
+            let max_ts = s
+                .records
+                .iter()
+                .map(Record::timestamp)
+                .max()
+                .unwrap_or(NO_TIMESTAMP);
+            if max_ts != s.max_timestamp {
+                return Err(format!(
+                    "segment {} max timestamp {} but records say {max_ts}",
+                    s.base_offset, s.max_timestamp
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `LogValidator.validateTimestamp` for CreateTime (4.0): within
+/// `[now - before.max.ms, now + after.max.ms]`; the offset reported is the record's position in
+/// the producer's batch, as the broker reports it before assigning offsets.
+fn validate_timestamps(
+    records: &[NewRecord],
+    now_ms: i64,
+    config: &LogConfig,
+) -> Result<(), LogError> {
+    for (i, r) in records.iter().enumerate() {
+        if r.timestamp == NO_TIMESTAMP {
+            continue;
+        }
+        let diff = i128::from(r.timestamp) - i128::from(now_ms);
+        if diff > i128::from(config.message_timestamp_after_max_ms)
+            || -diff > i128::from(config.message_timestamp_before_max_ms)
+        {
+            return Err(LogError::InvalidTimestamp {
+                message: format!(
+                    "Timestamp {} of message with offset {i} is out of range. The timestamp should be within [{}, {}]",
+                    r.timestamp,
+                    now_ms.wrapping_sub(config.message_timestamp_before_max_ms),
+                    now_ms.wrapping_add(config.message_timestamp_after_max_ms)
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// `DefaultRecordBatch.incrementSequence`: sequences wrap from `i32::MAX` to 0.
+fn increment_sequence(sequence: i32, increment: i64) -> i32 {
+    let modulus = i64::from(i32::MAX) + 1;
+    ((i64::from(sequence) + increment).rem_euclid(modulus)) as i32
+}

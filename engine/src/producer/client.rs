@@ -1,0 +1,825 @@
+//! The producer client: picks partitions, batches records in the accumulator (`batch.size`,
+//! `linger.ms`), sends Produce requests to leaders (at most `max.in.flight.requests.per.connection`
+//! each), and handles acks, retries, `delivery.timeout.ms` and idempotent sequence numbers.
+
+use super::partitioner::{partition_for_key, BuiltInPartitioner};
+use crate::config::ProducerConfig;
+use crate::error::ErrorCode;
+use crate::ids::{BrokerId, TopicPartition};
+use crate::network::{ClientId, Envelope, NodeId};
+use crate::protocol::{Body, OutRecord, ProduceBatch};
+use crate::sim::Sim;
+use crate::time::Millis;
+use crate::trace::TraceEvent;
+use serde::Serialize;
+use smol_str::{format_smolstr, SmolStr, SmolStrBuilder};
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::Arc;
+
+/// A steady workload: `rate` records per second, keys `key-0..key-{keys-1}` or none.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Workload {
+    /// Shared: each record of the workload names it (a clone per record is a count, not a copy).
+    pub topic: Arc<str>,
+    /// Records per second (at least 1).
+    pub rate: u32,
+    pub keys: Option<u32>,
+    /// Record `n` is due at `start + n * 1000 / rate` ms: any rate is kept exactly over a second,
+    /// several records per millisecond included.
+    pub start: Millis,
+    /// Records made so far.
+    pub made: u64,
+    pub remaining: Option<u64>,
+}
+
+impl Workload {
+    pub fn new(
+        topic: String,
+        rate: u32,
+        keys: Option<u32>,
+        start: Millis,
+        max: Option<u64>,
+    ) -> Self {
+        Workload {
+            topic: topic.into(),
+            rate: rate.max(1),
+            keys,
+            start,
+            made: 0,
+            remaining: max,
+        }
+    }
+
+    /// The key of the `n`th record (from 0): `key-{n % keys}`, inline (no allocation).
+    fn key(&self, n: u64) -> Option<SmolStr> {
+        let keys = self.keys?.max(1);
+        Some(numbered("key", n % u64::from(keys)))
+    }
+
+    /// When the next record is due.
+    pub fn next_at(&self) -> Millis {
+        let n = i128::from(self.made) * 1000 / i128::from(self.rate.max(1));
+        self.start
+            .saturating_add(Millis::try_from(n).unwrap_or(Millis::MAX))
+    }
+}
+
+/// `{prefix}-{n}`, the workload's keys and values, built without `format!` (its machinery was
+/// ~8% of the engine's time in WebAssembly at a million records a second) and inline in the
+/// `SmolStr` when it fits (the common case).
+fn numbered(prefix: &str, n: u64) -> SmolStr {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut rest = n;
+    // Down to u32 first: a u64 division by 10 is a 128-bit multiply call in WebAssembly.
+    while rest > u64::from(u32::MAX) {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+    }
+    let mut rest = rest as u32;
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    let mut s = SmolStrBuilder::new();
+    s.push_str(prefix);
+    s.push('-');
+    // ASCII digits: the check cannot fail (and the engine keeps free of `unsafe`).
+    match std::str::from_utf8(&digits[at..]) {
+        Ok(d) => s.push_str(d),
+        Err(_) => return format_smolstr!("{prefix}-{n}"),
+    }
+    s.finish()
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Batch {
+    pub id: u64,
+    pub tp: TopicPartition,
+    /// Shared with the Produce requests that carry it (a retry resends the same records).
+    pub records: Arc<Vec<OutRecord>>,
+    pub bytes: u32,
+    pub created_at: Millis,
+    pub retry_at: Option<Millis>,
+    pub base_sequence: Option<i32>,
+    pub in_flight: bool,
+    /// The leader the batch was last sent to.
+    pub sent_to: Option<BrokerId>,
+    pub attempts: u32,
+}
+
+/// What happened to a record, for the console producer and the verifiable producer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Delivery {
+    pub tp: TopicPartition,
+    /// -1 when unknown (acks=0).
+    pub offset: i64,
+    pub key: Option<SmolStr>,
+    pub value: Option<SmolStr>,
+    pub error: Option<(ErrorCode, String)>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ProducerStats {
+    pub sent: u64,
+    pub acked: u64,
+    pub failed: u64,
+    pub retries: u64,
+}
+
+#[derive(Clone, Debug)]
+pub struct Producer {
+    pub name: String,
+    pub client_id: String,
+    pub config: ProducerConfig,
+    pub workload: Option<Workload>,
+    pub accumulator: BTreeMap<TopicPartition, VecDeque<Batch>>,
+    partitioners: BTreeMap<String, BuiltInPartitioner>,
+    round_robin: BTreeMap<String, u32>,
+    in_flight: BTreeMap<BrokerId, u32>,
+    pub producer_id: i64,
+    sequences: BTreeMap<TopicPartition, i32>,
+    next_batch_id: u64,
+    pub stats: ProducerStats,
+    /// Outcomes not yet read by the console (bounded).
+    pub deliveries: VecDeque<Delivery>,
+    /// Whether someone reads `deliveries` (a `send()` with a callback: the console and
+    /// verifiable producers, Connect, Streams). A workload sends without one.
+    pub delivery_callbacks: bool,
+    pub closing: bool,
+    /// Due batches could not be sent (no leader, or the connection is at
+    /// `max.in.flight.requests.per.connection`): look again no sooner than this.
+    blocked_until: Millis,
+    pub wake_token: u64,
+    seq: u64,
+}
+
+/// Records a leader acknowledged: partition, base offset, values (for the durability ledger).
+type Acknowledged = (TopicPartition, i64, Arc<Vec<OutRecord>>);
+
+/// How many undelivered outcomes a producer keeps for the console.
+const DELIVERIES_KEPT: usize = 10_000;
+
+impl Producer {
+    pub fn new(name: String, config: ProducerConfig, producer_id: i64) -> Self {
+        let client_id = config.client_id.clone().unwrap_or_else(|| name.clone());
+        Producer {
+            name,
+            client_id,
+            producer_id: if config.enable_idempotence {
+                producer_id
+            } else {
+                -1
+            },
+            config,
+            workload: None,
+            accumulator: BTreeMap::new(),
+            partitioners: BTreeMap::new(),
+            round_robin: BTreeMap::new(),
+            in_flight: BTreeMap::new(),
+            sequences: BTreeMap::new(),
+            next_batch_id: 1,
+            stats: ProducerStats::default(),
+            deliveries: VecDeque::new(),
+            delivery_callbacks: true,
+            closing: false,
+            blocked_until: 0,
+            wake_token: 0,
+            seq: 0,
+        }
+    }
+
+    /// Records waiting in the accumulator or in flight.
+    pub fn pending_records(&self) -> usize {
+        self.accumulator
+            .values()
+            .flatten()
+            .map(|b| b.records.len())
+            .sum()
+    }
+
+    /// Bytes the producer's buffer pool holds (`buffer.memory` bounds it): Kafka allocates
+    /// `batch.size` per batch (more for a bigger batch) until the batch is acknowledged.
+    pub fn buffered_bytes(&self) -> i64 {
+        let batch_size = i64::from(self.config.batch_size.max(1));
+        self.accumulator
+            .values()
+            .flatten()
+            .map(|b| i64::from(b.bytes).max(batch_size))
+            .sum()
+    }
+
+    /// `send()` blocks while the buffer pool is full; the workload waits for acks to free it.
+    /// (An empty pool always takes a record, so a tiny `buffer.memory` slows rather than stops.)
+    fn buffer_full(&self) -> bool {
+        let held = self.buffered_bytes();
+        held > 0 && held >= self.config.buffer_memory
+    }
+
+    pub(crate) fn next_wake(&self) -> Option<Millis> {
+        let workload = self
+            .workload
+            .as_ref()
+            .filter(|_| !self.buffer_full())
+            .map(Workload::next_at);
+        // Per partition only the first batch not in flight can be sent next (order is kept).
+        // Without idempotence it waits for the batch in flight ahead of it (as `drain` does),
+        // so only its delivery timeout is due.
+        let ordered = self.producer_id < 0;
+        let heads = self
+            .accumulator
+            .values()
+            .filter_map(|q| {
+                let at = q.iter().position(|b| !b.in_flight)?;
+                Some((&q[at], ordered && at > 0))
+            })
+            .map(|(b, waits)| {
+                if waits {
+                    return b.created_at + self.config.delivery_timeout_ms;
+                }
+                let linger = if self.closing {
+                    b.created_at
+                } else {
+                    b.created_at + self.config.linger_ms
+                };
+                let due = b
+                    .retry_at
+                    .map_or(linger, |r| r.max(linger))
+                    .max(self.blocked_until);
+                due.min(b.created_at + self.config.delivery_timeout_ms)
+            });
+        workload.into_iter().chain(heads).min()
+    }
+
+    fn push_delivery(&mut self, d: Delivery) {
+        if !self.delivery_callbacks {
+            return;
+        }
+        if self.deliveries.len() == DELIVERIES_KEPT {
+            self.deliveries.pop_front();
+        }
+        self.deliveries.push_back(d);
+    }
+}
+
+impl Sim {
+    /// Hands a record to a producer's accumulator (KafkaProducer.send). Unknown topics are created
+    /// with the broker defaults when `auto.create.topics.enable` is true.
+    pub(crate) fn producer_send(
+        &mut self,
+        c: ClientId,
+        topic: &str,
+        partition: Option<i32>,
+        key: Option<SmolStr>,
+        value: Option<SmolStr>,
+        timestamp: Option<i64>,
+    ) -> Result<TopicPartition, (ErrorCode, String)> {
+        if !self.cluster.topics.contains_key(topic) {
+            if !self.cluster.broker_config.auto_create_topics_enable {
+                return Err((
+                    ErrorCode::UnknownTopicOrPartition,
+                    format!("Topic {topic} not present in metadata after 60000 ms."),
+                ));
+            }
+            self.auto_create_topic(topic)
+                .map_err(|e| (e.code, e.message))?;
+        }
+        // Whether a key-less partitioner picks the partition (no partition given, and no key or
+        // `partitioner.ignore.keys`); only those need the partitions with a leader.
+        let keyless = partition.is_none()
+            && (key.is_none()
+                || matches!(self.clients.get(&c),
+                    Some(crate::client::Client::Producer(p)) if p.config.partitioner_ignore_keys));
+        // One look at the topic's metadata for every record.
+        let meta = self.cluster.topics.get(topic);
+        let num = meta.map_or(0, |t| t.partitions.len() as i32);
+        let name: Arc<str> = meta.map_or_else(|| topic.into(), |t| Arc::clone(&t.name));
+        let available: Vec<u32> = match meta {
+            Some(t) if keyless => t
+                .partitions
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| p.leader.is_some())
+                .map(|(i, _)| i as u32)
+                .collect(),
+            _ => Vec::new(),
+        };
+        let now = self.now;
+        let timestamp = timestamp.unwrap_or_else(|| self.timestamp());
+        let record = OutRecord {
+            key: key.clone(),
+            value,
+            timestamp,
+        };
+        let size = record.size_estimate();
+        let Some(p) = self.producer_mut(c) else {
+            return Err((ErrorCode::UnknownServerError, "producer is closed".into()));
+        };
+        let chosen = match (partition, &key) {
+            (Some(p), _) => {
+                if p < 0 || p >= num {
+                    return Err((
+                        ErrorCode::UnknownTopicOrPartition,
+                        format!("Partition {p} of topic {topic} with partition count {num} is not present in metadata after 60000 ms."),
+                    ));
+                }
+                Some(p as u32)
+            }
+            (None, Some(k)) if !keyless => partition_for_key(k.as_bytes(), num as u32),
+            _ if p.config.round_robin_partitioner => {
+                let counter = p.round_robin.entry(topic.to_string()).or_insert(0);
+                let i = *counter;
+                *counter = counter.wrapping_add(1);
+                let pool: Vec<u32> = if available.is_empty() {
+                    (0..num as u32).collect()
+                } else {
+                    available.clone()
+                };
+                pool.get((i & 0x7fff_ffff) as usize % pool.len().max(1))
+                    .copied()
+            }
+            _ => None,
+        };
+        let partition = match chosen {
+            Some(x) => x,
+            None => {
+                // The built-in uniform sticky partitioner (KIP-794) for null keys.
+                let batch_size = p.config.batch_size;
+                // Taken out while the simulation's RNG is borrowed; put back under the same key.
+                let (key, mut part) = p.partitioners.remove_entry(topic).unwrap_or_else(|| {
+                    (
+                        topic.to_string(),
+                        BuiltInPartitioner::new(batch_size.max(0) as u32),
+                    )
+                });
+                let rng = &mut self.rng;
+                let mut random = || rng.next_u32();
+                let Some(x) = part.peek_current_partition(&available, num as u32, &mut random)
+                else {
+                    return Err((
+                        ErrorCode::UnknownTopicOrPartition,
+                        format!("Topic {topic} has no partitions"),
+                    ));
+                };
+                let Some(p) = self.producer_mut(c) else {
+                    return Err((ErrorCode::UnknownServerError, "closed".into()));
+                };
+                let tp = TopicPartition::new(name, x as i32);
+                let full = p.append_to_accumulator(&tp, record.clone(), size, now);
+                let rng = &mut self.rng;
+                let mut random = || rng.next_u32();
+                part.update_partition_info(size, full, &available, num as u32, &mut random);
+                let Some(p) = self.producer_mut(c) else {
+                    return Err((ErrorCode::UnknownServerError, "closed".into()));
+                };
+                p.partitioners.insert(key, part);
+                p.stats.sent += 1;
+                return Ok(tp);
+            }
+        };
+        let tp = TopicPartition::new(name, partition as i32);
+        p.append_to_accumulator(&tp, record, size, now);
+        p.stats.sent += 1;
+        Ok(tp)
+    }
+
+    pub(crate) fn producer_wake(&mut self, c: ClientId) {
+        let now = self.now;
+        // The workload's records that are due, while the buffer pool has room (a full pool
+        // blocks `send()`; overdue records then follow as acks free it, as a blocked loop would).
+        let (mut room, mut empty, topic) = match self.producer_mut(c) {
+            Some(p) => (
+                p.config.buffer_memory - p.buffered_bytes(),
+                p.accumulator.is_empty(),
+                p.workload.as_ref().map(|w| Arc::clone(&w.topic)),
+            ),
+            None => return,
+        };
+        // The workload's topic, named by every record (it does not change while it runs).
+        if let Some(topic) = &topic {
+            loop {
+                let Some(p) = self.producer_mut(c) else {
+                    return;
+                };
+                let Some(w) = p.workload.as_mut() else { break };
+                if w.remaining == Some(0) {
+                    p.workload = None;
+                    break;
+                }
+                if w.next_at() > now || (room <= 0 && !empty) {
+                    break;
+                }
+                empty = false;
+                w.made += 1;
+                if let Some(r) = w.remaining.as_mut() {
+                    *r -= 1;
+                }
+                p.seq += 1;
+                let n = p.seq;
+                let key = w.key(n - 1);
+                // `{name}-{n}`: inline for names up to a few characters past `producer-NN`.
+                let value = numbered(&p.name, n);
+                room -= i64::from(OutRecord::estimate(key.as_deref(), Some(&value)));
+                if let Err((code, msg)) =
+                    self.producer_send(c, topic, None, key.clone(), Some(value.clone()), None)
+                {
+                    if let Some(p) = self.producer_mut(c) {
+                        p.stats.failed += 1;
+                        let tp = TopicPartition::new(Arc::clone(topic), -1);
+                        p.push_delivery(Delivery {
+                            tp,
+                            offset: -1,
+                            key,
+                            value: Some(value),
+                            error: Some((code, msg)),
+                        });
+                    }
+                }
+            }
+        }
+        self.expire_batches(c);
+        self.drain(c);
+        self.finish_producer_if_idle(c);
+    }
+
+    /// The connection to `broker` broke: batches in flight there are retried (a retriable
+    /// NetworkException in Kafka; with idempotence their sequence numbers make retries safe).
+    pub(crate) fn producer_disconnected(&mut self, c: ClientId, broker: BrokerId) {
+        let now = self.now;
+        let Some(p) = self.producer_mut(c) else {
+            return;
+        };
+        p.in_flight.remove(&broker);
+        let backoff = p.config.retry_backoff_ms;
+        let mut retried = 0;
+        for b in p.accumulator.values_mut().flatten() {
+            if b.in_flight && b.sent_to == Some(broker) {
+                b.in_flight = false;
+                b.retry_at = Some(now + backoff);
+                retried += 1;
+            }
+        }
+        p.stats.retries += retried;
+    }
+
+    /// A closing producer goes once everything it buffered is answered.
+    pub(crate) fn finish_producer_if_idle(&mut self, c: ClientId) {
+        let done = self.producer_mut(c).is_some_and(|p| {
+            p.closing && p.accumulator.is_empty() && p.in_flight.values().all(|n| *n == 0)
+        });
+        if done {
+            self.remove_client(c);
+        }
+    }
+
+    /// Fails batches that waited longer than `delivery.timeout.ms`.
+    fn expire_batches(&mut self, c: ClientId) {
+        let now = self.now;
+        let name;
+        let mut expired = Vec::new();
+        {
+            let Some(p) = self.producer_mut(c) else {
+                return;
+            };
+            name = p.name.clone();
+            let timeout = p.config.delivery_timeout_ms;
+            for queue in p.accumulator.values_mut() {
+                queue.retain(|b| {
+                    let keep = b.in_flight || now < b.created_at + timeout;
+                    if !keep {
+                        expired.push(b.clone());
+                    }
+                    keep
+                });
+            }
+            p.accumulator.retain(|_, q| !q.is_empty());
+            for b in &expired {
+                p.stats.failed += b.records.len() as u64;
+                let msg = format!(
+                    "Expiring {} record(s) for {}:{} ms has passed since batch creation",
+                    b.records.len(),
+                    b.tp,
+                    now - b.created_at
+                );
+                for r in b.records.iter() {
+                    p.push_delivery(Delivery {
+                        tp: b.tp.clone(),
+                        offset: -1,
+                        key: r.key.clone(),
+                        value: r.value.clone(),
+                        error: Some((ErrorCode::RequestTimedOut, msg.clone())),
+                    });
+                }
+            }
+        }
+        for b in expired {
+            let count = b.records.len() as u32;
+            self.record(TraceEvent::ProduceFailed {
+                client: SmolStr::new(&name),
+                tp: b.tp,
+                error: ErrorCode::RequestTimedOut,
+                count,
+            });
+        }
+    }
+
+    /// Sends every ready batch to its partition's leader, one request per leader.
+    fn drain(&mut self, c: ClientId) {
+        let now = self.now;
+        let leaders: BTreeMap<TopicPartition, Option<BrokerId>> = match self.clients.get(&c) {
+            Some(super::super::client::Client::Producer(p)) => p
+                .accumulator
+                .keys()
+                .map(|tp| (tp.clone(), self.cluster.leader_of(tp)))
+                // Hot: `collect` builds the map in one pass from the sorted keys.
+                .collect(),
+            _ => return,
+        };
+        let Some(p) = self.producer_mut(c) else {
+            return;
+        };
+        let max_in_flight = p.config.max_in_flight_requests_per_connection.max(1) as u32;
+        let linger = p.config.linger_ms;
+        let batch_size = p.config.batch_size.max(1) as u32;
+        let closing = p.closing;
+        let mut requests: BTreeMap<BrokerId, Vec<(u64, ProduceBatch)>> = BTreeMap::new();
+        let mut blocked = false;
+        for (tp, queue) in p.accumulator.iter_mut() {
+            let leader = leaders.get(tp).copied().flatten();
+            let at_capacity = leader.is_some_and(|l| {
+                p.in_flight.get(&l).copied().unwrap_or(0) >= max_in_flight
+                    && !requests.contains_key(&l)
+            });
+            let (Some(leader), false) = (leader, at_capacity) else {
+                blocked |= queue.iter().any(|b| !b.in_flight);
+                continue;
+            };
+            let leader = &leader;
+            let many = queue.len() > 1;
+            for b in queue.iter_mut() {
+                if b.in_flight {
+                    // Keep per-partition order: with idempotence off, a batch never overtakes one in flight.
+                    if p.producer_id < 0 {
+                        break;
+                    }
+                    continue;
+                }
+                let ready =
+                    closing || many || b.bytes >= batch_size || now >= b.created_at + linger;
+                if !ready || b.retry_at.is_some_and(|r| r > now) {
+                    break;
+                }
+                b.in_flight = true;
+                b.sent_to = Some(*leader);
+                b.attempts += 1;
+                if b.base_sequence.is_none() && p.producer_id >= 0 {
+                    let seq = p.sequences.entry(tp.clone()).or_insert(0);
+                    b.base_sequence = Some(*seq);
+                    *seq = seq.wrapping_add(b.records.len() as i32);
+                }
+                let batch = ProduceBatch {
+                    tp: tp.clone(),
+                    records: b.records.clone(),
+                    producer_id: p.producer_id,
+                    producer_epoch: 0,
+                    base_sequence: b.base_sequence.unwrap_or(-1),
+                };
+                requests.entry(*leader).or_default().push((b.id, batch));
+            }
+        }
+        p.blocked_until = if blocked {
+            now + p.config.retry_backoff_ms.max(1)
+        } else {
+            0
+        };
+        let acks = p.config.acks.as_i16();
+        for leader in requests.keys() {
+            *p.in_flight.entry(*leader).or_insert(0) += 1;
+        }
+        let name = p.name.clone();
+        for (leader, batches) in requests {
+            if acks == 0 {
+                // Fire and forget: the producer counts the records as sent and never hears back.
+                self.acks_zero_complete(c, &name, &batches, leader);
+            }
+            self.send(
+                NodeId::Client(c),
+                NodeId::Broker(leader),
+                Body::ProduceRequest { acks, batches },
+            );
+        }
+    }
+
+    fn acks_zero_complete(
+        &mut self,
+        c: ClientId,
+        name: &str,
+        batches: &[(u64, ProduceBatch)],
+        leader: BrokerId,
+    ) {
+        let mut events = Vec::new();
+        if let Some(p) = self.producer_mut(c) {
+            if let Some(n) = p.in_flight.get_mut(&leader) {
+                *n = n.saturating_sub(1);
+            }
+            for (id, batch) in batches {
+                p.take_batch(&batch.tp, *id);
+                p.stats.acked += batch.records.len() as u64;
+                for r in batch.records.iter() {
+                    p.push_delivery(Delivery {
+                        tp: batch.tp.clone(),
+                        offset: -1,
+                        key: r.key.clone(),
+                        value: r.value.clone(),
+                        error: None,
+                    });
+                }
+                events.push(TraceEvent::ProduceAcked {
+                    client: SmolStr::new(name),
+                    tp: batch.tp.clone(),
+                    base_offset: -1,
+                    count: batch.records.len() as u32,
+                });
+            }
+        }
+        for e in events {
+            self.record(e);
+        }
+    }
+
+    pub(crate) fn producer_receive(&mut self, c: ClientId, env: Envelope) {
+        let Body::ProduceResponse { results } = env.body else {
+            return;
+        };
+        let NodeId::Broker(leader) = env.from else {
+            return;
+        };
+        let now = self.now;
+        let mut events = Vec::new();
+        let mut acknowledged: Vec<Acknowledged> = Vec::new();
+        let acks = self.producer_mut(c).map_or(1, |p| p.config.acks.as_i16());
+        {
+            let Some(p) = self.producer_mut(c) else {
+                return;
+            };
+            if let Some(n) = p.in_flight.get_mut(&leader) {
+                *n = n.saturating_sub(1);
+            }
+            let backoff = p.config.retry_backoff_ms;
+            let timeout = p.config.delivery_timeout_ms;
+            for r in results {
+                let Some(created_at) = p.find_batch(&r.tp, r.batch_id).map(|b| b.created_at) else {
+                    continue;
+                };
+                match r.result {
+                    Err((code, _)) if code.retriable() && now + backoff < created_at + timeout => {
+                        if let Some(b) = p.find_batch_mut(&r.tp, r.batch_id) {
+                            b.in_flight = false;
+                            b.retry_at = Some(now + backoff);
+                        }
+                        p.stats.retries += 1;
+                    }
+                    result => {
+                        let Some(batch) = p.take_batch(&r.tp, r.batch_id) else {
+                            continue;
+                        };
+                        let count = batch.records.len();
+                        let callbacks = p.delivery_callbacks;
+                        let (offset, error) = match result {
+                            Ok(base) => {
+                                p.stats.acked += count as u64;
+                                acknowledged.push((r.tp.clone(), base, Arc::clone(&batch.records)));
+                                events.push(TraceEvent::ProduceAcked {
+                                    client: SmolStr::new(&p.name),
+                                    tp: r.tp.clone(),
+                                    base_offset: base,
+                                    count: count as u32,
+                                });
+                                (Some(base), None)
+                            }
+                            Err((code, msg)) => {
+                                p.stats.failed += count as u64;
+                                events.push(TraceEvent::ProduceFailed {
+                                    client: SmolStr::new(&p.name),
+                                    tp: r.tp.clone(),
+                                    error: code,
+                                    count: count as u32,
+                                });
+                                (None, Some((code, msg)))
+                            }
+                        };
+                        for (i, rec) in batch.records.iter().enumerate().filter(|_| callbacks) {
+                            p.push_delivery(Delivery {
+                                tp: r.tp.clone(),
+                                offset: offset.map_or(-1, |base| base + i as i64),
+                                key: rec.key.clone(),
+                                value: rec.value.clone(),
+                                error: error.clone(),
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        for (tp, base, records) in acknowledged {
+            self.note_acknowledged(&tp, base, &records, acks);
+        }
+        for e in events {
+            self.record(e);
+        }
+        self.drain(c);
+        self.finish_producer_if_idle(c);
+    }
+}
+
+impl Producer {
+    /// Appends to the partition's open batch, or opens a new one. Returns whether the
+    /// partition's last batch is full afterwards (the sticky partitioner switches on that).
+    fn append_to_accumulator(
+        &mut self,
+        tp: &TopicPartition,
+        record: OutRecord,
+        size: u32,
+        now: Millis,
+    ) -> bool {
+        let batch_size = self.config.batch_size.max(1) as u32;
+        let queue = self.accumulator.entry(tp.clone()).or_default();
+        let fits = queue
+            .back()
+            .is_some_and(|b| !b.in_flight && b.retry_at.is_none() && b.bytes + size <= batch_size);
+        if !fits {
+            let id = self.next_batch_id;
+            self.next_batch_id += 1;
+            queue.push_back(Batch {
+                id,
+                tp: tp.clone(),
+                // Room for the records a full batch of this size would hold (up to 64).
+                records: Arc::new(Vec::with_capacity(
+                    (batch_size / size.max(1)).clamp(1, 64) as usize
+                )),
+                bytes: 0,
+                created_at: now,
+                retry_at: None,
+                base_sequence: None,
+                in_flight: false,
+                sent_to: None,
+                attempts: 0,
+            });
+        }
+        let Some(b) = queue.back_mut() else {
+            return false;
+        };
+        // Not shared while open: a batch is only sent (and its records shared) once closed.
+        Arc::make_mut(&mut b.records).push(record);
+        b.bytes += size;
+        b.bytes >= batch_size
+    }
+
+    fn find_batch(&self, tp: &TopicPartition, id: u64) -> Option<&Batch> {
+        self.accumulator.get(tp)?.iter().find(|b| b.id == id)
+    }
+
+    fn find_batch_mut(&mut self, tp: &TopicPartition, id: u64) -> Option<&mut Batch> {
+        self.accumulator
+            .get_mut(tp)?
+            .iter_mut()
+            .find(|b| b.id == id)
+    }
+
+    /// Removes a batch from the accumulator and hands it over.
+    fn take_batch(&mut self, tp: &TopicPartition, id: u64) -> Option<Batch> {
+        let q = self.accumulator.get_mut(tp)?;
+        let at = q.iter().position(|b| b.id == id)?;
+        let batch = q.remove(at);
+        if q.is_empty() {
+            self.accumulator.remove(tp);
+        }
+        batch
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::numbered;
+
+    #[test]
+    fn numbered_keys_and_values_read_as_formatted() {
+        assert_eq!(numbered("key", 0), "key-0");
+        assert_eq!(
+            numbered("producer-1", u64::MAX),
+            "producer-1-18446744073709551615"
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn numbered_is_prefix_dash_number(prefix in "\\PC{0,30}", n in proptest::num::u64::ANY) {
+            proptest::prop_assert_eq!(numbered(&prefix, n), format!("{prefix}-{n}"));
+        }
+    }
+}
