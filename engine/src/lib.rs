@@ -1,5 +1,8 @@
 //! The simulation: pure and deterministic. No web, no I/O, no async, no wall clock.
 //!
+//! A crate of its own (the playground re-exports it as `kafka_playground::engine`): it cannot
+//! reach the console or the UI, and the wasm bundle compiles it for speed and the rest for size.
+//!
 //! `Sim` (sim.rs) owns the world; `Command`s (command.rs) change it; views (view.rs) and the
 //! trace (trace.rs) show it. The modules are named after the Kafka concepts they hold.
 
