@@ -12,7 +12,7 @@ use super::sim::Sim;
 use super::time::Millis;
 use super::trace::TraceEvent;
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 /// The guarantee a violation breaks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -276,20 +276,23 @@ impl Checker {
                 ordered_to: -1,
                 agreed_to: 0,
             });
-            // Order: only records appended since the last look are new.
+            // Order: only records appended since the last look are new (none when the last
+            // one looked at is still the last).
             let from = seen.ordered_to;
-            let mut last = if from >= leo { -1 } else { from };
-            for rec in r.log.iter_from(last.max(0)) {
-                if rec.offset() <= last && rec.offset() != from {
-                    v(
-                        Guarantee::OffsetsIncrease,
-                        format!("{tp} on broker {b}: offset {} after {last}", rec.offset()),
-                    );
-                    break;
+            if from != leo - 1 {
+                let mut last = if from >= leo { -1 } else { from };
+                for rec in r.log.iter_from(last.max(0)) {
+                    if rec.offset() <= last && rec.offset() != from {
+                        v(
+                            Guarantee::OffsetsIncrease,
+                            format!("{tp} on broker {b}: offset {} after {last}", rec.offset()),
+                        );
+                        break;
+                    }
+                    last = rec.offset();
                 }
-                last = rec.offset();
+                seen.ordered_to = last;
             }
-            seen.ordered_to = last;
             let prev = std::mem::replace(&mut seen.high_watermark, hw);
             if hw < prev {
                 v(
@@ -402,7 +405,8 @@ pub const VIOLATIONS_KEPT: usize = 1_000;
 #[derive(Clone, Debug, Default)]
 pub struct Guard {
     pub(crate) checker: Checker,
-    pub(crate) dirty: BTreeSet<TopicPartition>,
+    /// Partitions touched since the last check, as touched (repeats included).
+    pub(crate) dirty: Vec<TopicPartition>,
     pub(crate) groups_dirty: bool,
     pub(crate) found: Vec<Violation>,
     pub(crate) total: u64,
@@ -413,9 +417,7 @@ impl Guard {
     /// Notes what a trace event touched.
     pub(crate) fn note(&mut self, event: &TraceEvent) {
         if let Some(tp) = touched_partition(event) {
-            if !self.dirty.contains(tp) {
-                self.dirty.insert(tp.clone());
-            }
+            self.dirty.push(tp.clone());
         }
         if touches_groups(event) {
             self.groups_dirty = true;
@@ -431,11 +433,17 @@ impl Sim {
         if g.dirty.is_empty() && !g.groups_dirty && g.checker.losses_seen == losses {
             return;
         }
-        let dirty = std::mem::take(&mut g.dirty);
+        let mut dirty = std::mem::take(&mut g.dirty);
+        // In key order, once each (as a set would give them).
+        dirty.sort_unstable();
+        dirty.dedup();
         let groups = std::mem::replace(&mut g.groups_dirty, false);
         let mut checker = std::mem::take(&mut g.checker);
         let found = checker.observe_changed(self, dirty.iter(), groups);
         self.guard.checker = checker;
+        // Kept for the next step: a step's list is rarely longer than a few partitions.
+        dirty.clear();
+        self.guard.dirty = dirty;
         for f in found {
             self.record(TraceEvent::Violation {
                 guarantee: f.guarantee.name().to_string(),
