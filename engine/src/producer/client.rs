@@ -12,7 +12,7 @@ use crate::sim::Sim;
 use crate::time::Millis;
 use crate::trace::TraceEvent;
 use serde::Serialize;
-use smol_str::{format_smolstr, SmolStr, SmolStrBuilder};
+use smol_str::{format_smolstr, SmolStr};
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 
@@ -68,33 +68,49 @@ impl Workload {
 /// ~8% of the engine's time in WebAssembly at a million records a second) and inline in the
 /// `SmolStr` when it fits (the common case).
 fn numbered(prefix: &str, n: u64) -> SmolStr {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
+    // Written right to left into one buffer the size of `SmolStr`'s inline capacity: digits,
+    // then the dash, then the prefix; one copy into the `SmolStr` when it all fits.
+    let mut buf = [0u8; SmolStr::INLINE_CAP];
+    let mut at = buf.len();
     let mut rest = n;
     // Down to u32 first: a u64 division by 10 is a 128-bit multiply call in WebAssembly.
     while rest > u64::from(u32::MAX) {
         at -= 1;
-        digits[at] = b'0' + (rest % 10) as u8;
+        buf[at] = b'0' + (rest % 10) as u8;
         rest /= 10;
     }
     let mut rest = rest as u32;
     loop {
         at -= 1;
-        digits[at] = b'0' + (rest % 10) as u8;
+        buf[at] = b'0' + (rest % 10) as u8;
         rest /= 10;
         if rest == 0 {
             break;
         }
     }
-    let mut s = SmolStrBuilder::new();
-    s.push_str(prefix);
-    s.push('-');
-    // ASCII digits: the check cannot fail (and the engine keeps free of `unsafe`).
-    match std::str::from_utf8(&digits[at..]) {
-        Ok(d) => s.push_str(d),
-        Err(_) => return format_smolstr!("{prefix}-{n}"),
+    if prefix.len() >= at {
+        return format_smolstr!("{prefix}-{n}");
     }
-    s.finish()
+    at -= 1;
+    buf[at] = b'-';
+    at -= prefix.len();
+    buf[at..at + prefix.len()].copy_from_slice(prefix.as_bytes());
+    // A str followed by ASCII: the check cannot fail (and the engine keeps free of `unsafe`).
+    // `new_inline` copies without a call to `memcpy`; the length fits by construction.
+    match std::str::from_utf8(&buf[at..]) {
+        Ok(s) => SmolStr::new_inline(s),
+        Err(_) => format_smolstr!("{prefix}-{n}"),
+    }
+}
+
+/// A topic as `send()` sees it in the producer's metadata.
+struct SendTarget {
+    name: Arc<str>,
+    num: i32,
+    /// The partitions with a leader, which a key-less partitioner picks from.
+    available: Vec<u32>,
+    /// `partitioner.ignore.keys`.
+    ignore_keys: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -279,6 +295,13 @@ impl Sim {
         value: Option<SmolStr>,
         timestamp: Option<i64>,
     ) -> Result<TopicPartition, (ErrorCode, String)> {
+        let target = self.send_target(c, topic)?;
+        self.send_to(c, &target, partition, key, value, timestamp)
+    }
+
+    /// What `send()` needs to know of a topic (`KafkaProducer.waitOnMetadata`), looked up once
+    /// for all the records a workload sends in one go (nothing changes the metadata meanwhile).
+    fn send_target(&mut self, c: ClientId, topic: &str) -> Result<SendTarget, (ErrorCode, String)> {
         if !self.cluster.topics.contains_key(topic) {
             if !self.cluster.broker_config.auto_create_topics_enable {
                 return Err((
@@ -289,26 +312,40 @@ impl Sim {
             self.auto_create_topic(topic)
                 .map_err(|e| (e.code, e.message))?;
         }
+        let ignore_keys = matches!(self.clients.get(&c),
+            Some(crate::client::Client::Producer(p)) if p.config.partitioner_ignore_keys);
+        let meta = self.cluster.topics.get(topic);
+        Ok(SendTarget {
+            name: meta.map_or_else(|| topic.into(), |t| Arc::clone(&t.name)),
+            num: meta.map_or(0, |t| t.partitions.len() as i32),
+            available: meta.map_or_else(Vec::new, |t| {
+                t.partitions
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, p)| p.leader.is_some())
+                    .map(|(i, _)| i as u32)
+                    .collect()
+            }),
+            ignore_keys,
+        })
+    }
+
+    /// [`Sim::producer_send`] to a topic already looked up.
+    fn send_to(
+        &mut self,
+        c: ClientId,
+        target: &SendTarget,
+        partition: Option<i32>,
+        key: Option<SmolStr>,
+        value: Option<SmolStr>,
+        timestamp: Option<i64>,
+    ) -> Result<TopicPartition, (ErrorCode, String)> {
+        let (topic, num) = (&*target.name, target.num);
         // Whether a key-less partitioner picks the partition (no partition given, and no key or
         // `partitioner.ignore.keys`); only those need the partitions with a leader.
-        let keyless = partition.is_none()
-            && (key.is_none()
-                || matches!(self.clients.get(&c),
-                    Some(crate::client::Client::Producer(p)) if p.config.partitioner_ignore_keys));
-        // One look at the topic's metadata for every record.
-        let meta = self.cluster.topics.get(topic);
-        let num = meta.map_or(0, |t| t.partitions.len() as i32);
-        let name: Arc<str> = meta.map_or_else(|| topic.into(), |t| Arc::clone(&t.name));
-        let available: Vec<u32> = match meta {
-            Some(t) if keyless => t
-                .partitions
-                .iter()
-                .enumerate()
-                .filter(|(_, p)| p.leader.is_some())
-                .map(|(i, _)| i as u32)
-                .collect(),
-            _ => Vec::new(),
-        };
+        let keyless = partition.is_none() && (key.is_none() || target.ignore_keys);
+        let available: &[u32] = if keyless { &target.available } else { &[] };
+        let name = &target.name;
         let now = self.now;
         let timestamp = timestamp.unwrap_or_else(|| self.timestamp());
         let record = OutRecord {
@@ -338,7 +375,7 @@ impl Sim {
                 let pool: Vec<u32> = if available.is_empty() {
                     (0..num as u32).collect()
                 } else {
-                    available.clone()
+                    available.to_vec()
                 };
                 pool.get((i & 0x7fff_ffff) as usize % pool.len().max(1))
                     .copied()
@@ -359,7 +396,7 @@ impl Sim {
                 });
                 let rng = &mut self.rng;
                 let mut random = || rng.next_u32();
-                let Some(x) = part.peek_current_partition(&available, num as u32, &mut random)
+                let Some(x) = part.peek_current_partition(available, num as u32, &mut random)
                 else {
                     return Err((
                         ErrorCode::UnknownTopicOrPartition,
@@ -369,11 +406,11 @@ impl Sim {
                 let Some(p) = self.producer_mut(c) else {
                     return Err((ErrorCode::UnknownServerError, "closed".into()));
                 };
-                let tp = TopicPartition::new(name, x as i32);
+                let tp = TopicPartition::new(Arc::clone(name), x as i32);
                 let full = p.append_to_accumulator(&tp, record.clone(), size, now);
                 let rng = &mut self.rng;
                 let mut random = || rng.next_u32();
-                part.update_partition_info(size, full, &available, num as u32, &mut random);
+                part.update_partition_info(size, full, available, num as u32, &mut random);
                 let Some(p) = self.producer_mut(c) else {
                     return Err((ErrorCode::UnknownServerError, "closed".into()));
                 };
@@ -382,7 +419,7 @@ impl Sim {
                 return Ok(tp);
             }
         };
-        let tp = TopicPartition::new(name, partition as i32);
+        let tp = TopicPartition::new(Arc::clone(name), partition as i32);
         p.append_to_accumulator(&tp, record, size, now);
         p.stats.sent += 1;
         Ok(tp)
@@ -402,6 +439,7 @@ impl Sim {
         };
         // The workload's topic, named by every record (it does not change while it runs).
         if let Some(topic) = &topic {
+            let mut target = None;
             loop {
                 let Some(p) = self.producer_mut(c) else {
                     return;
@@ -425,8 +463,14 @@ impl Sim {
                 // `{name}-{n}`: inline for names up to a few characters past `producer-NN`.
                 let value = numbered(&p.name, n);
                 room -= i64::from(OutRecord::estimate(key.as_deref(), Some(&value)));
-                if let Err((code, msg)) =
-                    self.producer_send(c, topic, None, key.clone(), Some(value.clone()), None)
+                // Looked up at the first record due (which may create the topic), then kept;
+                // a failed lookup is tried again for each record, as `send()` would.
+                let sent = match &target {
+                    Some(t) => Ok(t),
+                    None => self.send_target(c, topic).map(|t| &*target.insert(t)),
+                };
+                if let Err((code, msg)) = sent
+                    .and_then(|t| self.send_to(c, t, None, key.clone(), Some(value.clone()), None))
                 {
                     if let Some(p) = self.producer_mut(c) {
                         p.stats.failed += 1;
