@@ -4,7 +4,7 @@
 use super::cluster::{PartitionMeta, MAX_BROKERS};
 use super::error::ErrorCode;
 use super::ids::{BrokerId, TopicPartition};
-use super::log::{Log, LogError, NewRecord, ProducerInfo};
+use super::log::{Log, LogError, ProducerInfo};
 use super::network::{Envelope, NodeId};
 use super::protocol::{Body, FetchPartition, ProduceBatch, ProduceResult};
 use super::replication::{
@@ -293,11 +293,6 @@ impl Sim {
                 }
             }
         }
-        let records = batch
-            .records
-            .iter()
-            .map(|r| NewRecord::shared(r.timestamp, r.key.as_ref(), r.value.as_ref()))
-            .collect();
         let producer = (batch.producer_id >= 0).then_some(ProducerInfo {
             producer_id: batch.producer_id,
             producer_epoch: batch.producer_epoch,
@@ -306,7 +301,7 @@ impl Sim {
         let leo = replica.log.log_end_offset();
         let info = replica
             .log
-            .append_with_producer(records, producer, ts_now, &log_config)
+            .append_with_producer(&batch.records, producer, ts_now, &log_config)
             .map_err(|e| (log_error_code(&e), e.message().to_string()))?;
         replica.epochs.assign(epoch, leo);
         if batch.producer_id >= 0 {

@@ -4,7 +4,7 @@
 //! playground shows it.
 
 use super::ids::TopicPartition;
-use super::protocol::OutRecord;
+use super::log::NewRecord;
 use super::sim::Sim;
 use super::time::Millis;
 use super::trace::{StableHasher, TraceEvent};
@@ -100,7 +100,7 @@ impl Sim {
         &mut self,
         tp: &TopicPartition,
         base: i64,
-        records: &[OutRecord],
+        records: &[NewRecord],
         acks: i16,
     ) {
         if acks == 0 || base < 0 {

@@ -2,10 +2,9 @@
 
 use super::error::ErrorCode;
 use super::ids::{BrokerId, TopicPartition};
-use super::log::Record;
+use super::log::{NewRecord, Record};
 use super::time::Millis;
 use serde::Serialize;
-use smol_str::SmolStr;
 use std::sync::Arc;
 
 /// Which Kafka API a message belongs to (the UI colours dots by it).
@@ -65,32 +64,12 @@ impl ApiKey {
     }
 }
 
-/// A record as a producer sends it. Keys and values are short inline strings or shared ones
-/// ([`SmolStr`]): never copied per request or replica.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct OutRecord {
-    pub key: Option<SmolStr>,
-    pub value: Option<SmolStr>,
-    pub timestamp: Millis,
-}
-
-impl OutRecord {
-    /// Bytes this record adds to a batch, as the accumulator counts them (key + value + ~overhead).
-    pub fn size_estimate(&self) -> u32 {
-        OutRecord::estimate(self.key.as_deref(), self.value.as_deref())
-    }
-
-    /// [`OutRecord::size_estimate`] of a record with this key and value.
-    pub fn estimate(key: Option<&str>, value: Option<&str>) -> u32 {
-        (key.map_or(0, str::len) + value.map_or(0, str::len) + 10) as u32
-    }
-}
-
 /// A producer batch for one partition.
 #[derive(Clone, Debug)]
 pub struct ProduceBatch {
     pub tp: TopicPartition,
-    pub records: Arc<Vec<OutRecord>>,
+    /// As the producer made them: the leader appends them from here, without a copy.
+    pub records: Arc<Vec<NewRecord>>,
     /// Idempotent producers: producer id, epoch and first sequence.
     pub producer_id: i64,
     pub producer_epoch: i16,

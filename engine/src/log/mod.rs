@@ -298,14 +298,14 @@ impl Log {
         now_ms: i64,
         config: &LogConfig,
     ) -> Result<AppendInfo, LogError> {
-        self.append_with_producer(records, None, now_ms, config)
+        self.append_with_producer(&records, None, now_ms, config)
     }
 
     /// [`Log::append`] for a batch from an idempotent producer (its id, epoch and base
     /// sequence are stored on the records; duplicate detection is not the log's job here).
     pub fn append_with_producer(
         &mut self,
-        records: Vec<NewRecord>,
+        records: &[NewRecord],
         producer: Option<ProducerInfo>,
         now_ms: i64,
         config: &LogConfig,
@@ -318,7 +318,7 @@ impl Log {
         };
         let log_append_time = config.message_timestamp_type == TimestampType::LogAppendTime;
         if !log_append_time {
-            validate_timestamps(&records, now_ms, config)?;
+            validate_timestamps(records, now_ms, config)?;
         }
         let base_timestamp = first.timestamp;
         let sizes: Vec<i64> = records

@@ -100,16 +100,6 @@ impl NewRecord {
         }
     }
 
-    /// A record whose key and value the caller already holds (a producer's batch).
-    pub fn shared(timestamp: i64, key: Option<&SmolStr>, value: Option<&SmolStr>) -> Self {
-        NewRecord {
-            timestamp,
-            key: key.cloned(),
-            value: value.cloned(),
-            headers: Vec::new(),
-        }
-    }
-
     pub fn with_header(mut self, key: &str, value: Option<&[u8]>) -> Self {
         self.headers.push(Header {
             key: key.to_string(),

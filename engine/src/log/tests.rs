@@ -252,7 +252,7 @@ fn producer_fields_are_kept_per_record() {
         base_sequence: i32::MAX - 1,
     };
     log.append_with_producer(
-        vec![text(0, None, Some("a")); 3],
+        &vec![text(0, None, Some("a")); 3],
         Some(producer),
         0,
         &config,

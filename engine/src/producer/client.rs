@@ -6,8 +6,9 @@ use super::partitioner::{partition_for_key, BuiltInPartitioner};
 use crate::config::ProducerConfig;
 use crate::error::ErrorCode;
 use crate::ids::{BrokerId, TopicPartition};
+use crate::log::NewRecord;
 use crate::network::{ClientId, Envelope, NodeId};
-use crate::protocol::{Body, OutRecord, ProduceBatch};
+use crate::protocol::{Body, ProduceBatch};
 use crate::sim::Sim;
 use crate::time::Millis;
 use crate::trace::TraceEvent;
@@ -103,6 +104,11 @@ fn numbered(prefix: &str, n: u64) -> SmolStr {
     }
 }
 
+/// Bytes a record adds to a batch, as the accumulator counts them (key + value + ~overhead).
+fn size_estimate(key: Option<&str>, value: Option<&str>) -> u32 {
+    (key.map_or(0, str::len) + value.map_or(0, str::len) + 10) as u32
+}
+
 /// A topic as `send()` sees it in the producer's metadata.
 struct SendTarget {
     name: Arc<str>,
@@ -118,7 +124,7 @@ pub struct Batch {
     pub id: u64,
     pub tp: TopicPartition,
     /// Shared with the Produce requests that carry it (a retry resends the same records).
-    pub records: Arc<Vec<OutRecord>>,
+    pub records: Arc<Vec<NewRecord>>,
     pub bytes: u32,
     pub created_at: Millis,
     pub retry_at: Option<Millis>,
@@ -176,7 +182,7 @@ pub struct Producer {
 }
 
 /// Records a leader acknowledged: partition, base offset, values (for the durability ledger).
-type Acknowledged = (TopicPartition, i64, Arc<Vec<OutRecord>>);
+type Acknowledged = (TopicPartition, i64, Arc<Vec<NewRecord>>);
 
 /// How many undelivered outcomes a producer keeps for the console.
 const DELIVERIES_KEPT: usize = 10_000;
@@ -348,12 +354,13 @@ impl Sim {
         let name = &target.name;
         let now = self.now;
         let timestamp = timestamp.unwrap_or_else(|| self.timestamp());
-        let record = OutRecord {
+        let size = size_estimate(key.as_deref(), value.as_deref());
+        let record = NewRecord {
+            timestamp,
             key: key.clone(),
             value,
-            timestamp,
+            headers: Vec::new(),
         };
-        let size = record.size_estimate();
         let Some(p) = self.producer_mut(c) else {
             return Err((ErrorCode::UnknownServerError, "producer is closed".into()));
         };
@@ -462,7 +469,7 @@ impl Sim {
                 let key = w.key(n - 1);
                 // `{name}-{n}`: inline for names up to a few characters past `producer-NN`.
                 let value = numbered(&p.name, n);
-                room -= i64::from(OutRecord::estimate(key.as_deref(), Some(&value)));
+                room -= i64::from(size_estimate(key.as_deref(), Some(&value)));
                 // Looked up at the first record due (which may create the topic), then kept;
                 // a failed lookup is tried again for each record, as `send()` would.
                 let sent = match &target {
@@ -787,7 +794,7 @@ impl Producer {
     fn append_to_accumulator(
         &mut self,
         tp: &TopicPartition,
-        record: OutRecord,
+        record: NewRecord,
         size: u32,
         now: Millis,
     ) -> bool {
