@@ -61,6 +61,8 @@ const SLICE_MS: Millis = 20;
 
 /// Wall milliseconds between two refreshes of the side panels while the world runs.
 const PANEL_REFRESH_MS: f64 = 200.0;
+/// The same while seeking.
+const SEEK_PANEL_REFRESH_MS: f64 = 400.0;
 
 /// What the side panels, the markers and the charts are drawn from. While the world runs
 /// they follow it a few times a second, not every frame: rebuilding and diffing every panel
@@ -88,9 +90,15 @@ pub struct PanelClock {
 }
 
 impl PanelClock {
-    /// Starts a frame of the running world: whether it is the panels' turn.
-    fn begin_frame(&mut self) -> bool {
-        self.turn = self.due(wall_ms());
+    /// Starts a frame of the running world: whether it is the panels' turn. A seek redraws
+    /// them (and the stage) less often: every frame that draws is one that runs no world.
+    fn begin_frame(&mut self, seeking: bool) -> bool {
+        let every = if seeking {
+            SEEK_PANEL_REFRESH_MS
+        } else {
+            PANEL_REFRESH_MS
+        };
+        self.turn = self.due(wall_ms(), every);
         self.turn
     }
 
@@ -107,8 +115,8 @@ impl PanelClock {
     }
 
     /// Whether the panels follow the world at `now` (wall ms) while it runs.
-    fn due(&self, now: f64) -> bool {
-        self.at.is_none_or(|at| now - at >= PANEL_REFRESH_MS)
+    fn due(&self, now: f64, every: f64) -> bool {
+        self.at.is_none_or(|at| now - at >= every)
     }
 }
 
@@ -159,7 +167,7 @@ pub fn use_sim_loop(
                     let dt = last.borrow().map_or(0.0, |l| (ts - l).clamp(0.0, 250.0));
                     *last.borrow_mut() = Some(ts);
                     let p = playback.borrow().clone();
-                    let panels_turn = panels.borrow_mut().begin_frame();
+                    let panels_turn = panels.borrow_mut().begin_frame(p.seek_to.is_some());
                     if p.seek_to.is_none() {
                         seek_frames.set(0);
                     }
