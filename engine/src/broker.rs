@@ -439,14 +439,7 @@ impl Sim {
             }
         }
         if max_wait_ms <= 0 || self.fetch_ready(b, &fetch) {
-            let response = self.read_for_fetch(b, &fetch);
-            self.send(
-                NodeId::Broker(b),
-                fetch.from,
-                Body::FetchResponse {
-                    partitions: response,
-                },
-            );
+            self.answer_fetch(b, &fetch);
             return;
         }
         let Some(broker) = self.cluster.brokers.get_mut(&b) else {
@@ -633,14 +626,7 @@ impl Sim {
             else {
                 continue;
             };
-            let response = self.read_for_fetch(b, &fetch);
-            self.send(
-                NodeId::Broker(b),
-                fetch.from,
-                Body::FetchResponse {
-                    partitions: response,
-                },
-            );
+            self.answer_fetch(b, &fetch);
         }
     }
 
@@ -656,13 +642,17 @@ impl Sim {
         if !self.cluster.is_alive(b) {
             return;
         }
-        let response = self.read_for_fetch(b, &fetch);
+        self.answer_fetch(b, &fetch);
+    }
+
+    /// Reads what `fetch` may see on `b` and sends it to the fetcher: at once, on a wake, or
+    /// when `fetch.max.wait.ms` runs out.
+    fn answer_fetch(&mut self, b: BrokerId, fetch: &ParkedFetch) {
+        let partitions = self.read_for_fetch(b, fetch);
         self.send(
             NodeId::Broker(b),
             fetch.from,
-            Body::FetchResponse {
-                partitions: response,
-            },
+            Body::FetchResponse { partitions },
         );
     }
 
