@@ -3,6 +3,7 @@
 
 use super::cluster::{PartitionMeta, MAX_BROKERS};
 use super::error::ErrorCode;
+use super::fetch_session::{FetchSessions, Quiet};
 use super::ids::{BrokerId, TopicPartition};
 use super::log::{Log, LogError, ProducerInfo};
 use super::network::{Envelope, NodeId};
@@ -95,6 +96,9 @@ pub struct Broker {
     pending: Vec<PendingProduce>,
     /// Leaders this broker's replica fetcher has a fetch outstanding to.
     fetching_from: BTreeSet<BrokerId>,
+    /// As a leader: each follower's fetch session (KIP-227), which skips the partitions it
+    /// has caught up on.
+    sessions: FetchSessions,
 }
 
 impl Broker {
@@ -111,6 +115,7 @@ impl Broker {
             next_parked: 0,
             pending: Vec::new(),
             fetching_from: BTreeSet::new(),
+            sessions: FetchSessions::new(),
         }
     }
 
@@ -127,6 +132,7 @@ impl Broker {
         self.parked.clear();
         self.pending.clear();
         self.fetching_from.clear();
+        self.sessions.clear();
         for r in self.replicas.values_mut() {
             r.followers.clear();
         }
@@ -135,6 +141,54 @@ impl Broker {
     /// This broker's replica fetcher lost its connection to `leader`.
     pub(crate) fn forget_fetch_to(&mut self, leader: BrokerId) {
         self.fetching_from.remove(&leader);
+    }
+
+    /// As a leader: follower `f` went away; its next incarnation starts a new session.
+    pub(crate) fn end_session(&mut self, f: BrokerId) {
+        if let Some(session) = self.sessions.remove(&f) {
+            let at = session.last_fetch_ms;
+            for q in session.end() {
+                self.unquiet(f, q, at);
+            }
+        }
+    }
+
+    /// Something changed `tp` on this leader: followers quiet on it read it again.
+    fn wake_quiet(&mut self, tp: &TopicPartition) {
+        let woken: Vec<(BrokerId, Quiet, Millis)> = self
+            .sessions
+            .iter_mut()
+            .filter_map(|(f, s)| s.wake(tp).map(|q| (*f, q, s.last_fetch_ms)))
+            .collect();
+        for (f, q, at) in woken {
+            self.unquiet(f, q, at);
+        }
+    }
+
+    /// `q` is no longer quiet for follower `f`: its fetch time goes back into the follower's
+    /// state, and a fetch of `f`'s waiting here lists it again, as it would had it been read
+    /// all along.
+    fn unquiet(&mut self, f: BrokerId, q: Quiet, at: Millis) {
+        self.write_back_fetch_time(f, &q.tp, at);
+        for parked in self.parked.values_mut().filter(|p| p.replica_id == f) {
+            if let Err(i) = parked.partitions.binary_search_by(|(t, _)| t.cmp(&q.tp)) {
+                parked.partitions.insert(i, (q.tp.clone(), q.offset));
+                parked.last_fetched_epochs.insert(i, q.last_fetched_epoch);
+            }
+        }
+    }
+
+    /// A quiet partition's fetch time, kept by its session, goes back into the follower's
+    /// state: every fetch found it caught up, so it was caught up then too.
+    fn write_back_fetch_time(&mut self, f: BrokerId, tp: &TopicPartition, at: Millis) {
+        if let Some(state) = self
+            .replicas
+            .get_mut(tp)
+            .and_then(|r| r.followers.get_mut(&f))
+        {
+            state.last_fetch_ms = at;
+            state.last_caught_up_ms = at;
+        }
     }
 }
 
@@ -315,6 +369,7 @@ impl Sim {
                 entry.batches.pop_front();
             }
         }
+        self.wake_quiet(b, tp);
         if let Some(base) = info.rolled_segment_base {
             self.record(TraceEvent::SegmentRolled {
                 tp: tp.clone(),
@@ -391,6 +446,7 @@ impl Sim {
                 return;
             };
             replica.high_watermark = hw;
+            self.wake_quiet(b, tp);
             self.record(TraceEvent::HighWatermark {
                 tp: tp.clone(),
                 broker: b,
@@ -432,10 +488,19 @@ impl Sim {
         }
     }
 
-    fn handle_fetch(&mut self, b: BrokerId, fetch: ParkedFetch, max_wait_ms: Millis) {
+    fn handle_fetch(&mut self, b: BrokerId, mut fetch: ParkedFetch, max_wait_ms: Millis) {
         if fetch.replica_id >= 0 {
+            self.skip_quiet_partitions(b, &mut fetch);
             for (tp, offset) in &fetch.partitions {
                 self.note_follower_position(b, fetch.replica_id, tp, *offset);
+            }
+            let now = self.now;
+            if let Some(broker) = self.cluster.brokers.get_mut(&b) {
+                broker
+                    .sessions
+                    .entry(fetch.replica_id)
+                    .or_default()
+                    .last_fetch_ms = now;
             }
         }
         if max_wait_ms <= 0 || self.fetch_ready(b, &fetch) {
@@ -455,6 +520,79 @@ impl Sim {
                 fetch: id,
             }),
         );
+    }
+
+    /// Leaves out of a follower's fetch the partitions quiet in its session (see
+    /// [`crate::fetch_session`]); quiet ones it reads again get their fetch time back first.
+    fn skip_quiet_partitions(&mut self, b: BrokerId, fetch: &mut ParkedFetch) {
+        let f = fetch.replica_id;
+        let Some(mut session) = self
+            .cluster
+            .brokers
+            .get_mut(&b)
+            .and_then(|x| x.sessions.remove(&f))
+        else {
+            return;
+        };
+        let mut metas = self.cluster.partitions_in_order();
+        let partitions = std::mem::take(&mut fetch.partitions);
+        let epochs = std::mem::take(&mut fetch.last_fetched_epochs);
+        let ((read, epochs), woken) = session.split(partitions, epochs, |q| {
+            metas.partition(&q.tp).is_some_and(|m| {
+                m.leader == Some(b) && m.leader_epoch == q.leader_epoch && m.isr.contains(&f)
+            })
+        });
+        fetch.partitions = read;
+        fetch.last_fetched_epochs = epochs;
+        if let Some(broker) = self.cluster.brokers.get_mut(&b) {
+            let at = session.last_fetch_ms;
+            broker.sessions.insert(f, session);
+            for q in woken {
+                broker.write_back_fetch_time(f, &q.tp, at);
+            }
+        }
+    }
+
+    /// The partitions an answer to follower fetch found caught up (nothing to read, the high
+    /// watermark at the fetch offset, the follower in the ISR) go quiet in its session.
+    fn quiet_caught_up(&mut self, b: BrokerId, fetch: &ParkedFetch, answered: &[FetchPartition]) {
+        let f = fetch.replica_id;
+        let mut metas = self.cluster.partitions_in_order();
+        let mut caught_up = Vec::new();
+        for (i, (p, (tp, offset))) in answered.iter().zip(&fetch.partitions).enumerate() {
+            let nothing_new = p.diverging_epoch.is_none()
+                && p.high_watermark == *offset
+                && p.result.as_ref().is_ok_and(|r| r.is_empty());
+            let Some(meta) = metas
+                .partition(tp)
+                .filter(|m| nothing_new && m.leader == Some(b) && m.isr.contains(&f))
+            else {
+                continue;
+            };
+            caught_up.push(Quiet {
+                tp: tp.clone(),
+                offset: *offset,
+                last_fetched_epoch: fetch.last_fetched_epochs.get(i).copied().unwrap_or(-1),
+                leader_epoch: meta.leader_epoch,
+            });
+        }
+        let session = self
+            .cluster
+            .brokers
+            .get_mut(&b)
+            .and_then(|x| x.sessions.get_mut(&f));
+        if let Some(session) = session {
+            for q in caught_up {
+                session.quiet_down(q);
+            }
+        }
+    }
+
+    /// Changed on leader `b`: `tp` is read again by the followers quiet on it.
+    pub(crate) fn wake_quiet(&mut self, b: BrokerId, tp: &TopicPartition) {
+        if let Some(broker) = self.cluster.brokers.get_mut(&b) {
+            broker.wake_quiet(tp);
+        }
     }
 
     /// Reads what a fetch may see: followers up to the LEO, consumers up to the high watermark.
@@ -649,6 +787,9 @@ impl Sim {
     /// when `fetch.max.wait.ms` runs out.
     fn answer_fetch(&mut self, b: BrokerId, fetch: &ParkedFetch) {
         let partitions = self.read_for_fetch(b, fetch);
+        if fetch.replica_id >= 0 {
+            self.quiet_caught_up(b, fetch, &partitions);
+        }
         self.send(
             NodeId::Broker(b),
             fetch.from,
@@ -904,6 +1045,9 @@ impl Sim {
                 };
                 let hw = replica.high_watermark;
                 let result = replica.log.delete_old_segments(now_ts, hw, &cfg);
+                if !result.deleted_segments.is_empty() || result.rolled_new_active_segment {
+                    self.wake_quiet(b, &tp);
+                }
                 for (reason, bases) in result.deleted_by_reason() {
                     self.record(TraceEvent::SegmentsDeleted {
                         tp: tp.clone(),
@@ -935,6 +1079,7 @@ impl Sim {
                 let hw = replica.high_watermark;
                 let result = replica.log.compact(now_ts, hw, &cfg);
                 if result.removed_records > 0 {
+                    self.wake_quiet(b, &tp);
                     self.record(TraceEvent::Compacted {
                         tp,
                         broker: b,

@@ -372,6 +372,7 @@ impl Sim {
     /// The new leader starts its epoch at its log end; followers' progress is forgotten.
     fn become_leader(&mut self, l: BrokerId, tp: &TopicPartition, epoch: i32) {
         let now = self.now;
+        self.wake_quiet(l, tp);
         let Some(replica) = self.replica_mut(l, tp) else {
             return;
         };
@@ -415,6 +416,7 @@ impl Sim {
             reason: reason.to_string(),
         });
         if let Some(l) = leader {
+            self.wake_quiet(l, tp);
             self.maybe_advance_high_watermark(l, tp);
         }
         // AlterPartition may complete a reassignment (KIP-455).
@@ -657,6 +659,7 @@ impl Sim {
         for o in others {
             if let Some(broker) = self.cluster.brokers.get_mut(&o) {
                 broker.forget_fetch_to(b);
+                broker.end_session(b);
             }
             self.replica_fetch(o);
         }

@@ -19,6 +19,7 @@ pub mod durability;
 pub mod embedded;
 pub mod error;
 pub mod faults;
+pub mod fetch_session;
 pub mod group;
 pub mod ids;
 pub mod inspect;

@@ -194,6 +194,7 @@ impl Sim {
         }
         if leader_stays {
             if let Some(l) = self.cluster.leader_of(tp) {
+                self.wake_quiet(l, tp);
                 if let Some(replica) = self.replica_mut(l, tp) {
                     for b in &r.removing {
                         replica.followers.remove(b);

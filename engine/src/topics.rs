@@ -422,6 +422,7 @@ impl Sim {
                 KafkaError::new(code, code.default_message())
             })?;
         // Followers adopt the new log start offset from their next fetch response.
+        self.wake_quiet(leader, tp);
         Ok(low)
     }
 

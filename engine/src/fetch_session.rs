@@ -1,0 +1,216 @@
+//! The leader's side of a replica fetcher's fetch session (KIP-227).
+//!
+//! Kafka's followers fetch incrementally: a response leaves out every partition with nothing new
+//! for the follower (no records, the same high watermark and log start offset). Kafka's leader
+//! still reads every partition of the session on every fetch; the simulation skips the *quiet*
+//! ones. A partition is quiet for a follower once an answer found it caught up: its fetch offset
+//! is the leader's log end offset and high watermark, and the follower is in the ISR. Reading it
+//! again at the same offset would only move the follower's fetch time, so the session keeps that
+//! time once for all its quiet partitions (`last_fetch_ms`). An append, a new high watermark or
+//! log start offset, or a change of ISR or leadership wakes the partition: its fetch time is
+//! written back into the follower's state and the next fetch reads it as before.
+//!
+//! The requests still list every partition, and the messages and their times are the same as
+//! when every partition was read: the trace does not change, only the leader's work does.
+
+use super::ids::{BrokerId, TopicPartition};
+use super::time::Millis;
+
+/// One follower's session on one leader.
+#[derive(Clone, Debug, Default)]
+pub struct FetchSession {
+    /// When the follower last fetched: the last fetch (and caught-up) time of every quiet
+    /// partition, kept here instead of in each partition's follower state.
+    pub last_fetch_ms: Millis,
+    /// Sorted by partition, as the follower lists them.
+    quiet: Vec<Quiet>,
+}
+
+/// A partition the follower has caught up on, as its last answer found it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Quiet {
+    pub tp: TopicPartition,
+    /// The follower's fetch offset: the leader's log end offset and high watermark.
+    pub offset: i64,
+    pub last_fetched_epoch: i32,
+    /// The leader epoch it was quiet in: another epoch means another leader or an election.
+    pub leader_epoch: i32,
+}
+
+/// A fetch's partitions that must be read, with their last fetched epochs.
+pub type ToRead = (Vec<(TopicPartition, i64)>, Vec<i32>);
+
+impl FetchSession {
+    /// Splits a fetch's partitions into the quiet ones, which stay in the session unread, and
+    /// the ones to read. A quiet partition is skipped only if the follower asks for it at the
+    /// same offset and epoch and `still_quiet` (its leader and ISR) agrees; quiet partitions
+    /// the fetch does not skip leave the session and are returned, so that their fetch time
+    /// can be written back.
+    pub fn split(
+        &mut self,
+        partitions: Vec<(TopicPartition, i64)>,
+        last_fetched_epochs: Vec<i32>,
+        mut still_quiet: impl FnMut(&Quiet) -> bool,
+    ) -> (ToRead, Vec<Quiet>) {
+        if self.quiet.is_empty() {
+            return ((partitions, last_fetched_epochs), Vec::new());
+        }
+        let mut read = Vec::new();
+        let mut epochs = Vec::new();
+        // In place: the quiet partitions that stay are moved to the front, in order.
+        let (mut kept, mut next) = (0, 0);
+        for (i, (tp, offset)) in partitions.into_iter().enumerate() {
+            let epoch = last_fetched_epochs.get(i).copied().unwrap_or(-1);
+            // Quiet partitions the follower no longer asks for (an unsorted request lands
+            // here too, and is simply read) fall behind `kept` and leave.
+            while self.quiet.get(next).is_some_and(|q| q.tp < tp) {
+                next += 1;
+            }
+            if let Some(q) = self.quiet.get(next).filter(|q| q.tp == tp) {
+                next += 1;
+                if q.offset == offset && q.last_fetched_epoch == epoch && still_quiet(q) {
+                    self.quiet.swap(kept, next - 1);
+                    kept += 1;
+                    continue;
+                }
+            }
+            read.push((tp, offset));
+            epochs.push(epoch);
+        }
+        let woken = self.quiet.split_off(kept);
+        ((read, epochs), woken)
+    }
+
+    /// `q` was found caught up by an answer: later fetches skip it while it stays so.
+    pub fn quiet_down(&mut self, q: Quiet) {
+        match self.quiet.binary_search_by(|x| x.tp.cmp(&q.tp)) {
+            Ok(i) => self.quiet[i] = q,
+            Err(i) => self.quiet.insert(i, q),
+        }
+    }
+
+    /// Something changed `tp` on the leader: it is read again from the next fetch on.
+    pub fn wake(&mut self, tp: &TopicPartition) -> Option<Quiet> {
+        let i = self.quiet.binary_search_by(|x| x.tp.cmp(tp)).ok()?;
+        Some(self.quiet.remove(i))
+    }
+
+    /// The session ends: every quiet partition, for its fetch time to be written back.
+    pub fn end(self) -> Vec<Quiet> {
+        self.quiet
+    }
+
+    pub fn quiet_count(&self) -> usize {
+        self.quiet.len()
+    }
+}
+
+/// The sessions a leader holds, one per follower.
+pub type FetchSessions = std::collections::BTreeMap<BrokerId, FetchSession>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tp(p: i32) -> TopicPartition {
+        TopicPartition::new("t", p)
+    }
+
+    fn quiet(p: i32, offset: i64) -> Quiet {
+        Quiet {
+            tp: tp(p),
+            offset,
+            last_fetched_epoch: 0,
+            leader_epoch: 0,
+        }
+    }
+
+    fn session(quiet_ones: &[(i32, i64)]) -> FetchSession {
+        let mut s = FetchSession::default();
+        for (p, o) in quiet_ones {
+            s.quiet_down(quiet(*p, *o));
+        }
+        s
+    }
+
+    #[test]
+    fn a_quiet_partition_asked_at_the_same_offset_is_not_read() {
+        let mut s = session(&[(0, 5), (2, 7)]);
+        let asked = vec![(tp(0), 5), (tp(1), 3), (tp(2), 7)];
+        let ((read, epochs), woken) = s.split(asked, vec![0, 0, 0], |_| true);
+        assert_eq!(read, vec![(tp(1), 3)]);
+        assert_eq!(epochs, vec![0]);
+        assert!(woken.is_empty());
+        assert_eq!(s.quiet_count(), 2);
+    }
+
+    #[test]
+    fn another_offset_epoch_or_leader_wakes_it() {
+        let mut s = session(&[(0, 5), (1, 5), (2, 5)]);
+        let asked = vec![(tp(0), 6), (tp(1), 5), (tp(2), 5)];
+        // Partition 1 asked with another last fetched epoch; partition 2 has a new leader.
+        let ((read, _), woken) = s.split(asked, vec![0, 1, 0], |q| q.tp != tp(2));
+        assert_eq!(read, vec![(tp(0), 6), (tp(1), 5), (tp(2), 5)]);
+        assert_eq!(woken, vec![quiet(0, 5), quiet(1, 5), quiet(2, 5)]);
+        assert_eq!(s.quiet_count(), 0);
+    }
+
+    #[test]
+    fn partitions_no_longer_asked_for_leave_the_session() {
+        let mut s = session(&[(0, 5), (3, 1), (9, 2)]);
+        let ((read, _), woken) = s.split(vec![(tp(3), 1)], vec![0], |_| true);
+        assert!(read.is_empty());
+        assert_eq!(woken, vec![quiet(0, 5), quiet(9, 2)]);
+        assert_eq!(s.end(), vec![quiet(3, 1)]);
+    }
+
+    /// Partition 1 is idle, so quiet, from the start; the follower stops reaching the leader at
+    /// 20 s and a record at 25 s leaves it behind. Kafka drops it from the ISR once
+    /// `replica.lag.time.max.ms` (30 s) has passed since its last fetch (~20 s), not since the
+    /// partition went quiet (~1 s): the session's fetch time is written back.
+    #[test]
+    fn a_follower_is_dropped_lag_time_after_its_last_fetch_not_after_going_quiet() {
+        use crate::faults::NetworkFault;
+        use crate::network::NodeId;
+        use crate::{ClusterSpec, Command, Sim};
+        let mut sim = Sim::new(1, ClusterSpec::default()).unwrap();
+        sim.apply(Command::CreateTopic {
+            name: "t".into(),
+            partitions: Some(2),
+            replication_factor: Some(2),
+            configs: Default::default(),
+            assignment: Some(vec![vec![0, 1], vec![0, 1]]),
+        })
+        .unwrap();
+        sim.run_for(20_000);
+        let cut = NetworkFault::Partition(vec![NodeId::Broker(0)], vec![NodeId::Broker(1)]);
+        sim.apply_network_fault(cut).unwrap();
+        sim.run_for(5_000);
+        sim.apply(Command::Produce {
+            producer: "p".into(),
+            topic: "t".into(),
+            partition: Some(1),
+            key: None,
+            value: Some("v".into()),
+            timestamp: None,
+        })
+        .unwrap();
+        let in_isr = |sim: &Sim| sim.cluster.partition(&tp(1)).unwrap().isr.contains(&1);
+        sim.run_for(22_000);
+        assert!(in_isr(&sim), "dropped at 47 s, before 30 s without a fetch");
+        sim.run_for(19_000);
+        assert!(
+            !in_isr(&sim),
+            "still in the ISR at 66 s, 46 s after its last fetch"
+        );
+    }
+
+    #[test]
+    fn a_woken_partition_is_read_again() {
+        let mut s = session(&[(0, 5), (1, 5)]);
+        assert_eq!(s.wake(&tp(1)), Some(quiet(1, 5)));
+        assert_eq!(s.wake(&tp(1)), None);
+        let ((read, _), _) = s.split(vec![(tp(0), 5), (tp(1), 5)], vec![0, 0], |_| true);
+        assert_eq!(read, vec![(tp(1), 5)]);
+    }
+}
