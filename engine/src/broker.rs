@@ -115,7 +115,7 @@ impl Broker {
             next_parked: 0,
             pending: Vec::new(),
             fetching_from: BTreeSet::new(),
-            sessions: FetchSessions::new(),
+            sessions: FetchSessions::default(),
         }
     }
 
@@ -145,7 +145,7 @@ impl Broker {
 
     /// As a leader: follower `f` went away; its next incarnation starts a new session.
     pub(crate) fn end_session(&mut self, f: BrokerId) {
-        if let Some(session) = self.sessions.remove(&f) {
+        if let Some(session) = self.sessions.remove(f) {
             let at = session.last_fetch_ms;
             for q in session.end() {
                 self.unquiet(f, q, at);
@@ -158,7 +158,7 @@ impl Broker {
         let woken: Vec<(BrokerId, Quiet, Millis)> = self
             .sessions
             .iter_mut()
-            .filter_map(|(f, s)| s.wake(tp).map(|q| (*f, q, s.last_fetch_ms)))
+            .filter_map(|(f, s)| s.wake(tp).map(|q| (f, q, s.last_fetch_ms)))
             .collect();
         for (f, q, at) in woken {
             self.unquiet(f, q, at);
@@ -498,8 +498,7 @@ impl Sim {
             if let Some(broker) = self.cluster.brokers.get_mut(&b) {
                 broker
                     .sessions
-                    .entry(fetch.replica_id)
-                    .or_default()
+                    .get_or_default(fetch.replica_id)
                     .last_fetch_ms = now;
             }
         }
@@ -530,7 +529,8 @@ impl Sim {
             .cluster
             .brokers
             .get_mut(&b)
-            .and_then(|x| x.sessions.remove(&f))
+            .and_then(|x| x.sessions.get_mut(f))
+            .map(std::mem::take)
         else {
             return;
         };
@@ -546,7 +546,9 @@ impl Sim {
         fetch.last_fetched_epochs = epochs;
         if let Some(broker) = self.cluster.brokers.get_mut(&b) {
             let at = session.last_fetch_ms;
-            broker.sessions.insert(f, session);
+            if let Some(slot) = broker.sessions.get_mut(f) {
+                *slot = session;
+            }
             for q in woken {
                 broker.write_back_fetch_time(f, &q.tp, at);
             }
@@ -580,7 +582,7 @@ impl Sim {
             .cluster
             .brokers
             .get_mut(&b)
-            .and_then(|x| x.sessions.get_mut(&f));
+            .and_then(|x| x.sessions.get_mut(f));
         if let Some(session) = session {
             for q in caught_up {
                 session.quiet_down(q);

@@ -105,8 +105,40 @@ impl FetchSession {
     }
 }
 
-/// The sessions a leader holds, one per follower.
-pub type FetchSessions = std::collections::BTreeMap<BrokerId, FetchSession>;
+/// The sessions a leader holds, one per follower (one per other broker at most), in follower
+/// order. A short vector rather than a map: less code in the bundle for the same lookups.
+#[derive(Clone, Debug, Default)]
+pub struct FetchSessions(Vec<(BrokerId, FetchSession)>);
+
+impl FetchSessions {
+    pub fn get_mut(&mut self, f: BrokerId) -> Option<&mut FetchSession> {
+        self.0.iter_mut().find(|(x, _)| *x == f).map(|(_, s)| s)
+    }
+
+    pub fn get_or_default(&mut self, f: BrokerId) -> &mut FetchSession {
+        let i = match self.0.binary_search_by_key(&f, |(x, _)| *x) {
+            Ok(i) => i,
+            Err(i) => {
+                self.0.insert(i, (f, FetchSession::default()));
+                i
+            }
+        };
+        &mut self.0[i].1
+    }
+
+    pub fn remove(&mut self, f: BrokerId) -> Option<FetchSession> {
+        let i = self.0.iter().position(|(x, _)| *x == f)?;
+        Some(self.0.remove(i).1)
+    }
+
+    pub fn clear(&mut self) {
+        self.0.clear();
+    }
+
+    pub fn iter_mut(&mut self) -> impl Iterator<Item = (BrokerId, &mut FetchSession)> {
+        self.0.iter_mut().map(|(f, s)| (*f, s))
+    }
+}
 
 #[cfg(test)]
 mod tests {
