@@ -879,7 +879,8 @@ impl Sim {
         }
         // Only this broker's own replicas: the fetch plan is O(replicas here).
         // Leaders with a fetch outstanding are skipped below, so they are left out of the plan.
-        let mut by_leader: BTreeMap<BrokerId, FetchPlan> = BTreeMap::new();
+        // A few leaders at most: a short vector, sorted by leader before sending.
+        let mut by_leader: Vec<(BrokerId, FetchPlan)> = Vec::new();
         if let Some(broker) = self.cluster.brokers.get(&b) {
             let mut metas = self.cluster.partitions_in_order();
             for (tp, r) in &broker.replicas {
@@ -890,14 +891,20 @@ impl Sim {
                 else {
                     continue;
                 };
-                let entry = by_leader.entry(l).or_insert_with(|| {
-                    let n = broker.replicas.len();
-                    (Vec::with_capacity(n), Vec::with_capacity(n))
-                });
+                let i = match by_leader.iter().position(|(x, _)| *x == l) {
+                    Some(i) => i,
+                    None => {
+                        let n = broker.replicas.len();
+                        by_leader.push((l, (Vec::with_capacity(n), Vec::with_capacity(n))));
+                        by_leader.len() - 1
+                    }
+                };
+                let entry = &mut by_leader[i].1;
                 entry.0.push((tp.clone(), r.log.log_end_offset()));
                 entry.1.push(r.epochs.latest_epoch().unwrap_or(-1));
             }
         }
+        by_leader.sort_unstable_by_key(|(l, _)| *l);
         let wait = self.cluster.broker_config.replica_fetch_wait_max_ms;
         for (leader, (partitions, last_fetched_epochs)) in by_leader {
             let busy = self
