@@ -935,6 +935,8 @@ impl Sim {
         }
         let ts_now = self.timestamp();
         for p in partitions {
+            // A late answer from a former leader can change a replica this broker now leads.
+            self.wake_quiet(b, &p.tp);
             // Most partitions of a replica fetch come back empty: no config needed for them.
             let has_records = p.result.as_ref().is_ok_and(|r| !r.is_empty());
             let cfg = has_records.then(|| self.log_config(&p.tp.topic).clone());

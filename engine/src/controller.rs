@@ -357,6 +357,7 @@ impl Sim {
             });
         }
         self.offsets_leader_changed(tp, previous, leader);
+        self.leadership_left(tp, previous, leader);
         if let Some(l) = leader {
             self.become_leader(l, tp, epoch);
             let cause = if unclean {
@@ -367,6 +368,19 @@ impl Sim {
             self.check_acknowledged(tp, cause);
         }
         self.start_replica_fetchers();
+    }
+
+    /// The former leader's fetch sessions read `tp` again: a fetch waiting there now gets
+    /// NOT_LEADER_OR_FOLLOWER for it, as it would had it been read all along.
+    fn leadership_left(
+        &mut self,
+        tp: &TopicPartition,
+        previous: Option<BrokerId>,
+        leader: Option<BrokerId>,
+    ) {
+        if let Some(p) = previous.filter(|p| Some(*p) != leader) {
+            self.wake_quiet(p, tp);
+        }
     }
 
     /// The new leader starts its epoch at its log end; followers' progress is forgotten.
@@ -502,6 +516,7 @@ impl Sim {
             unclean: false,
         });
         self.offsets_leader_changed(tp, previous, Some(p));
+        self.leadership_left(tp, previous, Some(p));
         self.become_leader(p, tp, epoch);
         self.start_replica_fetchers();
     }

@@ -237,6 +237,52 @@ mod tests {
         );
     }
 
+    /// The answer that finds a partition caught up carries the high watermark the follower is
+    /// still missing; when it is lost, the follower's retry must get it again.
+    #[test]
+    fn a_lost_answer_does_not_leave_the_follower_without_the_high_watermark() {
+        use crate::faults::NetworkFault;
+        use crate::network::NodeId;
+        use crate::{ClusterSpec, Command, Sim};
+        let mut sim = Sim::new(1, ClusterSpec::default()).unwrap();
+        sim.apply(Command::CreateTopic {
+            name: "t".into(),
+            partitions: Some(1),
+            replication_factor: Some(2),
+            configs: Default::default(),
+            assignment: Some(vec![vec![0, 1]]),
+        })
+        .unwrap();
+        sim.run_for(2_000);
+        sim.apply(Command::Produce {
+            producer: "p".into(),
+            topic: "t".into(),
+            partition: Some(0),
+            key: None,
+            value: Some("v".into()),
+            timestamp: None,
+        })
+        .unwrap();
+        // The record is replicated and the leader's high watermark moves to 1 within a few
+        // milliseconds; the follower learns it from the next answer, ~500 ms later: lost.
+        sim.run_for(100);
+        let (leader, follower) = (NodeId::Broker(0), NodeId::Broker(1));
+        sim.apply_network_fault(NetworkFault::Loss(leader, follower, 100))
+            .unwrap();
+        sim.run_for(900);
+        sim.apply_network_fault(NetworkFault::Heal).unwrap();
+        let hw = |sim: &Sim, b| sim.replica(b, &tp(0)).unwrap().high_watermark;
+        assert_eq!(hw(&sim, 0), 1);
+        assert_eq!(
+            hw(&sim, 1),
+            0,
+            "the answer with the high watermark was lost"
+        );
+        // replica.socket.timeout.ms (30 s) later the follower fetches again.
+        sim.run_for(32_000);
+        assert_eq!(hw(&sim, 1), 1);
+    }
+
     #[test]
     fn a_woken_partition_is_read_again() {
         let mut s = session(&[(0, 5), (1, 5)]);

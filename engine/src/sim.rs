@@ -408,6 +408,13 @@ impl Sim {
                     Body::FetchRequest { .. } => (f, l),
                     _ => (l, f),
                 };
+                // The answer's partitions went quiet on the leader as it was sent: the follower
+                // never saw them caught up, so its next fetch starts a new session.
+                if matches!(env.body, Body::FetchResponse { .. }) {
+                    if let Some(x) = self.cluster.brokers.get_mut(&leader) {
+                        x.end_session(follower);
+                    }
+                }
                 let at = env
                     .sent_at
                     .saturating_add(self.cluster.broker_config.replica_socket_timeout_ms.max(1));

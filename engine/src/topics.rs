@@ -273,6 +273,16 @@ impl Sim {
                 format!("Topic {name} is an internal topic and cannot be deleted."),
             ));
         }
+        // Fetch sessions forget its partitions (a new topic of the same name starts afresh).
+        let gone: Vec<TopicPartition> = (0..meta.partitions.len() as i32)
+            .map(|p| self.cluster.tp(name, p))
+            .collect();
+        let brokers: Vec<BrokerId> = self.cluster.brokers.keys().copied().collect();
+        for b in brokers {
+            for tp in &gone {
+                self.wake_quiet(b, tp);
+            }
+        }
         self.cluster.topics.remove(name);
         for b in self.cluster.brokers.values_mut() {
             b.replicas.retain(|tp, _| &*tp.topic != name);
