@@ -21,8 +21,11 @@ mod native {
 Kafka Playground: Apache Kafka, simulated faithfully.
 
 Usage:
-  kafka-playground run [--seed N] [FILE | -]   run a console script against a fresh simulated cluster
-                                               (no FILE or - reads the script from standard input)
+  kafka-playground run [--seed N] [--trace-hash] [FILE | -]
+                                               run a console script against a fresh simulated cluster
+                                               (no FILE or - reads the script from standard input;
+                                               --trace-hash: print the trace's hash and length to
+                                               standard error at the end, to compare two builds)
   kafka-playground bench [--json] [--tiny] [--list] [NAME...]
                                                run the native benchmarks (all, or the named ones)
                                                and print each figure against its target
@@ -31,10 +34,12 @@ Usage:
   kafka-playground --version                   show the version
 ";
 
-    /// `run`'s arguments: the seed and where the script comes from (`None` = standard input).
-    fn parse_run_args(args: &[String]) -> Result<(u64, Option<String>), String> {
+    /// `run`'s arguments: the seed, where the script comes from (`None` = standard input), and
+    /// whether to print the trace hash.
+    fn parse_run_args(args: &[String]) -> Result<(u64, Option<String>, bool), String> {
         let mut seed = 1u64;
         let mut file = None;
+        let mut trace_hash = false;
         let mut i = 0;
         while i < args.len() {
             let a = &args[i];
@@ -55,19 +60,23 @@ Usage:
                         u64::MAX
                     )
                 })?;
+            } else if a == "--trace-hash" {
+                trace_hash = true;
             } else if a.starts_with("--") {
-                return Err(format!("unknown option '{a}' for run; allowed: --seed N"));
+                return Err(format!(
+                    "unknown option '{a}' for run; allowed: --seed N, --trace-hash"
+                ));
             } else if file.is_some() {
                 return Err(format!("run takes one script; '{a}' is a second one"));
             } else if a != "-" {
                 file = Some(a.clone());
             }
         }
-        Ok((seed, file))
+        Ok((seed, file, trace_hash))
     }
 
     fn run(args: &[String]) -> ExitCode {
-        let (seed, file) = match parse_run_args(args) {
+        let (seed, file, trace_hash) = match parse_run_args(args) {
             Ok(v) => v,
             Err(e) => {
                 eprintln!("kafka-playground run: {e}\n\n{USAGE}");
@@ -95,6 +104,14 @@ Usage:
         let (out, err, code) = console.run_script(&text);
         let _ = std::io::stdout().write_all(out.as_bytes());
         let _ = std::io::stderr().write_all(err.as_bytes());
+        if trace_hash {
+            let sim = console.sim();
+            eprintln!(
+                "trace hash {:#018x} after {} events",
+                sim.trace_hash(),
+                sim.trace().count()
+            );
+        }
         ExitCode::from(u8::try_from(code).unwrap_or(1))
     }
 
