@@ -7,8 +7,10 @@
 //! is the leader's log end offset and high watermark, and the follower is in the ISR. Reading it
 //! again at the same offset would only move the follower's fetch time, so the session keeps that
 //! time once for all its quiet partitions (`last_fetch_ms`). An append, a new high watermark or
-//! log start offset, or a change of ISR or leadership wakes the partition: its fetch time is
-//! written back into the follower's state and the next fetch reads it as before.
+//! log start offset, compaction, a change of ISR or leadership, or the deletion of its topic
+//! wakes the partition: its fetch time is written back into the follower's state and the next
+//! fetch reads it as before. A lost answer ends the session (the follower never saw what made
+//! its partitions quiet), and so does the follower going down.
 //!
 //! The requests still list every partition, and the messages and their times are the same as
 //! when every partition was read: the trace does not change, only the leader's work does.
