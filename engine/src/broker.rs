@@ -3,7 +3,7 @@
 
 use super::cluster::{PartitionMeta, MAX_BROKERS};
 use super::error::ErrorCode;
-use super::fetch_session::{FetchSessions, Quiet};
+use super::fetch_session::{in_sync_follower, FetchSessions, Quiet};
 use super::ids::{BrokerId, TopicPartition};
 use super::log::{Log, LogError, ProducerInfo};
 use super::network::{Envelope, NodeId};
@@ -165,29 +165,24 @@ impl Broker {
         }
     }
 
-    /// `q` is no longer quiet for follower `f`: its fetch time goes back into the follower's
-    /// state, and a fetch of `f`'s waiting here lists it again, as it would had it been read
-    /// all along.
+    /// `q` is no longer quiet for follower `f`: its fetch time, kept by the session (`at`),
+    /// goes back into the follower's state (every fetch found it caught up, so it was caught up
+    /// then too), and a fetch of `f`'s waiting here lists it again, as it would had it been
+    /// read all along.
     fn unquiet(&mut self, f: BrokerId, q: Quiet, at: Millis) {
-        self.write_back_fetch_time(f, &q.tp, at);
+        if let Some(state) = self
+            .replicas
+            .get_mut(&q.tp)
+            .and_then(|r| r.followers.get_mut(&f))
+        {
+            state.last_fetch_ms = at;
+            state.last_caught_up_ms = at;
+        }
         for parked in self.parked.values_mut().filter(|p| p.replica_id == f) {
             if let Err(i) = parked.partitions.binary_search_by(|(t, _)| t.cmp(&q.tp)) {
                 parked.partitions.insert(i, (q.tp.clone(), q.offset));
                 parked.last_fetched_epochs.insert(i, q.last_fetched_epoch);
             }
-        }
-    }
-
-    /// A quiet partition's fetch time, kept by its session, goes back into the follower's
-    /// state: every fetch found it caught up, so it was caught up then too.
-    fn write_back_fetch_time(&mut self, f: BrokerId, tp: &TopicPartition, at: Millis) {
-        if let Some(state) = self
-            .replicas
-            .get_mut(tp)
-            .and_then(|r| r.followers.get_mut(&f))
-        {
-            state.last_fetch_ms = at;
-            state.last_caught_up_ms = at;
         }
     }
 }
@@ -538,9 +533,9 @@ impl Sim {
         let partitions = std::mem::take(&mut fetch.partitions);
         let epochs = std::mem::take(&mut fetch.last_fetched_epochs);
         let ((read, epochs), woken) = session.split(partitions, epochs, |q| {
-            metas.partition(&q.tp).is_some_and(|m| {
-                m.leader == Some(b) && m.leader_epoch == q.leader_epoch && m.isr.contains(&f)
-            })
+            metas
+                .partition(&q.tp)
+                .is_some_and(|m| m.leader_epoch == q.leader_epoch && in_sync_follower(m, b, f))
         });
         fetch.partitions = read;
         fetch.last_fetched_epochs = epochs;
@@ -550,7 +545,7 @@ impl Sim {
                 *slot = session;
             }
             for q in woken {
-                broker.write_back_fetch_time(f, &q.tp, at);
+                broker.unquiet(f, q, at);
             }
         }
     }
@@ -565,10 +560,10 @@ impl Sim {
             let nothing_new = p.diverging_epoch.is_none()
                 && p.high_watermark == *offset
                 && p.result.as_ref().is_ok_and(|r| r.is_empty());
-            let Some(meta) = metas
-                .partition(tp)
-                .filter(|m| nothing_new && m.leader == Some(b) && m.isr.contains(&f))
-            else {
+            if !nothing_new {
+                continue;
+            }
+            let Some(meta) = metas.partition(tp).filter(|m| in_sync_follower(m, b, f)) else {
                 continue;
             };
             caught_up.push(Quiet {

@@ -15,8 +15,15 @@
 //! The requests still list every partition, and the messages and their times are the same as
 //! when every partition was read: the trace does not change, only the leader's work does.
 
+use super::cluster::PartitionMeta;
 use super::ids::{BrokerId, TopicPartition};
 use super::time::Millis;
+
+/// Whether `follower` follows `leader` in sync on this partition: the condition for a partition
+/// to go quiet, and (with the same leader epoch) to stay so.
+pub fn in_sync_follower(meta: &PartitionMeta, leader: BrokerId, follower: BrokerId) -> bool {
+    meta.leader == Some(leader) && meta.isr.contains(&follower)
+}
 
 /// One follower's session on one leader.
 #[derive(Clone, Debug, Default)]
@@ -113,23 +120,26 @@ impl FetchSession {
 pub struct FetchSessions(Vec<(BrokerId, FetchSession)>);
 
 impl FetchSessions {
+    /// Where follower `f`'s session is, or would go.
+    fn find(&self, f: BrokerId) -> Result<usize, usize> {
+        self.0.binary_search_by_key(&f, |(x, _)| *x)
+    }
+
     pub fn get_mut(&mut self, f: BrokerId) -> Option<&mut FetchSession> {
-        self.0.iter_mut().find(|(x, _)| *x == f).map(|(_, s)| s)
+        let i = self.find(f).ok()?;
+        Some(&mut self.0[i].1)
     }
 
     pub fn get_or_default(&mut self, f: BrokerId) -> &mut FetchSession {
-        let i = match self.0.binary_search_by_key(&f, |(x, _)| *x) {
-            Ok(i) => i,
-            Err(i) => {
-                self.0.insert(i, (f, FetchSession::default()));
-                i
-            }
-        };
+        let i = self.find(f).unwrap_or_else(|i| {
+            self.0.insert(i, (f, FetchSession::default()));
+            i
+        });
         &mut self.0[i].1
     }
 
     pub fn remove(&mut self, f: BrokerId) -> Option<FetchSession> {
-        let i = self.0.iter().position(|(x, _)| *x == f)?;
+        let i = self.find(f).ok()?;
         Some(self.0.remove(i).1)
     }
 
@@ -198,6 +208,35 @@ mod tests {
         assert_eq!(s.end(), vec![quiet(3, 1)]);
     }
 
+    /// Topic `t` on the default cluster: `partitions` partitions led by broker 0 and followed
+    /// by broker 1.
+    fn led_by_0_followed_by_1(partitions: i32) -> crate::Sim {
+        use crate::{ClusterSpec, Command, Sim};
+        let mut sim = Sim::new(1, ClusterSpec::default()).unwrap();
+        sim.apply(Command::CreateTopic {
+            name: "t".into(),
+            partitions: Some(partitions),
+            replication_factor: Some(2),
+            configs: Default::default(),
+            assignment: Some(vec![vec![0, 1]; partitions as usize]),
+        })
+        .unwrap();
+        sim
+    }
+
+    /// One record to partition `p` of `t`.
+    fn produce_one(sim: &mut crate::Sim, p: i32) {
+        sim.apply(crate::Command::Produce {
+            producer: "p".into(),
+            topic: "t".into(),
+            partition: Some(p),
+            key: None,
+            value: Some("v".into()),
+            timestamp: None,
+        })
+        .unwrap();
+    }
+
     /// Partition 1 is idle, so quiet, from the start; the follower stops reaching the leader at
     /// 20 s and a record at 25 s leaves it behind. Kafka drops it from the ISR once
     /// `replica.lag.time.max.ms` (30 s) has passed since its last fetch (~20 s), not since the
@@ -206,29 +245,13 @@ mod tests {
     fn a_follower_is_dropped_lag_time_after_its_last_fetch_not_after_going_quiet() {
         use crate::faults::NetworkFault;
         use crate::network::NodeId;
-        use crate::{ClusterSpec, Command, Sim};
-        let mut sim = Sim::new(1, ClusterSpec::default()).unwrap();
-        sim.apply(Command::CreateTopic {
-            name: "t".into(),
-            partitions: Some(2),
-            replication_factor: Some(2),
-            configs: Default::default(),
-            assignment: Some(vec![vec![0, 1], vec![0, 1]]),
-        })
-        .unwrap();
+        use crate::Sim;
+        let mut sim = led_by_0_followed_by_1(2);
         sim.run_for(20_000);
         let cut = NetworkFault::Partition(vec![NodeId::Broker(0)], vec![NodeId::Broker(1)]);
         sim.apply_network_fault(cut).unwrap();
         sim.run_for(5_000);
-        sim.apply(Command::Produce {
-            producer: "p".into(),
-            topic: "t".into(),
-            partition: Some(1),
-            key: None,
-            value: Some("v".into()),
-            timestamp: None,
-        })
-        .unwrap();
+        produce_one(&mut sim, 1);
         let in_isr = |sim: &Sim| sim.cluster.partition(&tp(1)).unwrap().isr.contains(&1);
         sim.run_for(22_000);
         assert!(in_isr(&sim), "dropped at 47 s, before 30 s without a fetch");
@@ -245,26 +268,10 @@ mod tests {
     fn a_lost_answer_does_not_leave_the_follower_without_the_high_watermark() {
         use crate::faults::NetworkFault;
         use crate::network::NodeId;
-        use crate::{ClusterSpec, Command, Sim};
-        let mut sim = Sim::new(1, ClusterSpec::default()).unwrap();
-        sim.apply(Command::CreateTopic {
-            name: "t".into(),
-            partitions: Some(1),
-            replication_factor: Some(2),
-            configs: Default::default(),
-            assignment: Some(vec![vec![0, 1]]),
-        })
-        .unwrap();
+        use crate::Sim;
+        let mut sim = led_by_0_followed_by_1(1);
         sim.run_for(2_000);
-        sim.apply(Command::Produce {
-            producer: "p".into(),
-            topic: "t".into(),
-            partition: Some(0),
-            key: None,
-            value: Some("v".into()),
-            timestamp: None,
-        })
-        .unwrap();
+        produce_one(&mut sim, 0);
         // The record is replicated and the leader's high watermark moves to 1 within a few
         // milliseconds; the follower learns it from the next answer, ~500 ms later: lost.
         sim.run_for(100);
