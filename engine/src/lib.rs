@@ -18,6 +18,7 @@ pub mod controller;
 pub mod durability;
 pub mod embedded;
 pub mod error;
+mod event_queue;
 pub mod faults;
 pub mod fetch_session;
 pub mod group;

@@ -5,13 +5,14 @@ use super::client::Client;
 use super::cluster::Cluster;
 use super::command::{Command, Outcome};
 use super::error::KafkaError;
+use super::event_queue::EventQueue;
 use super::group::classic::ClassicGroup;
 use super::network::{ClientId, Envelope, Network, NodeId};
 use super::protocol::Body;
 use super::rng::SimRng;
 use super::time::Millis;
 use super::trace::{Trace, TraceEvent};
-use std::collections::{BTreeMap, BinaryHeap};
+use std::collections::BTreeMap;
 
 /// Something scheduled to happen at a simulated time.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -72,43 +73,13 @@ pub enum Timer {
     },
 }
 
-/// An event in the queue. The heap pops the earliest time first and, within one millisecond,
-/// what was scheduled first: `(at, seq)` is unique, so the order is total and deterministic.
-#[derive(Clone, Debug)]
-struct Scheduled {
-    at: Millis,
-    seq: u64,
-    event: Event,
-}
-
-impl PartialEq for Scheduled {
-    fn eq(&self, other: &Self) -> bool {
-        (self.at, self.seq) == (other.at, other.seq)
-    }
-}
-
-impl Eq for Scheduled {}
-
-impl Ord for Scheduled {
-    /// Reversed: `BinaryHeap` is a max-heap.
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        (other.at, other.seq).cmp(&(self.at, self.seq))
-    }
-}
-
-impl PartialOrd for Scheduled {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
 /// The simulation. `Clone` is a checkpoint: the UI scrubs through history by cloning and replaying.
 #[derive(Clone, Debug)]
 pub struct Sim {
     pub(crate) now: Millis,
     seq: u64,
     pub(crate) rng: SimRng,
-    queue: BinaryHeap<Scheduled>,
+    queue: EventQueue<Event>,
     pub(crate) net: Network,
     pub(crate) cluster: Cluster,
     pub(crate) clients: BTreeMap<ClientId, Client>,
@@ -149,7 +120,7 @@ impl Sim {
             now: 0,
             seq: 0,
             rng,
-            queue: BinaryHeap::new(),
+            queue: EventQueue::default(),
             net: Network::with_latency(latency),
             cluster,
             clients: BTreeMap::new(),
@@ -225,7 +196,7 @@ impl Sim {
 
     /// Runs the next event, if any. Returns false when nothing is scheduled.
     pub fn step(&mut self) -> bool {
-        let Some(Scheduled { at, event, .. }) = self.queue.pop() else {
+        let Some((at, event)) = self.queue.pop() else {
             return false;
         };
         self.now = self.now.max(at);
@@ -263,7 +234,7 @@ impl Sim {
 
     /// Time of the next scheduled event.
     pub fn next_event_time(&self) -> Option<Millis> {
-        self.queue.peek().map(|s| s.at)
+        self.queue.peek().map(|(at, _)| at)
     }
 
     /// Runs every event up to and including time `t`, then sets the clock to `t`.
@@ -306,11 +277,7 @@ impl Sim {
 
     pub(crate) fn schedule(&mut self, at: Millis, event: Event) {
         self.seq += 1;
-        self.queue.push(Scheduled {
-            at: at.max(self.now),
-            seq: self.seq,
-            event,
-        });
+        self.queue.push(at.max(self.now), self.seq, event);
     }
 
     pub(crate) fn schedule_in(&mut self, delay: Millis, event: Event) {
