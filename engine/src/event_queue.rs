@@ -85,43 +85,44 @@ impl<E> EventQueue<E> {
 
     /// The earliest event's time and sequence number.
     pub fn peek(&self) -> Option<(Millis, u64)> {
-        let wheel = self.first_slot().and_then(|(at, i)| {
-            let (seq, _) = self.slots[i].front()?;
-            Some((at, *seq))
-        });
-        let later = self.later.peek().map(|l| (l.at, l.seq));
-        match (wheel, later) {
-            (Some(w), Some(l)) => Some(w.min(l)),
-            (w, l) => w.or(l),
-        }
+        self.earliest().map(|(at, seq, _)| (at, seq))
     }
 
     /// Takes the earliest event.
-    pub fn pop(&mut self) -> Option<(Millis, E)> {
-        let wheel = self.first_slot().and_then(|(at, i)| {
-            let (seq, _) = self.slots[i].front()?;
-            Some((at, *seq, i))
-        });
-        let from_wheel = match (wheel, self.later.peek()) {
-            (Some((at, seq, _)), Some(l)) => (at, seq) < (l.at, l.seq),
-            (w, _) => w.is_some(),
-        };
-        let (at, event) = match wheel.filter(|_| from_wheel) {
-            Some((at, _, i)) => {
+    #[cfg(test)]
+    fn pop(&mut self) -> Option<(Millis, E)> {
+        self.pop_due(Millis::MAX)
+    }
+
+    /// Takes the earliest event if it is due by `t`: a look and a take in one.
+    pub fn pop_due(&mut self, t: Millis) -> Option<(Millis, E)> {
+        let (at, _, wheel_slot) = self.earliest().filter(|(at, _, _)| *at <= t)?;
+        let event = match wheel_slot {
+            Some(i) => {
                 let (_, event) = self.slots[i].pop_front()?;
                 if self.slots[i].is_empty() {
                     self.occupied[i / 64] &= !(1 << (i % 64));
                 }
                 self.in_wheel -= 1;
-                (at, event)
+                event
             }
-            None => {
-                let l = self.later.pop()?;
-                (l.at, l.event)
-            }
+            None => self.later.pop()?.event,
         };
         self.base = at;
         Some((at, event))
+    }
+
+    /// The earliest event's time, sequence number and wheel slot (`None`: the heap's top).
+    fn earliest(&self) -> Option<(Millis, u64, Option<usize>)> {
+        let wheel = self.first_slot().and_then(|(at, i)| {
+            let (seq, _) = self.slots[i].front()?;
+            Some((at, *seq, Some(i)))
+        });
+        let later = self.later.peek().map(|l| (l.at, l.seq, None));
+        match (wheel, later) {
+            (Some(w), Some(l)) => Some(if (w.0, w.1) < (l.0, l.1) { w } else { l }),
+            (w, l) => w.or(l),
+        }
     }
 
     #[cfg(test)]
@@ -196,6 +197,17 @@ mod tests {
         // Now within the span, for the same millisecond: after the earlier-scheduled one.
         q.push(2_000, 4, 4);
         assert_eq!(drain(&mut q), vec![(2_000, 2), (2_000, 4)]);
+    }
+
+    #[test]
+    fn pop_due_leaves_what_is_not_due() {
+        let mut q = EventQueue::default();
+        q.push(10, 1, 1);
+        q.push(5_000, 2, 2);
+        assert_eq!(q.pop_due(9), None);
+        assert_eq!(q.pop_due(10), Some((10, 1)));
+        assert_eq!(q.pop_due(4_999), None);
+        assert_eq!(q.len(), 1);
     }
 
     #[test]

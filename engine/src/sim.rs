@@ -196,7 +196,12 @@ impl Sim {
 
     /// Runs the next event, if any. Returns false when nothing is scheduled.
     pub fn step(&mut self) -> bool {
-        let Some((at, event)) = self.queue.pop() else {
+        self.step_until(Millis::MAX)
+    }
+
+    /// Runs the next event if it is due by `t`. Returns false when none is.
+    pub fn step_until(&mut self, t: Millis) -> bool {
+        let Some((at, event)) = self.queue.pop_due(t) else {
             return false;
         };
         self.now = self.now.max(at);
@@ -239,12 +244,7 @@ impl Sim {
 
     /// Runs every event up to and including time `t`, then sets the clock to `t`.
     pub fn run_until(&mut self, t: Millis) {
-        while let Some(next) = self.next_event_time() {
-            if next > t {
-                break;
-            }
-            self.step();
-        }
+        while self.step_until(t) {}
         self.now = self.now.max(t);
     }
 
@@ -261,14 +261,9 @@ impl Sim {
             if done(self) {
                 return true;
             }
-            match self.next_event_time() {
-                Some(t) if t <= deadline => {
-                    self.step();
-                }
-                _ => {
-                    self.now = self.now.max(deadline);
-                    return done(self);
-                }
+            if !self.step_until(deadline) {
+                self.now = self.now.max(deadline);
+                return done(self);
             }
         }
     }

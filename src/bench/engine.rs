@@ -137,11 +137,7 @@ pub(crate) fn run_guarded(sim: &mut Sim, d: Millis) -> Result<(), String> {
     let end = sim.now().saturating_add(d.max(0));
     let mut at = sim.now();
     let mut same = 0u64;
-    while let Some(t) = sim.next_event_time() {
-        if t > end {
-            break;
-        }
-        sim.step();
+    while sim.step_until(end) {
         if sim.now() == at {
             same += 1;
             if same > STUCK_EVENTS {
