@@ -227,12 +227,8 @@ impl Checker {
             self.forget(tp);
             return;
         };
-        if !self.partitions.contains_key(tp) {
-            self.partitions.insert(tp.clone(), PartitionSeen::default());
-        }
-        let Some(seen_here) = self.partitions.get_mut(tp) else {
-            return;
-        };
+        // One search: cloning the key costs a reference count, not a second lookup.
+        let seen_here = self.partitions.entry(tp.clone()).or_default();
         if let Some(l) = meta.leader {
             if !meta.isr.contains(&l) {
                 v(
