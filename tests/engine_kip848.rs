@@ -228,3 +228,26 @@ fn the_range_assignor_can_be_chosen_by_the_client() {
     ranges.sort();
     assert_eq!(ranges, vec![vec![0, 1, 2], vec![3, 4, 5]]);
 }
+
+/// Deleting a topic deletes every group's committed offsets for it (Kafka's coordinator does so
+/// for both protocols): a topic created again under the name starts without them.
+#[test]
+fn a_deleted_topic_takes_the_groups_committed_offsets_with_it() {
+    let mut s = world();
+    start(&mut s, "c1", &[]);
+    s.run_for(20_000);
+    let committed = |s: &Sim| {
+        s.consumer_group("g").map_or(0, |g| {
+            g.offsets.keys().filter(|tp| &*tp.topic == "t").count()
+        })
+    };
+    assert!(committed(&s) > 0, "the consumer committed offsets for t");
+    s.apply(Command::StopConsumer {
+        name: "c1".into(),
+        hard: false,
+    })
+    .expect("stop");
+    s.apply(Command::DeleteTopic { name: "t".into() })
+        .expect("delete");
+    assert_eq!(committed(&s), 0);
+}

@@ -118,6 +118,12 @@ impl Sim {
         }
     }
 
+    /// A deleted topic's acknowledged records went with it, as the user asked: a new topic of
+    /// the same name starts with none (its offsets start again from 0).
+    pub(crate) fn forget_acknowledged(&mut self, topic: &str) {
+        self.ledger.acked.retain(|tp, _| &*tp.topic != topic);
+    }
+
     /// After a leader change: every acknowledged record at or above the new leader's log start
     /// must still be in its log with the same value; the ones that are not were lost.
     pub(crate) fn check_acknowledged(&mut self, tp: &TopicPartition, cause: &str) {

@@ -112,6 +112,9 @@ pub struct Checker {
 
 #[derive(Clone, Debug, Default)]
 struct PartitionSeen {
+    /// The id of the topic it was seen in: a topic deleted and created again under the same
+    /// name has a new id, and its partitions start afresh (epochs and offsets from 0).
+    topic_id: String,
     replicas: BTreeMap<BrokerId, Seen>,
     /// The leader of each epoch seen.
     leaders: BTreeMap<i32, BrokerId>,
@@ -223,12 +226,23 @@ impl Checker {
         tp: &TopicPartition,
         v: &mut impl FnMut(Guarantee, String),
     ) {
-        let Some(meta) = sim.cluster.partition(tp) else {
+        let Some((topic, meta)) = sim
+            .cluster
+            .topics
+            .get(&*tp.topic)
+            .and_then(|t| Some((t, t.partition(tp.partition)?)))
+        else {
             self.forget(tp);
             return;
         };
         // One search: cloning the key costs a reference count, not a second lookup.
         let seen_here = self.partitions.entry(tp.clone()).or_default();
+        if seen_here.topic_id != topic.id {
+            *seen_here = PartitionSeen {
+                topic_id: topic.id.clone(),
+                ..PartitionSeen::default()
+            };
+        }
         if let Some(l) = meta.leader {
             if !meta.isr.contains(&l) {
                 v(
@@ -520,6 +534,54 @@ mod tests {
         let v = checker.observe(&s);
         assert_eq!(v.len(), 1, "{v:?}");
         assert_eq!(v[0].guarantee, Guarantee::HighWatermarkMonotonic);
+    }
+
+    /// A topic deleted and created again under the same name is a new topic (a new topic id):
+    /// its epochs and watermarks start again, and none of that is a violation.
+    #[test]
+    fn a_recreated_topic_is_checked_afresh() {
+        let mut s = world();
+        let mut outside = Checker::default();
+        assert!(outside.observe(&s).is_empty());
+        let tp = TopicPartition::new("t", 0);
+        let old_leader = s.cluster.leader_of(&tp).unwrap();
+        s.apply(Command::DeleteTopic { name: "t".into() }).unwrap();
+        // Partition 0 led by another broker at epoch 0, and one record where there were five.
+        let others: Vec<BrokerId> = (0..3).filter(|b| *b != old_leader).collect();
+        s.apply(Command::CreateTopic {
+            name: "t".into(),
+            partitions: Some(1),
+            replication_factor: None,
+            configs: BTreeMap::new(),
+            assignment: Some(vec![others]),
+        })
+        .unwrap();
+        s.apply(Command::Produce {
+            producer: "p".into(),
+            topic: "t".into(),
+            partition: Some(0),
+            key: None,
+            value: Some("again".into()),
+            timestamp: None,
+        })
+        .unwrap();
+        s.run_for(2_000);
+        let new_leader = s.cluster.leader_of(&tp).unwrap();
+        assert_ne!(new_leader, old_leader);
+        // A leader change checks the acknowledged records: the deleted topic's are not lost.
+        s.apply(Command::StopBroker {
+            id: new_leader,
+            hard: false,
+        })
+        .unwrap();
+        s.run_for(2_000);
+        assert!(s.cluster.leader_of(&tp).is_some_and(|l| l != new_leader));
+        assert_eq!(s.violations(), &[], "the live checker");
+        assert_eq!(
+            outside.observe(&s),
+            Vec::new(),
+            "a checker observing from outside"
+        );
     }
 
     #[test]

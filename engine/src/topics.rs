@@ -287,9 +287,15 @@ impl Sim {
         for b in self.cluster.brokers.values_mut() {
             b.replicas.retain(|tp, _| &*tp.topic != name);
         }
+        // Every group's committed offsets for it go (the coordinator's onPartitionsDeleted),
+        // whichever protocol the group speaks.
         for g in self.groups.values_mut() {
             g.offsets.retain(|tp, _| &*tp.topic != name);
         }
+        for g in self.consumer_groups.values_mut() {
+            g.offsets.retain(|tp, _| &*tp.topic != name);
+        }
+        self.forget_acknowledged(name);
         self.record(TraceEvent::TopicDeleted {
             topic: name.to_string(),
         });
