@@ -116,6 +116,11 @@ impl Session {
         self.player.log()
     }
 
+    /// When the next timeline entry is due, if any.
+    pub fn next_timeline_at(&self) -> Option<Millis> {
+        self.player.next_at()
+    }
+
     /// Runs the world to `t` (never back), applying the timeline entries due.
     pub fn run_until(&mut self, t: Millis) {
         self.player.run_until(t);

@@ -129,16 +129,23 @@ impl PanelClock {
 /// there. The clock is read between slices (one cannot be stopped halfway). A slice that ran
 /// quickly doubles the next one, a slow one halves it: in a quiet world 20 simulated ms take a
 /// couple of microseconds, less than reading the clock from WebAssembly, and a fast-forward
-/// spent a third of its time between slices.
+/// spent a third of its time between slices. A timeline entry can make the world busy at once
+/// (producers started, a fault): a slice ends where one is due, and the next starts small.
 fn run_sliced(w: &mut Session, target: Millis, budget: f64) -> bool {
     let start = wall_ms();
     let mut before = start;
     let mut slice = SLICE_MS;
     while w.now() < target && before - start < budget {
-        let next = w.now().saturating_add(slice).min(target);
+        let mut next = w.now().saturating_add(slice).min(target);
+        let entry = w.next_timeline_at().filter(|at| *at < next);
+        if let Some(at) = entry {
+            next = at;
+        }
         w.run_until(next);
         let after = wall_ms();
-        slice = if after - before < QUICK_SLICE_MS {
+        slice = if entry.is_some() {
+            SLICE_MS
+        } else if after - before < QUICK_SLICE_MS {
             slice.saturating_mul(2).min(MAX_SLICE_MS)
         } else if after - before > SLOW_SLICE_MS {
             (slice / 2).max(SLICE_MS)
