@@ -126,6 +126,27 @@ fn same_key_same_partition() {
     assert_eq!(s.high_watermark(&TopicPartition::new("t", 4)), Some(20));
 }
 
+/// Kafka's uniform sticky partitioner (KIP-794) counts the bytes each record adds to its batch,
+/// and a record that opens a batch adds the batch's 61-byte header too. At 5 records/s each
+/// record is a batch of its own (`linger.ms` 5), so the producer moves to another partition
+/// after ~2 × 16 KiB of ~90-byte batches, a few hundred records; counting the records alone
+/// it stayed on one partition for over a thousand.
+#[test]
+fn key_less_records_at_a_low_rate_move_on_after_a_few_hundred() {
+    let mut s = sim(1);
+    create_topic(&mut s, "t", 3, 1);
+    start_producer(&mut s, "p", "t", 5, None);
+    s.run_for(240_000);
+    let counts: Vec<i64> = (0..3)
+        .map(|p| s.high_watermark(&TopicPartition::new("t", p)).unwrap_or(0))
+        .collect();
+    assert!(counts.iter().sum::<i64>() >= 1_150, "{counts:?}");
+    assert!(
+        counts.iter().filter(|n| **n > 0).count() >= 2,
+        "1,200 records on one partition: {counts:?}"
+    );
+}
+
 #[test]
 fn more_consumers_than_partitions_leaves_some_idle() {
     let mut s = sim(3);

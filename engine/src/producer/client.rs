@@ -105,6 +105,10 @@ fn numbered(prefix: &str, n: u64) -> SmolStr {
 }
 
 /// Bytes a record adds to a batch, as the accumulator counts them (key + value + ~overhead).
+/// A record batch's header (`DefaultRecordBatch.RECORD_BATCH_OVERHEAD`, message format v2):
+/// the bytes a record that opens a batch adds besides its own.
+const RECORD_BATCH_OVERHEAD: u32 = 61;
+
 fn size_estimate(key: Option<&str>, value: Option<&str>) -> u32 {
     (key.map_or(0, str::len) + value.map_or(0, str::len) + 10) as u32
 }
@@ -414,10 +418,12 @@ impl Sim {
                     return Err((ErrorCode::UnknownServerError, "closed".into()));
                 };
                 let tp = TopicPartition::new(Arc::clone(name), x as i32);
-                let full = p.append_to_accumulator(&tp, record.clone(), size, now);
+                let (full, opened) = p.append_to_accumulator(&tp, record.clone(), size, now);
+                // `RecordAppendResult.appendedBytes`: a new batch counts its header too.
+                let appended = size + if opened { RECORD_BATCH_OVERHEAD } else { 0 };
                 let rng = &mut self.rng;
                 let mut random = || rng.next_u32();
-                part.update_partition_info(size, full, available, num as u32, &mut random);
+                part.update_partition_info(appended, full, available, num as u32, &mut random);
                 let Some(p) = self.producer_mut(c) else {
                     return Err((ErrorCode::UnknownServerError, "closed".into()));
                 };
@@ -790,14 +796,15 @@ impl Sim {
 
 impl Producer {
     /// Appends to the partition's open batch, or opens a new one. Returns whether the
-    /// partition's last batch is full afterwards (the sticky partitioner switches on that).
+    /// partition's last batch is full afterwards (the sticky partitioner switches on that) and
+    /// whether this record opened it.
     fn append_to_accumulator(
         &mut self,
         tp: &TopicPartition,
         record: NewRecord,
         size: u32,
         now: Millis,
-    ) -> bool {
+    ) -> (bool, bool) {
         let batch_size = self.config.batch_size.max(1) as u32;
         let queue = self.accumulator.entry(tp.clone()).or_default();
         let fits = queue
@@ -823,12 +830,12 @@ impl Producer {
             });
         }
         let Some(b) = queue.back_mut() else {
-            return false;
+            return (false, !fits);
         };
         // Not shared while open: a batch is only sent (and its records shared) once closed.
         Arc::make_mut(&mut b.records).push(record);
         b.bytes += size;
-        b.bytes >= batch_size
+        (b.bytes >= batch_size, !fits)
     }
 
     fn find_batch(&self, tp: &TopicPartition, id: u64) -> Option<&Batch> {
