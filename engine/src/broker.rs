@@ -452,6 +452,42 @@ impl Sim {
         }
     }
 
+    /// A deleted topic's acks=all produces waiting for their high watermark fail, as Kafka's
+    /// purgatory answers them once the partition is gone (UNKNOWN_TOPIC_OR_PARTITION): a new
+    /// topic of the same name reaching their offsets must not complete them.
+    pub(crate) fn fail_pending_produces(&mut self, topic: &str) {
+        let mut done = Vec::new();
+        for (b, broker) in self.cluster.brokers.iter_mut() {
+            for p in broker.pending.iter_mut() {
+                let PendingProduce {
+                    results, waiting, ..
+                } = p;
+                waiting.retain(|(i, _)| {
+                    let Some(r) = results.get_mut(*i).filter(|r| &*r.tp.topic == topic) else {
+                        return true;
+                    };
+                    r.result = Err((
+                        ErrorCode::UnknownTopicOrPartition,
+                        ErrorCode::UnknownTopicOrPartition.default_message().into(),
+                    ));
+                    false
+                });
+            }
+            let (answered, still): (Vec<_>, Vec<_>) = std::mem::take(&mut broker.pending)
+                .into_iter()
+                .partition(|p| p.waiting.is_empty());
+            broker.pending = still;
+            done.extend(answered.into_iter().map(|p| (*b, p)));
+        }
+        for (b, p) in done {
+            self.send(
+                NodeId::Broker(b),
+                p.from,
+                Body::ProduceResponse { results: p.results },
+            );
+        }
+    }
+
     fn complete_pending_produces(&mut self, b: BrokerId) {
         let Some(broker) = self.cluster.brokers.get_mut(&b) else {
             return;
@@ -601,6 +637,7 @@ impl Sim {
         self.for_each_fetched(b, fetch, |tp, offset, state| {
             let empty = |result| FetchPartition {
                 tp: tp.clone(),
+                fetch_offset: offset,
                 result,
                 high_watermark: -1,
                 log_start_offset: -1,
@@ -656,6 +693,7 @@ impl Sim {
             };
             out.push(FetchPartition {
                 tp: tp.clone(),
+                fetch_offset: offset,
                 result,
                 high_watermark: replica.high_watermark,
                 log_start_offset: replica.log.log_start_offset(),
@@ -938,6 +976,9 @@ impl Sim {
             let Some(replica) = self.replica_mut(b, &p.tp) else {
                 continue;
             };
+            if p.fetch_offset != replica.log.log_end_offset() {
+                continue;
+            }
             if let Some((epoch, end)) = p.diverging_epoch {
                 // KIP-320/279: truncate to where our log agrees with the leader's, then refetch.
                 let own = replica

@@ -584,6 +584,70 @@ mod tests {
         );
     }
 
+    fn produce(s: &mut Sim, value: &str) {
+        s.apply(Command::Produce {
+            producer: "p".into(),
+            topic: "t".into(),
+            partition: Some(0),
+            key: None,
+            value: Some(value.into()),
+            timestamp: None,
+        })
+        .unwrap();
+    }
+
+    /// An acks=all produce still waiting for its high watermark when the topic is deleted
+    /// fails (UNKNOWN_TOPIC_OR_PARTITION, as Kafka's purgatory answers it): it must not be
+    /// acknowledged later by a new topic of the name reaching that offset.
+    #[test]
+    fn a_produce_waiting_when_its_topic_is_deleted_is_not_acknowledged_by_the_next_one() {
+        use crate::faults::NetworkFault;
+        use crate::network::NodeId;
+        let mut s = world();
+        let tp = TopicPartition::new("t", 0);
+        let leader = s.cluster.leader_of(&tp).unwrap();
+        let followers: Vec<BrokerId> = (0..3).filter(|b| *b != leader).collect();
+        // Replication slowed down, so the produce below waits for its high watermark.
+        for f in &followers {
+            let slow = NetworkFault::Latency(NodeId::Broker(leader), NodeId::Broker(*f), 500);
+            s.apply(Command::Network(slow)).unwrap();
+        }
+        produce(&mut s, "waits");
+        s.run_for(100);
+        s.apply(Command::DeleteTopic { name: "t".into() }).unwrap();
+        s.apply(Command::Network(NetworkFault::Heal)).unwrap();
+        let mut all = vec![leader];
+        all.extend(&followers);
+        s.apply(Command::CreateTopic {
+            name: "t".into(),
+            partitions: Some(1),
+            replication_factor: None,
+            configs: BTreeMap::new(),
+            assignment: Some(vec![all]),
+        })
+        .unwrap();
+        for i in 0..8 {
+            produce(&mut s, &format!("new-{i}"));
+        }
+        s.run_for(2_000);
+        // The failed produce is retried, into the new topic (its offset there is not 5).
+        let log = &s.replica(leader, &tp).unwrap().log;
+        let waits: Vec<i64> = log
+            .iter_from(0)
+            .filter(|r| r.value() == Some(&b"waits"[..]))
+            .map(|r| r.offset())
+            .collect();
+        assert_eq!(waits.len(), 1, "{waits:?}");
+        s.apply(Command::StopBroker {
+            id: leader,
+            hard: false,
+        })
+        .unwrap();
+        s.run_for(2_000);
+        assert!(s.cluster.leader_of(&tp).is_some_and(|l| l != leader));
+        assert_eq!(s.violations(), &[]);
+    }
+
     #[test]
     fn isr_outside_replicas_and_disordered_watermarks_are_reported() {
         let mut s = world();

@@ -87,6 +87,10 @@ pub struct ProduceResult {
 #[derive(Clone, Debug)]
 pub struct FetchPartition {
     pub tp: TopicPartition,
+    /// The offset it was fetched at. A follower uses an answer only while that is still its
+    /// log end offset (`AbstractFetcherThread` compares it with its fetch state): an answer to
+    /// an older fetch, from a former leader or a deleted topic of the same name, is dropped.
+    pub fetch_offset: i64,
     /// Records share their payloads with the leader's log.
     pub result: Result<Vec<Record>, ErrorCode>,
     pub high_watermark: i64,

@@ -295,6 +295,7 @@ impl Sim {
         for g in self.consumer_groups.values_mut() {
             g.offsets.retain(|tp, _| &*tp.topic != name);
         }
+        self.fail_pending_produces(name);
         self.forget_acknowledged(name);
         self.record(TraceEvent::TopicDeleted {
             topic: name.to_string(),
