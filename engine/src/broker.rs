@@ -456,9 +456,12 @@ impl Sim {
     /// purgatory answers them once the partition is gone (UNKNOWN_TOPIC_OR_PARTITION): a new
     /// topic of the same name reaching their offsets must not complete them.
     pub(crate) fn fail_pending_produces(&mut self, topic: &str) {
-        let mut done = Vec::new();
-        for (b, broker) in self.cluster.brokers.iter_mut() {
-            for p in broker.pending.iter_mut() {
+        let ids: Vec<BrokerId> = self.cluster.brokers.keys().copied().collect();
+        for b in ids {
+            let Some(broker) = self.cluster.brokers.get_mut(&b) else {
+                continue;
+            };
+            for p in &mut broker.pending {
                 let PendingProduce {
                     results, waiting, ..
                 } = p;
@@ -473,18 +476,7 @@ impl Sim {
                     false
                 });
             }
-            let (answered, still): (Vec<_>, Vec<_>) = std::mem::take(&mut broker.pending)
-                .into_iter()
-                .partition(|p| p.waiting.is_empty());
-            broker.pending = still;
-            done.extend(answered.into_iter().map(|p| (*b, p)));
-        }
-        for (b, p) in done {
-            self.send(
-                NodeId::Broker(b),
-                p.from,
-                Body::ProduceResponse { results: p.results },
-            );
+            self.answer_produces_done(b);
         }
     }
 
@@ -492,24 +484,27 @@ impl Sim {
         let Some(broker) = self.cluster.brokers.get_mut(&b) else {
             return;
         };
-        let pending = std::mem::take(&mut broker.pending);
-        let mut still = Vec::new();
-        let mut done = Vec::new();
-        for mut p in pending {
-            let replicas = &self.cluster.brokers[&b].replicas;
+        let Broker {
+            pending, replicas, ..
+        } = broker;
+        for p in pending {
             p.waiting.retain(|(i, end)| {
                 let tp = &p.results[*i].tp;
                 replicas.get(tp).is_none_or(|r| r.high_watermark < *end)
             });
-            if p.waiting.is_empty() {
-                done.push(p);
-            } else {
-                still.push(p);
-            }
         }
-        if let Some(broker) = self.cluster.brokers.get_mut(&b) {
-            broker.pending = still;
-        }
+        self.answer_produces_done(b);
+    }
+
+    /// Answers, in the order they came, the produces waiting on `b` that wait for nothing more.
+    fn answer_produces_done(&mut self, b: BrokerId) {
+        let Some(broker) = self.cluster.brokers.get_mut(&b) else {
+            return;
+        };
+        let (done, still): (Vec<_>, Vec<_>) = std::mem::take(&mut broker.pending)
+            .into_iter()
+            .partition(|p| p.waiting.is_empty());
+        broker.pending = still;
         for p in done {
             self.send(
                 NodeId::Broker(b),

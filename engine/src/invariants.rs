@@ -502,16 +502,7 @@ mod tests {
         })
         .unwrap();
         for i in 0..5 {
-            let value = Some(format!("v{i}"));
-            s.apply(Command::Produce {
-                producer: "p".into(),
-                topic: "t".into(),
-                partition: Some(0),
-                key: None,
-                value,
-                timestamp: None,
-            })
-            .unwrap();
+            produce(&mut s, &format!("v{i}"));
         }
         s.run_for(2_000);
         s
@@ -536,6 +527,31 @@ mod tests {
         assert_eq!(v[0].guarantee, Guarantee::HighWatermarkMonotonic);
     }
 
+    /// One record to partition 0 of `t`.
+    fn produce(s: &mut Sim, value: &str) {
+        s.apply(Command::Produce {
+            producer: "p".into(),
+            topic: "t".into(),
+            partition: Some(0),
+            key: None,
+            value: Some(value.into()),
+            timestamp: None,
+        })
+        .unwrap();
+    }
+
+    /// `t` created again, with one partition on `replicas` (the first leads).
+    fn recreate(s: &mut Sim, replicas: Vec<BrokerId>) {
+        s.apply(Command::CreateTopic {
+            name: "t".into(),
+            partitions: Some(1),
+            replication_factor: None,
+            configs: BTreeMap::new(),
+            assignment: Some(vec![replicas]),
+        })
+        .unwrap();
+    }
+
     /// A topic deleted and created again under the same name is a new topic (a new topic id):
     /// its epochs and watermarks start again, and none of that is a violation.
     #[test]
@@ -547,24 +563,8 @@ mod tests {
         let old_leader = s.cluster.leader_of(&tp).unwrap();
         s.apply(Command::DeleteTopic { name: "t".into() }).unwrap();
         // Partition 0 led by another broker at epoch 0, and one record where there were five.
-        let others: Vec<BrokerId> = (0..3).filter(|b| *b != old_leader).collect();
-        s.apply(Command::CreateTopic {
-            name: "t".into(),
-            partitions: Some(1),
-            replication_factor: None,
-            configs: BTreeMap::new(),
-            assignment: Some(vec![others]),
-        })
-        .unwrap();
-        s.apply(Command::Produce {
-            producer: "p".into(),
-            topic: "t".into(),
-            partition: Some(0),
-            key: None,
-            value: Some("again".into()),
-            timestamp: None,
-        })
-        .unwrap();
+        recreate(&mut s, (0..3).filter(|b| *b != old_leader).collect());
+        produce(&mut s, "again");
         s.run_for(2_000);
         let new_leader = s.cluster.leader_of(&tp).unwrap();
         assert_ne!(new_leader, old_leader);
@@ -582,18 +582,6 @@ mod tests {
             Vec::new(),
             "a checker observing from outside"
         );
-    }
-
-    fn produce(s: &mut Sim, value: &str) {
-        s.apply(Command::Produce {
-            producer: "p".into(),
-            topic: "t".into(),
-            partition: Some(0),
-            key: None,
-            value: Some(value.into()),
-            timestamp: None,
-        })
-        .unwrap();
     }
 
     /// An acks=all produce still waiting for its high watermark when the topic is deleted
@@ -618,14 +606,7 @@ mod tests {
         s.apply(Command::Network(NetworkFault::Heal)).unwrap();
         let mut all = vec![leader];
         all.extend(&followers);
-        s.apply(Command::CreateTopic {
-            name: "t".into(),
-            partitions: Some(1),
-            replication_factor: None,
-            configs: BTreeMap::new(),
-            assignment: Some(vec![all]),
-        })
-        .unwrap();
+        recreate(&mut s, all);
         for i in 0..8 {
             produce(&mut s, &format!("new-{i}"));
         }

@@ -104,11 +104,11 @@ fn numbered(prefix: &str, n: u64) -> SmolStr {
     }
 }
 
-/// Bytes a record adds to a batch, as the accumulator counts them (key + value + ~overhead).
 /// A record batch's header (`DefaultRecordBatch.RECORD_BATCH_OVERHEAD`, message format v2):
 /// the bytes a record that opens a batch adds besides its own.
 const RECORD_BATCH_OVERHEAD: u32 = 61;
 
+/// Bytes a record adds to a batch, as the accumulator counts them (key + value + ~overhead).
 fn size_estimate(key: Option<&str>, value: Option<&str>) -> u32 {
     (key.map_or(0, str::len) + value.map_or(0, str::len) + 10) as u32
 }
