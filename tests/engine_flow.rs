@@ -446,3 +446,81 @@ fn a_full_buffer_blocks_the_workload_until_acks_free_it() {
     assert!(sent >= 51_000, "sent {sent} after the broker came back");
     assert!(acked + 2_500 >= sent, "acked {acked} of {sent}");
 }
+
+fn owned_by_group(s: &Sim, names: &[&str]) -> BTreeSet<TopicPartition> {
+    names.iter().flat_map(|n| assignment_of(s, n)).collect()
+}
+
+/// Kafka's group leader compares its metadata with what it last assigned from at every refresh
+/// (`metadata.max.age.ms`, 5 minutes): added partitions get consumers then, not at once.
+#[test]
+fn added_partitions_get_consumers_at_the_leaders_next_metadata_refresh() {
+    let mut s = sim(3);
+    create_topic(&mut s, "t", 2, 1);
+    start_consumer(&mut s, "a", "g", "t");
+    start_consumer(&mut s, "b", "g", "t");
+    s.run_for(10_000);
+    assert_eq!(owned_by_group(&s, &["a", "b"]).len(), 2);
+    s.apply(Command::AddPartitions {
+        topic: "t".into(),
+        total: 4,
+    })
+    .expect("alter");
+    s.run_for(60_000);
+    assert_eq!(
+        owned_by_group(&s, &["a", "b"]).len(),
+        2,
+        "not before the metadata is refreshed"
+    );
+    s.run_for(300_000);
+    let owned = owned_by_group(&s, &["a", "b"]);
+    assert_eq!(owned.len(), 4, "{owned:?}");
+    assert_eq!(assignment_of(&s, "a").len(), 2);
+    assert_eq!(s.group_view("g").unwrap().state, "Stable");
+}
+
+/// A partition without a leader makes the consumer refresh its metadata at once: a deleted
+/// topic's partitions are given up (eager and cooperative) and no offsets are committed for
+/// them again (the broker answers UNKNOWN_TOPIC_OR_PARTITION).
+#[test]
+fn a_deleted_topics_partitions_are_given_up_and_not_committed_again() {
+    for strategy in ["RangeAssignor", "CooperativeStickyAssignor"] {
+        let mut s = sim(3);
+        create_topic(&mut s, "t", 1, 1);
+        create_topic(&mut s, "u", 1, 1);
+        start_producer(&mut s, "p", "u", 20, None);
+        let configs = [
+            ("auto.offset.reset", "earliest".to_string()),
+            (
+                "partition.assignment.strategy",
+                format!("org.apache.kafka.clients.consumer.{strategy}"),
+            ),
+        ];
+        s.apply(Command::StartConsumer {
+            name: "a".into(),
+            group: Some("g".into()),
+            topics: vec!["t".into(), "u".into()],
+            assign: Vec::new(),
+            start_offsets: BTreeMap::new(),
+            configs: configs.map(|(k, v)| (k.to_string(), v)).into(),
+            process_time_ms: 0,
+        })
+        .expect("consumer");
+        s.run_for(10_000);
+        assert_eq!(assignment_of(&s, "a").len(), 2, "{strategy}");
+        s.apply(Command::StopProducer { name: "p".into() })
+            .expect("stop");
+        s.apply(Command::DeleteTopic { name: "u".into() })
+            .expect("delete");
+        s.run_for(10_000);
+        let t0 = TopicPartition::new("t", 0);
+        assert_eq!(assignment_of(&s, "a"), vec![t0.clone()], "{strategy}");
+        let g = s.group_view("g").unwrap();
+        let tps: Vec<_> = g.offsets.iter().map(|o| o.tp.clone()).collect();
+        assert_eq!(
+            tps,
+            vec![t0],
+            "{strategy}: no offsets for the deleted topic"
+        );
+    }
+}

@@ -78,6 +78,7 @@ pub struct Consumer {
     /// OffsetFetcher does.
     reset_retry: Vec<TopicPartition>,
     reset_retry_at: Millis,
+    /// The leader saw the metadata change since its last assignment: rejoin when Stable.
     rejoin_needed: bool,
     /// Records polled but not yet read by the console (bounded).
     pub consumed: VecDeque<Consumed>,
@@ -92,6 +93,20 @@ pub struct Consumer {
     pub error: Option<String>,
     /// KIP-848 only: the client side of the consumer rebalance protocol.
     kip848: Kip848,
+    /// Classic group leader only: the partition counts its last assignment was computed from.
+    assignment_snapshot: Option<MetadataSnapshot>,
+    /// When the leader next refreshes its metadata (`metadata.max.age.ms` after the last one,
+    /// sooner after a partition turned out to have no leader).
+    metadata_refresh_at: Millis,
+}
+
+/// `ConsumerCoordinator.MetadataSnapshot`: the partition count of each topic the group
+/// subscribes to that exists. The leader rejoins when its metadata no longer matches the
+/// snapshot of its last assignment (partitions added, a topic deleted or created).
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct MetadataSnapshot {
+    topics: Vec<String>,
+    partitions: BTreeMap<String, u32>,
 }
 
 /// The KIP-848 membership manager's state (`ConsumerMembershipManager`).
@@ -169,6 +184,8 @@ impl Consumer {
             wake_token: 0,
             error: None,
             kip848: Kip848::default(),
+            assignment_snapshot: None,
+            metadata_refresh_at: 0,
         }
     }
 
@@ -192,6 +209,9 @@ impl Consumer {
         }
         if !self.reset_retry.is_empty() {
             due.push(self.reset_retry_at);
+        }
+        if self.assignment_snapshot.is_some() {
+            due.push(self.metadata_refresh_at);
         }
         due.into_iter().min()
     }
@@ -271,7 +291,42 @@ impl Sim {
             self.commit_positions(c);
         }
         self.resolve_positions(c, retry);
+        self.refresh_metadata(c);
         self.fetch(c);
+    }
+
+    /// The group's subscribed topics and their partition counts as the metadata has them now.
+    fn metadata_snapshot(&self, topics: Vec<String>) -> MetadataSnapshot {
+        let partitions = topics
+            .iter()
+            .filter_map(|t| Some((t.clone(), self.cluster.partition_count(t)? as u32)))
+            .collect_map();
+        MetadataSnapshot { topics, partitions }
+    }
+
+    /// A group leader's metadata refresh, when due: if the partitions it last assigned from
+    /// changed, it rejoins ("cached metadata has changed"), so a grown topic's new partitions
+    /// get consumers and a deleted topic's are given up.
+    fn refresh_metadata(&mut self, c: ClientId) {
+        let now = self.now;
+        let due = self.consumer_mut(c).and_then(|x| {
+            let snapshot = x.assignment_snapshot.as_ref()?;
+            (x.metadata_refresh_at <= now).then(|| snapshot.topics.clone())
+        });
+        if let Some(topics) = due {
+            let current = self.metadata_snapshot(topics);
+            if let Some(x) = self.consumer_mut(c) {
+                x.metadata_refresh_at = now + x.config.metadata_max_age_ms;
+                x.rejoin_needed |= x.assignment_snapshot.as_ref() != Some(&current);
+            }
+        }
+        // A member between rebalances or without its coordinator rejoins once it is back.
+        if self
+            .consumer_mut(c)
+            .is_some_and(|x| x.rejoin_needed && x.phase == MemberPhase::Stable)
+        {
+            self.rejoin(c);
+        }
     }
 
     fn find_coordinator(&mut self, c: ClientId) {
@@ -399,11 +454,14 @@ impl Sim {
             return;
         }
         let mut by_leader: BTreeMap<BrokerId, Vec<(TopicPartition, i64)>> = BTreeMap::new();
+        let mut leaderless = false;
         for (tp, pos) in &x.positions {
-            if let Some(l) = self.cluster.leader_of(tp) {
-                if !x.fetching_from.contains(&l) {
-                    by_leader.entry(l).or_default().push((tp.clone(), *pos));
+            match self.cluster.leader_of(tp) {
+                Some(l) if !x.fetching_from.contains(&l) => {
+                    by_leader.entry(l).or_default().push((tp.clone(), *pos))
                 }
+                Some(_) => {}
+                None => leaderless = true,
             }
         }
         let max_records = x.config.max_poll_records.max(1) as u32;
@@ -411,6 +469,11 @@ impl Sim {
         let Some(x) = self.consumer_mut(c) else {
             return;
         };
+        // The fetcher asks for a metadata update when a partition has no known leader (it may
+        // have been deleted); the update comes after `retry.backoff.ms`.
+        if leaderless {
+            x.metadata_refresh_at = x.metadata_refresh_at.min(now + CONSUMER_RETRY_BACKOFF_MS);
+        }
         for l in by_leader.keys() {
             x.fetching_from.insert(*l);
         }
@@ -490,7 +553,9 @@ impl Sim {
                     return;
                 };
                 x.commit_in_flight = false;
-                if error.is_none() {
+                // The answer lists what the coordinator committed, also when some of the
+                // commit's topics were unknown.
+                if matches!(error, None | Some(ErrorCode::UnknownTopicOrPartition)) {
                     for (tp, o) in offsets {
                         x.last_committed.insert(tp, o);
                     }
@@ -596,6 +661,8 @@ impl Sim {
             Ok(join) => {
                 x.member_id = join.member_id.clone();
                 x.generation = join.generation;
+                // Only the leader watches for metadata changes.
+                x.assignment_snapshot = None;
                 x.phase = MemberPhase::Syncing;
                 if x.next_heartbeat_at.is_none() {
                     x.next_heartbeat_at = Some(now + x.config.heartbeat_interval_ms);
@@ -631,13 +698,21 @@ impl Sim {
         join: &JoinResult,
     ) -> Vec<(String, Vec<TopicPartition>)> {
         let name = AssignorName::parse(&join.protocol).unwrap_or(AssignorName::Range);
-        let mut partitions: BTreeMap<String, u32> = BTreeMap::new();
-        for m in &join.members {
-            for t in &m.metadata.topics {
-                if let Some(n) = self.cluster.partition_count(t) {
-                    partitions.insert(t.clone(), n as u32);
-                }
-            }
+        let mut topics: Vec<String> = join
+            .members
+            .iter()
+            .flat_map(|m| m.metadata.topics.iter().cloned())
+            .collect();
+        crate::ordered::sort(&mut topics);
+        topics.dedup();
+        // The leader refreshes its metadata for the group's subscription before assigning, and
+        // keeps what it assigned from to notice changes later.
+        let snapshot = self.metadata_snapshot(topics);
+        let partitions = snapshot.partitions.clone();
+        let now = self.now;
+        if let Some(x) = self.consumer_mut(c) {
+            x.metadata_refresh_at = now + x.config.metadata_max_age_ms;
+            x.assignment_snapshot = Some(snapshot);
         }
         let members: Vec<MemberSubscription> = join
             .members

@@ -66,6 +66,7 @@ const CONSUMER_ARGS: &[(&str, &str)] = &[
     ("fetch.max.wait.ms", "fetch_max_wait_ms"),
     ("max.partition.fetch.bytes", "max_partition_fetch_bytes"),
     ("fetch.max.bytes", "fetch_max_bytes"),
+    ("metadata.max.age.ms", "metadata_max_age_ms"),
 ];
 
 /// Java client defaults the program always sets, because kafka-python's differ.

@@ -210,6 +210,7 @@ pub struct ConsumerConfig {
     pub max_partition_fetch_bytes: i32,
     pub fetch_max_bytes: i32,
     pub client_rack: String,
+    pub metadata_max_age_ms: i64,
     /// Warnings for unknown names.
     pub warnings: Vec<String>,
 }
@@ -253,6 +254,7 @@ impl ConsumerConfig {
             max_partition_fetch_bytes: r.int("max.partition.fetch.bytes"),
             fetch_max_bytes: r.int("fetch.max.bytes"),
             client_rack: r.string("client.rack").unwrap_or_default(),
+            metadata_max_age_ms: r.long("metadata.max.age.ms"),
             warnings: warnings(&r),
         })
     }
@@ -388,6 +390,7 @@ mod tests {
         assert_eq!(c.max_poll_records, 500);
         assert!(c.enable_auto_commit);
         assert_eq!(c.auto_commit_interval_ms, 5000);
+        assert_eq!(c.metadata_max_age_ms, 300_000);
         assert_eq!(c.auto_offset_reset, AutoOffsetReset::Latest);
         assert_eq!(
             c.partition_assignment_strategy,

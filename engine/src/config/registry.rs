@@ -401,6 +401,8 @@ pub static REGISTRY: &[ConfigDef] = &[
         "Most data returned per fetch."),
     ConfigDef::new("client.rack", Consumer, Str, "", NONE,
         "The consumer's rack, for rack-aware assignment and fetching from followers."),
+    ConfigDef::new("metadata.max.age.ms", Consumer, Long, "300000", AtLeast(0),
+        "Refresh metadata at least this often; the group leader rejoins when a subscribed topic's partitions changed."),
 ];
 
 /// The config `name` in `scope`, if the playground knows it (in any era).

@@ -242,18 +242,9 @@ impl Sim {
                 member_id,
                 generation,
                 offsets,
-            } => {
-                let error = self.handle_commit(b, &group, &member_id, generation, &offsets);
-                self.send(
-                    me,
-                    from,
-                    Body::OffsetCommitResponse {
-                        group,
-                        offsets,
-                        error,
-                    },
-                );
-            }
+            } => self.answer_offset_commit(me, from, group, offsets, |s, group, offsets| {
+                s.handle_commit(b, group, &member_id, generation, offsets)
+            }),
             Body::OffsetFetchRequest { group, partitions } => {
                 let g = self.groups.get(&group);
                 let offsets = partitions
@@ -847,6 +838,33 @@ impl Sim {
             }
             GroupState::Empty | GroupState::Dead => {}
         }
+    }
+
+    /// `KafkaApis.handleOffsetCommitRequest`: partitions of topics missing from the metadata are
+    /// answered UNKNOWN_TOPIC_OR_PARTITION without reaching the coordinator, which `commit`s the
+    /// rest. The playground's answer carries one error: the coordinator's, else that one.
+    pub(crate) fn answer_offset_commit(
+        &mut self,
+        me: NodeId,
+        from: NodeId,
+        group: String,
+        mut offsets: Vec<(TopicPartition, i64)>,
+        commit: impl FnOnce(&mut Self, &str, &[(TopicPartition, i64)]) -> Option<ErrorCode>,
+    ) {
+        let requested = offsets.len();
+        offsets.retain(|(tp, _)| self.cluster.topics.contains_key(&*tp.topic));
+        let unknown = (offsets.len() < requested).then_some(ErrorCode::UnknownTopicOrPartition);
+        let error = if offsets.is_empty() && unknown.is_some() {
+            unknown
+        } else {
+            commit(self, &group, &offsets).or(unknown)
+        };
+        let body = Body::OffsetCommitResponse {
+            group,
+            offsets,
+            error,
+        };
+        self.send(me, from, body);
     }
 
     fn handle_commit(

@@ -760,13 +760,9 @@ impl Sim {
                 generation,
                 offsets,
             } if self.consumer_groups.contains_key(&group) => {
-                let error = self.consumer_group_commit(b, &group, &member_id, generation, &offsets);
-                let body = Body::OffsetCommitResponse {
-                    group,
-                    offsets,
-                    error,
-                };
-                self.send(me, from, body);
+                self.answer_offset_commit(me, from, group, offsets, |s, group, offsets| {
+                    s.consumer_group_commit(b, group, &member_id, generation, offsets)
+                });
                 None
             }
             Body::OffsetFetchRequest { group, partitions }
