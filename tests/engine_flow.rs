@@ -1,5 +1,6 @@
 //! Whole-engine scenarios: topics, producers, consumer groups, offsets, determinism.
 
+use kafka_playground::engine::trace::TraceEvent;
 use kafka_playground::engine::{ClusterSpec, Command, Sim, TopicPartition, WorkloadSpec};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -277,6 +278,16 @@ fn member_ids_start_with_the_client_id() {
 }
 
 fn start_consumer_with(s: &mut Sim, name: &str, group: &str, topic: &str, extra: &[(&str, &str)]) {
+    start_consumer_on(s, name, group, &[topic], extra);
+}
+
+fn start_consumer_on(
+    s: &mut Sim,
+    name: &str,
+    group: &str,
+    topics: &[&str],
+    extra: &[(&str, &str)],
+) {
     let mut configs = BTreeMap::from([("auto.offset.reset".to_string(), "earliest".to_string())]);
     for (k, v) in extra {
         configs.insert(k.to_string(), v.to_string());
@@ -284,7 +295,7 @@ fn start_consumer_with(s: &mut Sim, name: &str, group: &str, topic: &str, extra:
     s.apply(Command::StartConsumer {
         name: name.into(),
         group: Some(group.into()),
-        topics: vec![topic.into()],
+        topics: topics.iter().map(|t| t.to_string()).collect(),
         assign: Vec::new(),
         start_offsets: BTreeMap::new(),
         configs,
@@ -489,23 +500,9 @@ fn a_deleted_topics_partitions_are_given_up_and_not_committed_again() {
         create_topic(&mut s, "t", 1, 1);
         create_topic(&mut s, "u", 1, 1);
         start_producer(&mut s, "p", "u", 20, None);
-        let configs = [
-            ("auto.offset.reset", "earliest".to_string()),
-            (
-                "partition.assignment.strategy",
-                format!("org.apache.kafka.clients.consumer.{strategy}"),
-            ),
-        ];
-        s.apply(Command::StartConsumer {
-            name: "a".into(),
-            group: Some("g".into()),
-            topics: vec!["t".into(), "u".into()],
-            assign: Vec::new(),
-            start_offsets: BTreeMap::new(),
-            configs: configs.map(|(k, v)| (k.to_string(), v)).into(),
-            process_time_ms: 0,
-        })
-        .expect("consumer");
+        let class = format!("org.apache.kafka.clients.consumer.{strategy}");
+        let extra = [("partition.assignment.strategy", class.as_str())];
+        start_consumer_on(&mut s, "a", "g", &["t", "u"], &extra);
         s.run_for(10_000);
         assert_eq!(assignment_of(&s, "a").len(), 2, "{strategy}");
         s.apply(Command::StopProducer { name: "p".into() })
@@ -523,4 +520,160 @@ fn a_deleted_topics_partitions_are_given_up_and_not_committed_again() {
             "{strategy}: no offsets for the deleted topic"
         );
     }
+}
+
+/// The generations of `group`'s rebalances completed so far, with their times.
+fn rebalances(s: &Sim, group: &str) -> Vec<(i64, i32)> {
+    s.trace()
+        .recent()
+        .filter_map(|(at, _, e)| match e {
+            TraceEvent::Rebalanced {
+                group: g,
+                generation,
+                ..
+            } if g == group => Some((*at, *generation)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Kafka waits `retry.backoff.ms` between two metadata refreshes however small
+/// `metadata.max.age.ms` is, and any long is a valid age.
+#[test]
+fn any_metadata_max_age_lets_the_world_run_on() {
+    for age in ["0", "9223372036854775807"] {
+        let mut s = sim(1);
+        create_topic(&mut s, "t", 1, 1);
+        start_consumer_with(&mut s, "a", "g", "t", &[("metadata.max.age.ms", age)]);
+        s.run_for(10_000);
+        assert_eq!(s.now(), 10_000);
+        assert_eq!(assignment_of(&s, "a").len(), 1, "metadata.max.age.ms={age}");
+    }
+}
+
+/// A static leader restarted without a rebalance computes no assignment but gets the members'
+/// subscriptions to watch (KIP-814), so it still notices added partitions.
+#[test]
+fn a_restarted_static_leader_still_watches_the_metadata() {
+    let mut s = sim(3);
+    create_topic(&mut s, "t", 2, 1);
+    start_consumer_with(&mut s, "a", "g", "t", &[("group.instance.id", "ia")]);
+    s.run_for(100);
+    start_consumer_with(&mut s, "b", "g", "t", &[("group.instance.id", "ib")]);
+    s.run_for(10_000);
+    s.apply(Command::StopConsumer {
+        name: "a".into(),
+        hard: false,
+    })
+    .unwrap();
+    s.run_for(2_000);
+    start_consumer_with(&mut s, "a2", "g", "t", &[("group.instance.id", "ia")]);
+    s.run_for(5_000);
+    let g = s.group_view("g").unwrap();
+    assert!(
+        g.leader.as_deref().is_some_and(|l| l.starts_with("a2")),
+        "{g:?}"
+    );
+    s.apply(Command::AddPartitions {
+        topic: "t".into(),
+        total: 4,
+    })
+    .unwrap();
+    s.run_for(310_000);
+    assert_eq!(owned_by_group(&s, &["a2", "b"]).len(), 4);
+}
+
+/// A refresh that comes while the leader is rejoining for another reason causes no second
+/// rebalance: the assignment it then computes already uses the new metadata.
+#[test]
+fn a_refresh_during_a_rebalance_causes_no_second_one() {
+    let mut s = sim(3);
+    create_topic(&mut s, "t", 2, 1);
+    start_consumer(&mut s, "a", "g", "t");
+    s.run_for(100);
+    // b hears of the next rebalance only at its next heartbeat: the rebalance takes seconds.
+    start_consumer_with(&mut s, "b", "g", "t", &[("heartbeat.interval.ms", "10000")]);
+    s.run_for(30_000);
+    let (assigned_at, generation) = *rebalances(&s, "g").last().unwrap();
+    s.apply(Command::AddPartitions {
+        topic: "t".into(),
+        total: 4,
+    })
+    .unwrap();
+    // c joins 5 s before the leader's refresh is due.
+    s.run_until(assigned_at + 295_000);
+    start_consumer(&mut s, "c", "g", "t");
+    s.run_for(120_000);
+    let later: Vec<_> = rebalances(&s, "g")
+        .into_iter()
+        .filter(|(_, g)| *g > generation)
+        .collect();
+    assert_eq!(later.len(), 1, "{later:?}");
+    assert_eq!(owned_by_group(&s, &["a", "b", "c"]).len(), 4);
+}
+
+/// A consumer being closed does not rejoin, even when its metadata changed: otherwise a static
+/// group would wait for its session to time out.
+#[test]
+fn a_closing_leader_does_not_rejoin() {
+    let extra = [
+        (
+            "partition.assignment.strategy",
+            "org.apache.kafka.clients.consumer.RoundRobinAssignor",
+        ),
+        ("group.instance.id", "ia"),
+    ];
+    // Closed at each moment before its refresh, due 100 ms after it found no leader, while its
+    // last commit is in flight. (Closed after it, it has already rejoined, as in Kafka, and the
+    // group waits for the static member's session to time out.)
+    for wait in 170..176 {
+        let mut s = sim(3);
+        create_topic(&mut s, "t", 1, 1);
+        create_topic(&mut s, "u", 1, 1);
+        start_consumer_on(&mut s, "a", "g", &["t", "u"], &extra);
+        s.run_for(100);
+        let b_extra = [extra[0], ("group.instance.id", "ib")];
+        start_consumer_on(&mut s, "b", "g", &["t", "u"], &b_extra);
+        s.run_for(10_000);
+        let generation = s.group_view("g").unwrap().generation;
+        s.apply(Command::DeleteTopic { name: "t".into() }).unwrap();
+        s.run_for(wait);
+        s.apply(Command::StopConsumer {
+            name: "a".into(),
+            hard: false,
+        })
+        .unwrap();
+        s.run_for(30_000);
+        let g = s.group_view("g").unwrap();
+        assert_eq!(
+            (g.generation, g.state.as_str()),
+            (generation, "Stable"),
+            "{wait}"
+        );
+        assert_eq!(assignment_of(&s, "b").len(), 1, "{wait}");
+    }
+}
+
+/// A topic recreated with fewer partitions: commits for the partitions it no longer has are
+/// answered UNKNOWN_TOPIC_OR_PARTITION.
+#[test]
+fn offsets_are_not_committed_for_partitions_a_topic_lacks() {
+    let mut s = sim(1);
+    create_topic(&mut s, "t", 4, 1);
+    start_consumer(&mut s, "a", "g", "t");
+    s.run_for(100);
+    start_consumer(&mut s, "b", "g", "t");
+    s.run_for(10_000);
+    s.apply(Command::DeleteTopic { name: "t".into() }).unwrap();
+    s.run_for(10);
+    create_topic(&mut s, "t", 2, 1);
+    s.run_for(20_000);
+    let g = s.group_view("g").unwrap();
+    let committed: Vec<_> = g
+        .offsets
+        .iter()
+        .filter(|o| o.committed.is_some())
+        .map(|o| o.tp.partition)
+        .collect();
+    assert_eq!(committed, vec![0, 1]);
 }

@@ -78,7 +78,6 @@ pub struct Consumer {
     /// OffsetFetcher does.
     reset_retry: Vec<TopicPartition>,
     reset_retry_at: Millis,
-    /// The leader saw the metadata change since its last assignment: rejoin when Stable.
     rejoin_needed: bool,
     /// Records polled but not yet read by the console (bounded).
     pub consumed: VecDeque<Consumed>,
@@ -93,11 +92,19 @@ pub struct Consumer {
     pub error: Option<String>,
     /// KIP-848 only: the client side of the consumer rebalance protocol.
     kip848: Kip848,
-    /// Classic group leader only: the partition counts its last assignment was computed from.
-    assignment_snapshot: Option<MetadataSnapshot>,
-    /// When the leader next refreshes its metadata (`metadata.max.age.ms` after the last one,
-    /// sooner after a partition turned out to have no leader).
-    metadata_refresh_at: Millis,
+    /// Classic group leader only: the metadata it watches for changes.
+    metadata_watch: Option<MetadataWatch>,
+}
+
+/// What a classic group's leader watches (`ConsumerCoordinator`'s `assignmentSnapshot` and
+/// `metadataSnapshot`): the metadata its last assignment was computed from, the metadata as
+/// last refreshed, and when it refreshes next (`metadata.max.age.ms` after the last refresh,
+/// sooner once a partition turned out to have no leader).
+#[derive(Clone, Debug)]
+struct MetadataWatch {
+    assigned: MetadataSnapshot,
+    seen: MetadataSnapshot,
+    refresh_at: Millis,
 }
 
 /// `ConsumerCoordinator.MetadataSnapshot`: the partition count of each topic the group
@@ -184,8 +191,7 @@ impl Consumer {
             wake_token: 0,
             error: None,
             kip848: Kip848::default(),
-            assignment_snapshot: None,
-            metadata_refresh_at: 0,
+            metadata_watch: None,
         }
     }
 
@@ -210,8 +216,8 @@ impl Consumer {
         if !self.reset_retry.is_empty() {
             due.push(self.reset_retry_at);
         }
-        if self.assignment_snapshot.is_some() {
-            due.push(self.metadata_refresh_at);
+        if !self.leaving {
+            due.extend(self.metadata_watch.as_ref().map(|w| w.refresh_at));
         }
         due.into_iter().min()
     }
@@ -304,27 +310,36 @@ impl Sim {
         MetadataSnapshot { topics, partitions }
     }
 
-    /// A group leader's metadata refresh, when due: if the partitions it last assigned from
-    /// changed, it rejoins ("cached metadata has changed"), so a grown topic's new partitions
-    /// get consumers and a deleted topic's are given up.
+    /// A group leader's metadata refresh, when due; and `rejoinNeededOrPending`: when the
+    /// metadata no longer matches what it last assigned from, it rejoins ("cached metadata has
+    /// changed"), so a grown topic's new partitions get consumers and a deleted topic's are
+    /// given up. The check waits while the member is not Stable (a rebalance or a coordinator
+    /// lookup under way), and a closing consumer does neither.
     fn refresh_metadata(&mut self, c: ClientId) {
         let now = self.now;
         let due = self.consumer_mut(c).and_then(|x| {
-            let snapshot = x.assignment_snapshot.as_ref()?;
-            (x.metadata_refresh_at <= now).then(|| snapshot.topics.clone())
+            let w = x.metadata_watch.as_ref()?;
+            (w.refresh_at <= now && !x.leaving).then(|| w.assigned.topics.clone())
         });
         if let Some(topics) = due {
-            let current = self.metadata_snapshot(topics);
+            let seen = self.metadata_snapshot(topics);
             if let Some(x) = self.consumer_mut(c) {
-                x.metadata_refresh_at = now + x.config.metadata_max_age_ms;
-                x.rejoin_needed |= x.assignment_snapshot.as_ref() != Some(&current);
+                let refresh_at = next_metadata_refresh(now, &x.config);
+                x.metadata_watch = x.metadata_watch.take().map(|w| MetadataWatch {
+                    seen,
+                    refresh_at,
+                    ..w
+                });
             }
         }
-        // A member between rebalances or without its coordinator rejoins once it is back.
-        if self
-            .consumer_mut(c)
-            .is_some_and(|x| x.rejoin_needed && x.phase == MemberPhase::Stable)
-        {
+        let changed = self.consumer_mut(c).is_some_and(|x| {
+            x.phase == MemberPhase::Stable
+                && !x.leaving
+                && x.metadata_watch
+                    .as_ref()
+                    .is_some_and(|w| w.seen != w.assigned)
+        });
+        if changed {
             self.rejoin(c);
         }
     }
@@ -471,8 +486,8 @@ impl Sim {
         };
         // The fetcher asks for a metadata update when a partition has no known leader (it may
         // have been deleted); the update comes after `retry.backoff.ms`.
-        if leaderless {
-            x.metadata_refresh_at = x.metadata_refresh_at.min(now + CONSUMER_RETRY_BACKOFF_MS);
+        if let Some(w) = x.metadata_watch.as_mut().filter(|_| leaderless) {
+            w.refresh_at = w.refresh_at.min(now + CONSUMER_RETRY_BACKOFF_MS);
         }
         for l in by_leader.keys() {
             x.fetching_from.insert(*l);
@@ -662,7 +677,7 @@ impl Sim {
                 x.member_id = join.member_id.clone();
                 x.generation = join.generation;
                 // Only the leader watches for metadata changes.
-                x.assignment_snapshot = None;
+                x.metadata_watch = None;
                 x.phase = MemberPhase::Syncing;
                 if x.next_heartbeat_at.is_none() {
                     x.next_heartbeat_at = Some(now + x.config.heartbeat_interval_ms);
@@ -711,8 +726,14 @@ impl Sim {
         let partitions = snapshot.partitions.clone();
         let now = self.now;
         if let Some(x) = self.consumer_mut(c) {
-            x.metadata_refresh_at = now + x.config.metadata_max_age_ms;
-            x.assignment_snapshot = Some(snapshot);
+            x.metadata_watch = Some(MetadataWatch {
+                refresh_at: next_metadata_refresh(now, &x.config),
+                seen: snapshot.clone(),
+                assigned: snapshot,
+            });
+        }
+        if join.skip_assignment {
+            return Vec::new();
         }
         let members: Vec<MemberSubscription> = join
             .members
@@ -1355,6 +1376,12 @@ impl Sim {
 }
 
 /// The message a consumer shows for a fatal KIP-848 heartbeat error.
+/// `metadata.max.age.ms` after `now`; Kafka's metadata waits `retry.backoff.ms` between two
+/// refreshes however small the age is.
+fn next_metadata_refresh(now: Millis, config: &ConsumerConfig) -> Millis {
+    now.saturating_add(config.metadata_max_age_ms.max(CONSUMER_RETRY_BACKOFF_MS))
+}
+
 fn fatal_message(e: ErrorCode) -> &'static str {
     match e {
         ErrorCode::GroupIdNotFound => {

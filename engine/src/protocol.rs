@@ -296,6 +296,9 @@ pub struct JoinResult {
     pub member_id: String,
     /// Filled for the leader only.
     pub members: Vec<JoinedMember>,
+    /// KIP-814: a restarted static leader gets the members to watch their topics' metadata,
+    /// but the group keeps its assignment, so it computes none.
+    pub skip_assignment: bool,
 }
 
 impl Body {

@@ -115,6 +115,18 @@ impl ClassicGroup {
         self.members.iter_mut().find(|m| m.member_id == id)
     }
 
+    /// The members and their subscriptions, as the JoinGroup answer gives them to the leader.
+    fn joined_members(&self) -> Vec<JoinedMember> {
+        self.members
+            .iter()
+            .map(|m| JoinedMember {
+                member_id: m.member_id.clone(),
+                group_instance_id: m.group_instance_id.clone(),
+                metadata: m.metadata.clone(),
+            })
+            .collect()
+    }
+
     fn rebalance_timeout(&self) -> Millis {
         self.members
             .iter()
@@ -416,13 +428,18 @@ impl Sim {
         if g.leader.as_deref() == Some(old_id.as_str()) {
             g.leader = Some(new_id.clone());
         }
+        let leader = g.leader.clone().unwrap_or_default();
         let result = JoinResult {
             generation: g.generation,
             protocol: g.protocol.clone().unwrap_or_default(),
-            leader: g.leader.clone().unwrap_or_default(),
+            members: if leader == new_id {
+                g.joined_members()
+            } else {
+                Vec::new()
+            },
+            leader,
             member_id: new_id.clone(),
-            // No assignment to compute: the leader skips it (KIP-814).
-            members: Vec::new(),
+            skip_assignment: true,
         };
         self.record(TraceEvent::MemberRemoved {
             group: group.to_string(),
@@ -579,15 +596,7 @@ impl Sim {
         let generation = g.generation;
         let protocol = g.protocol.clone().unwrap_or_default();
         let leader = g.leader.clone().unwrap_or_default();
-        let all: Vec<JoinedMember> = g
-            .members
-            .iter()
-            .map(|m| JoinedMember {
-                member_id: m.member_id.clone(),
-                group_instance_id: m.group_instance_id.clone(),
-                metadata: m.metadata.clone(),
-            })
-            .collect();
+        let all = g.joined_members();
         let replies: Vec<(String, NodeId)> = g
             .members
             .iter()
@@ -612,6 +621,7 @@ impl Sim {
                 leader: leader.clone(),
                 member_id: member_id.clone(),
                 members,
+                skip_assignment: false,
             };
             let body = Body::JoinGroupResponse {
                 group: group.to_string(),
@@ -840,9 +850,9 @@ impl Sim {
         }
     }
 
-    /// `KafkaApis.handleOffsetCommitRequest`: partitions of topics missing from the metadata are
-    /// answered UNKNOWN_TOPIC_OR_PARTITION without reaching the coordinator, which `commit`s the
-    /// rest. The playground's answer carries one error: the coordinator's, else that one.
+    /// `KafkaApis.handleOffsetCommitRequest`: partitions missing from the metadata are answered
+    /// UNKNOWN_TOPIC_OR_PARTITION without reaching the coordinator, which `commit`s the rest.
+    /// The playground's answer carries one error: the coordinator's, else that one.
     pub(crate) fn answer_offset_commit(
         &mut self,
         me: NodeId,
@@ -852,7 +862,10 @@ impl Sim {
         commit: impl FnOnce(&mut Self, &str, &[(TopicPartition, i64)]) -> Option<ErrorCode>,
     ) {
         let requested = offsets.len();
-        offsets.retain(|(tp, _)| self.cluster.topics.contains_key(&*tp.topic));
+        offsets.retain(|(tp, _)| {
+            let count = self.cluster.partition_count(&tp.topic).unwrap_or(0);
+            (0..count).contains(&tp.partition)
+        });
         let unknown = (offsets.len() < requested).then_some(ErrorCode::UnknownTopicOrPartition);
         let error = if offsets.is_empty() && unknown.is_some() {
             unknown
