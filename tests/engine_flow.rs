@@ -677,3 +677,21 @@ fn offsets_are_not_committed_for_partitions_a_topic_lacks() {
         .collect();
     assert_eq!(committed, vec![0, 1]);
 }
+
+/// A topic deleted and created again with more partitions: the leader's fetches fail against
+/// the new topic (its offsets are out of range, or its leader moved), and the metadata update
+/// they ask for shows the new partitions.
+#[test]
+fn a_topic_recreated_with_more_partitions_is_noticed_soon() {
+    let mut s = sim(3);
+    create_topic(&mut s, "t", 2, 1);
+    start_producer(&mut s, "p", "t", 20, None);
+    start_consumer(&mut s, "a", "g", "t");
+    s.run_for(10_000);
+    s.apply(Command::DeleteTopic { name: "t".into() }).unwrap();
+    s.run_for(10);
+    create_topic(&mut s, "t", 4, 1);
+    let start = s.now();
+    assert!(s.run_while(400_000, |s| assignment_of(s, "a").len() == 4));
+    assert!(s.now() - start < 5_000, "{} ms", s.now() - start);
+}

@@ -235,6 +235,14 @@ impl Consumer {
         assignors::rebalance_protocol(&self.strategies()).unwrap_or(RebalanceProtocol::Eager)
     }
 
+    /// `Metadata.requestUpdate`: the next refresh comes after `retry.backoff.ms`. Only a
+    /// group's leader acts on its metadata; the others' refreshes are not simulated.
+    fn request_metadata_update(&mut self, now: Millis) {
+        if let Some(w) = self.metadata_watch.as_mut() {
+            w.refresh_at = w.refresh_at.min(now + CONSUMER_RETRY_BACKOFF_MS);
+        }
+    }
+
     fn push_consumed(&mut self, c: Consumed) {
         if self.consumed.len() == CONSUMED_KEPT {
             self.consumed.pop_front();
@@ -485,9 +493,9 @@ impl Sim {
             return;
         };
         // The fetcher asks for a metadata update when a partition has no known leader (it may
-        // have been deleted); the update comes after `retry.backoff.ms`.
-        if let Some(w) = x.metadata_watch.as_mut().filter(|_| leaderless) {
-            w.refresh_at = w.refresh_at.min(now + CONSUMER_RETRY_BACKOFF_MS);
+        // have been deleted).
+        if leaderless {
+            x.request_metadata_update(now);
         }
         for l in by_leader.keys() {
             x.fetching_from.insert(*l);
@@ -932,7 +940,9 @@ impl Sim {
                         x.positions.remove(&p.tp);
                         out_of_range.push(p.tp.clone());
                     }
-                    Err(_) => {}
+                    // NOT_LEADER_OR_FOLLOWER, UNKNOWN_TOPIC_OR_PARTITION and the like: the
+                    // fetcher asks for a metadata update.
+                    Err(_) => x.request_metadata_update(now),
                 }
             }
             x.total_consumed += count;
