@@ -695,3 +695,42 @@ fn a_topic_recreated_with_more_partitions_is_noticed_soon() {
     assert!(s.run_while(400_000, |s| assignment_of(s, "a").len() == 4));
     assert!(s.now() - start < 5_000, "{} ms", s.now() - start);
 }
+
+/// A producer spreads records over the partitions in its metadata: partitions added to a topic
+/// get records once it refreshes (`metadata.max.age.ms`, 5 min); one started later sees them
+/// at once.
+#[test]
+fn a_producer_uses_added_partitions_from_its_next_metadata_refresh() {
+    let mut s = sim(3);
+    create_topic(&mut s, "t", 2, 1);
+    start_producer(&mut s, "p", "t", 50, Some(20));
+    s.run_for(10_000);
+    s.apply(Command::AddPartitions {
+        topic: "t".into(),
+        total: 4,
+    })
+    .unwrap();
+    let new_partitions = |s: &Sim| -> i64 {
+        (2..4)
+            .filter_map(|p| s.high_watermark(&TopicPartition::new("t", p)))
+            .sum()
+    };
+    s.run_for(60_000);
+    assert_eq!(new_partitions(&s), 0, "not before the refresh");
+    s.run_for(300_000);
+    assert!(new_partitions(&s) > 0);
+
+    let mut s = sim(3);
+    create_topic(&mut s, "t", 2, 1);
+    s.apply(Command::AddPartitions {
+        topic: "t".into(),
+        total: 4,
+    })
+    .unwrap();
+    start_producer(&mut s, "p", "t", 50, Some(20));
+    s.run_for(10_000);
+    assert!(
+        new_partitions(&s) > 0,
+        "a new producer's first metadata has them"
+    );
+}

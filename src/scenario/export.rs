@@ -38,6 +38,7 @@ const PRODUCER_ARGS: &[(&str, &str)] = &[
     ),
     ("request.timeout.ms", "request_timeout_ms"),
     ("retry.backoff.ms", "retry_backoff_ms"),
+    ("metadata.max.age.ms", "metadata_max_age_ms"),
     ("max.request.size", "max_request_size"),
     ("max.block.ms", "max_block_ms"),
     ("compression.type", "compression_type"),

@@ -86,6 +86,7 @@ pub struct ProducerConfig {
     pub request_timeout_ms: i64,
     pub retry_backoff_ms: i64,
     pub retry_backoff_max_ms: i64,
+    pub metadata_max_age_ms: i64,
     pub buffer_memory: i64,
     pub max_request_size: i32,
     pub max_block_ms: i64,
@@ -167,6 +168,7 @@ impl ProducerConfig {
             request_timeout_ms: r.long("request.timeout.ms"),
             retry_backoff_ms: r.long("retry.backoff.ms"),
             retry_backoff_max_ms: r.long("retry.backoff.max.ms"),
+            metadata_max_age_ms: r.long("metadata.max.age.ms"),
             buffer_memory: r.long("buffer.memory"),
             max_request_size: r.int("max.request.size"),
             max_block_ms: r.long("max.block.ms"),
@@ -284,6 +286,7 @@ mod tests {
         assert_eq!(p.partitioner_availability_timeout_ms, 0);
         assert!(!p.partitioner_ignore_keys);
         assert_eq!(p.transaction_timeout_ms, 60_000);
+        assert_eq!(p.metadata_max_age_ms, 300_000);
         assert_eq!(
             (p.buffer_memory, p.max_request_size, p.max_block_ms),
             (33_554_432, 1_048_576, 60_000)

@@ -324,6 +324,8 @@ pub static REGISTRY: &[ConfigDef] = &[
         "How long the client waits for a response."),
     ConfigDef::new("retry.backoff.ms", Producer, Long, "100", AtLeast(0),
         "Initial wait before a retry."),
+    ConfigDef::new("metadata.max.age.ms", Producer, Long, "300000", AtLeast(0),
+        "Refresh metadata at least this often; partitions added to a topic are used from then on."),
     ConfigDef::new("retry.backoff.max.ms", Producer, Long, "1000", AtLeast(0),
         "Cap of the exponential retry backoff.").notes("new in 3.7 (KIP-580)"),
     ConfigDef::new("buffer.memory", Producer, Long, "33554432", AtLeast(0),

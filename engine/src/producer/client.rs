@@ -183,6 +183,11 @@ pub struct Producer {
     blocked_until: Millis,
     pub wake_token: u64,
     seq: u64,
+    /// The partition count of each topic in the producer's metadata, learnt on first use and
+    /// forgotten at each refresh (`metadata.max.age.ms`, or `retry.backoff.ms` after an
+    /// error that asks for one): a grown topic's new partitions get records only from then on.
+    partition_counts: BTreeMap<Arc<str>, i32>,
+    metadata_refresh_at: Millis,
 }
 
 /// Records a leader acknowledged: partition, base offset, values (for the durability ledger).
@@ -217,7 +222,33 @@ impl Producer {
             blocked_until: 0,
             wake_token: 0,
             seq: 0,
+            partition_counts: BTreeMap::new(),
+            metadata_refresh_at: 0,
         }
+    }
+
+    /// How many partitions `send()` spreads `topic`'s records over: the count in the producer's
+    /// metadata, refreshed when due. The cluster has `live` now; a count above it (the topic
+    /// was deleted and created again with fewer) is corrected at once, as the playground does
+    /// not simulate records held for partitions that no longer exist.
+    fn partition_count(&mut self, topic: &Arc<str>, live: i32, now: Millis) -> i32 {
+        if now >= self.metadata_refresh_at {
+            self.partition_counts.clear();
+            let age = self.config.metadata_max_age_ms;
+            self.metadata_refresh_at = now.saturating_add(age.max(self.config.retry_backoff_ms));
+        }
+        let known = self
+            .partition_counts
+            .entry(Arc::clone(topic))
+            .or_insert(live);
+        *known = (*known).min(live);
+        *known
+    }
+
+    /// `Metadata.requestUpdate`: the next `send()` after `retry.backoff.ms` sees fresh metadata.
+    fn request_metadata_update(&mut self, now: Millis) {
+        let at = now.saturating_add(self.config.retry_backoff_ms);
+        self.metadata_refresh_at = self.metadata_refresh_at.min(at);
     }
 
     /// Records waiting in the accumulator or in flight.
@@ -322,20 +353,32 @@ impl Sim {
             self.auto_create_topic(topic)
                 .map_err(|e| (e.code, e.message))?;
         }
-        let ignore_keys = matches!(self.clients.get(&c),
-            Some(crate::client::Client::Producer(p)) if p.config.partitioner_ignore_keys);
-        let meta = self.cluster.topics.get(topic);
+        let now = self.now;
+        let Some(meta) = self.cluster.topics.get(topic) else {
+            return Err((
+                ErrorCode::UnknownTopicOrPartition,
+                format!("Topic {topic} not present in metadata after 60000 ms."),
+            ));
+        };
+        let live = meta.partitions.len() as i32;
+        let (num, ignore_keys) = match self.clients.get_mut(&c) {
+            Some(crate::client::Client::Producer(p)) => (
+                p.partition_count(&meta.name, live, now),
+                p.config.partitioner_ignore_keys,
+            ),
+            _ => (live, false),
+        };
         Ok(SendTarget {
-            name: meta.map_or_else(|| topic.into(), |t| Arc::clone(&t.name)),
-            num: meta.map_or(0, |t| t.partitions.len() as i32),
-            available: meta.map_or_else(Vec::new, |t| {
-                t.partitions
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, p)| p.leader.is_some())
-                    .map(|(i, _)| i as u32)
-                    .collect()
-            }),
+            name: Arc::clone(&meta.name),
+            num,
+            available: meta
+                .partitions
+                .iter()
+                .take(num as usize)
+                .enumerate()
+                .filter(|(_, p)| p.leader.is_some())
+                .map(|(i, _)| i as u32)
+                .collect(),
             ignore_keys,
         })
     }
@@ -733,6 +776,15 @@ impl Sim {
                 let Some(created_at) = p.find_batch(&r.tp, r.batch_id).map(|b| b.created_at) else {
                     continue;
                 };
+                // `Sender.completeBatch`: an error that says the metadata is stale asks for
+                // fresh metadata.
+                if let Err((
+                    ErrorCode::NotLeaderOrFollower | ErrorCode::UnknownTopicOrPartition,
+                    _,
+                )) = &r.result
+                {
+                    p.request_metadata_update(now);
+                }
                 match r.result {
                     Err((code, _)) if code.retriable() && now + backoff < created_at + timeout => {
                         if let Some(b) = p.find_batch_mut(&r.tp, r.batch_id) {
