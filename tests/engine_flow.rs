@@ -720,6 +720,28 @@ fn a_producer_uses_added_partitions_from_its_next_metadata_refresh() {
     s.run_for(300_000);
     assert!(new_partitions(&s) > 0);
 
+    // A record for a partition beyond the producer's count waits for fresh metadata, which
+    // has it (`waitOnMetadata`).
+    let mut s = sim(1);
+    create_topic(&mut s, "t", 2, 1);
+    let produce = |s: &mut Sim, partition| {
+        s.apply(Command::Produce {
+            producer: "console".into(),
+            topic: "t".into(),
+            partition,
+            key: None,
+            value: Some("v".into()),
+            timestamp: None,
+        })
+    };
+    produce(&mut s, None).unwrap();
+    s.apply(Command::AddPartitions {
+        topic: "t".into(),
+        total: 4,
+    })
+    .unwrap();
+    assert!(produce(&mut s, Some(3)).is_ok());
+
     let mut s = sim(3);
     create_topic(&mut s, "t", 2, 1);
     s.apply(Command::AddPartitions {

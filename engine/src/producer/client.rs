@@ -230,8 +230,15 @@ impl Producer {
     /// How many partitions `send()` spreads `topic`'s records over: the count in the producer's
     /// metadata, refreshed when due. The cluster has `live` now; a count above it (the topic
     /// was deleted and created again with fewer) is corrected at once, as the playground does
-    /// not simulate records held for partitions that no longer exist.
-    fn partition_count(&mut self, topic: &Arc<str>, live: i32, now: Millis) -> i32 {
+    /// not simulate records held for partitions that no longer exist. A record for a given
+    /// `partition` beyond the known count waits for fresh metadata (`waitOnMetadata`).
+    fn partition_count(
+        &mut self,
+        topic: &Arc<str>,
+        live: i32,
+        partition: Option<i32>,
+        now: Millis,
+    ) -> i32 {
         if now >= self.metadata_refresh_at {
             self.partition_counts.clear();
             let age = self.config.metadata_max_age_ms;
@@ -241,6 +248,9 @@ impl Producer {
             .partition_counts
             .entry(Arc::clone(topic))
             .or_insert(live);
+        if partition.is_some_and(|p| p >= *known) {
+            *known = live;
+        }
         *known = (*known).min(live);
         *known
     }
@@ -336,13 +346,18 @@ impl Sim {
         value: Option<SmolStr>,
         timestamp: Option<i64>,
     ) -> Result<TopicPartition, (ErrorCode, String)> {
-        let target = self.send_target(c, topic)?;
+        let target = self.send_target(c, topic, partition)?;
         self.send_to(c, &target, partition, key, value, timestamp)
     }
 
     /// What `send()` needs to know of a topic (`KafkaProducer.waitOnMetadata`), looked up once
     /// for all the records a workload sends in one go (nothing changes the metadata meanwhile).
-    fn send_target(&mut self, c: ClientId, topic: &str) -> Result<SendTarget, (ErrorCode, String)> {
+    fn send_target(
+        &mut self,
+        c: ClientId,
+        topic: &str,
+        partition: Option<i32>,
+    ) -> Result<SendTarget, (ErrorCode, String)> {
         if !self.cluster.topics.contains_key(topic) {
             if !self.cluster.broker_config.auto_create_topics_enable {
                 return Err((
@@ -363,7 +378,7 @@ impl Sim {
         let live = meta.partitions.len() as i32;
         let (num, ignore_keys) = match self.clients.get_mut(&c) {
             Some(crate::client::Client::Producer(p)) => (
-                p.partition_count(&meta.name, live, now),
+                p.partition_count(&meta.name, live, partition, now),
                 p.config.partitioner_ignore_keys,
             ),
             _ => (live, false),
@@ -523,7 +538,7 @@ impl Sim {
                 // a failed lookup is tried again for each record, as `send()` would.
                 let sent = match &target {
                     Some(t) => Ok(t),
-                    None => self.send_target(c, topic).map(|t| &*target.insert(t)),
+                    None => self.send_target(c, topic, None).map(|t| &*target.insert(t)),
                 };
                 if let Err((code, msg)) = sent
                     .and_then(|t| self.send_to(c, t, None, key.clone(), Some(value.clone()), None))
