@@ -756,3 +756,24 @@ fn a_producer_uses_added_partitions_from_its_next_metadata_refresh() {
         "a new producer's first metadata has them"
     );
 }
+
+/// A broken connection makes the producer refresh its metadata (the broker may be gone), so it
+/// then also learns of partitions added since its last refresh.
+#[test]
+fn a_producer_refreshes_its_metadata_when_a_connection_breaks() {
+    let mut s = sim(3);
+    create_topic(&mut s, "t", 3, 3);
+    start_producer(&mut s, "p", "t", 50, Some(20));
+    s.run_for(10_000);
+    s.apply(Command::AddPartitions {
+        topic: "t".into(),
+        total: 6,
+    })
+    .unwrap();
+    s.apply(Command::StopBroker { id: 1, hard: true }).unwrap();
+    s.run_for(15_000);
+    let added: i64 = (3..6)
+        .filter_map(|p| s.high_watermark(&TopicPartition::new("t", p)))
+        .sum();
+    assert!(added > 0);
+}

@@ -231,7 +231,8 @@ impl Producer {
     /// metadata, refreshed when due. The cluster has `live` now; a count above it (the topic
     /// was deleted and created again with fewer) is corrected at once, as the playground does
     /// not simulate records held for partitions that no longer exist. A record for a given
-    /// `partition` beyond the known count waits for fresh metadata (`waitOnMetadata`).
+    /// `partition` beyond the known count waits for fresh metadata (`waitOnMetadata`). The
+    /// refresh is made at the first `send()` once due, not on a timer of its own.
     fn partition_count(
         &mut self,
         topic: &Arc<str>,
@@ -239,7 +240,11 @@ impl Producer {
         partition: Option<i32>,
         now: Millis,
     ) -> i32 {
-        if now >= self.metadata_refresh_at {
+        let stale = self
+            .partition_counts
+            .get(topic)
+            .is_some_and(|known| partition.is_some_and(|p| p >= *known));
+        if now >= self.metadata_refresh_at || stale {
             self.partition_counts.clear();
             let age = self.config.metadata_max_age_ms;
             self.metadata_refresh_at = now.saturating_add(age.max(self.config.retry_backoff_ms));
@@ -248,9 +253,6 @@ impl Producer {
             .partition_counts
             .entry(Arc::clone(topic))
             .or_insert(live);
-        if partition.is_some_and(|p| p >= *known) {
-            *known = live;
-        }
         *known = (*known).min(live);
         *known
     }
@@ -570,6 +572,9 @@ impl Sim {
             return;
         };
         p.in_flight.remove(&broker);
+        // The network client refreshes its metadata after a disconnection: the broker may be
+        // gone, and its partitions led elsewhere.
+        p.request_metadata_update(now);
         let backoff = p.config.retry_backoff_ms;
         let mut retried = 0;
         for b in p.accumulator.values_mut().flatten() {
