@@ -488,6 +488,23 @@ fn added_partitions_get_consumers_at_the_leaders_next_metadata_refresh() {
     assert_eq!(owned.len(), 4, "{owned:?}");
     assert_eq!(assignment_of(&s, "a").len(), 2);
     assert_eq!(s.group_view("g").unwrap().state, "Stable");
+    // The coordinator says why, with the leader's own reason (KIP-800).
+    let reason = s
+        .trace()
+        .recent()
+        .filter_map(|(_, _, e)| match e {
+            TraceEvent::GroupState { to, reason, .. } if to == "PreparingRebalance" => {
+                reason.clone()
+            }
+            _ => None,
+        })
+        .last()
+        .unwrap();
+    assert!(reason.starts_with("Leader a-"), "{reason}");
+    assert!(
+        reason.ends_with(" re-joining group during Stable; client reason: cached metadata has changed from {t=2} at the beginning of the rebalance to {t=4}"),
+        "{reason}"
+    );
 }
 
 /// A partition without a leader makes the consumer refresh its metadata at once: a deleted

@@ -79,6 +79,8 @@ pub struct Consumer {
     reset_retry: Vec<TopicPartition>,
     reset_retry_at: Millis,
     rejoin_needed: bool,
+    /// Why the member joins again (`AbstractCoordinator.rejoinReason`, sent with JoinGroup).
+    rejoin_reason: Option<String>,
     /// Records polled but not yet read by the console (bounded).
     pub consumed: VecDeque<Consumed>,
     pub total_consumed: u64,
@@ -114,6 +116,18 @@ struct MetadataWatch {
 struct MetadataSnapshot {
     topics: Vec<String>,
     partitions: BTreeMap<String, u32>,
+}
+
+/// As Java prints the snapshot's map: `{orders=3, payments=6}`.
+impl std::fmt::Display for MetadataSnapshot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let counts: Vec<String> = self
+            .partitions
+            .iter()
+            .map(|(t, n)| format!("{t}={n}"))
+            .collect();
+        write!(f, "{{{}}}", counts.join(", "))
+    }
 }
 
 /// The KIP-848 membership manager's state (`ConsumerMembershipManager`).
@@ -183,6 +197,7 @@ impl Consumer {
             reset_retry: Vec::new(),
             reset_retry_at: 0,
             rejoin_needed: false,
+            rejoin_reason: None,
             consumed: VecDeque::new(),
             total_consumed: 0,
             last_committed: BTreeMap::new(),
@@ -340,15 +355,17 @@ impl Sim {
                 });
             }
         }
-        let changed = self.consumer_mut(c).is_some_and(|x| {
-            x.phase == MemberPhase::Stable
-                && !x.leaving
-                && x.metadata_watch
-                    .as_ref()
-                    .is_some_and(|w| w.seen != w.assigned)
+        let changed = self.consumer_mut(c).and_then(|x| {
+            let w = x.metadata_watch.as_ref()?;
+            (x.phase == MemberPhase::Stable && !x.leaving && w.seen != w.assigned).then(|| {
+                format!(
+                    "cached metadata has changed from {} at the beginning of the rebalance to {}",
+                    w.assigned, w.seen
+                )
+            })
         });
-        if changed {
-            self.rejoin(c);
+        if let Some(reason) = changed {
+            self.rejoin(c, reason);
         }
     }
 
@@ -406,6 +423,7 @@ impl Sim {
             },
             session_timeout_ms: x.config.session_timeout_ms,
             rebalance_timeout_ms: x.config.max_poll_interval_ms,
+            reason: x.rejoin_reason.take(),
         };
         self.send(NodeId::Client(c), NodeId::Broker(coord), body);
     }
@@ -555,11 +573,17 @@ impl Sim {
                 self.on_sync(c, result)
             }
             Body::HeartbeatResponse { error, .. } => match error {
-                Some(ErrorCode::RebalanceInProgress) => self.rejoin(c),
-                Some(ErrorCode::UnknownMemberId) | Some(ErrorCode::IllegalGeneration) => {
+                Some(ErrorCode::RebalanceInProgress) => {
+                    self.rejoin(c, "group is already rebalancing".into())
+                }
+                Some(code @ (ErrorCode::UnknownMemberId | ErrorCode::IllegalGeneration)) => {
                     if let Some(x) = self.consumer_mut(c) {
                         x.member_id.clear();
                         x.generation = -1;
+                        x.rejoin_reason = Some(format!(
+                            "encountered {} from HEARTBEAT response",
+                            code.name()
+                        ));
                     }
                     self.revoke_all(c);
                     self.send_join(c);
@@ -665,6 +689,9 @@ impl Sim {
         x.group_request_to = None;
         match result {
             Err(ErrorCode::MemberIdRequired) => {
+                x.rejoin_reason = Some(format!(
+                    "need to re-join with the given member-id: {assigned_member_id}"
+                ));
                 x.member_id = assigned_member_id;
                 self.send_join(c);
             }
@@ -778,7 +805,8 @@ impl Sim {
         x.group_request_to = None;
         let new = match result {
             Ok(a) => a,
-            Err(_) => {
+            Err(e) => {
+                x.rejoin_reason = Some(format!("rebalance failed due to {}", e.name()));
                 self.send_join(c);
                 return;
             }
@@ -800,6 +828,13 @@ impl Sim {
         let cooperative = x.protocol() == RebalanceProtocol::Cooperative;
         // Cooperative: having given something up, rejoin so it can move to its new owner.
         let rejoin = cooperative && !revoked.is_empty();
+        if rejoin {
+            let list: Vec<String> = revoked.iter().map(|tp| tp.to_string()).collect();
+            x.rejoin_reason = Some(format!(
+                "need to revoke partitions [{}] as indicated by the current assignment and re-join",
+                list.join(", ")
+            ));
+        }
         self.resolve_positions(c, added);
         if rejoin {
             self.send_join(c);
@@ -967,14 +1002,16 @@ impl Sim {
         })
     }
 
-    /// A rebalance started: eager members commit and give up everything, cooperative ones keep it.
-    fn rejoin(&mut self, c: ClientId) {
+    /// A rebalance started (`reason`): eager members commit and give up everything, cooperative
+    /// ones keep it.
+    fn rejoin(&mut self, c: ClientId, reason: String) {
         let Some(x) = self.consumer_mut(c) else {
             return;
         };
         if matches!(x.phase, MemberPhase::Joining | MemberPhase::Syncing) {
             return;
         }
+        x.rejoin_reason = Some(reason);
         if x.config.enable_auto_commit {
             self.commit_positions(c);
         }

@@ -163,6 +163,8 @@ pub enum Body {
         metadata: JoinMetadata,
         session_timeout_ms: Millis,
         rebalance_timeout_ms: Millis,
+        /// Why the member (re)joins (KIP-800); `None` on its first join.
+        reason: Option<String>,
     },
     JoinGroupResponse {
         group: String,

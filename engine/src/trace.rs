@@ -106,6 +106,9 @@ pub enum TraceEvent {
         group: String,
         from: String,
         to: String,
+        /// Why a classic group prepares a rebalance, as the coordinator logs it (with the
+        /// member's own reason, KIP-800).
+        reason: Option<String>,
     },
     MemberJoined {
         group: String,

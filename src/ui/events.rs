@@ -317,11 +317,20 @@ pub fn sentence(l: Lang, e: &TraceEvent) -> String {
                 )
             }
         }
-        GroupState { group, from, to } => {
+        GroupState {
+            group,
+            from,
+            to,
+            reason,
+        } => {
+            // The reason is the coordinator's log line, which Kafka writes in English.
+            let why = reason
+                .as_deref()
+                .map_or(String::new(), |r| format!(" ({r})"));
             if en {
-                format!("Group {group}: {from} → {to}")
+                format!("Group {group}: {from} → {to}{why}")
             } else {
-                format!("Grup {group}: {from} → {to}")
+                format!("Grup {group}: {from} → {to}{why}")
             }
         }
         MemberJoined { group, member } => {

@@ -205,6 +205,7 @@ impl Sim {
                 metadata,
                 session_timeout_ms,
                 rebalance_timeout_ms,
+                reason,
             } => {
                 if self.coordinator_of(&group) != Some(b) {
                     let body = Body::JoinGroupResponse {
@@ -224,6 +225,7 @@ impl Sim {
                     metadata,
                     session_timeout_ms,
                     rebalance_timeout_ms,
+                    reason,
                 };
                 self.handle_join(b, &group, join);
             }
@@ -245,7 +247,8 @@ impl Sim {
                 // Only the group's coordinator knows its members (Kafka answers
                 // NOT_COORDINATOR; the closing consumer does not wait for the answer).
                 if self.coordinator_of(&group) == Some(b) {
-                    self.remove_member(&group, &member_id, "the consumer is being closed");
+                    let why = format!("Removing member {member_id} on LeaveGroup; client reason: the consumer is being closed");
+                    self.remove_member(&group, &member_id, "the consumer is being closed", why);
                 }
                 self.send(me, from, Body::LeaveGroupResponse { group });
             }
@@ -296,6 +299,10 @@ impl Sim {
     }
 
     fn set_state(&mut self, group: &str, to: GroupState) {
+        self.set_state_because(group, to, None);
+    }
+
+    fn set_state_because(&mut self, group: &str, to: GroupState, reason: Option<String>) {
         let now = self.now;
         let Some(g) = self.groups.get_mut(group) else {
             return;
@@ -314,6 +321,7 @@ impl Sim {
             group: group.to_string(),
             from: from.name().into(),
             to: to.name().into(),
+            reason,
         });
     }
 
@@ -391,10 +399,24 @@ impl Sim {
             });
         }
         self.schedule_session_check(group, &member_id);
-        let state = self.groups[group].state;
+        let g = &self.groups[group];
+        let state = g.state;
+        // `GroupMetadataManager`'s reasons; a member's own is "not provided" on its first join.
+        let client_reason = join.reason.as_deref().unwrap_or("not provided");
+        let reason = if is_new {
+            let instance = join.group_instance_id.as_deref().unwrap_or("null");
+            format!("Adding new member {member_id} with group instance id {instance}; client reason: {client_reason}")
+        } else if state == GroupState::Stable && g.leader.as_deref() == Some(member_id.as_str()) {
+            format!(
+                "Leader {member_id} re-joining group during Stable; client reason: {client_reason}"
+            )
+        } else {
+            let during = state.name();
+            format!("Updating metadata for member {member_id} during {during}; client reason: {client_reason}")
+        };
         match state {
             GroupState::Empty | GroupState::Stable | GroupState::CompletingRebalance => {
-                self.prepare_rebalance(group)
+                self.prepare_rebalance(group, reason)
             }
             GroupState::PreparingRebalance => {
                 if is_new && self.groups[group].initial_delay {
@@ -480,7 +502,7 @@ impl Sim {
         self.send(NodeId::Broker(b), to, body);
     }
 
-    fn prepare_rebalance(&mut self, group: &str) {
+    fn prepare_rebalance(&mut self, group: &str, reason: String) {
         let initial = self
             .groups
             .get(group)
@@ -513,7 +535,7 @@ impl Sim {
                 self.send(NodeId::Broker(b), client, body);
             }
         }
-        self.set_state(group, GroupState::PreparingRebalance);
+        self.set_state_because(group, GroupState::PreparingRebalance, Some(reason));
         self.schedule_in(
             delay,
             Event::Timer(Timer::GroupJoin {
@@ -793,6 +815,7 @@ impl Sim {
                 group,
                 member_id,
                 "its session timed out (no heartbeat within session.timeout.ms)",
+                format!("Removing member {member_id} on heartbeat expiration."),
             );
         }
     }
@@ -817,7 +840,15 @@ impl Sim {
     }
 
     /// Removes a member (leave or expiry) and starts a rebalance for the rest.
-    pub(crate) fn remove_member(&mut self, group: &str, member_id: &str, reason: &str) {
+    /// Removes a member (`reason` for the trace); the group rebalances (`why`, as the
+    /// coordinator logs it) unless it is left empty.
+    pub(crate) fn remove_member(
+        &mut self,
+        group: &str,
+        member_id: &str,
+        reason: &str,
+        why: String,
+    ) {
         let known = self
             .groups
             .get(group)
@@ -836,7 +867,7 @@ impl Sim {
                     self.set_state(group, GroupState::Empty);
                     self.store_group(group);
                 } else {
-                    self.prepare_rebalance(group);
+                    self.prepare_rebalance(group, why);
                 }
             }
             GroupState::PreparingRebalance => {
@@ -1136,4 +1167,5 @@ struct Join {
     metadata: JoinMetadata,
     session_timeout_ms: Millis,
     rebalance_timeout_ms: Millis,
+    reason: Option<String>,
 }

@@ -1005,6 +1005,7 @@ impl Sim {
                     group: group.to_string(),
                     from: from.name().into(),
                     to: to.name().into(),
+                    reason: None,
                 },
                 GroupEvent::TargetAssignment {
                     epoch,
