@@ -492,13 +492,13 @@ fn added_partitions_get_consumers_at_the_leaders_next_metadata_refresh() {
     let reason = s
         .trace()
         .recent()
-        .filter_map(|(_, _, e)| match e {
+        .rev()
+        .find_map(|(_, _, e)| match e {
             TraceEvent::GroupState { to, reason, .. } if to == "PreparingRebalance" => {
                 reason.clone()
             }
             _ => None,
         })
-        .last()
         .unwrap();
     assert!(reason.starts_with("Leader a-"), "{reason}");
     assert!(
