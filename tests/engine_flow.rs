@@ -502,7 +502,9 @@ fn added_partitions_get_consumers_at_the_leaders_next_metadata_refresh() {
         .unwrap();
     assert!(reason.starts_with("Leader a-"), "{reason}");
     assert!(
-        reason.ends_with(" re-joining group during Stable; client reason: cached metadata has changed from {t=2} at the beginning of the rebalance to {t=4}"),
+        reason.ends_with(
+            " re-joining group during Stable; client reason: cached metadata has changed"
+        ),
         "{reason}"
     );
 }

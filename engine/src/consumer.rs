@@ -79,7 +79,8 @@ pub struct Consumer {
     reset_retry: Vec<TopicPartition>,
     reset_retry_at: Millis,
     rejoin_needed: bool,
-    /// Why the member joins again (`AbstractCoordinator.rejoinReason`, sent with JoinGroup).
+    /// Why the member joins again (`AbstractCoordinator.rejoinReason`): sent with every
+    /// JoinGroup until a SyncGroup succeeds.
     rejoin_reason: Option<String>,
     /// Records polled but not yet read by the console (bounded).
     pub consumed: VecDeque<Consumed>,
@@ -116,18 +117,6 @@ struct MetadataWatch {
 struct MetadataSnapshot {
     topics: Vec<String>,
     partitions: BTreeMap<String, u32>,
-}
-
-/// As Java prints the snapshot's map: `{orders=3, payments=6}`.
-impl std::fmt::Display for MetadataSnapshot {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let counts: Vec<String> = self
-            .partitions
-            .iter()
-            .map(|(t, n)| format!("{t}={n}"))
-            .collect();
-        write!(f, "{{{}}}", counts.join(", "))
-    }
 }
 
 /// The KIP-848 membership manager's state (`ConsumerMembershipManager`).
@@ -355,17 +344,15 @@ impl Sim {
                 });
             }
         }
-        let changed = self.consumer_mut(c).and_then(|x| {
-            let w = x.metadata_watch.as_ref()?;
-            (x.phase == MemberPhase::Stable && !x.leaving && w.seen != w.assigned).then(|| {
-                format!(
-                    "cached metadata has changed from {} at the beginning of the rebalance to {}",
-                    w.assigned, w.seen
-                )
-            })
+        let changed = self.consumer_mut(c).is_some_and(|x| {
+            x.phase == MemberPhase::Stable
+                && !x.leaving
+                && x.metadata_watch
+                    .as_ref()
+                    .is_some_and(|w| w.seen != w.assigned)
         });
-        if let Some(reason) = changed {
-            self.rejoin(c, reason);
+        if changed {
+            self.rejoin(c, "cached metadata has changed".into());
         }
     }
 
@@ -423,7 +410,11 @@ impl Sim {
             },
             session_timeout_ms: x.config.session_timeout_ms,
             rebalance_timeout_ms: x.config.max_poll_interval_ms,
-            reason: x.rejoin_reason.take(),
+            // `JoinGroupRequest.maybeTruncateReason`: at most 255 characters.
+            reason: x
+                .rejoin_reason
+                .as_ref()
+                .map(|r| r.chars().take(255).collect()),
         };
         self.send(NodeId::Client(c), NodeId::Broker(coord), body);
     }
@@ -578,7 +569,11 @@ impl Sim {
                 }
                 Some(code @ (ErrorCode::UnknownMemberId | ErrorCode::IllegalGeneration)) => {
                     if let Some(x) = self.consumer_mut(c) {
-                        x.member_id.clear();
+                        // An illegal generation keeps the member id
+                        // (`resetStateOnResponseError`).
+                        if code == ErrorCode::UnknownMemberId {
+                            x.member_id.clear();
+                        }
                         x.generation = -1;
                         x.rejoin_reason = Some(format!(
                             "encountered {} from HEARTBEAT response",
@@ -695,7 +690,8 @@ impl Sim {
                 x.member_id = assigned_member_id;
                 self.send_join(c);
             }
-            Err(ErrorCode::NotCoordinator) | Err(ErrorCode::CoordinatorNotAvailable) => {
+            Err(e @ (ErrorCode::NotCoordinator | ErrorCode::CoordinatorNotAvailable)) => {
+                x.rejoin_reason = Some(failed_because(e));
                 x.phase = MemberPhase::FindingCoordinator;
                 x.coordinator = None;
             }
@@ -707,7 +703,10 @@ impl Sim {
                 x.phase = MemberPhase::Standalone;
                 x.group = None;
             }
-            Err(_) => self.send_join(c),
+            Err(e) => {
+                x.rejoin_reason = Some(failed_because(e));
+                self.send_join(c);
+            }
             Ok(join) => {
                 x.member_id = join.member_id.clone();
                 x.generation = join.generation;
@@ -806,7 +805,7 @@ impl Sim {
         let new = match result {
             Ok(a) => a,
             Err(e) => {
-                x.rejoin_reason = Some(format!("rebalance failed due to {}", e.name()));
+                x.rejoin_reason = Some(failed_because(e));
                 self.send_join(c);
                 return;
             }
@@ -827,13 +826,10 @@ impl Sim {
         }
         let cooperative = x.protocol() == RebalanceProtocol::Cooperative;
         // Cooperative: having given something up, rejoin so it can move to its new owner.
+        x.rejoin_reason = None;
         let rejoin = cooperative && !revoked.is_empty();
         if rejoin {
-            let list: Vec<String> = revoked.iter().map(|tp| tp.to_string()).collect();
-            x.rejoin_reason = Some(format!(
-                "need to revoke partitions [{}] as indicated by the current assignment and re-join",
-                list.join(", ")
-            ));
+            x.rejoin_reason = Some("need to revoke partitions and re-join".into());
         }
         self.resolve_positions(c, added);
         if rejoin {
@@ -1423,6 +1419,12 @@ impl Sim {
 }
 
 /// The message a consumer shows for a fatal KIP-848 heartbeat error.
+/// "rebalance failed due to ...": the reason a member gives after a failed join or sync.
+fn failed_because(e: ErrorCode) -> String {
+    let class = e.exception().rsplit('.').next().unwrap_or_default();
+    format!("rebalance failed due to {class}")
+}
+
 /// `metadata.max.age.ms` after `now`; Kafka's metadata waits `retry.backoff.ms` between two
 /// refreshes however small the age is.
 fn next_metadata_refresh(now: Millis, config: &ConsumerConfig) -> Millis {

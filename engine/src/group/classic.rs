@@ -247,7 +247,7 @@ impl Sim {
                 // Only the group's coordinator knows its members (Kafka answers
                 // NOT_COORDINATOR; the closing consumer does not wait for the answer).
                 if self.coordinator_of(&group) == Some(b) {
-                    let why = format!("Removing member {member_id} on LeaveGroup; client reason: the consumer is being closed");
+                    let why = format!("explicit `LeaveGroup` request for ({member_id}) members.");
                     self.remove_member(&group, &member_id, "the consumer is being closed", why);
                 }
                 self.send(me, from, Body::LeaveGroupResponse { group });
@@ -402,7 +402,11 @@ impl Sim {
         let g = &self.groups[group];
         let state = g.state;
         // `GroupMetadataManager`'s reasons; a member's own is "not provided" on its first join.
-        let client_reason = join.reason.as_deref().unwrap_or("not provided");
+        let client_reason = join
+            .reason
+            .as_deref()
+            .filter(|r| !r.is_empty())
+            .unwrap_or("not provided");
         let reason = if is_new {
             let instance = join.group_instance_id.as_deref().unwrap_or("null");
             format!("Adding new member {member_id} with group instance id {instance}; client reason: {client_reason}")
@@ -815,7 +819,7 @@ impl Sim {
                 group,
                 member_id,
                 "its session timed out (no heartbeat within session.timeout.ms)",
-                format!("Removing member {member_id} on heartbeat expiration."),
+                format!("removing member {member_id} on heartbeat expiration."),
             );
         }
     }
@@ -839,9 +843,8 @@ impl Sim {
         });
     }
 
-    /// Removes a member (leave or expiry) and starts a rebalance for the rest.
-    /// Removes a member (`reason` for the trace); the group rebalances (`why`, as the
-    /// coordinator logs it) unless it is left empty.
+    /// Removes a member (leave or expiry; `reason` for the trace) and starts a rebalance for the
+    /// rest (`why`, as the coordinator logs it) unless the group is left empty.
     pub(crate) fn remove_member(
         &mut self,
         group: &str,
