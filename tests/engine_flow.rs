@@ -181,6 +181,26 @@ fn leaving_member_triggers_rebalance() {
     assert!(g.generation > gen1);
     assert_eq!(g.members.len(), 1);
     assert_eq!(g.members[0].assignment.len(), 4);
+    let reason = last_rebalance_reason(&s);
+    assert!(
+        reason.starts_with("explicit `LeaveGroup` request for (b-")
+            && reason.ends_with(") members."),
+        "{reason}"
+    );
+}
+
+/// The reason the coordinator gave for `s`'s latest rebalance.
+fn last_rebalance_reason(s: &Sim) -> String {
+    s.trace()
+        .recent()
+        .rev()
+        .find_map(|(_, _, e)| match e {
+            TraceEvent::GroupState { to, reason, .. } if to == "PreparingRebalance" => {
+                reason.clone()
+            }
+            _ => None,
+        })
+        .unwrap_or_default()
 }
 
 #[test]
@@ -489,17 +509,7 @@ fn added_partitions_get_consumers_at_the_leaders_next_metadata_refresh() {
     assert_eq!(assignment_of(&s, "a").len(), 2);
     assert_eq!(s.group_view("g").unwrap().state, "Stable");
     // The coordinator says why, with the leader's own reason (KIP-800).
-    let reason = s
-        .trace()
-        .recent()
-        .rev()
-        .find_map(|(_, _, e)| match e {
-            TraceEvent::GroupState { to, reason, .. } if to == "PreparingRebalance" => {
-                reason.clone()
-            }
-            _ => None,
-        })
-        .unwrap();
+    let reason = last_rebalance_reason(&s);
     assert!(reason.starts_with("Leader a-"), "{reason}");
     assert!(
         reason.ends_with(
