@@ -1,5 +1,6 @@
 //! Whole-engine scenarios: topics, producers, consumer groups, offsets, determinism.
 
+use kafka_playground::engine::faults::NetworkFault;
 use kafka_playground::engine::trace::TraceEvent;
 use kafka_playground::engine::{ClusterSpec, Command, Sim, TopicPartition, WorkloadSpec};
 use std::collections::{BTreeMap, BTreeSet};
@@ -805,4 +806,39 @@ fn a_producer_refreshes_its_metadata_when_a_connection_breaks() {
         .filter_map(|p| s.high_watermark(&TopicPartition::new("t", p)))
         .sum();
     assert!(added > 0);
+}
+
+/// The first request to time out closes the connection and fails every other request in
+/// flight on it (`NetworkClient`): a member cut off for 30 s reconnects once and keeps its
+/// session, instead of dropping each new connection as its older lost requests time out.
+#[test]
+fn a_member_cut_off_briefly_reconnects_once_and_keeps_its_partitions() {
+    let mut s = sim(3);
+    create_topic(&mut s, "t", 4, 1);
+    start_consumer(&mut s, "a", "g", "t");
+    s.run_for(100);
+    start_consumer(&mut s, "b", "g", "t");
+    s.run_for(10_000);
+    let before = s.group_view("g").unwrap();
+    let owned = assignment_of(&s, "b");
+    let b = s.client_node("b").unwrap();
+    s.apply(Command::Network(NetworkFault::Isolate(b))).unwrap();
+    s.run_for(30_000);
+    s.apply(Command::Network(NetworkFault::Heal)).unwrap();
+    s.run_for(30_000);
+    let after = s.group_view("g").unwrap();
+    assert_eq!(
+        (after.generation, after.state.as_str()),
+        (before.generation, "Stable"),
+        "{}",
+        last_rebalance_reason(&s)
+    );
+    assert_eq!(assignment_of(&s, "b"), owned);
+    let timeouts = s
+        .trace()
+        .recent()
+        .filter(|(_, _, e)| matches!(e, TraceEvent::RequestTimedOut { from, .. } if *from == b))
+        .count();
+    // One per broker b was talking to (the coordinator, the partitions' leaders).
+    assert!(timeouts <= 3, "{timeouts}");
 }

@@ -139,6 +139,7 @@ impl Sim {
 
     /// The client's connection to `broker` broke.
     pub(crate) fn client_disconnected(&mut self, c: ClientId, broker: super::ids::BrokerId) {
+        self.net.connection_closed(c, broker, self.now);
         match self.clients.get(&c) {
             Some(Client::Producer(_)) => self.producer_disconnected(c, broker),
             Some(Client::Consumer(_)) => self.consumer_disconnected(c, broker),

@@ -95,6 +95,8 @@ pub struct Network {
     /// and removal (messages leave it about as fast as they enter).
     in_flight: BTreeMap<u64, Box<Envelope>>,
     next_id: u64,
+    /// When each client's connection to a broker was last closed (a timeout, the broker gone).
+    closed: BTreeMap<(ClientId, BrokerId), Millis>,
 }
 
 impl Default for Network {
@@ -108,6 +110,7 @@ impl Default for Network {
             hosts: BTreeMap::new(),
             in_flight: BTreeMap::new(),
             next_id: 1,
+            closed: BTreeMap::new(),
         }
     }
 }
@@ -121,6 +124,17 @@ fn link(a: NodeId, b: NodeId) -> (NodeId, NodeId) {
 }
 
 impl Network {
+    pub(crate) fn connection_closed(&mut self, client: ClientId, broker: BrokerId, at: Millis) {
+        self.closed.insert((client, broker), at);
+    }
+
+    /// Whether the connection a request sent at `sent_at` went out on has been closed since.
+    pub(crate) fn closed_since(&self, client: ClientId, broker: BrokerId, sent_at: Millis) -> bool {
+        self.closed
+            .get(&(client, broker))
+            .is_some_and(|at| sent_at < *at)
+    }
+
     pub fn with_latency(ms: Millis) -> Self {
         Network {
             default_latency: ms,

@@ -56,8 +56,13 @@ pub enum Timer {
     /// `leader.imbalance.check.interval.seconds`
     PreferredLeaders,
     /// A client's request (or its response) was lost: `request.timeout.ms` after it was sent
-    /// the client gives up on the connection to `broker`.
-    RequestTimeout { client: ClientId, broker: i32 },
+    /// the client gives up on the connection to `broker`, unless that connection has been
+    /// closed since `sent_at`.
+    RequestTimeout {
+        client: ClientId,
+        broker: i32,
+        sent_at: Millis,
+    },
     /// A client's connection attempt to a dead broker failed; it may reconnect after
     /// `reconnect.backoff.ms`.
     ConnectionRefused { client: ClientId, broker: i32 },
@@ -361,6 +366,7 @@ impl Sim {
                     Event::Timer(Timer::RequestTimeout {
                         client: c,
                         broker: b,
+                        sent_at: env.sent_at,
                     }),
                 );
             }
@@ -427,7 +433,16 @@ impl Sim {
                     * 1000;
                 self.schedule_in(every.max(1000), Event::Timer(Timer::PreferredLeaders));
             }
-            Timer::RequestTimeout { client, broker } => {
+            Timer::RequestTimeout {
+                client,
+                broker,
+                sent_at,
+            } => {
+                // `NetworkClient` closes the connection at its first timed-out request, which
+                // fails every other request in flight on it: their timeouts are moot.
+                if self.net.closed_since(client, broker, sent_at) {
+                    return;
+                }
                 self.record(TraceEvent::RequestTimedOut {
                     from: NodeId::Client(client),
                     to: NodeId::Broker(broker),
