@@ -43,6 +43,17 @@ impl Client {
     }
 }
 
+/// A client's next metadata refresh after one at `now`: `metadata.max.age.ms` later, but never
+/// sooner than `retry.backoff.ms` (Kafka's `Metadata` backs off between refreshes however small
+/// the age is).
+pub(crate) fn metadata_refresh_after(
+    now: Millis,
+    max_age_ms: Millis,
+    backoff_ms: Millis,
+) -> Millis {
+    now.saturating_add(max_age_ms.max(backoff_ms))
+}
+
 impl Sim {
     pub fn client(&self, name: &str) -> Option<&Client> {
         self.clients.get(self.client_names.get(name)?)

@@ -15,6 +15,7 @@ use super::protocol::{Body, FetchPartition, JoinMetadata, JoinResult};
 use super::sim::Sim;
 use super::time::Millis;
 use super::trace::TraceEvent;
+use crate::client::metadata_refresh_after;
 
 /// The consumer's `retry.backoff.ms` default (not configurable in the playground).
 const CONSUMER_RETRY_BACKOFF_MS: Millis = 100;
@@ -825,12 +826,10 @@ impl Sim {
             x.resolving.remove(tp);
         }
         let cooperative = x.protocol() == RebalanceProtocol::Cooperative;
-        // Cooperative: having given something up, rejoin so it can move to its new owner.
-        x.rejoin_reason = None;
+        // Cooperative: having given something up, rejoin so it can move to its new owner. A
+        // successful sync ends any earlier reason to rejoin.
         let rejoin = cooperative && !revoked.is_empty();
-        if rejoin {
-            x.rejoin_reason = Some("need to revoke partitions and re-join".into());
-        }
+        x.rejoin_reason = rejoin.then(|| "need to revoke partitions and re-join".into());
         self.resolve_positions(c, added);
         if rejoin {
             self.send_join(c);
@@ -1418,19 +1417,18 @@ impl Sim {
     }
 }
 
-/// The message a consumer shows for a fatal KIP-848 heartbeat error.
 /// "rebalance failed due to ...": the reason a member gives after a failed join or sync.
 fn failed_because(e: ErrorCode) -> String {
     let class = e.exception().rsplit('.').next().unwrap_or_default();
     format!("rebalance failed due to {class}")
 }
 
-/// `metadata.max.age.ms` after `now`; Kafka's metadata waits `retry.backoff.ms` between two
-/// refreshes however small the age is.
+/// When the consumer's metadata next refreshes, given one now.
 fn next_metadata_refresh(now: Millis, config: &ConsumerConfig) -> Millis {
-    now.saturating_add(config.metadata_max_age_ms.max(CONSUMER_RETRY_BACKOFF_MS))
+    metadata_refresh_after(now, config.metadata_max_age_ms, CONSUMER_RETRY_BACKOFF_MS)
 }
 
+/// The message a consumer shows for a fatal KIP-848 heartbeat error.
 fn fatal_message(e: ErrorCode) -> &'static str {
     match e {
         ErrorCode::GroupIdNotFound => {

@@ -246,8 +246,11 @@ impl Producer {
             .is_some_and(|known| partition.is_some_and(|p| p >= *known));
         if now >= self.metadata_refresh_at || stale {
             self.partition_counts.clear();
-            let age = self.config.metadata_max_age_ms;
-            self.metadata_refresh_at = now.saturating_add(age.max(self.config.retry_backoff_ms));
+            let (age, backoff) = (
+                self.config.metadata_max_age_ms,
+                self.config.retry_backoff_ms,
+            );
+            self.metadata_refresh_at = crate::client::metadata_refresh_after(now, age, backoff);
         }
         let known = self
             .partition_counts
@@ -360,13 +363,9 @@ impl Sim {
         topic: &str,
         partition: Option<i32>,
     ) -> Result<SendTarget, (ErrorCode, String)> {
-        if !self.cluster.topics.contains_key(topic) {
-            if !self.cluster.broker_config.auto_create_topics_enable {
-                return Err((
-                    ErrorCode::UnknownTopicOrPartition,
-                    format!("Topic {topic} not present in metadata after 60000 ms."),
-                ));
-            }
+        if !self.cluster.topics.contains_key(topic)
+            && self.cluster.broker_config.auto_create_topics_enable
+        {
             self.auto_create_topic(topic)
                 .map_err(|e| (e.code, e.message))?;
         }
