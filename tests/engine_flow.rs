@@ -479,6 +479,22 @@ fn a_full_buffer_blocks_the_workload_until_acks_free_it() {
     assert!(acked + 2_500 >= sent, "acked {acked} of {sent}");
 }
 
+/// `kafka-topics --alter --partitions total`.
+fn add_partitions(s: &mut Sim, topic: &str, total: i32) {
+    s.apply(Command::AddPartitions {
+        topic: topic.into(),
+        total,
+    })
+    .expect("alter");
+}
+
+/// Records below the high watermarks of `topic`'s `partitions`.
+fn records_in(s: &Sim, topic: &str, partitions: std::ops::Range<i32>) -> i64 {
+    partitions
+        .filter_map(|p| s.high_watermark(&TopicPartition::new(topic, p)))
+        .sum()
+}
+
 fn owned_by_group(s: &Sim, names: &[&str]) -> BTreeSet<TopicPartition> {
     names.iter().flat_map(|n| assignment_of(s, n)).collect()
 }
@@ -493,11 +509,7 @@ fn added_partitions_get_consumers_at_the_leaders_next_metadata_refresh() {
     start_consumer(&mut s, "b", "g", "t");
     s.run_for(10_000);
     assert_eq!(owned_by_group(&s, &["a", "b"]).len(), 2);
-    s.apply(Command::AddPartitions {
-        topic: "t".into(),
-        total: 4,
-    })
-    .expect("alter");
+    add_partitions(&mut s, "t", 4);
     s.run_for(60_000);
     assert_eq!(
         owned_by_group(&s, &["a", "b"]).len(),
@@ -604,11 +616,7 @@ fn a_restarted_static_leader_still_watches_the_metadata() {
         g.leader.as_deref().is_some_and(|l| l.starts_with("a2")),
         "{g:?}"
     );
-    s.apply(Command::AddPartitions {
-        topic: "t".into(),
-        total: 4,
-    })
-    .unwrap();
+    add_partitions(&mut s, "t", 4);
     s.run_for(310_000);
     assert_eq!(owned_by_group(&s, &["a2", "b"]).len(), 4);
 }
@@ -625,11 +633,7 @@ fn a_refresh_during_a_rebalance_causes_no_second_one() {
     start_consumer_with(&mut s, "b", "g", "t", &[("heartbeat.interval.ms", "10000")]);
     s.run_for(30_000);
     let (assigned_at, generation) = *rebalances(&s, "g").last().unwrap();
-    s.apply(Command::AddPartitions {
-        topic: "t".into(),
-        total: 4,
-    })
-    .unwrap();
+    add_partitions(&mut s, "t", 4);
     // c joins 5 s before the leader's refresh is due.
     s.run_until(assigned_at + 295_000);
     start_consumer(&mut s, "c", "g", "t");
@@ -735,16 +739,8 @@ fn a_producer_uses_added_partitions_from_its_next_metadata_refresh() {
     create_topic(&mut s, "t", 2, 1);
     start_producer(&mut s, "p", "t", 50, Some(20));
     s.run_for(10_000);
-    s.apply(Command::AddPartitions {
-        topic: "t".into(),
-        total: 4,
-    })
-    .unwrap();
-    let new_partitions = |s: &Sim| -> i64 {
-        (2..4)
-            .filter_map(|p| s.high_watermark(&TopicPartition::new("t", p)))
-            .sum()
-    };
+    add_partitions(&mut s, "t", 4);
+    let new_partitions = |s: &Sim| records_in(s, "t", 2..4);
     s.run_for(60_000);
     assert_eq!(new_partitions(&s), 0, "not before the refresh");
     s.run_for(300_000);
@@ -765,20 +761,12 @@ fn a_producer_uses_added_partitions_from_its_next_metadata_refresh() {
         })
     };
     produce(&mut s, None).unwrap();
-    s.apply(Command::AddPartitions {
-        topic: "t".into(),
-        total: 4,
-    })
-    .unwrap();
+    add_partitions(&mut s, "t", 4);
     assert!(produce(&mut s, Some(3)).is_ok());
 
     let mut s = sim(3);
     create_topic(&mut s, "t", 2, 1);
-    s.apply(Command::AddPartitions {
-        topic: "t".into(),
-        total: 4,
-    })
-    .unwrap();
+    add_partitions(&mut s, "t", 4);
     start_producer(&mut s, "p", "t", 50, Some(20));
     s.run_for(10_000);
     assert!(
@@ -795,17 +783,10 @@ fn a_producer_refreshes_its_metadata_when_a_connection_breaks() {
     create_topic(&mut s, "t", 3, 3);
     start_producer(&mut s, "p", "t", 50, Some(20));
     s.run_for(10_000);
-    s.apply(Command::AddPartitions {
-        topic: "t".into(),
-        total: 6,
-    })
-    .unwrap();
+    add_partitions(&mut s, "t", 6);
     s.apply(Command::StopBroker { id: 1, hard: true }).unwrap();
     s.run_for(15_000);
-    let added: i64 = (3..6)
-        .filter_map(|p| s.high_watermark(&TopicPartition::new("t", p)))
-        .sum();
-    assert!(added > 0);
+    assert!(records_in(&s, "t", 3..6) > 0);
 }
 
 /// The first request to time out closes the connection and fails every other request in
