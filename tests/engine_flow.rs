@@ -1,6 +1,7 @@
 //! Whole-engine scenarios: topics, producers, consumer groups, offsets, determinism.
 
 use kafka_playground::engine::faults::NetworkFault;
+use kafka_playground::engine::protocol::ApiKey;
 use kafka_playground::engine::trace::TraceEvent;
 use kafka_playground::engine::{ClusterSpec, Command, Sim, TopicPartition, WorkloadSpec};
 use std::collections::{BTreeMap, BTreeSet};
@@ -822,4 +823,49 @@ fn a_member_cut_off_briefly_reconnects_once_and_keeps_its_partitions() {
         .count();
     // One per broker b was talking to (the coordinator, the partitions' leaders).
     assert!(timeouts <= 3, "{timeouts}");
+}
+
+/// Kafka's coordinator answers a follower that joins again with unchanged metadata (it lost
+/// the answer to its SyncGroup) with the current generation: no rebalance.
+#[test]
+fn a_follower_that_lost_its_sync_answer_rejoins_the_current_generation() {
+    let mut s = sim(3);
+    create_topic(&mut s, "t", 4, 1);
+    start_consumer(&mut s, "a", "g", "t");
+    s.run_for(100);
+    start_consumer(&mut s, "b", "g", "t");
+    let b = s.client_node("b").unwrap();
+    let sync_sent = |s: &Sim| {
+        s.trace().recent().any(|(_, _, e)| {
+            matches!(e, TraceEvent::MessageSent { api: ApiKey::SyncGroup, from, .. } if *from == b)
+        })
+    };
+    while !sync_sent(&s) && s.now() < 10_000 {
+        s.step();
+    }
+    assert!(sync_sent(&s), "b never sent SyncGroup");
+    // Its SyncGroup (or the answer) is lost; the leader's completes the generation.
+    s.apply(Command::Network(NetworkFault::Isolate(b))).unwrap();
+    s.run_for(500);
+    s.apply(Command::Network(NetworkFault::Heal)).unwrap();
+    let healed = s.now();
+    let generation = s.group_view("g").unwrap().generation;
+    assert!(assignment_of(&s, "b").is_empty());
+    // b's SyncGroup times out after request.timeout.ms (30 s); it joins again.
+    s.run_for(40_000);
+    let after = s.group_view("g").unwrap();
+    assert_eq!(
+        (after.generation, after.state.as_str()),
+        (generation, "Stable"),
+        "{}",
+        last_rebalance_reason(&s)
+    );
+    assert_eq!(rebalances(&s, "g").len(), 1);
+    let rejoin = s.trace().recent().any(|(at, _, e)| {
+        *at > healed
+            && matches!(e, TraceEvent::MessageSent { api: ApiKey::JoinGroup, from, .. } if *from == b)
+    });
+    assert!(rejoin, "b did not join again");
+    assert_eq!(assignment_of(&s, "b").len(), 2);
+    assert_eq!(assignment_of(&s, "a").len(), 2);
 }

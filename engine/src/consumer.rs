@@ -1035,6 +1035,10 @@ impl Sim {
         };
         x.fetching_from.remove(&broker);
         x.commit_in_flight = false;
+        if x.group_request_to == Some(broker) {
+            // Its JoinGroup or SyncGroup failed with the connection: the next one says so.
+            x.rejoin_reason = Some("rebalance failed due to DisconnectException".into());
+        }
         if x.find_coordinator_to == Some(broker) && x.phase == MemberPhase::FindingCoordinator {
             x.find_coordinator_to = None;
             x.request_in_flight = false;

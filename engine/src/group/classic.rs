@@ -115,6 +115,42 @@ impl ClassicGroup {
         self.members.iter_mut().find(|m| m.member_id == id)
     }
 
+    /// A JoinGroup answer with the group's current generation, as the coordinator gives it
+    /// without a rebalance: the members' subscriptions go to the leader only.
+    fn current_generation(&self, member_id: &str, skip_assignment: bool) -> JoinResult {
+        let leader = self.leader.clone().unwrap_or_default();
+        JoinResult {
+            generation: self.generation,
+            protocol: self.protocol.clone().unwrap_or_default(),
+            members: if leader == member_id {
+                self.joined_members()
+            } else {
+                Vec::new()
+            },
+            leader,
+            member_id: member_id.to_string(),
+            skip_assignment,
+        }
+    }
+
+    /// Whether a known member's JoinGroup can be answered with the current generation
+    /// (`classicGroupJoinExistingMember`): it joins with the same protocols and metadata (it
+    /// lost the answer to its JoinGroup or SyncGroup) while the group completes a rebalance,
+    /// or, as a follower, while it is Stable. The leader's JoinGroup in Stable always
+    /// rebalances: that is how it asks for one.
+    fn answers_without_rebalance(&self, join: &Join) -> bool {
+        let Some(m) = self.member(&join.member_id) else {
+            return false;
+        };
+        let same = m.protocols == join.protocols && m.metadata == join.metadata;
+        let leads = self.leader.as_deref() == Some(join.member_id.as_str());
+        same && match self.state {
+            GroupState::CompletingRebalance => true,
+            GroupState::Stable => !leads,
+            _ => false,
+        }
+    }
+
     /// The members and their subscriptions, as the JoinGroup answer gives them to the leader.
     fn joined_members(&self) -> Vec<JoinedMember> {
         self.members
@@ -355,6 +391,16 @@ impl Sim {
                 }
             }
         }
+        if g.answers_without_rebalance(&join) {
+            let result = g.current_generation(&join.member_id, false);
+            let body = Body::JoinGroupResponse {
+                group: group.to_string(),
+                result: Ok(result),
+                assigned_member_id: join.member_id,
+            };
+            self.send(NodeId::Broker(b), join.from, body);
+            return;
+        }
         let member_id = if join.member_id.is_empty() {
             let id = format!("{}-{}", join.client_id, self.rng.uuid_v4());
             if join.group_instance_id.is_none() {
@@ -454,19 +500,7 @@ impl Sim {
         if g.leader.as_deref() == Some(old_id.as_str()) {
             g.leader = Some(new_id.clone());
         }
-        let leader = g.leader.clone().unwrap_or_default();
-        let result = JoinResult {
-            generation: g.generation,
-            protocol: g.protocol.clone().unwrap_or_default(),
-            members: if leader == new_id {
-                g.joined_members()
-            } else {
-                Vec::new()
-            },
-            leader,
-            member_id: new_id.clone(),
-            skip_assignment: true,
-        };
+        let result = g.current_generation(&new_id, true);
         self.record(TraceEvent::MemberRemoved {
             group: group.to_string(),
             member: old_id,
