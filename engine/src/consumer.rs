@@ -79,7 +79,6 @@ pub struct Consumer {
     /// OffsetFetcher does.
     reset_retry: Vec<TopicPartition>,
     reset_retry_at: Millis,
-    rejoin_needed: bool,
     /// Why the member joins again (`AbstractCoordinator.rejoinReason`): sent with every
     /// JoinGroup until a SyncGroup succeeds.
     rejoin_reason: Option<String>,
@@ -186,7 +185,6 @@ impl Consumer {
             group_request_to: None,
             reset_retry: Vec::new(),
             reset_retry_at: 0,
-            rejoin_needed: false,
             rejoin_reason: None,
             consumed: VecDeque::new(),
             total_consumed: 0,
@@ -398,7 +396,6 @@ impl Sim {
         x.phase = MemberPhase::Joining;
         x.request_in_flight = true;
         x.group_request_to = Some(coord);
-        x.rejoin_needed = false;
         let body = Body::JoinGroupRequest {
             group,
             client_id: x.client_id.clone(),
