@@ -65,6 +65,78 @@ fn time_retention_deletes_whole_old_segments_on_the_check_interval() {
     );
 }
 
+fn one_broker() -> Sim {
+    Sim::new(
+        1,
+        ClusterSpec {
+            brokers: 1,
+            ..Default::default()
+        },
+    )
+    .unwrap()
+}
+
+/// Two records two seconds apart in one-second segments kept for a second: by the first
+/// retention check both have expired, the active segment too (Kafka rolls a new one).
+fn short_lived_records(s: &mut Sim, policy: &str) -> TopicPartition {
+    topic(
+        s,
+        "t",
+        &[
+            ("segment.ms", "1000"),
+            ("retention.ms", "1000"),
+            ("cleanup.policy", policy),
+        ],
+    );
+    produce(s, "t", Some("a"), Some("1"));
+    s.run_for(2_000);
+    produce(s, "t", Some("b"), Some("2"));
+    s.run_for(1_000);
+    TopicPartition::new("t", 0)
+}
+
+/// `LogManager.startup`: the first check comes `log.initial.task.delay.ms` (30 s) after the
+/// broker starts, not a whole `log.retention.check.interval.ms` (5 min) later; a restarted
+/// broker starts that clock again.
+#[test]
+fn the_first_retention_check_comes_30_seconds_after_the_broker_starts() {
+    let mut s = one_broker();
+    let tp = short_lived_records(&mut s, "delete");
+    s.run_until(29_000);
+    assert_eq!(s.log_start_offset(&tp), Some(0));
+    s.run_until(31_000);
+    assert_eq!(s.log_start_offset(&tp), Some(2), "the check at 30 s");
+
+    // After a restart at 100 s the next check is at 130 s, not at the old schedule's 330 s.
+    produce(&mut s, "t", Some("c"), Some("3"));
+    s.run_until(100_000);
+    s.apply(Command::StopBroker { id: 0, hard: false }).unwrap();
+    s.run_for(1_000);
+    s.apply(Command::StartBroker { id: 0 }).unwrap();
+    s.run_until(125_000);
+    assert_eq!(s.log_start_offset(&tp), Some(2));
+    s.run_until(200_000);
+    assert_eq!(
+        s.log_start_offset(&tp),
+        Some(3),
+        "the restarted broker's check at ~131 s"
+    );
+}
+
+/// `compact,delete` logs are left to the log cleaner, which deletes their old segments on
+/// every pass (`log.cleaner.backoff.ms`, 15 s), as `LogCleaner.cleanFilthiestLog` does.
+#[test]
+fn compact_delete_logs_lose_old_segments_in_the_cleaners_passes() {
+    let mut s = one_broker();
+    let tp = short_lived_records(&mut s, "compact,delete");
+    s.run_until(20_000);
+    assert_eq!(
+        s.log_start_offset(&tp),
+        Some(2),
+        "the cleaner's pass at 15 s"
+    );
+}
+
 #[test]
 fn size_retention_keeps_the_partition_under_retention_bytes() {
     let mut s = Sim::new(

@@ -147,9 +147,11 @@ fn an_hour_with_two_groups_rebalances_and_retention() {
             "partition {} kept everything",
             p.partition
         );
+        // Checks run 30 s after start, then every 5 minutes (the last at 55m30s): 10 minutes
+        // of retained segments, up to 5 more since that check, and the active one.
         assert!(
-            leader.segments.len() <= 13,
-            "about 10-11 one-minute segments survive: {}",
+            leader.segments.len() <= 16,
+            "at most 16 one-minute segments survive: {}",
             leader.segments.len()
         );
         for r in &p.replica_states {

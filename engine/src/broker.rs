@@ -5,7 +5,7 @@ use super::cluster::{PartitionMeta, MAX_BROKERS};
 use super::error::ErrorCode;
 use super::fetch_session::{in_sync_follower, FetchSessions, Quiet};
 use super::ids::{BrokerId, TopicPartition};
-use super::log::{Log, LogError, ProducerInfo};
+use super::log::{Log, LogConfig, LogError, ProducerInfo};
 use super::network::{Envelope, NodeId};
 use super::protocol::{Body, FetchPartition, ProduceBatch, ProduceResult};
 use super::replication::{
@@ -35,6 +35,10 @@ pub struct ProducerEntry {
 }
 
 const PRODUCER_BATCHES_KEPT: usize = 5;
+
+/// `log.initial.task.delay.ms` (an internal broker config, for tests only): when a broker's
+/// log manager runs its first retention check after the process starts.
+const LOG_INITIAL_TASK_DELAY_MS: Millis = 30_000;
 
 /// One replica of a partition on one broker.
 #[derive(Clone, Debug)]
@@ -99,6 +103,8 @@ pub struct Broker {
     /// As a leader: each follower's fetch session (KIP-227), which skips the partitions it
     /// has caught up on.
     sessions: FetchSessions,
+    /// Which start of the process its log manager's retention schedule belongs to.
+    log_manager: u64,
 }
 
 impl Broker {
@@ -116,6 +122,7 @@ impl Broker {
             pending: Vec::new(),
             fetching_from: BTreeSet::new(),
             sessions: FetchSessions::default(),
+            log_manager: 0,
         }
     }
 
@@ -1073,48 +1080,95 @@ impl Sim {
 
     // ---- log maintenance ----
 
-    /// `log.retention.check.interval.ms`: delete old segments on every replica.
-    pub(crate) fn retention_pass(&mut self) {
+    /// The broker's log manager starts (with the process): its first retention check comes
+    /// `log.initial.task.delay.ms` later, then one every `log.retention.check.interval.ms`
+    /// (`LogManager.startup` schedules "kafka-log-retention" so).
+    pub(crate) fn start_log_manager(&mut self, b: BrokerId) {
+        let Some(broker) = self.cluster.brokers.get_mut(&b) else {
+            return;
+        };
+        broker.log_manager += 1;
+        let token = broker.log_manager;
+        self.schedule_in(
+            LOG_INITIAL_TASK_DELAY_MS,
+            Event::Timer(Timer::RetentionCheck { broker: b, token }),
+        );
+    }
+
+    /// A retention check of broker `b`, unless it stopped (or restarted) since it was due.
+    pub(crate) fn retention_check(&mut self, b: BrokerId, token: u64) {
+        let current = self
+            .cluster
+            .brokers
+            .get(&b)
+            .is_some_and(|x| x.alive && x.log_manager == token);
+        if !current {
+            return;
+        }
+        // `LogManager.cleanupLogs`: logs whose policy includes `compact` are left to the
+        // log cleaner, which deletes the old segments of `compact,delete` logs itself.
+        let tps = self.replicas_where(b, |cfg| !cfg.cleanup_policy.compact);
+        for tp in tps {
+            self.delete_old_segments(b, &tp);
+        }
+        let every = self.cluster.broker_config.log_retention_check_interval_ms;
+        self.schedule_in(
+            every,
+            Event::Timer(Timer::RetentionCheck { broker: b, token }),
+        );
+    }
+
+    /// Broker `b`'s partitions whose log config passes `keep`.
+    fn replicas_where(
+        &self,
+        b: BrokerId,
+        keep: impl Fn(&LogConfig) -> bool,
+    ) -> Vec<TopicPartition> {
+        self.cluster
+            .brokers
+            .get(&b)
+            .map_or_else(Vec::new, |broker| {
+                broker
+                    .replicas
+                    .keys()
+                    .filter(|tp| keep(self.log_config(&tp.topic)))
+                    .cloned()
+                    .collect()
+            })
+    }
+
+    /// `UnifiedLog.deleteOldSegments` on broker `b`'s replica of `tp`.
+    fn delete_old_segments(&mut self, b: BrokerId, tp: &TopicPartition) {
         let now_ts = self.timestamp();
-        let ids: Vec<BrokerId> = self.cluster.live_brokers();
-        for b in ids {
-            let tps: Vec<TopicPartition> =
-                self.cluster.brokers[&b].replicas.keys().cloned().collect();
-            for tp in tps {
-                let cfg = self.log_config(&tp.topic).clone();
-                let Some(replica) = self.replica_mut(b, &tp) else {
-                    continue;
-                };
-                let hw = replica.high_watermark;
-                let result = replica.log.delete_old_segments(now_ts, hw, &cfg);
-                if !result.deleted_segments.is_empty() || result.rolled_new_active_segment {
-                    self.wake_quiet(b, &tp);
-                }
-                for (reason, bases) in result.deleted_by_reason() {
-                    self.record(TraceEvent::SegmentsDeleted {
-                        tp: tp.clone(),
-                        broker: b,
-                        base_offsets: bases,
-                        reason,
-                        log_start_offset: result.log_start_offset,
-                    });
-                }
-            }
+        let cfg = self.log_config(&tp.topic).clone();
+        let Some(replica) = self.replica_mut(b, tp) else {
+            return;
+        };
+        let hw = replica.high_watermark;
+        let result = replica.log.delete_old_segments(now_ts, hw, &cfg);
+        if !result.deleted_segments.is_empty() || result.rolled_new_active_segment {
+            self.wake_quiet(b, tp);
+        }
+        for (reason, bases) in result.deleted_by_reason() {
+            self.record(TraceEvent::SegmentsDeleted {
+                tp: tp.clone(),
+                broker: b,
+                base_offsets: bases,
+                reason,
+                log_start_offset: result.log_start_offset,
+            });
         }
     }
 
-    /// The log cleaner: compacts logs whose policy includes `compact`.
+    /// The log cleaner: compacts logs whose policy includes `compact`, then deletes the old
+    /// segments of those that also have `delete` (`LogCleaner.cleanFilthiestLog`).
     pub(crate) fn cleaner_pass(&mut self) {
         let now_ts = self.timestamp();
         let ids: Vec<BrokerId> = self.cluster.live_brokers();
         for b in ids {
-            let tps: Vec<TopicPartition> =
-                self.cluster.brokers[&b].replicas.keys().cloned().collect();
+            let tps = self.replicas_where(b, |cfg| cfg.cleanup_policy.compact);
             for tp in tps {
                 let cfg = self.log_config(&tp.topic).clone();
-                if !cfg.cleanup_policy.compact {
-                    continue;
-                }
                 let Some(replica) = self.replica_mut(b, &tp) else {
                     continue;
                 };
@@ -1123,10 +1177,13 @@ impl Sim {
                 if result.removed_records > 0 {
                     self.wake_quiet(b, &tp);
                     self.record(TraceEvent::Compacted {
-                        tp,
+                        tp: tp.clone(),
                         broker: b,
                         removed: result.removed_records,
                     });
+                }
+                if cfg.cleanup_policy.delete {
+                    self.delete_old_segments(b, &tp);
                 }
             }
         }

@@ -626,6 +626,7 @@ impl Sim {
             broker: b,
             state: "starting".into(),
         });
+        self.start_log_manager(b);
         self.broker_heartbeat(b);
     }
 

@@ -7,6 +7,7 @@ use super::command::{Command, Outcome};
 use super::error::KafkaError;
 use super::event_queue::EventQueue;
 use super::group::classic::ClassicGroup;
+use super::ids::BrokerId;
 use super::network::{ClientId, Envelope, Network, NodeId};
 use super::protocol::Body;
 use super::rng::SimRng;
@@ -39,8 +40,9 @@ pub enum Timer {
         member: String,
         token: u64,
     },
-    /// `log.retention.check.interval.ms`
-    RetentionCheck,
+    /// A broker's log manager deletes old segments (`log.retention.check.interval.ms`); the
+    /// token is its start, so a restarted broker's earlier schedule ends.
+    RetentionCheck { broker: i32, token: u64 },
     /// Log cleaner pass (`log.cleaner.backoff.ms`).
     Cleaner,
     /// `offsets.retention.check.interval.ms`
@@ -141,8 +143,10 @@ impl Sim {
             seed,
             events_at_now: (0, 0),
         };
-        let retention = sim.cluster.broker_config.log_retention_check_interval_ms;
-        sim.schedule(retention, Event::Timer(Timer::RetentionCheck));
+        let brokers: Vec<BrokerId> = sim.cluster.brokers.keys().copied().collect();
+        for b in brokers {
+            sim.start_log_manager(b);
+        }
         let cleaner = sim.cluster.broker_config.log_cleaner_backoff_ms;
         sim.schedule(cleaner, Event::Timer(Timer::Cleaner));
         let offsets = sim
@@ -406,11 +410,7 @@ impl Sim {
                 member,
                 token,
             } => self.session_check(&group, &member, token),
-            Timer::RetentionCheck => {
-                self.retention_pass();
-                let every = self.cluster.broker_config.log_retention_check_interval_ms;
-                self.schedule_in(every, Event::Timer(Timer::RetentionCheck));
-            }
+            Timer::RetentionCheck { broker, token } => self.retention_check(broker, token),
             Timer::Cleaner => {
                 self.cleaner_pass();
                 let every = self.cluster.broker_config.log_cleaner_backoff_ms;
