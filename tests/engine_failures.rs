@@ -1,7 +1,9 @@
 //! Broker failures: controlled shutdown, crash, restart; leader election, ISR shrink and
 //! recovery; what acks=all keeps and what acks=1 can lose.
 
+use kafka_playground::engine::faults::NetworkFault;
 use kafka_playground::engine::invariants::Checker;
+use kafka_playground::engine::network::NodeId;
 use kafka_playground::engine::{ClusterSpec, Command, Sim, TopicPartition, WorkloadSpec};
 use std::collections::BTreeMap;
 
@@ -401,4 +403,116 @@ fn acks_all_survives_an_isolated_leader_and_a_controller_failover_without_loss()
         .find(|c| c.name == "p")
         .unwrap();
     assert!(p.acked > 1_000, "production went on: {}", p.acked);
+}
+
+fn producer_view(s: &Sim) -> (u64, u64) {
+    let v = s
+        .client_views()
+        .into_iter()
+        .find(|c| c.name == "p")
+        .expect("producer p");
+    (v.acked, v.failed)
+}
+
+fn produce_one(s: &mut Sim) {
+    s.apply(Command::Produce {
+        producer: "p".into(),
+        topic: "t".into(),
+        partition: Some(0),
+        key: None,
+        value: Some("x".into()),
+        timestamp: None,
+    })
+    .unwrap();
+}
+
+/// KIP-360: lost requests leave a gap in an idempotent producer's sequences; the broker
+/// answers the batches after it OUT_OF_ORDER_SEQUENCE_NUMBER. Kafka's producer retries them,
+/// and bumps its epoch (sequences start again at 0) when the gap does not fill: it goes on
+/// writing. It used to fail every later record.
+#[test]
+fn an_idempotent_producer_writes_on_after_a_gap_in_its_sequences() {
+    let mut s = cluster(6);
+    producer(&mut s, "all");
+    s.run_for(3_000);
+    let leader = partition(&s).leader.unwrap();
+    let p = s.client_node("p").unwrap();
+    s.apply(Command::Network(NetworkFault::Loss(
+        p,
+        NodeId::Broker(leader),
+        10,
+    )))
+    .unwrap();
+    s.run_for(10_000);
+    s.apply(Command::Network(NetworkFault::Heal)).unwrap();
+    // Lost requests time out after 30 s; expired batches (2 min) leave gaps for good.
+    s.run_for(150_000);
+    let (acked, failed) = producer_view(&s);
+    s.run_for(20_000);
+    let (acked_after, failed_after) = producer_view(&s);
+    assert_eq!(
+        failed_after, failed,
+        "no record fails once the network is back"
+    );
+    assert!(
+        acked_after - acked >= 390,
+        "20 s at 20 records/s acknowledged: {}",
+        acked_after - acked
+    );
+}
+
+/// `DelayedProduce`: an acks=all produce appended while the ISR was full, whose followers
+/// then died, is answered REQUEST_TIMED_OUT after the request's `request.timeout.ms`; the
+/// producer retries until `delivery.timeout.ms` and then fails the record. It used to wait
+/// for its replicas for ever.
+#[test]
+fn an_acks_all_produce_whose_followers_die_times_out() {
+    let mut s = cluster(4);
+    s.apply(Command::StartProducer {
+        name: "p".into(),
+        configs: BTreeMap::new(),
+        workload: None,
+    })
+    .unwrap();
+    let replicas = partition(&s).replicas.clone();
+    for id in [replicas[1], replicas[2]] {
+        s.apply(Command::StopBroker { id, hard: true }).unwrap();
+    }
+    produce_one(&mut s);
+    s.run_for(60_000);
+    assert_eq!(
+        producer_view(&s),
+        (0, 0),
+        "retried within delivery.timeout.ms"
+    );
+    s.run_for(70_000);
+    assert_eq!(
+        producer_view(&s),
+        (0, 1),
+        "failed after delivery.timeout.ms"
+    );
+}
+
+/// `Sender.canRetry`: a producer retries at most `retries` times.
+#[test]
+fn a_producer_with_no_retries_fails_at_the_first_retriable_error() {
+    let mut s = cluster(4);
+    s.apply(Command::StartProducer {
+        name: "p".into(),
+        configs: BTreeMap::from([("retries".to_string(), "0".to_string())]),
+        workload: None,
+    })
+    .unwrap();
+    let replicas = partition(&s).replicas.clone();
+    for id in [replicas[1], replicas[2]] {
+        s.apply(Command::StopBroker { id, hard: false }).unwrap();
+    }
+    s.run_for(2_000);
+    produce_one(&mut s);
+    s.run_for(2_000);
+    assert_eq!(
+        producer_view(&s),
+        (0, 1),
+        "NOT_ENOUGH_REPLICAS is not retried"
+    );
 }

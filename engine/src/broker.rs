@@ -34,6 +34,18 @@ pub struct ProducerEntry {
     pub batches: VecDeque<(i32, i32, i64)>,
 }
 
+impl ProducerEntry {
+    /// The base offset of a batch already written with these sequences, if any: a retry of it
+    /// is answered with the first write's offset (`ProducerStateEntry.findDuplicateBatch`).
+    fn duplicate_of(&self, base_sequence: i32, records: usize) -> Option<i64> {
+        let last = base_sequence.wrapping_add(records as i32 - 1);
+        self.batches
+            .iter()
+            .find(|(f, l, _)| *f == base_sequence && *l == last)
+            .map(|(_, _, base)| *base)
+    }
+}
+
 const PRODUCER_BATCHES_KEPT: usize = 5;
 
 /// `log.initial.task.delay.ms` (an internal broker config, for tests only): when a broker's
@@ -76,6 +88,7 @@ pub struct ParkedFetch {
 /// An acks=all produce waiting for the high watermark to pass its batches.
 #[derive(Clone, Debug)]
 pub struct PendingProduce {
+    pub id: u64,
     pub from: NodeId,
     pub results: Vec<ProduceResult>,
     /// (index into results, offset the high watermark must reach)
@@ -98,6 +111,7 @@ pub struct Broker {
     parked: BTreeMap<u64, ParkedFetch>,
     next_parked: u64,
     pending: Vec<PendingProduce>,
+    next_pending: u64,
     /// Leaders this broker's replica fetcher has a fetch outstanding to.
     fetching_from: BTreeSet<BrokerId>,
     /// As a leader: each follower's fetch session (KIP-227), which skips the partitions it
@@ -120,6 +134,7 @@ impl Broker {
             parked: BTreeMap::new(),
             next_parked: 0,
             pending: Vec::new(),
+            next_pending: 0,
             fetching_from: BTreeSet::new(),
             sessions: FetchSessions::default(),
             log_manager: 0,
@@ -198,7 +213,11 @@ impl Sim {
     pub(crate) fn broker_receive(&mut self, b: BrokerId, env: Envelope) {
         let from = env.from;
         match env.body {
-            Body::ProduceRequest { acks, batches } => self.handle_produce(b, from, acks, batches),
+            Body::ProduceRequest {
+                acks,
+                timeout_ms,
+                batches,
+            } => self.handle_produce(b, from, acks, timeout_ms, batches),
             Body::FetchRequest {
                 replica_id,
                 partitions,
@@ -236,6 +255,7 @@ impl Sim {
         b: BrokerId,
         from: NodeId,
         acks: i16,
+        timeout_ms: Millis,
         batches: Vec<(u64, ProduceBatch)>,
     ) {
         let mut results = Vec::with_capacity(batches.len());
@@ -269,12 +289,41 @@ impl Sim {
         if waiting.is_empty() {
             self.send(NodeId::Broker(b), from, Body::ProduceResponse { results });
         } else if let Some(broker) = self.cluster.brokers.get_mut(&b) {
+            broker.next_pending += 1;
+            let id = broker.next_pending;
             broker.pending.push(PendingProduce {
+                id,
                 from,
                 results,
                 waiting,
             });
+            self.schedule_in(
+                timeout_ms.max(0),
+                Event::Timer(Timer::ProduceWait {
+                    broker: b,
+                    produce: id,
+                }),
+            );
         }
+    }
+
+    /// `DelayedProduce.onExpiration`: the partitions still waiting for their replicas when the
+    /// request's timeout runs out are answered REQUEST_TIMED_OUT (the records stay in the
+    /// leader's log; an idempotent retry finds them there).
+    pub(crate) fn expire_pending_produce(&mut self, b: BrokerId, id: u64) {
+        let Some(broker) = self.cluster.brokers.get_mut(&b) else {
+            return;
+        };
+        let Some(p) = broker.pending.iter_mut().find(|p| p.id == id) else {
+            return;
+        };
+        for (i, _) in std::mem::take(&mut p.waiting) {
+            if let Some(r) = p.results.get_mut(i) {
+                let code = ErrorCode::RequestTimedOut;
+                r.result = Err((code, code.default_message().into()));
+            }
+        }
+        self.answer_produces_done(b);
     }
 
     /// The leader's side of an append: checks leadership, min.insync.replicas and sequence numbers.
@@ -323,26 +372,36 @@ impl Sim {
         };
         if batch.producer_id >= 0 {
             if let Some(entry) = replica.producers.get(&batch.producer_id) {
-                let last_seq = batch.base_sequence + batch.records.len() as i32 - 1;
-                if let Some((_, _, base)) = entry
-                    .batches
-                    .iter()
-                    .find(|(f, l, _)| *f == batch.base_sequence && *l == last_seq)
-                {
-                    return Ok(*base); // a retried duplicate: not written again
+                // `ProducerAppendInfo.checkProducerEpoch` and `checkSequence`: a newer epoch
+                // (the producer bumped it after a gap) starts again at sequence 0.
+                let (pid, offset) = (batch.producer_id, replica.log.log_end_offset());
+                let (producer_epoch, seq) = (batch.producer_epoch, batch.base_sequence);
+                if producer_epoch < entry.epoch {
+                    return Err((
+                        ErrorCode::InvalidProducerEpoch,
+                        format!("Epoch of producer {pid} at offset {offset} in {tp} is {producer_epoch}, which is smaller than the last seen epoch {}", entry.epoch),
+                    ));
+                }
+                if producer_epoch > entry.epoch {
+                    if seq != 0 {
+                        // Kafka's text, without the space before "at".
+                        return Err((
+                            ErrorCode::OutOfOrderSequenceNumber,
+                            format!("Invalid sequence number for new epoch of producer {pid}at offset {offset} in partition {tp}: {producer_epoch} (request epoch), {seq} (seq. number), {} (current producer epoch)", entry.epoch),
+                        ));
+                    }
+                } else if let Some(base) = entry.duplicate_of(seq, batch.records.len()) {
+                    return Ok(base); // a retried duplicate: not written again
                 }
                 let expected = entry
                     .batches
                     .back()
                     .map_or(0, |(_, l, _)| l.wrapping_add(1));
-                if entry.epoch == batch.producer_epoch && batch.base_sequence != expected {
+                if entry.epoch == producer_epoch && seq != expected {
                     return Err((
                         ErrorCode::OutOfOrderSequenceNumber,
                         format!(
-                            "Out of order sequence number for producer {} at offset {} in partition {tp}: {} (incoming seq. number), {} (current end sequence number)",
-                            batch.producer_id,
-                            replica.log.log_end_offset(),
-                            batch.base_sequence,
+                            "Out of order sequence number for producer {pid} at offset {offset} in partition {tp}: {seq} (incoming seq. number), {} (current end sequence number)",
                             expected.wrapping_sub(1)
                         ),
                     ));
@@ -361,8 +420,14 @@ impl Sim {
             .map_err(|e| (log_error_code(&e), e.message().to_string()))?;
         replica.epochs.assign(epoch, leo);
         if batch.producer_id >= 0 {
-            let last_seq = batch.base_sequence + batch.records.len() as i32 - 1;
+            let last_seq = batch
+                .base_sequence
+                .wrapping_add(batch.records.len() as i32 - 1);
             let entry = replica.producers.entry(batch.producer_id).or_default();
+            if entry.epoch != batch.producer_epoch {
+                // A new epoch's sequences start again: the old epoch's batches are no guide.
+                entry.batches.clear();
+            }
             entry.epoch = batch.producer_epoch;
             entry
                 .batches

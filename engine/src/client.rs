@@ -148,11 +148,17 @@ impl Sim {
         }
     }
 
-    /// The client's connection to `broker` broke.
-    pub(crate) fn client_disconnected(&mut self, c: ClientId, broker: super::ids::BrokerId) {
+    /// The client's connection to `broker` broke: a request on it timed out, or the broker
+    /// went away.
+    pub(crate) fn client_disconnected(
+        &mut self,
+        c: ClientId,
+        broker: super::ids::BrokerId,
+        timed_out: bool,
+    ) {
         self.net.connection_closed(c, broker, self.now);
         match self.clients.get(&c) {
-            Some(Client::Producer(_)) => self.producer_disconnected(c, broker),
+            Some(Client::Producer(_)) => self.producer_disconnected(c, broker, timed_out),
             Some(Client::Consumer(_)) => self.consumer_disconnected(c, broker),
             None => return,
         }

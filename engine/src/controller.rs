@@ -681,7 +681,7 @@ impl Sim {
         }
         let clients: Vec<u32> = self.clients.keys().copied().collect();
         for c in clients {
-            self.client_disconnected(c, b);
+            self.client_disconnected(c, b, false);
         }
     }
 }

@@ -29,6 +29,8 @@ pub enum ErrorCode {
     InvalidRequest,
     PolicyViolation,
     OutOfOrderSequenceNumber,
+    InvalidProducerEpoch,
+    NetworkException,
     NonEmptyGroup,
     GroupIdNotFound,
     MemberIdRequired,
@@ -76,6 +78,8 @@ impl ErrorCode {
             InvalidRequest => "INVALID_REQUEST",
             PolicyViolation => "POLICY_VIOLATION",
             OutOfOrderSequenceNumber => "OUT_OF_ORDER_SEQUENCE_NUMBER",
+            InvalidProducerEpoch => "INVALID_PRODUCER_EPOCH",
+            NetworkException => "NETWORK_EXCEPTION",
             NonEmptyGroup => "NON_EMPTY_GROUP",
             GroupIdNotFound => "GROUP_ID_NOT_FOUND",
             MemberIdRequired => "MEMBER_ID_REQUIRED",
@@ -132,6 +136,8 @@ impl ErrorCode {
             OutOfOrderSequenceNumber => {
                 "org.apache.kafka.common.errors.OutOfOrderSequenceException"
             }
+            InvalidProducerEpoch => "org.apache.kafka.common.errors.InvalidProducerEpochException",
+            NetworkException => "org.apache.kafka.common.errors.NetworkException",
             NonEmptyGroup => "org.apache.kafka.common.errors.GroupNotEmptyException",
             GroupIdNotFound => "org.apache.kafka.common.errors.GroupIdNotFoundException",
             MemberIdRequired => "org.apache.kafka.common.errors.MemberIdRequiredException",
@@ -158,6 +164,8 @@ impl ErrorCode {
             OffsetOutOfRange => "The requested offset is not within the range of offsets maintained by the server.",
             PolicyViolation => "Request parameters do not satisfy the configured policy.",
             UnknownTopicOrPartition => "This server does not host this topic-partition.",
+            RequestTimedOut => "The request timed out.",
+            NetworkException => "The server disconnected before a response was received.",
             NotLeaderOrFollower => "For requests intended only for the leader, this error indicates that the broker is not the current leader. For requests intended for any replica, this error indicates that the broker is not a replica of the topic partition.",
             _ => "The server experienced an unexpected error when processing the request.",
         }
@@ -172,6 +180,7 @@ impl ErrorCode {
                 | LeaderNotAvailable
                 | NotLeaderOrFollower
                 | RequestTimedOut
+                | NetworkException
                 | CoordinatorNotAvailable
                 | NotCoordinator
                 | NotEnoughReplicas

@@ -121,6 +121,9 @@ pub struct JoinedMember {
 pub enum Body {
     ProduceRequest {
         acks: i16,
+        /// How long an acks=all produce may wait for its replicas (the producer's
+        /// `request.timeout.ms`).
+        timeout_ms: Millis,
         batches: Vec<(u64, ProduceBatch)>,
     },
     ProduceResponse {

@@ -30,6 +30,8 @@ pub enum Timer {
     Client { client: ClientId, token: u64 },
     /// A parked (long-poll) fetch on a broker expires after `fetch.max.wait.ms`.
     FetchWait { broker: i32, fetch: u64 },
+    /// An acks=all produce waiting for its replicas expires (`DelayedProduce`).
+    ProduceWait { broker: i32, produce: u64 },
     /// A follower's replica fetcher sends its next fetch.
     ReplicaFetch { broker: i32 },
     /// A group's rebalance (join phase) deadline.
@@ -403,6 +405,7 @@ impl Sim {
         match timer {
             Timer::Client { client, token } => self.client_timer(client, token),
             Timer::FetchWait { broker, fetch } => self.expire_parked_fetch(broker, fetch),
+            Timer::ProduceWait { broker, produce } => self.expire_pending_produce(broker, produce),
             Timer::ReplicaFetch { broker } => self.replica_fetch(broker),
             Timer::GroupJoin { group, token } => self.group_join_deadline(&group, token),
             Timer::Session {
@@ -447,9 +450,11 @@ impl Sim {
                     from: NodeId::Client(client),
                     to: NodeId::Broker(broker),
                 });
-                self.client_disconnected(client, broker);
+                self.client_disconnected(client, broker, true);
             }
-            Timer::ConnectionRefused { client, broker } => self.client_disconnected(client, broker),
+            Timer::ConnectionRefused { client, broker } => {
+                self.client_disconnected(client, broker, false)
+            }
             Timer::ReplicaFetchTimeout { follower, leader } => {
                 self.record(TraceEvent::RequestTimedOut {
                     from: NodeId::Broker(follower),

@@ -8,7 +8,7 @@ use crate::error::ErrorCode;
 use crate::ids::{BrokerId, TopicPartition};
 use crate::log::NewRecord;
 use crate::network::{ClientId, Envelope, NodeId};
-use crate::protocol::{Body, ProduceBatch};
+use crate::protocol::{Body, ProduceBatch, ProduceResult};
 use crate::sim::Sim;
 use crate::time::Millis;
 use crate::trace::TraceEvent;
@@ -133,6 +133,11 @@ pub struct Batch {
     pub created_at: Millis,
     pub retry_at: Option<Millis>,
     pub base_sequence: Option<i32>,
+    /// The producer epoch `base_sequence` belongs to.
+    pub epoch: i16,
+    /// Its sequence was rewritten after an epoch bump while it was in flight: an
+    /// OUT_OF_ORDER_SEQUENCE_NUMBER answer to that send is no new gap (`sequenceHasBeenReset`).
+    pub sequence_reset: bool,
     pub in_flight: bool,
     /// The leader the batch was last sent to.
     pub sent_to: Option<BrokerId>,
@@ -169,7 +174,10 @@ pub struct Producer {
     round_robin: BTreeMap<String, u32>,
     in_flight: BTreeMap<BrokerId, u32>,
     pub producer_id: i64,
-    sequences: BTreeMap<TopicPartition, i32>,
+    /// Bumped after a gap in a partition's sequences (KIP-360), which start again at 0.
+    pub producer_epoch: i16,
+    /// Each partition's next sequence and the epoch it counts in.
+    sequences: BTreeMap<TopicPartition, (i16, i32)>,
     next_batch_id: u64,
     pub stats: ProducerStats,
     /// Outcomes not yet read by the console (bounded).
@@ -213,6 +221,7 @@ impl Producer {
             partitioners: BTreeMap::new(),
             round_robin: BTreeMap::new(),
             in_flight: BTreeMap::new(),
+            producer_epoch: 0,
             sequences: BTreeMap::new(),
             next_batch_id: 1,
             stats: ProducerStats::default(),
@@ -565,7 +574,10 @@ impl Sim {
 
     /// The connection to `broker` broke: batches in flight there are retried (a retriable
     /// NetworkException in Kafka; with idempotence their sequence numbers make retries safe).
-    pub(crate) fn producer_disconnected(&mut self, c: ClientId, broker: BrokerId) {
+    /// The batches in flight to `broker` fail with the connection, as `Sender` completes them
+    /// (REQUEST_TIMED_OUT when a request timed out, NETWORK_EXCEPTION otherwise); most are
+    /// retried.
+    pub(crate) fn producer_disconnected(&mut self, c: ClientId, broker: BrokerId, timed_out: bool) {
         let now = self.now;
         let Some(p) = self.producer_mut(c) else {
             return;
@@ -574,16 +586,55 @@ impl Sim {
         // The network client refreshes its metadata after a disconnection: the broker may be
         // gone, and its partitions led elsewhere.
         p.request_metadata_update(now);
-        let backoff = p.config.retry_backoff_ms;
-        let mut retried = 0;
-        for b in p.accumulator.values_mut().flatten() {
-            if b.in_flight && b.sent_to == Some(broker) {
-                b.in_flight = false;
-                b.retry_at = Some(now + backoff);
-                retried += 1;
-            }
+        let error = if timed_out {
+            let why = format!("Disconnected from node {broker} due to timeout");
+            (ErrorCode::RequestTimedOut, why)
+        } else {
+            let why = format!("Disconnected from node {broker}");
+            (ErrorCode::NetworkException, why)
+        };
+        let results = p
+            .accumulator
+            .values()
+            .flatten()
+            .filter(|b| b.in_flight && b.sent_to == Some(broker))
+            .map(|b| ProduceResult {
+                tp: b.tp.clone(),
+                batch_id: b.id,
+                result: Err(error.clone()),
+            })
+            .collect();
+        self.complete_batches(c, results);
+    }
+    /// KIP-360 (`TransactionManager.bumpIdempotentProducerEpoch`): after a gap in the
+    /// sequences of `gaps`, the idempotent producer bumps its epoch and starts those
+    /// partitions' sequences again at 0, so that it can go on writing there. At the largest
+    /// epoch it takes a new producer id instead, and every partition starts again.
+    fn bump_producer_epoch(&mut self, c: ClientId, mut gaps: Vec<TopicPartition>) {
+        if gaps.is_empty() {
+            return;
         }
-        p.stats.retries += retried;
+        let next_id = self.cluster.next_producer_id;
+        let Some(p) = self.producer_mut(c) else {
+            return;
+        };
+        let new_id = p.producer_epoch == i16::MAX;
+        if new_id {
+            p.producer_id = next_id;
+            p.producer_epoch = 0;
+            gaps = p.accumulator.keys().cloned().collect();
+            p.sequences.clear();
+        } else {
+            p.producer_epoch += 1;
+        }
+        gaps.sort_unstable();
+        gaps.dedup();
+        for tp in &gaps {
+            p.start_sequences_at_beginning(tp);
+        }
+        if new_id {
+            self.cluster.next_producer_id += 1;
+        }
     }
 
     /// A closing producer goes once everything it buffered is answered.
@@ -636,6 +687,14 @@ impl Sim {
                 }
             }
         }
+        // A batch sent before may or may not be in the log: its sequences are a gap either way.
+        let idempotent = self.producer_mut(c).is_some_and(|p| p.producer_id >= 0);
+        let gaps = expired
+            .iter()
+            .filter(|b| idempotent && b.base_sequence.is_some())
+            .map(|b| b.tp.clone())
+            .collect();
+        self.bump_producer_epoch(c, gaps);
         for b in expired {
             let count = b.records.len() as u32;
             self.record(TraceEvent::ProduceFailed {
@@ -680,7 +739,11 @@ impl Sim {
             };
             let leader = &leader;
             let many = queue.len() > 1;
+            // Batches still sequenced in an older epoch go first: a partition moves to the
+            // new epoch once they are done (`TransactionManager.maybeUpdateProducerIdAndEpoch`).
+            let mut older_epoch = false;
             for b in queue.iter_mut() {
+                older_epoch |= b.base_sequence.is_some() && b.epoch != p.producer_epoch;
                 if b.in_flight {
                     // Keep per-partition order: with idempotence off, a batch never overtakes one in flight.
                     if p.producer_id < 0 {
@@ -693,19 +756,30 @@ impl Sim {
                 if !ready || b.retry_at.is_some_and(|r| r > now) {
                     break;
                 }
+                if b.base_sequence.is_none() && p.producer_id >= 0 {
+                    let epoch = p.producer_epoch;
+                    let next = p.sequences.entry(tp.clone()).or_insert((epoch, 0));
+                    if next.0 != epoch {
+                        if older_epoch {
+                            // Due but held back: the wake-up must not be now again.
+                            blocked = true;
+                            break;
+                        }
+                        *next = (epoch, 0);
+                    }
+                    b.base_sequence = Some(next.1);
+                    b.epoch = epoch;
+                    next.1 = next.1.wrapping_add(b.records.len() as i32);
+                }
                 b.in_flight = true;
                 b.sent_to = Some(*leader);
                 b.attempts += 1;
-                if b.base_sequence.is_none() && p.producer_id >= 0 {
-                    let seq = p.sequences.entry(tp.clone()).or_insert(0);
-                    b.base_sequence = Some(*seq);
-                    *seq = seq.wrapping_add(b.records.len() as i32);
-                }
+                b.sequence_reset = false;
                 let batch = ProduceBatch {
                     tp: tp.clone(),
                     records: b.records.clone(),
                     producer_id: p.producer_id,
-                    producer_epoch: 0,
+                    producer_epoch: b.epoch,
                     base_sequence: b.base_sequence.unwrap_or(-1),
                 };
                 requests.entry(*leader).or_default().push((b.id, batch));
@@ -717,6 +791,7 @@ impl Sim {
             0
         };
         let acks = p.config.acks.as_i16();
+        let timeout_ms = p.config.request_timeout_ms;
         for leader in requests.keys() {
             *p.in_flight.entry(*leader).or_insert(0) += 1;
         }
@@ -729,7 +804,11 @@ impl Sim {
             self.send(
                 NodeId::Client(c),
                 NodeId::Broker(leader),
-                Body::ProduceRequest { acks, batches },
+                Body::ProduceRequest {
+                    acks,
+                    timeout_ms,
+                    batches,
+                },
             );
         }
     }
@@ -778,21 +857,44 @@ impl Sim {
         let NodeId::Broker(leader) = env.from else {
             return;
         };
+        if let Some(n) = self
+            .producer_mut(c)
+            .and_then(|p| p.in_flight.get_mut(&leader))
+        {
+            *n = n.saturating_sub(1);
+        }
+        self.complete_batches(c, results);
+        self.drain(c);
+        self.finish_producer_if_idle(c);
+    }
+
+    /// `Sender.completeBatch` for each answered (or disconnected) batch: acknowledged, retried
+    /// (`canRetry`), or failed.
+    fn complete_batches(&mut self, c: ClientId, results: Vec<ProduceResult>) {
         let now = self.now;
         let mut events = Vec::new();
         let mut acknowledged: Vec<Acknowledged> = Vec::new();
+        let mut bumps: Vec<TopicPartition> = Vec::new();
         let acks = self.producer_mut(c).map_or(1, |p| p.config.acks.as_i16());
         {
             let Some(p) = self.producer_mut(c) else {
                 return;
             };
-            if let Some(n) = p.in_flight.get_mut(&leader) {
-                *n = n.saturating_sub(1);
-            }
             let backoff = p.config.retry_backoff_ms;
             let timeout = p.config.delivery_timeout_ms;
+            let retries = u32::try_from(p.config.retries).unwrap_or(0);
+            let idempotent = p.producer_id >= 0;
             for r in results {
-                let Some(created_at) = p.find_batch(&r.tp, r.batch_id).map(|b| b.created_at) else {
+                let Some((created_at, attempts, sequenced, reset)) =
+                    p.find_batch(&r.tp, r.batch_id).map(|b| {
+                        (
+                            b.created_at,
+                            b.attempts,
+                            b.base_sequence.is_some(),
+                            b.sequence_reset,
+                        )
+                    })
+                else {
                     continue;
                 };
                 // `Sender.completeBatch`: an error that says the metadata is stale asks for
@@ -804,18 +906,38 @@ impl Sim {
                 {
                     p.request_metadata_update(now);
                 }
+                // `Sender.canRetry`: within `delivery.timeout.ms` and `retries`, a retriable
+                // error, or (idempotent) any OUT_OF_ORDER_SEQUENCE_NUMBER: one answered to the
+                // oldest batch with a sequence is a gap, which bumps the epoch
+                // (`TransactionManager.canRetry`). A retry due after the deadline waits in
+                // the accumulator and expires there.
+                let out_of_order =
+                    matches!(r.result, Err((ErrorCode::OutOfOrderSequenceNumber, _)));
+                let retriable = match &r.result {
+                    Err((code, _)) => code.retriable() || (idempotent && out_of_order),
+                    Ok(_) => false,
+                };
+                let gap = out_of_order && !reset && p.oldest_sequenced(&r.tp) == Some(r.batch_id);
                 match r.result {
-                    Err((code, _)) if code.retriable() && now + backoff < created_at + timeout => {
+                    Err(_) if retriable && now < created_at + timeout && attempts <= retries => {
                         if let Some(b) = p.find_batch_mut(&r.tp, r.batch_id) {
                             b.in_flight = false;
                             b.retry_at = Some(now + backoff);
                         }
                         p.stats.retries += 1;
+                        if gap {
+                            bumps.push(r.tp.clone());
+                        }
                     }
                     result => {
                         let Some(batch) = p.take_batch(&r.tp, r.batch_id) else {
                             continue;
                         };
+                        if idempotent && sequenced && result.is_err() {
+                            // A batch with a sequence failed for good: later ones would
+                            // leave a gap (`handleFailedBatch` asks for a bump).
+                            bumps.push(r.tp.clone());
+                        }
                         let count = batch.records.len();
                         let callbacks = p.delivery_callbacks;
                         let (offset, error) = match result {
@@ -860,8 +982,7 @@ impl Sim {
         for e in events {
             self.record(e);
         }
-        self.drain(c);
-        self.finish_producer_if_idle(c);
+        self.bump_producer_epoch(c, bumps);
     }
 }
 
@@ -895,6 +1016,8 @@ impl Producer {
                 created_at: now,
                 retry_at: None,
                 base_sequence: None,
+                epoch: 0,
+                sequence_reset: false,
                 in_flight: false,
                 sent_to: None,
                 attempts: 0,
@@ -918,6 +1041,28 @@ impl Producer {
             .get_mut(tp)?
             .iter_mut()
             .find(|b| b.id == id)
+    }
+
+    /// The id of `tp`'s oldest batch that has a sequence: the next the broker expects.
+    fn oldest_sequenced(&self, tp: &TopicPartition) -> Option<u64> {
+        let q = self.accumulator.get(tp)?;
+        q.iter().find(|b| b.base_sequence.is_some()).map(|b| b.id)
+    }
+
+    /// `tp`'s batches that have a sequence get new ones from 0 in the current epoch
+    /// (`TxnPartitionEntry.startSequencesAtBeginning`).
+    fn start_sequences_at_beginning(&mut self, tp: &TopicPartition) {
+        let epoch = self.producer_epoch;
+        let mut next = 0i32;
+        for b in self.accumulator.get_mut(tp).into_iter().flatten() {
+            if b.base_sequence.is_some() {
+                b.base_sequence = Some(next);
+                b.epoch = epoch;
+                b.sequence_reset = b.in_flight;
+                next = next.wrapping_add(b.records.len() as i32);
+            }
+        }
+        self.sequences.insert(tp.clone(), (epoch, next));
     }
 
     /// Removes a batch from the accumulator and hands it over.
