@@ -236,29 +236,49 @@ fn group_with_commit(era: Era) -> Sim {
     .unwrap();
     topic(&mut s, "t", &[]);
     produce(&mut s, "t", None, Some("x"));
+    consume_and_commit(&mut s, "c", &["t"], &[]);
+    assert_eq!(s.group_view("g").unwrap().offsets[0].committed, Some(1));
+    s
+}
+
+/// Starts consumer `name` in group `g` on `topics`, lets it read them and commits its positions.
+fn consume_and_commit(s: &mut Sim, name: &str, topics: &[&str], configs: &[(&str, &str)]) {
+    // Long fetch waits keep a week of idle polling cheap to simulate.
+    let mut all = BTreeMap::from([
+        ("auto.offset.reset".to_string(), "earliest".to_string()),
+        ("fetch.max.wait.ms".to_string(), "60000".to_string()),
+        ("enable.auto.commit".to_string(), "false".to_string()),
+    ]);
+    all.extend(configs.iter().map(|(k, v)| (k.to_string(), v.to_string())));
     s.apply(Command::StartConsumer {
-        name: "c".into(),
+        name: name.into(),
         group: Some("g".into()),
-        topics: vec!["t".into()],
+        topics: topics.iter().map(|t| t.to_string()).collect(),
         assign: Vec::new(),
         start_offsets: BTreeMap::new(),
-        // Long fetch waits keep a week of idle polling cheap to simulate.
-        configs: BTreeMap::from([
-            ("auto.offset.reset".to_string(), "earliest".to_string()),
-            ("fetch.max.wait.ms".to_string(), "60000".to_string()),
-            ("enable.auto.commit".to_string(), "false".to_string()),
-        ]),
+        configs: all,
         process_time_ms: 0,
     })
     .unwrap();
     s.run_for(10_000);
     s.apply(Command::CommitSync {
-        consumer: "c".into(),
+        consumer: name.into(),
     })
     .unwrap();
     s.run_for(1_000);
-    assert_eq!(s.group_view("g").unwrap().offsets[0].committed, Some(1));
-    s
+}
+
+fn stop(s: &mut Sim, name: &str) {
+    s.apply(Command::StopConsumer {
+        name: name.into(),
+        hard: false,
+    })
+    .unwrap();
+}
+
+fn committed(s: &Sim, tp: &TopicPartition) -> Option<i64> {
+    let view = s.group_view("g")?;
+    view.offsets.into_iter().find(|o| &o.tp == tp)?.committed
 }
 
 #[test]
@@ -294,4 +314,82 @@ fn zookeeper_era_offsets_expire_one_day_after_the_commit() {
     .unwrap();
     s.run_for(DAY + HOUR);
     assert!(s.group_view("g").is_none());
+}
+
+#[test]
+fn offsets_of_an_empty_new_protocol_group_expire_seven_days_after_the_commit() {
+    let mut s = one_broker();
+    topic(&mut s, "t", &[]);
+    produce(&mut s, "t", None, Some("x"));
+    consume_and_commit(&mut s, "c", &["t"], &[("group.protocol", "consumer")]);
+    let tp = TopicPartition::new("t", 0);
+    assert_eq!(committed(&s, &tp), Some(1));
+    stop(&mut s, "c");
+    s.run_for(6 * DAY);
+    assert_eq!(committed(&s, &tp), Some(1));
+    s.run_for(DAY + HOUR);
+    // ConsumerGroup.offsetExpirationCondition counts from the commit; the empty group without
+    // offsets is then deleted, and `kafka-consumer-groups --list` no longer shows it.
+    assert!(s.group_view("g").is_none());
+    assert!(s.group_ids().is_empty(), "{:?}", s.group_ids());
+}
+
+#[test]
+fn offsets_reset_by_the_admin_tool_expire_seven_days_after_each_reset() {
+    let mut s = one_broker();
+    topic(&mut s, "t", &[]);
+    let tp = TopicPartition::new("t", 0);
+    let reset = |s: &mut Sim, offset: i64| {
+        s.apply(Command::SetGroupOffsets {
+            group: "g".into(),
+            offsets: vec![(tp.clone(), offset)],
+        })
+        .unwrap();
+    };
+    reset(&mut s, 0);
+    s.run_for(5 * DAY);
+    reset(&mut s, 1);
+    // A group without a protocol type counts each offset from its own commit, not from when
+    // the group was made.
+    s.run_for(2 * DAY + HOUR);
+    assert_eq!(
+        committed(&s, &tp),
+        Some(1),
+        "reset on day 5 is kept on day 7"
+    );
+    s.run_for(4 * DAY);
+    assert_eq!(committed(&s, &tp), Some(1));
+    s.run_for(DAY);
+    assert!(s.group_view("g").is_none(), "expired on day 12");
+}
+
+#[test]
+fn a_stable_group_loses_offsets_of_topics_it_no_longer_subscribes_to() {
+    let mut s = one_broker();
+    topic(&mut s, "t", &[]);
+    topic(&mut s, "u", &[]);
+    produce(&mut s, "t", None, Some("x"));
+    produce(&mut s, "u", None, Some("x"));
+    consume_and_commit(&mut s, "a", &["t", "u"], &[]);
+    let (t0, u0) = (TopicPartition::new("t", 0), TopicPartition::new("u", 0));
+    assert_eq!((committed(&s, &t0), committed(&s, &u0)), (Some(1), Some(1)));
+    // b takes over, subscribed to t only: the group is Stable again without u.
+    consume_and_commit(&mut s, "b", &["t"], &[]);
+    stop(&mut s, "a");
+    s.run_for(MINUTE);
+    assert_eq!(s.group_view("g").unwrap().state, "Stable");
+    s.run_for(6 * DAY);
+    assert_eq!(committed(&s, &u0), Some(1));
+    s.run_for(DAY + HOUR);
+    assert_eq!(
+        committed(&s, &u0),
+        None,
+        "u's offset expired 7 days after its commit"
+    );
+    assert_eq!(
+        committed(&s, &t0),
+        Some(1),
+        "t is subscribed: its offset stays"
+    );
+    assert_eq!(s.group_view("g").unwrap().state, "Stable");
 }

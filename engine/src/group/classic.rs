@@ -2,6 +2,7 @@
 //! OffsetCommit / OffsetFetch), as `GroupMetadataManager` and `ClassicGroup` run it in Kafka 4.0.
 
 use crate::error::ErrorCode;
+use crate::group::consumer_group::ConsumerGroupState;
 use crate::ids::{BrokerId, TopicPartition};
 use crate::network::NodeId;
 use crate::protocol::{Body, JoinMetadata, JoinResult, JoinedMember};
@@ -13,6 +14,9 @@ use std::collections::BTreeMap;
 
 /// The name of the offsets topic and its default partition count (`offsets.topic.num.partitions`).
 pub const OFFSETS_TOPIC: &str = "__consumer_offsets";
+
+/// `ConsumerProtocol.PROTOCOL_TYPE`: the protocol type of every playground member.
+const CONSUMER_PROTOCOL_TYPE: &str = "consumer";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum GroupState {
@@ -71,6 +75,9 @@ pub struct ClassicGroup {
     pub offsets: BTreeMap<TopicPartition, CommittedOffset>,
     /// When the group last became Empty (KIP-211 starts the offsets' retention clock here).
     pub empty_since: Option<Millis>,
+    /// Set by the first member to join; `None` for a group that only ever had offsets
+    /// committed to it (`assign()` consumers, admin tools: a "simple" group).
+    pub protocol_type: Option<&'static str>,
     /// True while the initial `group.initial.rebalance.delay.ms` wait runs.
     initial_delay: bool,
     join_deadline_token: u64,
@@ -84,6 +91,7 @@ pub struct ClassicGroup {
 /// their assignments.
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct StoredGroup {
+    protocol_type: Option<&'static str>,
     generation: i32,
     protocol: Option<String>,
     leader: Option<String>,
@@ -101,6 +109,7 @@ impl ClassicGroup {
             members: Vec::new(),
             offsets: BTreeMap::new(),
             empty_since: Some(now),
+            protocol_type: None,
             initial_delay: false,
             join_deadline_token: 0,
             stored: None,
@@ -113,6 +122,33 @@ impl ClassicGroup {
 
     fn member_mut(&mut self, id: &str) -> Option<&mut GroupMember> {
         self.members.iter_mut().find(|m| m.member_id == id)
+    }
+
+    /// `ClassicGroup.offsetExpirationCondition`: a simple group counts each offset from its
+    /// commit; an Empty one from when it became Empty (KIP-211); a Stable one counts from the
+    /// commit, for the topics it no longer subscribes to; a rebalancing one keeps all.
+    fn offset_expiration_condition(&self) -> Option<ExpirationBase> {
+        if self.protocol_type.is_none() {
+            return Some(ExpirationBase::CommitTimestamp);
+        }
+        match self.state {
+            GroupState::Empty => Some(
+                self.empty_since
+                    .map_or(ExpirationBase::CommitTimestamp, |t| {
+                        ExpirationBase::StateTimestamp(crate::time::EPOCH_MS + t)
+                    }),
+            ),
+            GroupState::Stable => Some(ExpirationBase::CommitTimestamp),
+            _ => None,
+        }
+    }
+
+    /// `ClassicGroup.isSubscribedToTopic`: in some member's subscription (the group's
+    /// `subscribedTopics`; none while Empty).
+    fn is_subscribed_to_topic(&self, topic: &str) -> bool {
+        self.members
+            .iter()
+            .any(|m| m.metadata.topics.iter().any(|t| t == topic))
     }
 
     /// A JoinGroup answer with the group's current generation, as the coordinator gives it
@@ -194,6 +230,41 @@ impl ClassicGroup {
             .find(|(n, _)| *n == best)
             .map(|(_, c)| c.clone())
     }
+}
+
+/// `OffsetExpirationConditionImpl`'s base timestamp: where an offset's retention starts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ExpirationBase {
+    /// `currentStateTimestamp`: when the classic group became Empty.
+    StateTimestamp(Millis),
+    /// `commitTimestampMs`: the offset's own commit.
+    CommitTimestamp,
+}
+
+/// `OffsetMetadataManager.cleanupExpiredOffsets`: the offsets, of topics the group is not
+/// subscribed to, that are `retention` past their base at `now` (epoch ms); none if the group
+/// has no expiration condition.
+fn expired_offsets(
+    offsets: &BTreeMap<TopicPartition, CommittedOffset>,
+    condition: Option<ExpirationBase>,
+    is_subscribed: &dyn Fn(&str) -> bool,
+    now: Millis,
+    retention: Millis,
+) -> Vec<TopicPartition> {
+    let Some(base) = condition else {
+        return Vec::new();
+    };
+    offsets
+        .iter()
+        .filter(|(tp, c)| {
+            let since = match base {
+                ExpirationBase::StateTimestamp(t) => t,
+                ExpirationBase::CommitTimestamp => c.commit_timestamp,
+            };
+            !is_subscribed(&tp.topic) && now - since >= retention
+        })
+        .map(|(tp, _)| tp.clone())
+        .collect()
 }
 
 /// `abs(hashCode(group.id)) % offsets.topic.num.partitions` picks the group's offsets partition.
@@ -415,6 +486,9 @@ impl Sim {
         let g = self.group_entry(group);
         let is_new = g.member(&member_id).is_none();
         if is_new {
+            if g.members.is_empty() {
+                g.protocol_type = Some(CONSUMER_PROTOCOL_TYPE);
+            }
             g.members.push(GroupMember {
                 member_id: member_id.clone(),
                 client: join.from,
@@ -1012,45 +1086,62 @@ impl Sim {
         });
     }
 
-    /// `offsets.retention.minutes`: KIP-211 (clock starts when the group empties) in the 4.x era;
-    /// in the ZooKeeper era each offset expires retention after its commit.
+    /// `GroupCoordinatorShard.cleanupGroupMetadata`, every `offsets.retention.check.interval.ms`:
+    /// each group loses its expired offsets, and an Empty group left without offsets is deleted
+    /// (`maybeDeleteGroup`). Before KIP-211 (ZooKeeper era) every offset expired retention after
+    /// its commit, whatever the group was doing.
     pub(crate) fn offsets_retention_pass(&mut self) {
         let retention = self.cluster.broker_config.offsets_retention_minutes * 60_000;
-        let now_ts = self.timestamp();
-        let now = self.now;
+        let now = self.timestamp();
         let kip211 = self.cluster.broker_config.offsets_expire_from_empty;
-        let mut expired_all = Vec::new();
-        for g in self.groups.values_mut() {
-            let before: Vec<TopicPartition> = g.offsets.keys().cloned().collect();
+        let condition = |c: Option<ExpirationBase>| {
             if kip211 {
-                let Some(since) = g.empty_since else { continue };
-                if g.state == GroupState::Empty && now - since >= retention {
-                    g.offsets.clear();
-                }
+                c
             } else {
-                g.offsets
-                    .retain(|_, c| now_ts - c.commit_timestamp < retention);
+                Some(ExpirationBase::CommitTimestamp)
             }
-            let gone: Vec<TopicPartition> = before
-                .into_iter()
-                .filter(|tp| !g.offsets.contains_key(tp))
-                .collect();
-            if !gone.is_empty() {
-                expired_all.push((g.group_id.clone(), gone));
+        };
+        for group in self.group_ids() {
+            let (expired, empty) = if let Some(g) = self.groups.get_mut(&group) {
+                let c = condition(g.offset_expiration_condition());
+                let subscribed = |t: &str| kip211 && g.is_subscribed_to_topic(t);
+                let expired = expired_offsets(&g.offsets, c, &subscribed, now, retention);
+                for tp in &expired {
+                    g.offsets.remove(tp);
+                }
+                (
+                    expired,
+                    g.state == GroupState::Empty && g.offsets.is_empty(),
+                )
+            } else if let Some(g) = self.consumer_groups.get_mut(&group) {
+                // `ConsumerGroup.offsetExpirationCondition`: always from the commit.
+                let c = condition(Some(ExpirationBase::CommitTimestamp));
+                let subscribed = |t: &str| kip211 && g.is_subscribed_to_topic(t);
+                let expired = expired_offsets(&g.offsets, c, &subscribed, now, retention);
+                for tp in &expired {
+                    g.offsets.remove(tp);
+                }
+                (
+                    expired,
+                    g.state == ConsumerGroupState::Empty && g.offsets.is_empty(),
+                )
+            } else {
+                continue;
+            };
+            if !expired.is_empty() {
+                self.record(TraceEvent::OffsetsExpired {
+                    group: group.clone(),
+                    partitions: expired,
+                });
             }
-        }
-        for (group, partitions) in expired_all {
-            self.record(TraceEvent::OffsetsExpired {
-                group: group.clone(),
-                partitions,
-            });
-            let dead = self
-                .groups
-                .get(&group)
-                .is_some_and(|g| g.state == GroupState::Empty && g.offsets.is_empty());
-            if dead {
+            if !empty {
+                continue;
+            }
+            if self.groups.contains_key(&group) {
                 self.set_state(&group, GroupState::Dead);
                 self.groups.remove(&group);
+            } else {
+                self.delete_consumer_group(&group);
             }
         }
     }
@@ -1076,6 +1167,7 @@ impl Sim {
             return;
         };
         g.stored = Some(StoredGroup {
+            protocol_type: g.protocol_type,
             generation: g.generation,
             protocol: g.protocol.clone(),
             leader: g.leader.clone(),
@@ -1161,12 +1253,14 @@ impl Sim {
         };
         match g.stored.clone() {
             Some(s) => {
+                g.protocol_type = s.protocol_type;
                 g.generation = s.generation;
                 g.protocol = s.protocol;
                 g.leader = s.leader;
                 g.members = s.members;
             }
             None => {
+                g.protocol_type = None;
                 g.generation = 0;
                 g.protocol = None;
                 g.leader = None;

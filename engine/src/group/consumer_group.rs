@@ -557,6 +557,13 @@ impl ConsumerGroup {
         }
     }
 
+    /// `ModernGroup.isSubscribedToTopic`: in some member's subscription.
+    pub(crate) fn is_subscribed_to_topic(&self, topic: &str) -> bool {
+        self.members
+            .values()
+            .any(|m| m.subscribed_topics.iter().any(|t| t == topic))
+    }
+
     /// `ConsumerGroup.validateOffsetCommit`: the member epoch is the commit's generation.
     pub fn validate_offset_commit(&self, member_id: &str, epoch: i32) -> Option<ErrorCode> {
         if epoch < 0 && self.members.is_empty() {
@@ -978,6 +985,20 @@ impl Sim {
         g.remove_member(member, reason, now);
         self.flush_group_events(group);
         true
+    }
+
+    /// Deletes an empty group (its tombstone in `__consumer_offsets`): it goes Dead, as a
+    /// classic group does.
+    pub(crate) fn delete_consumer_group(&mut self, group: &str) {
+        let Some(g) = self.consumer_groups.remove(group) else {
+            return;
+        };
+        self.record(TraceEvent::GroupState {
+            group: group.to_string(),
+            from: g.state.name().into(),
+            to: ConsumerGroupState::Dead.name().into(),
+            reason: None,
+        });
     }
 
     /// Turns the group's events into trace events.
