@@ -263,7 +263,15 @@ impl Sim {
         let mut touched = Vec::new();
         for (batch_id, batch) in batches {
             let tp = batch.tp.clone();
-            let result = self.append_as_leader(b, &batch, acks);
+            let result = self
+                .append_as_leader(b, &batch, acks)
+                .map_err(|(code, why)| match code {
+                    // `ReplicaManager.appendToLocalLog`: only record validation errors carry
+                    // their own text to the client; the others, Kafka's text for the code
+                    // (the broker's detail goes to its log).
+                    ErrorCode::InvalidRecord | ErrorCode::InvalidTimestamp => (code, why),
+                    _ => (code, code.default_message().to_string()),
+                });
             if let Ok(base) = result {
                 touched.push(tp.clone());
                 if acks == -1 {
@@ -366,6 +374,16 @@ impl Sim {
             ));
         }
         let log_config = self.log_config(&tp.topic).clone();
+        // `LogValidator.validateKey`: a compacted log keeps the latest value per key, so a
+        // record without one is refused (INVALID_RECORD, with the record's own error).
+        if log_config.cleanup_policy.compact && batch.records.iter().any(|r| r.key.is_none()) {
+            return Err((
+                ErrorCode::InvalidRecord,
+                format!(
+                    "Compacted topic cannot accept message without key in topic partition {tp}"
+                ),
+            ));
+        }
         let ts_now = self.timestamp();
         let Some(replica) = self.replica_mut(b, tp) else {
             return Err((ErrorCode::NotLeaderOrFollower, "no local replica".into()));
@@ -1349,8 +1367,11 @@ pub(crate) fn log_error_code(e: &LogError) -> ErrorCode {
     match e.error_name() {
         "OFFSET_OUT_OF_RANGE" => ErrorCode::OffsetOutOfRange,
         "POLICY_VIOLATION" => ErrorCode::PolicyViolation,
-        "MESSAGE_TOO_LARGE" | "RECORD_LIST_TOO_LARGE" => ErrorCode::MessageTooLarge,
-        "INVALID_TIMESTAMP" | "INVALID_RECORD" | "CORRUPT_MESSAGE" => ErrorCode::CorruptMessage,
+        "MESSAGE_TOO_LARGE" => ErrorCode::MessageTooLarge,
+        "RECORD_LIST_TOO_LARGE" => ErrorCode::RecordListTooLarge,
+        "INVALID_TIMESTAMP" => ErrorCode::InvalidTimestamp,
+        "INVALID_RECORD" => ErrorCode::InvalidRecord,
+        "CORRUPT_MESSAGE" => ErrorCode::CorruptMessage,
         "INVALID_REQUEST" => ErrorCode::InvalidRequest,
         _ => ErrorCode::UnknownServerError,
     }
