@@ -342,6 +342,18 @@ impl Sim {
         acks: i16,
     ) -> Result<i64, (ErrorCode, String)> {
         let tp = &batch.tp;
+        // `ReplicaManager.appendToLocalLog`: clients may not write to internal topics.
+        if self
+            .cluster
+            .topics
+            .get(&*tp.topic)
+            .is_some_and(|t| t.internal)
+        {
+            return Err((
+                ErrorCode::InvalidTopicException,
+                format!("Cannot append to internal topic {}", tp.topic),
+            ));
+        }
         let Some(meta) = self.cluster.partition(tp) else {
             return Err((
                 ErrorCode::UnknownTopicOrPartition,

@@ -5,6 +5,7 @@ use super::cluster::ControllerMode;
 use super::cluster::{validate_topic_name, PartitionMeta, TopicMeta, MAX_PARTITIONS};
 use super::config::TopicConfig;
 use super::error::{ErrorCode, KafkaError};
+use super::group::classic::OFFSETS_TOPIC;
 use super::ids::{BrokerId, TopicPartition};
 use super::log::{Log, LogConfig};
 use super::placement::{self, BrokerMetadata, PlacementErrorKind, UsableBroker};
@@ -80,6 +81,17 @@ impl Sim {
             ));
         }
         validate_topic_name(name)?;
+        if name == OFFSETS_TOPIC {
+            // `AutoTopicCreationManager`: the offsets topic is made with its own settings.
+            self.ensure_offsets_topic();
+            let id = self.cluster.topics.get(name).map(|t| t.id.clone());
+            return id.ok_or_else(|| {
+                KafkaError::new(
+                    ErrorCode::CoordinatorNotAvailable,
+                    "The coordinator is not available.".to_string(),
+                )
+            });
+        }
         self.create_topic_internal(name, -1, -1, BTreeMap::new(), None, false)
     }
 
