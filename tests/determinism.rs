@@ -38,12 +38,13 @@ fn same_scenario_twice_same_hash() {
 /// idle (the follower must still get the high watermark they carried), and a topic deleted and
 /// created again while followers' fetches wait on its leaders. The second moved once since,
 /// with the engine: an acks=all produce waiting out the network partition now expires after
-/// the request's 30 s (`DelayedProduce`) and is retried, where it used to wait for the heal.
+/// the request's 30 s (`DelayedProduce`) and is retried (after an exponential backoff with
+/// jitter), where it used to wait for the heal.
 #[test]
 fn fetch_sessions_leave_the_trace_as_reading_every_partition_did() {
     for (seed, script, pinned) in [
         (5, LOST_ANSWERS, 0x479e_f033_0335_d486_u64),
-        (2, TOPIC_RECREATED, 0x5a18_b8dc_7d05_ebbb),
+        (2, TOPIC_RECREATED, 0x1b42_ffb7_ae27_b93f),
     ] {
         let mut console = kafka_playground::console::Console::new(seed);
         let (_, err, code) = console.run_script(script);

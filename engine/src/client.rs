@@ -4,6 +4,7 @@
 use super::consumer::Consumer;
 use super::network::{ClientId, Envelope};
 use super::producer::client::Producer;
+use super::rng::SimRng;
 use super::sim::{Event, Sim, Timer};
 use super::time::Millis;
 
@@ -52,6 +53,25 @@ pub(crate) fn metadata_refresh_after(
     backoff_ms: Millis,
 ) -> Millis {
     now.saturating_add(max_age_ms.max(backoff_ms))
+}
+
+/// `ExponentialBackoff.backoff` as clients use it for retries (KIP-580): `retry.backoff.ms`
+/// doubled for each earlier retry (`attempts`), up to `retry.backoff.max.ms`, times a random
+/// factor in [0.8, 1.2) (`RETRY_BACKOFF_JITTER`), and never above the cap. Integer arithmetic
+/// with the simulation's generator, so native and WebAssembly runs agree.
+pub(crate) fn retry_backoff(
+    initial: Millis,
+    max: Millis,
+    attempts: u32,
+    rng: &mut SimRng,
+) -> Millis {
+    let initial = initial.min(max).max(0);
+    if max <= initial {
+        return initial;
+    }
+    let term = initial.saturating_mul(1 << attempts.min(62)).min(max);
+    let per_million = 800_000 + i64::from(rng.below(400_000));
+    (term.saturating_mul(per_million) / 1_000_000).min(max)
 }
 
 impl Sim {
@@ -174,5 +194,34 @@ impl Sim {
         self.reschedule_client(c);
         // A Connect task's or Streams app's client: let the application react.
         self.app_client_news(c);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::retry_backoff;
+    use crate::rng::SimRng;
+
+    /// `ExponentialBackoffTest`: 100 ms doubling to the 1 s cap, each within ±20%.
+    #[test]
+    fn retry_backoff_doubles_within_its_jitter_up_to_the_cap() {
+        let mut rng = SimRng::seeded(3);
+        for (attempts, term) in [
+            (0, 100),
+            (1, 200),
+            (2, 400),
+            (3, 800),
+            (4, 1000),
+            (40, 1000),
+        ] {
+            for _ in 0..200 {
+                let b = retry_backoff(100, 1000, attempts, &mut rng);
+                assert!(b >= term * 8 / 10 && b < term * 12 / 10, "{attempts}: {b}");
+                assert!(b <= 1000);
+            }
+        }
+        // No room to grow: the initial interval, without jitter.
+        assert_eq!(retry_backoff(100, 100, 5, &mut rng), 100);
+        assert_eq!(retry_backoff(500, 100, 0, &mut rng), 100);
     }
 }

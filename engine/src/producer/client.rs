@@ -753,7 +753,10 @@ impl Sim {
                 }
                 let ready =
                     closing || many || b.bytes >= batch_size || now >= b.created_at + linger;
-                if !ready || b.retry_at.is_some_and(|r| r > now) {
+                // A retry backs off only while its leader is the same
+                // (`hasLeaderChangedForTheOngoingRetry`).
+                let backing_off = b.retry_at.is_some_and(|r| r > now) && b.sent_to == Some(*leader);
+                if !ready || backing_off {
                     break;
                 }
                 if b.base_sequence.is_none() && p.producer_id >= 0 {
@@ -875,12 +878,15 @@ impl Sim {
         let mut events = Vec::new();
         let mut acknowledged: Vec<Acknowledged> = Vec::new();
         let mut bumps: Vec<TopicPartition> = Vec::new();
+        let mut retrying: Vec<(TopicPartition, u64, u32)> = Vec::new();
         let acks = self.producer_mut(c).map_or(1, |p| p.config.acks.as_i16());
+        let (backoff, backoff_max) = self.producer_mut(c).map_or((0, 0), |p| {
+            (p.config.retry_backoff_ms, p.config.retry_backoff_max_ms)
+        });
         {
             let Some(p) = self.producer_mut(c) else {
                 return;
             };
-            let backoff = p.config.retry_backoff_ms;
             let timeout = p.config.delivery_timeout_ms;
             let retries = u32::try_from(p.config.retries).unwrap_or(0);
             let idempotent = p.producer_id >= 0;
@@ -922,8 +928,8 @@ impl Sim {
                     Err(_) if retriable && now < created_at + timeout && attempts <= retries => {
                         if let Some(b) = p.find_batch_mut(&r.tp, r.batch_id) {
                             b.in_flight = false;
-                            b.retry_at = Some(now + backoff);
                         }
+                        retrying.push((r.tp.clone(), r.batch_id, attempts));
                         p.stats.retries += 1;
                         if gap {
                             bumps.push(r.tp.clone());
@@ -981,6 +987,18 @@ impl Sim {
         }
         for e in events {
             self.record(e);
+        }
+        // `RecordAccumulator.shouldBackoff`: the k-th retry waits `backoff(k - 1)`.
+        for (tp, id, attempts) in retrying {
+            let wait = crate::client::retry_backoff(
+                backoff,
+                backoff_max,
+                attempts.saturating_sub(1),
+                &mut self.rng,
+            );
+            if let Some(b) = self.producer_mut(c).and_then(|p| p.find_batch_mut(&tp, id)) {
+                b.retry_at = Some(now + wait);
+            }
         }
         self.bump_producer_epoch(c, bumps);
     }
