@@ -422,13 +422,16 @@ pub(crate) fn apply(sim: &mut Sim, command: Command) -> Result<Outcome, KafkaErr
             Ok(Outcome::Done)
         }
         Command::SetGroupOffsets { group, offsets } => {
-            if let Some(g) = sim.group(&group) {
-                if !g.members.is_empty() {
-                    return Err(invalid(
-                        ErrorCode::NonEmptyGroup,
-                        format!("Assignments can only be reset if the group '{group}' is inactive, but the current state is {}.", g.state.name()),
-                    ));
-                }
+            let active = match (sim.group(&group), sim.consumer_groups.get(&group)) {
+                (Some(g), _) if !g.members.is_empty() => Some(g.state.name()),
+                (_, Some(g)) if !g.members.is_empty() => Some(g.state.name()),
+                _ => None,
+            };
+            if let Some(state) = active {
+                return Err(invalid(
+                    ErrorCode::NonEmptyGroup,
+                    format!("Assignments can only be reset if the group '{group}' is inactive, but the current state is {state}."),
+                ));
             }
             sim.set_committed_offsets(&group, &offsets);
             Ok(Outcome::Done)
@@ -444,29 +447,10 @@ pub(crate) fn apply(sim: &mut Sim, command: Command) -> Result<Outcome, KafkaErr
                     invalid(code, msg)
                 })
         }
-        Command::DeleteGroupOffsets { group, partitions } => {
-            let Some(g) = sim.groups.get_mut(&group) else {
-                return Err(invalid(
-                    ErrorCode::GroupIdNotFound,
-                    "The group id does not exist.",
-                ));
-            };
-            let subscribed: Vec<std::sync::Arc<str>> = g
-                .members
-                .iter()
-                .flat_map(|m| m.assignment.iter().map(|tp| tp.topic.clone()))
-                .collect();
-            let mut results = Vec::new();
-            for tp in partitions {
-                if subscribed.contains(&tp.topic) {
-                    results.push((tp, Some(ErrorCode::GroupSubscribedToTopic)));
-                } else {
-                    g.offsets.remove(&tp);
-                    results.push((tp, None));
-                }
-            }
-            Ok(Outcome::OffsetsDeleted { results })
-        }
+        Command::DeleteGroupOffsets { group, partitions } => sim
+            .delete_group_offsets(&group, partitions)
+            .map(|results| Outcome::OffsetsDeleted { results })
+            .map_err(|code| invalid(code, "The group id does not exist.")),
         Command::DeleteRecords { tp, offset } => {
             let low = sim.delete_records(&tp, offset)?;
             Ok(Outcome::LowWatermark {

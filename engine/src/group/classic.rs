@@ -1067,23 +1067,72 @@ impl Sim {
         None
     }
 
-    /// Admin-side offset change (`kafka-consumer-groups --reset-offsets --execute`): the group must be inactive.
+    /// Admin-side offset change (`kafka-consumer-groups --reset-offsets --execute`): the group
+    /// must be inactive. It commits into the group of that id, of either kind; a new id makes a
+    /// classic "simple" group.
     pub(crate) fn set_committed_offsets(&mut self, group: &str, offsets: &[(TopicPartition, i64)]) {
         let now = self.timestamp();
-        let g = self.group_entry(group);
-        for (tp, offset) in offsets {
-            g.offsets.insert(
-                tp.clone(),
-                CommittedOffset {
-                    offset: *offset,
-                    commit_timestamp: now,
-                },
-            );
+        let committed = offsets.iter().map(|(tp, offset)| {
+            let c = CommittedOffset {
+                offset: *offset,
+                commit_timestamp: now,
+            };
+            (tp.clone(), c)
+        });
+        if let Some(g) = self.consumer_groups.get_mut(group) {
+            g.offsets.extend(committed);
+        } else {
+            self.group_entry(group).offsets.extend(committed);
         }
         self.record(TraceEvent::OffsetsCommitted {
             group: group.to_string(),
             offsets: offsets.to_vec(),
         });
+    }
+
+    /// `kafka-consumer-groups --delete-offsets` (`OffsetMetadataManager.deleteOffsets`): the
+    /// offsets of topics the group (of either kind) does not subscribe to go; the others are
+    /// refused with GROUP_SUBSCRIBED_TO_TOPIC.
+    pub(crate) fn delete_group_offsets(
+        &mut self,
+        group: &str,
+        partitions: Vec<TopicPartition>,
+    ) -> Result<Vec<(TopicPartition, Option<ErrorCode>)>, ErrorCode> {
+        let (offsets, subscribed): (_, Box<dyn Fn(&str) -> bool>) =
+            if let Some(g) = self.consumer_groups.get_mut(group) {
+                let topics: Vec<String> = g
+                    .members
+                    .values()
+                    .flat_map(|m| m.subscribed_topics.iter().cloned())
+                    .collect();
+                (
+                    &mut g.offsets,
+                    Box::new(move |t| topics.iter().any(|x| x == t)),
+                )
+            } else if let Some(g) = self.groups.get_mut(group) {
+                let topics: Vec<String> = g
+                    .members
+                    .iter()
+                    .flat_map(|m| m.metadata.topics.iter().cloned())
+                    .collect();
+                (
+                    &mut g.offsets,
+                    Box::new(move |t| topics.iter().any(|x| x == t)),
+                )
+            } else {
+                return Err(ErrorCode::GroupIdNotFound);
+            };
+        Ok(partitions
+            .into_iter()
+            .map(|tp| {
+                if subscribed(&tp.topic) {
+                    (tp, Some(ErrorCode::GroupSubscribedToTopic))
+                } else {
+                    offsets.remove(&tp);
+                    (tp, None)
+                }
+            })
+            .collect())
     }
 
     /// `GroupCoordinatorShard.cleanupGroupMetadata`, every `offsets.retention.check.interval.ms`:
@@ -1148,6 +1197,13 @@ impl Sim {
 
     /// `kafka-consumer-groups --delete`: only an empty group can be deleted.
     pub fn delete_group(&mut self, group: &str) -> Result<(), ErrorCode> {
+        if let Some(g) = self.consumer_groups.get(group) {
+            if !g.members.is_empty() {
+                return Err(ErrorCode::NonEmptyGroup);
+            }
+            self.delete_consumer_group(group);
+            return Ok(());
+        }
         let Some(g) = self.groups.get(group) else {
             return Err(ErrorCode::GroupIdNotFound);
         };
