@@ -1098,30 +1098,18 @@ impl Sim {
         group: &str,
         partitions: Vec<TopicPartition>,
     ) -> Result<Vec<(TopicPartition, Option<ErrorCode>)>, ErrorCode> {
-        let (offsets, subscribed): (_, Box<dyn Fn(&str) -> bool>) =
+        // The topics in the members' subscriptions, and the offsets to delete from.
+        let (topics, offsets): (Vec<String>, _) =
             if let Some(g) = self.consumer_groups.get_mut(group) {
-                let topics: Vec<String> = g
-                    .members
-                    .values()
-                    .flat_map(|m| m.subscribed_topics.iter().cloned())
-                    .collect();
-                (
-                    &mut g.offsets,
-                    Box::new(move |t| topics.iter().any(|x| x == t)),
-                )
+                let topics = g.members.values().flat_map(|m| m.subscribed_topics.clone());
+                (topics.collect(), &mut g.offsets)
             } else if let Some(g) = self.groups.get_mut(group) {
-                let topics: Vec<String> = g
-                    .members
-                    .iter()
-                    .flat_map(|m| m.metadata.topics.iter().cloned())
-                    .collect();
-                (
-                    &mut g.offsets,
-                    Box::new(move |t| topics.iter().any(|x| x == t)),
-                )
+                let topics = g.members.iter().flat_map(|m| m.metadata.topics.clone());
+                (topics.collect(), &mut g.offsets)
             } else {
                 return Err(ErrorCode::GroupIdNotFound);
             };
+        let subscribed = |t: &str| topics.iter().any(|x| x == t);
         Ok(partitions
             .into_iter()
             .map(|tp| {
