@@ -25,9 +25,10 @@ pub fn malformed_time(arg: &str) -> String {
     format!("Malformed time argument {arg}. Please use -1 or latest / -2 or earliest / -3 or max-timestamp / -4 or earliest-local / -5 or latest-tiered, or a specified long format timestamp")
 }
 
-/// Parses `--time`: the special offsets as negative numbers, or a timestamp in ms.
+/// Parses `--time`: the special offsets as negative numbers, or a timestamp in ms. The names
+/// match in lower case only (`GetOffsetShell.parseOffsetSpec` switches on the exact string).
 pub fn parse_time(arg: &str) -> Result<i64, String> {
-    match arg.to_ascii_lowercase().as_str() {
+    match arg {
         "latest" => Ok(-1),
         "earliest" => Ok(-2),
         "max-timestamp" => Ok(-3),
