@@ -4,57 +4,103 @@
 use super::usage;
 use crate::console::format::errors::{message_and_stack_trace, JavaException};
 use crate::console::format::records::delete_records;
+use crate::console::java_order::{order_topic_partitions, HashMapInit};
 use crate::console::options::{missing_required, ParsedOptions};
 use crate::console::output::ToolExit;
 use crate::console::run::Console;
 use crate::console::Tool;
 use crate::engine::{Command, Outcome, TopicPartition};
+use serde_json::Value;
 
 const ADMIN_EXCEPTION: &str = "org.apache.kafka.server.common.AdminOperationException";
+const COMMAND_FAILED: &str = "org.apache.kafka.server.common.AdminCommandFailedException";
+/// What Kafka's `JsonValue`, `JsonObject` and `DecodeJson` throw for JSON of the wrong shape.
+const JSON_EXCEPTION: &str = "com.fasterxml.jackson.databind.JsonMappingException";
 
-fn fail(msg: &str) -> ToolExit {
-    message_and_stack_trace(&JavaException::new(ADMIN_EXCEPTION, Some(msg)))
+fn exception(class: &str, msg: &str) -> JavaException {
+    JavaException::new(class, Some(msg))
+}
+
+/// `DecodeJson.throwJsonMappingException` and `JsonValue.asJsonObject`/`asJsonArray`:
+/// ``Expected `Long` value, received "x"``, the node as JSON (an object's keys come out sorted
+/// here, in their order in Jackson).
+fn expected(what: &str, node: &Value) -> JavaException {
+    exception(JSON_EXCEPTION, &format!("Expected {what}, received {node}"))
+}
+
+/// `DecodeJson.DecodeInteger`: an int node only (not 1.0, nothing past 32 bits).
+fn int(node: &Value) -> Option<i32> {
+    node.as_i64().and_then(|n| i32::try_from(n).ok())
+}
+
+/// `JsonObject.apply(name).to(decoder)`: a missing field is ``No such field exists: `name` ``;
+/// a null one is present and fails to decode.
+fn field<'a, T>(
+    obj: &'a Value,
+    name: &str,
+    java_type: &str,
+    decode: impl Fn(&'a Value) -> Option<T>,
+) -> Result<T, JavaException> {
+    let node = obj
+        .get(name)
+        .ok_or_else(|| exception(JSON_EXCEPTION, &format!("No such field exists: `{name}`")))?;
+    decode(node).ok_or_else(|| expected(&format!("`{java_type}` value"), node))
 }
 
 /// `parseOffsetJsonStringWithoutDedup` plus the duplicate check.
-fn parse(json: &str) -> Result<Vec<(TopicPartition, i64)>, String> {
-    let v: serde_json::Value = serde_json::from_str(json)
-        .map_err(|_| "The input string is not a valid JSON".to_string())?;
+fn parse(json: &str) -> Result<Vec<(TopicPartition, i64)>, JavaException> {
+    let v: Value = serde_json::from_str(json)
+        .map_err(|_| exception(ADMIN_EXCEPTION, "The input string is not a valid JSON"))?;
+    if !v.is_object() {
+        return Err(expected("JSON object", &v));
+    }
     if let Some(ver) = v.get("version") {
-        if ver.as_i64() != Some(1) {
-            return Err(format!("Not supported version field value {ver}"));
+        match int(ver) {
+            Some(1) => {}
+            Some(n) => {
+                return Err(exception(
+                    ADMIN_EXCEPTION,
+                    &format!("Not supported version field value {n}"),
+                ))
+            }
+            None => return Err(expected("`Integer` value", ver)),
         }
     }
-    let Some(parts) = v.get("partitions").and_then(|p| p.as_array()) else {
-        return Err("Missing partitions field".into());
-    };
+    let parts = v
+        .get("partitions")
+        .ok_or_else(|| exception(ADMIN_EXCEPTION, "Missing partitions field"))?;
+    let parts = parts
+        .as_array()
+        .ok_or_else(|| expected("JSON array", parts))?;
     let mut out: Vec<(TopicPartition, i64)> = Vec::new();
     for p in parts {
-        let topic = p
-            .get("topic")
-            .and_then(|t| t.as_str())
-            .ok_or("Missing topic field")?;
-        let partition = p
-            .get("partition")
-            .and_then(|t| t.as_i64())
-            .and_then(|n| i32::try_from(n).ok())
-            .ok_or("Missing partition field")?;
-        let offset = p
-            .get("offset")
-            .and_then(|t| t.as_i64())
-            .ok_or("Missing offset field")?;
+        if !p.is_object() {
+            return Err(expected("JSON object", p));
+        }
+        let topic = field(p, "topic", "String", Value::as_str)?;
+        let partition = field(p, "partition", "Integer", int)?;
+        let offset = field(p, "offset", "Long", Value::as_i64)?;
         out.push((TopicPartition::new(topic, partition), offset));
     }
-    let mut dups: Vec<String> = Vec::new();
+    let mut dups: Vec<(String, i32)> = Vec::new();
     for (i, (tp, _)) in out.iter().enumerate() {
-        if out[..i].iter().any(|(o, _)| o == tp) && !dups.contains(&tp.to_string()) {
-            dups.push(tp.to_string());
+        let key = (tp.topic.to_string(), tp.partition);
+        if out[..i].iter().any(|(o, _)| o == tp) && !dups.contains(&key) {
+            dups.push(key);
         }
     }
     if !dups.is_empty() {
-        return Err(format!(
-            "Offset json file contains duplicate topic partitions: {}",
-            dups.join(",")
+        // `execute` collects them into a HashSet.
+        let shown: Vec<String> = order_topic_partitions(&dups, HashMapInit::Default)
+            .into_iter()
+            .map(|(t, p)| format!("{t}-{p}"))
+            .collect();
+        return Err(exception(
+            COMMAND_FAILED,
+            &format!(
+                "Offset json file contains duplicate topic partitions: {}",
+                shown.join(",")
+            ),
         ));
     }
     Ok(out)
@@ -79,7 +125,7 @@ pub fn run(console: &mut Console, opts: &ParsedOptions, stdin: Option<&str>) -> 
     };
     let partitions = match parse(&json) {
         Ok(p) => p,
-        Err(m) => return fail(&m),
+        Err(e) => return message_and_stack_trace(&e),
     };
     let mut results = Vec::new();
     for (tp, offset) in partitions {
