@@ -70,6 +70,12 @@ fn warnings(r: &Resolved) -> Vec<String> {
         .collect()
 }
 
+/// The `ConfigException` of `KafkaProducer.configureDeliveryTimeout`, which the producer's
+/// constructor wraps (`KafkaException: Failed to construct kafka producer`), unlike the ones
+/// `ProducerConfig` itself throws.
+pub const DELIVERY_TIMEOUT_TOO_SHORT: &str =
+    "delivery.timeout.ms should be equal to or larger than linger.ms + request.timeout.ms";
+
 /// Typed producer settings.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ProducerConfig {
@@ -155,17 +161,29 @@ impl ProducerConfig {
                 "Cannot set a transactional.id without also enabling idempotence.",
             ));
         }
+        // `KafkaProducer.configureDeliveryTimeout`: below linger.ms + request.timeout.ms, a
+        // delivery timeout the user set fails the producer; the default is raised to that sum.
+        let (linger_ms, request_timeout_ms) = (r.long("linger.ms"), r.long("request.timeout.ms"));
+        let int_max = i64::from(i32::MAX);
+        let floor = (linger_ms.min(int_max) + request_timeout_ms).min(int_max);
+        let mut delivery_timeout_ms = r.long("delivery.timeout.ms");
+        if delivery_timeout_ms < floor {
+            if r.set.contains("delivery.timeout.ms") {
+                return Err(ConfigError::config_exception(DELIVERY_TIMEOUT_TOO_SHORT));
+            }
+            delivery_timeout_ms = floor;
+        }
         let partitioner_class = r.string("partitioner.class").filter(|s| !s.is_empty());
         Ok(ProducerConfig {
             client_id: r.string("client.id").filter(|s| !s.is_empty()),
             acks,
             enable_idempotence: idempotence,
             batch_size: r.int("batch.size"),
-            linger_ms: r.long("linger.ms"),
+            linger_ms,
             retries,
-            delivery_timeout_ms: r.long("delivery.timeout.ms"),
+            delivery_timeout_ms,
             max_in_flight_requests_per_connection: in_flight,
-            request_timeout_ms: r.long("request.timeout.ms"),
+            request_timeout_ms,
             retry_backoff_ms: r.long("retry.backoff.ms"),
             retry_backoff_max_ms: r.long("retry.backoff.max.ms"),
             metadata_max_age_ms: r.long("metadata.max.age.ms"),
@@ -305,6 +323,20 @@ mod tests {
         assert_eq!(zk.acks, Acks::One);
         assert!(!zk.enable_idempotence);
         assert_eq!(zk.linger_ms, 0);
+    }
+
+    #[test]
+    fn delivery_timeout_covers_linger_and_request_timeout() {
+        let e = ProducerConfig::build(Era::Kafka4, &props(&[("delivery.timeout.ms", "30004")]))
+            .unwrap_err();
+        assert_eq!(e.message, DELIVERY_TIMEOUT_TOO_SHORT);
+        let p = ProducerConfig::build(Era::Kafka4, &props(&[("delivery.timeout.ms", "30005")]))
+            .unwrap();
+        assert_eq!(p.delivery_timeout_ms, 30_005);
+        // Not set: raised to linger.ms + request.timeout.ms.
+        let p = ProducerConfig::build(Era::Kafka4, &props(&[("request.timeout.ms", "200000")]))
+            .unwrap();
+        assert_eq!(p.delivery_timeout_ms, 200_005);
     }
 
     #[test]

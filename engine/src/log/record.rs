@@ -35,6 +35,10 @@ pub const NO_TIMESTAMP: i64 = -1;
 /// Bytes of a v2 record batch header (`DefaultRecordBatch.RECORD_BATCH_OVERHEAD`).
 pub const RECORD_BATCH_OVERHEAD: i64 = 61;
 
+/// The most bytes a v2 record's length, attributes, timestamp and offset deltas take
+/// (`DefaultRecord.MAX_RECORD_OVERHEAD`).
+pub const MAX_RECORD_OVERHEAD: i64 = 21;
+
 /// Which clock a record's timestamp comes from (`message.timestamp.type`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum TimestampType {
@@ -110,15 +114,29 @@ impl NewRecord {
 
     /// `DefaultRecord.sizeInBytes` for this record at `offset_delta`/`timestamp_delta` in its batch.
     pub fn size_in_batch(&self, offset_delta: i64, timestamp_delta: i64) -> i64 {
-        let mut body = 1 + size_of_varlong(timestamp_delta) + size_of_varlong(offset_delta);
-        body += nullable_bytes_size(self.key.as_deref().map(str::as_bytes));
-        body += nullable_bytes_size(self.value.as_deref().map(str::as_bytes));
-        body += size_of_varlong(len_i64(self.headers.len()));
-        for h in &self.headers {
-            body += size_of_varlong(len_i64(h.key.len())) + len_i64(h.key.len());
-            body += nullable_bytes_size(h.value.as_deref());
-        }
+        let body = 1 + size_of_varlong(timestamp_delta) + size_of_varlong(offset_delta);
+        let body = body + self.fields_size();
         size_of_varlong(body) + body
+    }
+
+    /// `AbstractRecords.estimateSizeInBytesUpperBound` (v2: `DefaultRecordBatch.
+    /// estimateBatchSizeUpperBound`), which `KafkaProducer.send` checks against
+    /// `max.request.size`: a batch of this record alone, its length prefix, attributes and
+    /// deltas at their largest ([`MAX_RECORD_OVERHEAD`]).
+    pub fn batch_size_upper_bound(&self) -> i64 {
+        RECORD_BATCH_OVERHEAD + MAX_RECORD_OVERHEAD + self.fields_size()
+    }
+
+    /// `DefaultRecord.sizeOf`: the key, value and headers with their lengths.
+    fn fields_size(&self) -> i64 {
+        let mut size = nullable_bytes_size(self.key.as_deref().map(str::as_bytes));
+        size += nullable_bytes_size(self.value.as_deref().map(str::as_bytes));
+        size += size_of_varlong(len_i64(self.headers.len()));
+        for h in &self.headers {
+            size += size_of_varlong(len_i64(h.key.len())) + len_i64(h.key.len());
+            size += nullable_bytes_size(h.value.as_deref());
+        }
+        size
     }
 }
 
@@ -760,6 +778,12 @@ mod tests {
         assert_eq!(
             NewRecord::text(0, None, Some(&big)).size_in_batch(0, 0),
             109
+        );
+        // `estimateBatchSizeUpperBound`: 61 + 21 + 1 (null key) + 2 + 300 + 1 (no headers).
+        let value = "x".repeat(300);
+        assert_eq!(
+            NewRecord::text(0, None, Some(&value)).batch_size_upper_bound(),
+            386
         );
         assert_eq!(size_of_varlong(-1), 1);
         assert_eq!(size_of_varlong(63), 1);

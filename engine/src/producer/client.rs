@@ -113,6 +113,25 @@ fn size_estimate(key: Option<&str>, value: Option<&str>) -> u32 {
     (key.map_or(0, str::len) + value.map_or(0, str::len) + 10) as u32
 }
 
+/// `KafkaProducer.ensureValidRecordSize`: `send()` fails a record whose batch could be larger
+/// than `max.request.size` or `buffer.memory` at once (`RecordTooLargeException`), before the
+/// accumulator.
+fn ensure_valid_record_size(
+    config: &ProducerConfig,
+    record: &NewRecord,
+) -> Result<(), (ErrorCode, String)> {
+    let size = record.batch_size_upper_bound();
+    let max_request_size = config.max_request_size;
+    let error = if size > i64::from(max_request_size) {
+        format!("The message is {size} bytes when serialized which is larger than {max_request_size}, which is the value of the max.request.size configuration.")
+    } else if size > config.buffer_memory {
+        format!("The message is {size} bytes when serialized which is larger than the total memory buffer you have configured with the buffer.memory configuration.")
+    } else {
+        return Ok(());
+    };
+    Err((ErrorCode::MessageTooLarge, error))
+}
+
 /// A topic as `send()` sees it in the producer's metadata.
 struct SendTarget {
     name: Arc<str>,
@@ -461,6 +480,9 @@ impl Sim {
             }
             _ => None,
         };
+        // Once `partition()` has checked or picked the partition (a round robin counts the
+        // record); the sticky partitioner picks later, in the accumulator.
+        ensure_valid_record_size(&p.config, &record)?;
         let partition = match chosen {
             Some(x) => x,
             None => {

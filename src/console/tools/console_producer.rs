@@ -9,10 +9,12 @@ use crate::console::output::ToolExit;
 use crate::console::run::Console;
 use crate::console::Tool;
 use crate::engine::client::Client;
+use crate::engine::config::client::DELIVERY_TIMEOUT_TOO_SHORT;
 use crate::engine::{Command, Sim};
 use std::collections::BTreeMap;
 
 const CALLBACK_LOGGER: &str = "org.apache.kafka.clients.producer.internals.ErrorLoggingCallback";
+const KAFKA_EXCEPTION: &str = "org.apache.kafka.common.KafkaException";
 
 /// A console producer whose records are on their way.
 pub struct ProducerRun {
@@ -167,15 +169,25 @@ pub fn start(console: &mut Console, opts: &ParsedOptions, stdin: Option<&str>) -
         workload: None,
     });
     if let Err(e) = started {
-        let class = if e.message.starts_with("Invalid value") || e.message.starts_with("Must set") {
+        let class = if e.message.starts_with("Invalid value")
+            || e.message.starts_with("Must set")
+            || e.message == DELIVERY_TIMEOUT_TOO_SHORT
+        {
             "org.apache.kafka.common.config.ConfigException"
         } else {
             e.code.exception()
         };
-        return Started::Done(ToolExit::err(
-            JavaException::new(class, Some(&e.message)).stack_trace(),
-            1,
-        ));
+        let mut trace = JavaException::new(class, Some(&e.message)).stack_trace();
+        // `new ProducerConfig` throws as is; what the `KafkaProducer` constructor's body throws
+        // comes wrapped (its `catch (Throwable t)`), printed with its cause.
+        if e.message == DELIVERY_TIMEOUT_TOO_SHORT {
+            trace = format!(
+                "{}Caused by: {trace}",
+                JavaException::new(KAFKA_EXCEPTION, Some("Failed to construct kafka producer"))
+                    .stack_trace()
+            );
+        }
+        return Started::Done(ToolExit::err(trace, 1));
     }
     let mut run = ProducerRun {
         client: client.clone(),
@@ -188,10 +200,9 @@ pub fn start(console: &mut Console, opts: &ParsedOptions, stdin: Option<&str>) -
         let (key, value) = match reader.parse(i + 1, line) {
             Ok(kv) => kv,
             Err(msg) => {
-                run.pending.stderr.push_str(
-                    &JavaException::new("org.apache.kafka.common.KafkaException", Some(&msg))
-                        .stack_trace(),
-                );
+                run.pending
+                    .stderr
+                    .push_str(&JavaException::new(KAFKA_EXCEPTION, Some(&msg)).stack_trace());
                 run.code = 1;
                 break;
             }
