@@ -10,7 +10,7 @@ use crate::console::run::Console;
 use crate::console::Tool;
 use crate::engine::client::Client;
 use crate::engine::config::client::DELIVERY_TIMEOUT_TOO_SHORT;
-use crate::engine::{Command, Sim};
+use crate::engine::{Command, ErrorCode, Sim};
 use std::collections::BTreeMap;
 
 const CALLBACK_LOGGER: &str = "org.apache.kafka.clients.producer.internals.ErrorLoggingCallback";
@@ -34,7 +34,9 @@ struct Reader {
 }
 
 impl Reader {
-    fn from(props: &[(String, String)]) -> Reader {
+    /// `LineMessageReader.configure`, with its checks in its order (the header separators are
+    /// read only for them: records cannot carry headers yet).
+    fn configure(props: &[(String, String)]) -> Result<Reader, String> {
         let get = |k: &str| {
             props
                 .iter()
@@ -43,12 +45,34 @@ impl Reader {
                 .map(|(_, v)| v.clone())
         };
         let flag = |k: &str| get(k).is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
-        Reader {
+        // Each property as set, else its default (`null.marker` has none).
+        let setting = |k: &str| {
+            let default = match k {
+                "key.separator" | "headers.delimiter" => Some("\t"),
+                "headers.separator" => Some(","),
+                "headers.key.separator" => Some(":"),
+                _ => None,
+            };
+            get(k).or_else(|| default.map(str::to_string))
+        };
+        let must_differ = [
+            ("headers.delimiter", "headers.separator"),
+            ("headers.delimiter", "headers.key.separator"),
+            ("headers.separator", "headers.key.separator"),
+            ("null.marker", "key.separator"),
+            ("null.marker", "headers.separator"),
+            ("null.marker", "headers.delimiter"),
+            ("null.marker", "headers.key.separator"),
+        ];
+        if let Some((a, b)) = must_differ.iter().find(|(a, b)| setting(a) == setting(b)) {
+            return Err(format!("{a} and {b} may not be equal"));
+        }
+        Ok(Reader {
             parse_key: flag("parse.key"),
-            key_separator: get("key.separator").unwrap_or_else(|| "\t".into()),
+            key_separator: setting("key.separator").unwrap_or_default(),
             ignore_error: flag("ignore.error"),
             null_marker: get("null.marker"),
-        }
+        })
     }
 
     fn nullable(&self, s: &str) -> Option<String> {
@@ -63,8 +87,9 @@ impl Reader {
         if !self.parse_key {
             return Ok((None, self.nullable(line)));
         }
+        // `indexOf`: an empty separator is found at 0 (an empty key, the whole line as value).
         match line.find(self.key_separator.as_str()) {
-            Some(i) if !self.key_separator.is_empty() => Ok((
+            Some(i) => Ok((
                 self.nullable(&line[..i]),
                 self.nullable(&line[i + self.key_separator.len()..]),
             )),
@@ -146,8 +171,18 @@ pub fn start(console: &mut Console, opts: &ParsedOptions, stdin: Option<&str>) -
         .copied()
         .unwrap_or("")
         .to_string();
-    let reader = Reader::from(&split_props(opts.values_of("property")));
-    if split_props(opts.values_of("property"))
+    let props = split_props(opts.values_of("property"));
+    // `ConsoleProducer.start` configures the reader before it builds the producer.
+    let reader = match Reader::configure(&props) {
+        Ok(r) => r,
+        Err(msg) => {
+            return Started::Done(ToolExit::err(
+                JavaException::new(KAFKA_EXCEPTION, Some(&msg)).stack_trace(),
+                1,
+            ))
+        }
+    };
+    if props
         .iter()
         .any(|(k, v)| k == "parse.headers" && v.trim().eq_ignore_ascii_case("true"))
     {
@@ -169,10 +204,9 @@ pub fn start(console: &mut Console, opts: &ParsedOptions, stdin: Option<&str>) -
         workload: None,
     });
     if let Err(e) = started {
-        let class = if e.message.starts_with("Invalid value")
-            || e.message.starts_with("Must set")
-            || e.message == DELIVERY_TIMEOUT_TOO_SHORT
-        {
+        // `ProducerConfig` and the `KafkaProducer` constructor check the configs on the client:
+        // a `ConfigException` (`InvalidConfigurationException` is a broker's answer).
+        let class = if e.code == ErrorCode::InvalidConfig {
             "org.apache.kafka.common.config.ConfigException"
         } else {
             e.code.exception()
