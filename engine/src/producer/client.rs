@@ -391,6 +391,14 @@ impl Sim {
         topic: &str,
         partition: Option<i32>,
     ) -> Result<SendTarget, (ErrorCode, String)> {
+        // The metadata answers INVALID_TOPIC_EXCEPTION for a bad name, which the client's
+        // `Metadata.recoverableExceptionForTopic` turns into this text.
+        if crate::cluster::validate_topic_name(topic).is_err() {
+            return Err((
+                ErrorCode::InvalidTopicException,
+                format!("Invalid topics: [{topic}]"),
+            ));
+        }
         if !self.cluster.topics.contains_key(topic)
             && self.cluster.broker_config.auto_create_topics_enable
         {
