@@ -48,10 +48,6 @@ impl ProducerEntry {
 
 const PRODUCER_BATCHES_KEPT: usize = 5;
 
-/// `log.initial.task.delay.ms` (an internal broker config, for tests only): when a broker's
-/// log manager runs its first retention check after the process starts.
-const LOG_INITIAL_TASK_DELAY_MS: Millis = 30_000;
-
 /// One replica of a partition on one broker.
 #[derive(Clone, Debug)]
 pub struct Replica {
@@ -1185,7 +1181,7 @@ impl Sim {
         broker.log_manager += 1;
         let token = broker.log_manager;
         self.schedule_in(
-            LOG_INITIAL_TASK_DELAY_MS,
+            self.cluster.broker_config.log_initial_task_delay_ms,
             Event::Timer(Timer::RetentionCheck { broker: b, token }),
         );
     }

@@ -182,8 +182,9 @@ const RATE_PER_PRODUCER: u32 = 250_000;
 const GROWTH_RATE_PER_PRODUCER: u32 = 25_000;
 
 /// Four keyed producers at `rate` and a group of `consumers`. Retention is bounded (4 MiB per
-/// partition, in 1 MiB segments, checked every second) as a long-running cluster's would be: at a
-/// million records a second the default week would hold every record in memory.
+/// partition, in 1 MiB segments, checked every second from the first) as a long-running
+/// cluster's would be: at a million records a second the default week would hold every record
+/// in memory.
 fn throughput_shape(partitions: i32, consumers: u32, rate: u32) -> Shape {
     Shape {
         partitions,
@@ -195,7 +196,10 @@ fn throughput_shape(partitions: i32, consumers: u32, rate: u32) -> Shape {
             ("retention.bytes", (4 << 20).to_string()),
             ("segment.bytes", (1 << 20).to_string()),
         ],
-        broker_configs: vec![("log.retention.check.interval.ms", "1000".to_string())],
+        broker_configs: vec![
+            ("log.retention.check.interval.ms", "1000".to_string()),
+            ("log.initial.task.delay.ms", "1000".to_string()),
+        ],
     }
 }
 

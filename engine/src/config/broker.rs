@@ -46,6 +46,7 @@ pub struct BrokerConfig {
     pub zookeeper_session_timeout_ms: i64,
     pub replica_socket_timeout_ms: i64,
     pub log_retention_check_interval_ms: i64,
+    pub log_initial_task_delay_ms: i64,
     pub log_cleaner_enable: bool,
     pub log_cleaner_threads: i32,
     pub log_cleaner_backoff_ms: i64,
@@ -166,6 +167,7 @@ impl BrokerConfig {
             zookeeper_session_timeout_ms: long_or("zookeeper.session.timeout.ms"),
             replica_socket_timeout_ms: r.long("replica.socket.timeout.ms"),
             log_retention_check_interval_ms: r.long("log.retention.check.interval.ms"),
+            log_initial_task_delay_ms: r.long("log.initial.task.delay.ms"),
             log_cleaner_enable: r.bool("log.cleaner.enable"),
             log_cleaner_threads: r.int("log.cleaner.threads"),
             log_cleaner_backoff_ms: r.long("log.cleaner.backoff.ms"),
@@ -413,6 +415,7 @@ mod tests {
             (1000, 2000)
         );
         assert_eq!(b.log_retention_check_interval_ms, 300_000);
+        assert_eq!(b.log_initial_task_delay_ms, 30_000);
         assert!(b.log_cleaner_enable);
         assert_eq!(
             (b.log_cleaner_threads, b.log_cleaner_backoff_ms),

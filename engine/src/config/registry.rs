@@ -209,6 +209,9 @@ pub static REGISTRY: &[ConfigDef] = &[
         "Broker default of retention.bytes."),
     ConfigDef::new("log.retention.check.interval.ms", Broker, Long, "300000", AtLeast(1),
         "How often the broker looks for segments to delete."),
+    ConfigDef::new("log.initial.task.delay.ms", Broker, Long, "30000", AtLeast(0),
+        "How long after a broker starts its first retention check comes.")
+        .notes("an internal config in Kafka (for tests): set here to watch retention sooner"),
     ConfigDef::new("log.cleanup.policy", Broker, List, "delete", ListOf(CLEANUP),
         "Broker default of cleanup.policy."),
     ConfigDef::new("log.index.size.max.bytes", Broker, Int, "10485760", AtLeast(4),
