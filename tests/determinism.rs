@@ -44,7 +44,7 @@ fn same_scenario_twice_same_hash() {
 fn fetch_sessions_leave_the_trace_as_reading_every_partition_did() {
     for (seed, script, pinned) in [
         (5, LOST_ANSWERS, 0x479e_f033_0335_d486_u64),
-        (2, TOPIC_RECREATED, 0x1b42_ffb7_ae27_b93f),
+        (2, TOPIC_RECREATED, 0xf271_c207_7168_a7bb),
     ] {
         let mut console = kafka_playground::console::Console::new(seed);
         let (_, err, code) = console.run_script(script);

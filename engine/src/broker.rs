@@ -84,7 +84,8 @@ pub struct ParkedFetch {
 /// An acks=all produce waiting for the high watermark to pass its batches.
 #[derive(Clone, Debug)]
 pub struct PendingProduce {
-    pub id: u64,
+    /// When the request's timeout runs out (`DelayedProduce`).
+    pub deadline: Millis,
     pub from: NodeId,
     pub results: Vec<ProduceResult>,
     /// (index into results, offset the high watermark must reach)
@@ -107,7 +108,10 @@ pub struct Broker {
     parked: BTreeMap<u64, ParkedFetch>,
     next_parked: u64,
     pending: Vec<PendingProduce>,
-    next_pending: u64,
+    /// The purgatory's one timer: when the earliest waiting produce times out, and the token
+    /// that tells its event from earlier ones.
+    produce_sweep: Option<(Millis, u64)>,
+    produce_sweep_token: u64,
     /// Leaders this broker's replica fetcher has a fetch outstanding to.
     fetching_from: BTreeSet<BrokerId>,
     /// As a leader: each follower's fetch session (KIP-227), which skips the partitions it
@@ -130,7 +134,8 @@ impl Broker {
             parked: BTreeMap::new(),
             next_parked: 0,
             pending: Vec::new(),
-            next_pending: 0,
+            produce_sweep: None,
+            produce_sweep_token: 0,
             fetching_from: BTreeSet::new(),
             sessions: FetchSessions::default(),
             log_manager: 0,
@@ -149,6 +154,7 @@ impl Broker {
         self.registering = false;
         self.parked.clear();
         self.pending.clear();
+        self.produce_sweep = None;
         self.fetching_from.clear();
         self.sessions.clear();
         for r in self.replicas.values_mut() {
@@ -293,41 +299,61 @@ impl Sim {
         if waiting.is_empty() {
             self.send(NodeId::Broker(b), from, Body::ProduceResponse { results });
         } else if let Some(broker) = self.cluster.brokers.get_mut(&b) {
-            broker.next_pending += 1;
-            let id = broker.next_pending;
             broker.pending.push(PendingProduce {
-                id,
+                deadline: self.now.saturating_add(timeout_ms.max(0)),
                 from,
                 results,
                 waiting,
             });
-            self.schedule_in(
-                timeout_ms.max(0),
-                Event::Timer(Timer::ProduceWait {
-                    broker: b,
-                    produce: id,
-                }),
-            );
+            self.schedule_produce_sweep(b);
         }
+    }
+
+    /// Keeps the purgatory's timer at the earliest deadline of the produces waiting on `b`:
+    /// one timer per broker, not one per request (most complete long before their timeout).
+    fn schedule_produce_sweep(&mut self, b: BrokerId) {
+        let Some(broker) = self.cluster.brokers.get_mut(&b) else {
+            return;
+        };
+        let Some(next) = broker.pending.iter().map(|p| p.deadline).min() else {
+            broker.produce_sweep = None;
+            return;
+        };
+        if broker.produce_sweep.is_some_and(|(at, _)| at <= next) {
+            return;
+        }
+        broker.produce_sweep_token += 1;
+        let token = broker.produce_sweep_token;
+        broker.produce_sweep = Some((next, token));
+        let delay = next - self.now;
+        self.schedule_in(
+            delay.max(0),
+            Event::Timer(Timer::ProduceWait { broker: b, token }),
+        );
     }
 
     /// `DelayedProduce.onExpiration`: the partitions still waiting for their replicas when the
     /// request's timeout runs out are answered REQUEST_TIMED_OUT (the records stay in the
     /// leader's log; an idempotent retry finds them there).
-    pub(crate) fn expire_pending_produce(&mut self, b: BrokerId, id: u64) {
+    pub(crate) fn expire_pending_produces(&mut self, b: BrokerId, token: u64) {
+        let now = self.now;
         let Some(broker) = self.cluster.brokers.get_mut(&b) else {
             return;
         };
-        let Some(p) = broker.pending.iter_mut().find(|p| p.id == id) else {
+        if broker.produce_sweep.is_none_or(|(_, t)| t != token) {
             return;
-        };
-        for (i, _) in std::mem::take(&mut p.waiting) {
-            if let Some(r) = p.results.get_mut(i) {
-                let code = ErrorCode::RequestTimedOut;
-                r.result = Err((code, code.default_message().into()));
+        }
+        broker.produce_sweep = None;
+        for p in broker.pending.iter_mut().filter(|p| p.deadline <= now) {
+            for (i, _) in std::mem::take(&mut p.waiting) {
+                if let Some(r) = p.results.get_mut(i) {
+                    let code = ErrorCode::RequestTimedOut;
+                    r.result = Err((code, code.default_message().into()));
+                }
             }
         }
         self.answer_produces_done(b);
+        self.schedule_produce_sweep(b);
     }
 
     /// The leader's side of an append: checks leadership, min.insync.replicas and sequence numbers.

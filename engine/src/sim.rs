@@ -31,7 +31,7 @@ pub enum Timer {
     /// A parked (long-poll) fetch on a broker expires after `fetch.max.wait.ms`.
     FetchWait { broker: i32, fetch: u64 },
     /// An acks=all produce waiting for its replicas expires (`DelayedProduce`).
-    ProduceWait { broker: i32, produce: u64 },
+    ProduceWait { broker: i32, token: u64 },
     /// A follower's replica fetcher sends its next fetch.
     ReplicaFetch { broker: i32 },
     /// A group's rebalance (join phase) deadline.
@@ -405,7 +405,7 @@ impl Sim {
         match timer {
             Timer::Client { client, token } => self.client_timer(client, token),
             Timer::FetchWait { broker, fetch } => self.expire_parked_fetch(broker, fetch),
-            Timer::ProduceWait { broker, produce } => self.expire_pending_produce(broker, produce),
+            Timer::ProduceWait { broker, token } => self.expire_pending_produces(broker, token),
             Timer::ReplicaFetch { broker } => self.replica_fetch(broker),
             Timer::GroupJoin { group, token } => self.group_join_deadline(&group, token),
             Timer::Session {
