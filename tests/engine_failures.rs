@@ -156,15 +156,7 @@ fn with_two_brokers_down_acks_all_is_refused_with_not_enough_replicas() {
     .unwrap();
     s.run_for(2_000);
     assert_eq!(partition(&s).isr, vec![replicas[0]]);
-    let out = s.apply(Command::Produce {
-        producer: "p".into(),
-        topic: "t".into(),
-        partition: Some(0),
-        key: None,
-        value: Some("x".into()),
-        timestamp: None,
-    });
-    assert!(out.is_ok(), "handed to the accumulator");
+    produce_one(&mut s); // handed to the accumulator
     s.run_for(1_000);
     let view = s
         .client_views()

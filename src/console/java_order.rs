@@ -92,6 +92,25 @@ pub fn order_topic_partitions(keys: &[(String, i32)], init: HashMapInit) -> Vec<
         .collect()
 }
 
+/// The partitions listed more than once, as `topic-partition`, in the order of the `HashSet`
+/// the tools collect them into (`DeleteRecordsCommand`, `LeaderElectionCommand`).
+pub fn duplicate_partitions<'a>(
+    partitions: impl IntoIterator<Item = &'a crate::engine::TopicPartition>,
+) -> Vec<String> {
+    let all: Vec<&crate::engine::TopicPartition> = partitions.into_iter().collect();
+    let mut dups: Vec<(String, i32)> = Vec::new();
+    for (i, tp) in all.iter().enumerate() {
+        let key = (tp.topic.to_string(), tp.partition);
+        if all[..i].contains(tp) && !dups.contains(&key) {
+            dups.push(key);
+        }
+    }
+    order_topic_partitions(&dups, HashMapInit::Default)
+        .into_iter()
+        .map(|(t, p)| format!("{t}-{p}"))
+        .collect()
+}
+
 /// Topic order of `kafka-topics --describe` for several topics (formats §13): the admin client
 /// fills `new HashMap<>(n)` with the sorted names, copies it with `new HashMap<>(map)`, then
 /// refills a `new HashMap<>(n)` in that order; topics print in the last map's order.

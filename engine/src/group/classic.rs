@@ -1143,9 +1143,7 @@ impl Sim {
                 let c = condition(g.offset_expiration_condition());
                 let subscribed = |t: &str| kip211 && g.is_subscribed_to_topic(t);
                 let expired = expired_offsets(&g.offsets, c, &subscribed, now, retention);
-                for tp in &expired {
-                    g.offsets.remove(tp);
-                }
+                g.offsets.retain(|tp, _| !expired.contains(tp));
                 (
                     expired,
                     g.state == GroupState::Empty && g.offsets.is_empty(),
@@ -1155,13 +1153,9 @@ impl Sim {
                 let c = condition(Some(ExpirationBase::CommitTimestamp));
                 let subscribed = |t: &str| kip211 && g.is_subscribed_to_topic(t);
                 let expired = expired_offsets(&g.offsets, c, &subscribed, now, retention);
-                for tp in &expired {
-                    g.offsets.remove(tp);
-                }
-                (
-                    expired,
-                    g.state == ConsumerGroupState::Empty && g.offsets.is_empty(),
-                )
+                g.offsets.retain(|tp, _| !expired.contains(tp));
+                let empty = g.state == ConsumerGroupState::Empty;
+                (expired, empty && g.offsets.is_empty())
             } else {
                 continue;
             };

@@ -4,7 +4,7 @@
 use super::usage;
 use crate::console::format::errors::{message_and_stack_trace, JavaException};
 use crate::console::format::records::delete_records;
-use crate::console::java_order::{order_topic_partitions, HashMapInit};
+use crate::console::java_order::duplicate_partitions;
 use crate::console::options::{missing_required, ParsedOptions};
 use crate::console::output::ToolExit;
 use crate::console::run::Console;
@@ -82,19 +82,9 @@ fn parse(json: &str) -> Result<Vec<(TopicPartition, i64)>, JavaException> {
         let offset = field(p, "offset", "Long", Value::as_i64)?;
         out.push((TopicPartition::new(topic, partition), offset));
     }
-    let mut dups: Vec<(String, i32)> = Vec::new();
-    for (i, (tp, _)) in out.iter().enumerate() {
-        let key = (tp.topic.to_string(), tp.partition);
-        if out[..i].iter().any(|(o, _)| o == tp) && !dups.contains(&key) {
-            dups.push(key);
-        }
-    }
-    if !dups.is_empty() {
-        // `execute` collects them into a HashSet.
-        let shown: Vec<String> = order_topic_partitions(&dups, HashMapInit::Default)
-            .into_iter()
-            .map(|(t, p)| format!("{t}-{p}"))
-            .collect();
+    // `execute` collects them into a HashSet.
+    let shown = duplicate_partitions(out.iter().map(|(tp, _)| tp));
+    if !shown.is_empty() {
         return Err(exception(
             COMMAND_FAILED,
             &format!(

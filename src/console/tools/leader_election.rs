@@ -3,7 +3,7 @@
 
 use super::option_error;
 use crate::console::format::errors::JavaException;
-use crate::console::java_order::{order_topic_partitions, HashMapInit};
+use crate::console::java_order::{duplicate_partitions, order_topic_partitions, HashMapInit};
 use crate::console::options::ParsedOptions;
 use crate::console::output::ToolExit;
 use crate::console::run::Console;
@@ -106,18 +106,8 @@ fn parse_election_data(json: &str) -> Result<Vec<TopicPartition>, ToolExit> {
         };
         out.push(TopicPartition::new(topic, partition));
     }
-    let mut dups: Vec<(String, i32)> = Vec::new();
-    for (i, tp) in out.iter().enumerate() {
-        let key = (tp.topic.to_string(), tp.partition);
-        if out[..i].contains(tp) && !dups.contains(&key) {
-            dups.push(key);
-        }
-    }
-    if !dups.is_empty() {
-        let shown: Vec<String> = order_topic_partitions(&dups, HashMapInit::Default)
-            .into_iter()
-            .map(|(t, p)| format!("{t}-{p}"))
-            .collect();
+    let shown = duplicate_partitions(&out);
+    if !shown.is_empty() {
         return Err(fail(
             OPERATION_FAILED,
             &format!(
