@@ -329,14 +329,17 @@ impl Producer {
             .map(Workload::next_at);
         // Per partition only the first batch not in flight can be sent next (order is kept).
         // Without idempotence it waits for the batch in flight ahead of it (as `drain` does),
-        // so only its delivery timeout is due.
+        // and with it while the partition has its most batches in flight: only its delivery
+        // timeout is due (an answer drains it).
         let ordered = self.producer_id < 0;
+        let most = self.config.max_in_flight_requests_per_connection.max(1) as usize;
         let heads = self
             .accumulator
             .values()
             .filter_map(|q| {
                 let at = q.iter().position(|b| !b.in_flight)?;
-                Some((&q[at], ordered && at > 0))
+                let in_flight = q.iter().filter(|b| b.in_flight).count();
+                Some((&q[at], (ordered && at > 0) || in_flight >= most))
             })
             .map(|(b, waits)| {
                 if waits {
@@ -635,6 +638,8 @@ impl Sim {
             })
             .collect();
         self.complete_batches(c, results);
+        // Its last batches may have failed for good: a closing producer can go.
+        self.finish_producer_if_idle(c);
     }
     /// KIP-360 (`TransactionManager.bumpIdempotentProducerEpoch`): after a gap in the
     /// sequences of `gaps`, the idempotent producer bumps its epoch and starts those
@@ -717,14 +722,6 @@ impl Sim {
                 }
             }
         }
-        // A batch sent before may or may not be in the log: its sequences are a gap either way.
-        let idempotent = self.producer_mut(c).is_some_and(|p| p.producer_id >= 0);
-        let gaps = expired
-            .iter()
-            .filter(|b| idempotent && b.base_sequence.is_some())
-            .map(|b| b.tp.clone())
-            .collect();
-        self.bump_producer_epoch(c, gaps);
         for b in expired {
             let count = b.records.len() as u32;
             self.record(TraceEvent::ProduceFailed {
@@ -752,6 +749,7 @@ impl Sim {
             return;
         };
         let max_in_flight = p.config.max_in_flight_requests_per_connection.max(1) as u32;
+        let most_per_partition = max_in_flight as usize;
         let linger = p.config.linger_ms;
         let batch_size = p.config.batch_size.max(1) as u32;
         let closing = p.closing;
@@ -772,6 +770,10 @@ impl Sim {
             // Batches still sequenced in an older epoch go first: a partition moves to the
             // new epoch once they are done (`TransactionManager.maybeUpdateProducerIdAndEpoch`).
             let mut older_epoch = false;
+            // Kafka sends one batch of a partition per request, so at most
+            // `max.in.flight.requests.per.connection` (5 with idempotence) are in flight: no
+            // more than the broker remembers to recognise a retried one (5 batches).
+            let mut in_flight = queue.iter().filter(|b| b.in_flight).count();
             for b in queue.iter_mut() {
                 older_epoch |= b.base_sequence.is_some() && b.epoch != p.producer_epoch;
                 if b.in_flight {
@@ -780,6 +782,9 @@ impl Sim {
                         break;
                     }
                     continue;
+                }
+                if in_flight >= most_per_partition {
+                    break;
                 }
                 let ready =
                     closing || many || b.bytes >= batch_size || now >= b.created_at + linger;
@@ -805,6 +810,7 @@ impl Sim {
                     next.1 = next.1.wrapping_add(b.records.len() as i32);
                 }
                 b.in_flight = true;
+                in_flight += 1;
                 b.sent_to = Some(*leader);
                 b.attempts += 1;
                 b.sequence_reset = false;
@@ -921,15 +927,9 @@ impl Sim {
             let retries = u32::try_from(p.config.retries).unwrap_or(0);
             let idempotent = p.producer_id >= 0;
             for r in results {
-                let Some((created_at, attempts, sequenced, reset)) =
-                    p.find_batch(&r.tp, r.batch_id).map(|b| {
-                        (
-                            b.created_at,
-                            b.attempts,
-                            b.base_sequence.is_some(),
-                            b.sequence_reset,
-                        )
-                    })
+                let Some((created_at, attempts, reset)) = p
+                    .find_batch(&r.tp, r.batch_id)
+                    .map(|b| (b.created_at, b.attempts, b.sequence_reset))
                 else {
                     continue;
                 };
@@ -946,7 +946,9 @@ impl Sim {
                 // error, or (idempotent) any OUT_OF_ORDER_SEQUENCE_NUMBER: one answered to the
                 // oldest batch with a sequence is a gap, which bumps the epoch
                 // (`TransactionManager.canRetry`). A retry due after the deadline waits in
-                // the accumulator and expires there.
+                // the accumulator and expires there. A batch that fails for good (or expires)
+                // may be in the log or not: only the broker's answer to the next batch tells,
+                // so the epoch is bumped then, never before (which could write it twice).
                 let out_of_order =
                     matches!(r.result, Err((ErrorCode::OutOfOrderSequenceNumber, _)));
                 let retriable = match &r.result {
@@ -969,11 +971,6 @@ impl Sim {
                         let Some(batch) = p.take_batch(&r.tp, r.batch_id) else {
                             continue;
                         };
-                        if idempotent && sequenced && result.is_err() {
-                            // A batch with a sequence failed for good: later ones would
-                            // leave a gap (`handleFailedBatch` asks for a bump).
-                            bumps.push(r.tp.clone());
-                        }
                         let count = batch.records.len();
                         let callbacks = p.delivery_callbacks;
                         let (offset, error) = match result {
