@@ -508,3 +508,60 @@ fn a_producer_with_no_retries_fails_at_the_first_retriable_error() {
         "NOT_ENOUGH_REPLICAS is not retried"
     );
 }
+
+/// `ReplicaManager.completeDelayedOperationsWhenNotPartitionLeader`: an acks=all produce
+/// waiting on a leader that loses its leadership is answered NOT_LEADER_OR_FOLLOWER at once,
+/// and the producer retries on the new leader. It used to wait out its 30 s timeout (and
+/// could later be acknowledged for records the old leader's log had lost).
+#[test]
+fn a_produce_waiting_on_a_leader_that_loses_leadership_is_retried_at_once() {
+    use kafka_playground::engine::admin_election::ElectionType;
+    let mut s = cluster(8);
+    s.apply(Command::StartProducer {
+        name: "p".into(),
+        configs: BTreeMap::new(),
+        workload: None,
+    })
+    .unwrap();
+    let replicas = partition(&s).replicas.clone();
+    // Move leadership off the preferred leader, then let it rejoin the ISR.
+    s.apply(Command::StopBroker {
+        id: replicas[0],
+        hard: false,
+    })
+    .unwrap();
+    s.run_for(2_000);
+    s.apply(Command::StartBroker { id: replicas[0] }).unwrap();
+    s.run_for(10_000);
+    let p = partition(&s);
+    let leader = p.leader.unwrap();
+    assert_ne!(leader, replicas[0]);
+    assert_eq!(p.isr.len(), 3);
+    // The leader is cut off from its followers: the produce waits for them there.
+    let others: Vec<NodeId> = replicas
+        .iter()
+        .filter(|r| **r != leader)
+        .map(|r| NodeId::Broker(*r))
+        .collect();
+    s.apply(Command::Network(NetworkFault::Partition(
+        vec![NodeId::Broker(leader)],
+        others,
+    )))
+    .unwrap();
+    produce_one(&mut s);
+    s.run_for(1_000);
+    assert_eq!(producer_view(&s), (0, 0), "waiting for the followers");
+    s.apply(Command::ElectLeaders {
+        election_type: ElectionType::Preferred,
+        partitions: Some(vec![tp()]),
+    })
+    .unwrap();
+    s.apply(Command::Network(NetworkFault::Heal)).unwrap();
+    s.run_for(5_000);
+    assert_eq!(partition(&s).leader, Some(replicas[0]));
+    assert_eq!(
+        producer_view(&s),
+        (1, 0),
+        "retried on the new leader within seconds"
+    );
+}

@@ -582,26 +582,46 @@ impl Sim {
     pub(crate) fn fail_pending_produces(&mut self, topic: &str) {
         let ids: Vec<BrokerId> = self.cluster.brokers.keys().copied().collect();
         for b in ids {
-            let Some(broker) = self.cluster.brokers.get_mut(&b) else {
-                continue;
-            };
-            for p in &mut broker.pending {
-                let PendingProduce {
-                    results, waiting, ..
-                } = p;
-                waiting.retain(|(i, _)| {
-                    let Some(r) = results.get_mut(*i).filter(|r| &*r.tp.topic == topic) else {
-                        return true;
-                    };
-                    r.result = Err((
-                        ErrorCode::UnknownTopicOrPartition,
-                        ErrorCode::UnknownTopicOrPartition.default_message().into(),
-                    ));
-                    false
-                });
-            }
-            self.answer_produces_done(b);
+            self.fail_pending_where(
+                b,
+                |tp| &*tp.topic == topic,
+                ErrorCode::UnknownTopicOrPartition,
+            );
         }
+    }
+
+    /// `b` no longer leads `tp`: its produces waiting there fail at once with
+    /// NOT_LEADER_OR_FOLLOWER (`Partition.checkEnoughReplicasReachOffset`), as
+    /// `ReplicaManager.completeDelayedOperationsWhenNotPartitionLeader` completes them; its log
+    /// may lose those records, so they must not be acknowledged later.
+    pub(crate) fn fail_pending_produces_on(&mut self, b: BrokerId, tp: &TopicPartition) {
+        self.fail_pending_where(b, |x| x == tp, ErrorCode::NotLeaderOrFollower);
+    }
+
+    /// Fails, with `code`, the waiting partitions of `b`'s pending produces that `which` picks,
+    /// and answers the produces left waiting for nothing.
+    fn fail_pending_where(
+        &mut self,
+        b: BrokerId,
+        which: impl Fn(&TopicPartition) -> bool,
+        code: ErrorCode,
+    ) {
+        let Some(broker) = self.cluster.brokers.get_mut(&b) else {
+            return;
+        };
+        for p in &mut broker.pending {
+            let PendingProduce {
+                results, waiting, ..
+            } = p;
+            waiting.retain(|(i, _)| {
+                let Some(r) = results.get_mut(*i).filter(|r| which(&r.tp)) else {
+                    return true;
+                };
+                r.result = Err((code, code.default_message().into()));
+                false
+            });
+        }
+        self.answer_produces_done(b);
     }
 
     fn complete_pending_produces(&mut self, b: BrokerId) {

@@ -380,6 +380,7 @@ impl Sim {
     ) {
         if let Some(p) = previous.filter(|p| Some(*p) != leader) {
             self.wake_quiet(p, tp);
+            self.fail_pending_produces_on(p, tp);
         }
     }
 
