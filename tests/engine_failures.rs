@@ -565,3 +565,47 @@ fn a_produce_waiting_on_a_leader_that_loses_leadership_is_retried_at_once() {
         "retried on the new leader within seconds"
     );
 }
+
+/// Followers build the producer state as they replicate (`ProducerAppendInfo`, origin
+/// REPLICATION): a batch that reached a follower before its leader failed, retried by the
+/// producer after the failover, is recognised by the new leader and written once.
+#[test]
+fn a_batch_retried_after_a_failover_is_written_once() {
+    use kafka_playground::engine::trace::TraceEvent;
+    let mut s = cluster(9);
+    s.apply(Command::StartProducer {
+        name: "p".into(),
+        configs: BTreeMap::new(),
+        workload: None,
+    })
+    .unwrap();
+    s.run_for(1_000);
+    let leader = partition(&s).leader.unwrap();
+    produce_one(&mut s);
+    // Both followers have it (whichever leads next has it), the leader has not answered.
+    let replicated = |s: &Sim| {
+        let followers = s.trace().recent().filter(
+            |(_, _, e)| matches!(e, TraceEvent::Appended { broker, .. } if *broker != leader),
+        );
+        followers.count() == 2
+    };
+    let until = s.now() + 5_000;
+    while !replicated(&s) && s.now() < until {
+        s.step();
+    }
+    assert!(replicated(&s), "the record reached both followers");
+    // The leader's answer is lost, and the leader goes.
+    s.apply(Command::Network(NetworkFault::Isolate(NodeId::Broker(
+        leader,
+    ))))
+    .unwrap();
+    s.apply(Command::StopBroker {
+        id: leader,
+        hard: true,
+    })
+    .unwrap();
+    s.apply(Command::Network(NetworkFault::Heal)).unwrap();
+    s.run_for(60_000);
+    assert_eq!(producer_view(&s), (1, 0));
+    assert_eq!(s.high_watermark(&tp()), Some(1), "written once");
+}

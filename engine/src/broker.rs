@@ -35,6 +35,19 @@ pub struct ProducerEntry {
 }
 
 impl ProducerEntry {
+    /// A batch of this producer was written at `base` (`ProducerStateEntry.addBatch`).
+    fn written(&mut self, epoch: i16, first_seq: i32, last_seq: i32, base: i64) {
+        if self.epoch != epoch {
+            // A new epoch's sequences start again: the old epoch's batches are no guide.
+            self.batches.clear();
+        }
+        self.epoch = epoch;
+        self.batches.push_back((first_seq, last_seq, base));
+        if self.batches.len() > PRODUCER_BATCHES_KEPT {
+            self.batches.pop_front();
+        }
+    }
+
     /// The base offset of a batch already written with these sequences, if any: a retry of it
     /// is answered with the first write's offset (`ProducerStateEntry.findDuplicateBatch`).
     fn duplicate_of(&self, base_sequence: i32, records: usize) -> Option<i64> {
@@ -476,17 +489,12 @@ impl Sim {
                 .base_sequence
                 .wrapping_add(batch.records.len() as i32 - 1);
             let entry = replica.producers.entry(batch.producer_id).or_default();
-            if entry.epoch != batch.producer_epoch {
-                // A new epoch's sequences start again: the old epoch's batches are no guide.
-                entry.batches.clear();
-            }
-            entry.epoch = batch.producer_epoch;
-            entry
-                .batches
-                .push_back((batch.base_sequence, last_seq, info.first_offset));
-            if entry.batches.len() > PRODUCER_BATCHES_KEPT {
-                entry.batches.pop_front();
-            }
+            entry.written(
+                batch.producer_epoch,
+                batch.base_sequence,
+                last_seq,
+                info.first_offset,
+            );
         }
         self.wake_quiet(b, tp);
         if let Some(base) = info.rolled_segment_base {
@@ -1131,6 +1139,10 @@ impl Sim {
                 .max(replica.log.log_start_offset());
                 if to < replica.log.log_end_offset() && replica.log.truncate_to(to).is_ok() {
                     replica.epochs.truncate_from_end(to);
+                    // The producer state goes back with the log (Kafka reloads it).
+                    for entry in replica.producers.values_mut() {
+                        entry.batches.retain(|(_, _, base)| *base < to);
+                    }
                     replica.high_watermark = replica.high_watermark.min(to);
                     self.record(TraceEvent::Truncated {
                         tp: p.tp.clone(),
@@ -1171,9 +1183,16 @@ impl Sim {
             let mut fresh = records;
             fresh.retain(|r| r.offset() >= leo);
             if let (false, Some(cfg)) = (fresh.is_empty(), &cfg) {
+                let batches = producer_batches(&fresh);
                 if let Ok(info) = replica.log.append_owned_as_follower(fresh, ts_now, cfg) {
                     appended = Some((info.first_offset, info.last_offset));
                     rolled = info.rolled_segment_base;
+                    // Followers keep the same producer state as the leader (origin
+                    // REPLICATION), so a new leader still recognises a retried batch.
+                    for (pid, epoch, first, last, base) in batches {
+                        let entry = replica.producers.entry(pid).or_default();
+                        entry.written(epoch, first, last, base);
+                    }
                 }
             }
             let hw = p.high_watermark.min(replica.log.log_end_offset());
@@ -1325,6 +1344,29 @@ impl Sim {
             }
         }
     }
+}
+
+/// The idempotent producers' batches among replicated `records`: (producer id, epoch, first
+/// and last sequence, base offset), one per batch.
+fn producer_batches(records: &[crate::log::Record]) -> Vec<(i64, i16, i32, i32, i64)> {
+    let mut out: Vec<(i64, i16, i32, i32, i64)> = Vec::new();
+    for r in records {
+        let Some(p) = r.producer().filter(|p| p.producer_id >= 0) else {
+            continue;
+        };
+        let base = r.batch_base_offset();
+        match out.last_mut() {
+            Some(last) if last.4 == base && last.0 == p.producer_id => last.3 = p.sequence,
+            _ => out.push((
+                p.producer_id,
+                p.producer_epoch,
+                p.sequence,
+                p.sequence,
+                base,
+            )),
+        }
+    }
+    out
 }
 
 /// Advances `cursor` (a broker's replicas in key order) to `tp` and returns its replica if it is
