@@ -406,6 +406,19 @@ fn producer_view(s: &Sim) -> (u64, u64) {
     (v.acked, v.failed)
 }
 
+/// A producer `p` without a workload, sending what `produce_one` gives it.
+fn idle_producer(s: &mut Sim, configs: &[(&str, &str)]) {
+    s.apply(Command::StartProducer {
+        name: "p".into(),
+        configs: configs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        workload: None,
+    })
+    .unwrap();
+}
+
 fn produce_one(s: &mut Sim) {
     s.apply(Command::Produce {
         producer: "p".into(),
@@ -460,12 +473,7 @@ fn an_idempotent_producer_writes_on_after_a_gap_in_its_sequences() {
 #[test]
 fn an_acks_all_produce_whose_followers_die_times_out() {
     let mut s = cluster(4);
-    s.apply(Command::StartProducer {
-        name: "p".into(),
-        configs: BTreeMap::new(),
-        workload: None,
-    })
-    .unwrap();
+    idle_producer(&mut s, &[]);
     let replicas = partition(&s).replicas.clone();
     for id in [replicas[1], replicas[2]] {
         s.apply(Command::StopBroker { id, hard: true }).unwrap();
@@ -489,12 +497,7 @@ fn an_acks_all_produce_whose_followers_die_times_out() {
 #[test]
 fn a_producer_with_no_retries_fails_at_the_first_retriable_error() {
     let mut s = cluster(4);
-    s.apply(Command::StartProducer {
-        name: "p".into(),
-        configs: BTreeMap::from([("retries".to_string(), "0".to_string())]),
-        workload: None,
-    })
-    .unwrap();
+    idle_producer(&mut s, &[("retries", "0")]);
     let replicas = partition(&s).replicas.clone();
     for id in [replicas[1], replicas[2]] {
         s.apply(Command::StopBroker { id, hard: false }).unwrap();
@@ -517,12 +520,7 @@ fn a_producer_with_no_retries_fails_at_the_first_retriable_error() {
 fn a_produce_waiting_on_a_leader_that_loses_leadership_is_retried_at_once() {
     use kafka_playground::engine::admin_election::ElectionType;
     let mut s = cluster(8);
-    s.apply(Command::StartProducer {
-        name: "p".into(),
-        configs: BTreeMap::new(),
-        workload: None,
-    })
-    .unwrap();
+    idle_producer(&mut s, &[]);
     let replicas = partition(&s).replicas.clone();
     // Move leadership off the preferred leader, then let it rejoin the ISR.
     s.apply(Command::StopBroker {
@@ -573,12 +571,7 @@ fn a_produce_waiting_on_a_leader_that_loses_leadership_is_retried_at_once() {
 fn a_batch_retried_after_a_failover_is_written_once() {
     use kafka_playground::engine::trace::TraceEvent;
     let mut s = cluster(9);
-    s.apply(Command::StartProducer {
-        name: "p".into(),
-        configs: BTreeMap::new(),
-        workload: None,
-    })
-    .unwrap();
+    idle_producer(&mut s, &[]);
     s.run_for(1_000);
     let leader = partition(&s).leader.unwrap();
     produce_one(&mut s);

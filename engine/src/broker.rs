@@ -50,11 +50,10 @@ impl ProducerEntry {
 
     /// The base offset of a batch already written with these sequences, if any: a retry of it
     /// is answered with the first write's offset (`ProducerStateEntry.findDuplicateBatch`).
-    fn duplicate_of(&self, base_sequence: i32, records: usize) -> Option<i64> {
-        let last = base_sequence.wrapping_add(records as i32 - 1);
+    fn duplicate_of(&self, first_seq: i32, last_seq: i32) -> Option<i64> {
         self.batches
             .iter()
-            .find(|(f, l, _)| *f == base_sequence && *l == last)
+            .find(|(f, l, _)| *f == first_seq && *l == last_seq)
             .map(|(_, _, base)| *base)
     }
 }
@@ -357,15 +356,7 @@ impl Sim {
             return;
         }
         broker.produce_sweep = None;
-        for p in broker.pending.iter_mut().filter(|p| p.deadline <= now) {
-            for (i, _) in std::mem::take(&mut p.waiting) {
-                if let Some(r) = p.results.get_mut(i) {
-                    let code = ErrorCode::RequestTimedOut;
-                    r.result = Err((code, code.default_message().into()));
-                }
-            }
-        }
-        self.answer_produces_done(b);
+        self.fail_pending_where(b, |deadline, _| deadline <= now, ErrorCode::RequestTimedOut);
         self.schedule_produce_sweep(b);
     }
 
@@ -435,6 +426,9 @@ impl Sim {
         let Some(replica) = self.replica_mut(b, tp) else {
             return Err((ErrorCode::NotLeaderOrFollower, "no local replica".into()));
         };
+        let last_seq = batch
+            .base_sequence
+            .wrapping_add(batch.records.len() as i32 - 1);
         if batch.producer_id >= 0 {
             if let Some(entry) = replica.producers.get(&batch.producer_id) {
                 // `ProducerAppendInfo.checkProducerEpoch` and `checkSequence`: a newer epoch
@@ -455,7 +449,7 @@ impl Sim {
                             format!("Invalid sequence number for new epoch of producer {pid}at offset {offset} in partition {tp}: {producer_epoch} (request epoch), {seq} (seq. number), {} (current producer epoch)", entry.epoch),
                         ));
                     }
-                } else if let Some(base) = entry.duplicate_of(seq, batch.records.len()) {
+                } else if let Some(base) = entry.duplicate_of(seq, last_seq) {
                     return Ok(base); // a retried duplicate: not written again
                 }
                 let expected = entry
@@ -485,9 +479,6 @@ impl Sim {
             .map_err(|e| (log_error_code(&e), e.message().to_string()))?;
         replica.epochs.assign(epoch, leo);
         if batch.producer_id >= 0 {
-            let last_seq = batch
-                .base_sequence
-                .wrapping_add(batch.records.len() as i32 - 1);
             let entry = replica.producers.entry(batch.producer_id).or_default();
             entry.written(
                 batch.producer_epoch,
@@ -592,7 +583,7 @@ impl Sim {
         for b in ids {
             self.fail_pending_where(
                 b,
-                |tp| &*tp.topic == topic,
+                |_, tp| &*tp.topic == topic,
                 ErrorCode::UnknownTopicOrPartition,
             );
         }
@@ -603,15 +594,16 @@ impl Sim {
     /// `ReplicaManager.completeDelayedOperationsWhenNotPartitionLeader` completes them; its log
     /// may lose those records, so they must not be acknowledged later.
     pub(crate) fn fail_pending_produces_on(&mut self, b: BrokerId, tp: &TopicPartition) {
-        self.fail_pending_where(b, |x| x == tp, ErrorCode::NotLeaderOrFollower);
+        self.fail_pending_where(b, |_, x| x == tp, ErrorCode::NotLeaderOrFollower);
     }
 
-    /// Fails, with `code`, the waiting partitions of `b`'s pending produces that `which` picks,
-    /// and answers the produces left waiting for nothing.
+    /// Fails, with `code`, the waiting partitions of `b`'s pending produces that `which` picks
+    /// (given the produce's deadline and the partition), and answers the produces left waiting
+    /// for nothing.
     fn fail_pending_where(
         &mut self,
         b: BrokerId,
-        which: impl Fn(&TopicPartition) -> bool,
+        which: impl Fn(Millis, &TopicPartition) -> bool,
         code: ErrorCode,
     ) {
         let Some(broker) = self.cluster.brokers.get_mut(&b) else {
@@ -619,10 +611,13 @@ impl Sim {
         };
         for p in &mut broker.pending {
             let PendingProduce {
-                results, waiting, ..
+                deadline,
+                results,
+                waiting,
+                ..
             } = p;
             waiting.retain(|(i, _)| {
-                let Some(r) = results.get_mut(*i).filter(|r| which(&r.tp)) else {
+                let Some(r) = results.get_mut(*i).filter(|r| which(*deadline, &r.tp)) else {
                     return true;
                 };
                 r.result = Err((code, code.default_message().into()));

@@ -1098,22 +1098,27 @@ impl Sim {
         group: &str,
         partitions: Vec<TopicPartition>,
     ) -> Result<Vec<(TopicPartition, Option<ErrorCode>)>, ErrorCode> {
-        // The topics in the members' subscriptions, and the offsets to delete from.
-        let (topics, offsets): (Vec<String>, _) =
+        // Each partition's topic is refused while the group subscribes to it (decided before
+        // the offsets are borrowed to delete from).
+        let (refused, offsets): (Vec<bool>, _) =
             if let Some(g) = self.consumer_groups.get_mut(group) {
-                let topics = g.members.values().flat_map(|m| m.subscribed_topics.clone());
-                (topics.collect(), &mut g.offsets)
+                let refused = partitions
+                    .iter()
+                    .map(|tp| g.is_subscribed_to_topic(&tp.topic));
+                (refused.collect(), &mut g.offsets)
             } else if let Some(g) = self.groups.get_mut(group) {
-                let topics = g.members.iter().flat_map(|m| m.metadata.topics.clone());
-                (topics.collect(), &mut g.offsets)
+                let refused = partitions
+                    .iter()
+                    .map(|tp| g.is_subscribed_to_topic(&tp.topic));
+                (refused.collect(), &mut g.offsets)
             } else {
                 return Err(ErrorCode::GroupIdNotFound);
             };
-        let subscribed = |t: &str| topics.iter().any(|x| x == t);
         Ok(partitions
             .into_iter()
-            .map(|tp| {
-                if subscribed(&tp.topic) {
+            .zip(refused)
+            .map(|(tp, refused)| {
+                if refused {
                     (tp, Some(ErrorCode::GroupSubscribedToTopic))
                 } else {
                     offsets.remove(&tp);

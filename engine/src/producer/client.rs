@@ -294,6 +294,13 @@ impl Producer {
         self.metadata_refresh_at = self.metadata_refresh_at.min(at);
     }
 
+    /// How many batches of one partition may be in flight: Kafka sends one per request, so
+    /// `max.in.flight.requests.per.connection` (at most 5 with idempotence, no more than the
+    /// broker remembers to recognise a retried one).
+    fn most_in_flight_per_partition(&self) -> usize {
+        self.config.max_in_flight_requests_per_connection.max(1) as usize
+    }
+
     /// Records waiting in the accumulator or in flight.
     pub fn pending_records(&self) -> usize {
         self.accumulator
@@ -332,7 +339,7 @@ impl Producer {
         // and with it while the partition has its most batches in flight: only its delivery
         // timeout is due (an answer drains it).
         let ordered = self.producer_id < 0;
-        let most = self.config.max_in_flight_requests_per_connection.max(1) as usize;
+        let most = self.most_in_flight_per_partition();
         let heads = self
             .accumulator
             .values()
@@ -605,11 +612,9 @@ impl Sim {
         self.finish_producer_if_idle(c);
     }
 
-    /// The connection to `broker` broke: batches in flight there are retried (a retriable
-    /// NetworkException in Kafka; with idempotence their sequence numbers make retries safe).
-    /// The batches in flight to `broker` fail with the connection, as `Sender` completes them
-    /// (REQUEST_TIMED_OUT when a request timed out, NETWORK_EXCEPTION otherwise); most are
-    /// retried.
+    /// The connection to `broker` broke: the batches in flight there fail with it, as `Sender`
+    /// completes them (REQUEST_TIMED_OUT when a request timed out, NETWORK_EXCEPTION otherwise);
+    /// most are retried, which sequence numbers make safe with idempotence.
     pub(crate) fn producer_disconnected(&mut self, c: ClientId, broker: BrokerId, timed_out: bool) {
         let now = self.now;
         let Some(p) = self.producer_mut(c) else {
@@ -641,6 +646,7 @@ impl Sim {
         // Its last batches may have failed for good: a closing producer can go.
         self.finish_producer_if_idle(c);
     }
+
     /// KIP-360 (`TransactionManager.bumpIdempotentProducerEpoch`): after a gap in the
     /// sequences of `gaps`, the idempotent producer bumps its epoch and starts those
     /// partitions' sequences again at 0, so that it can go on writing there. At the largest
@@ -749,7 +755,7 @@ impl Sim {
             return;
         };
         let max_in_flight = p.config.max_in_flight_requests_per_connection.max(1) as u32;
-        let most_per_partition = max_in_flight as usize;
+        let most_per_partition = p.most_in_flight_per_partition();
         let linger = p.config.linger_ms;
         let batch_size = p.config.batch_size.max(1) as u32;
         let closing = p.closing;
@@ -770,9 +776,6 @@ impl Sim {
             // Batches still sequenced in an older epoch go first: a partition moves to the
             // new epoch once they are done (`TransactionManager.maybeUpdateProducerIdAndEpoch`).
             let mut older_epoch = false;
-            // Kafka sends one batch of a partition per request, so at most
-            // `max.in.flight.requests.per.connection` (5 with idempotence) are in flight: no
-            // more than the broker remembers to recognise a retried one (5 batches).
             let mut in_flight = queue.iter().filter(|b| b.in_flight).count();
             for b in queue.iter_mut() {
                 older_epoch |= b.base_sequence.is_some() && b.epoch != p.producer_epoch;
@@ -915,14 +918,12 @@ impl Sim {
         let mut acknowledged: Vec<Acknowledged> = Vec::new();
         let mut bumps: Vec<TopicPartition> = Vec::new();
         let mut retrying: Vec<(TopicPartition, u64, u32)> = Vec::new();
-        let acks = self.producer_mut(c).map_or(1, |p| p.config.acks.as_i16());
-        let (backoff, backoff_max) = self.producer_mut(c).map_or((0, 0), |p| {
-            (p.config.retry_backoff_ms, p.config.retry_backoff_max_ms)
-        });
+        let Some(p) = self.producer_mut(c) else {
+            return;
+        };
+        let acks = p.config.acks.as_i16();
+        let (backoff, backoff_max) = (p.config.retry_backoff_ms, p.config.retry_backoff_max_ms);
         {
-            let Some(p) = self.producer_mut(c) else {
-                return;
-            };
             let timeout = p.config.delivery_timeout_ms;
             let retries = u32::try_from(p.config.retries).unwrap_or(0);
             let idempotent = p.producer_id >= 0;
