@@ -3,6 +3,7 @@
 //! when it is in the ISR and eligible; an unclean election gives a leaderless partition any
 //! live replica. Results per partition carry Kafka's error names.
 
+use super::error::ErrorCode;
 use super::ids::TopicPartition;
 use super::sim::Sim;
 
@@ -38,13 +39,13 @@ pub enum ElectionError {
 }
 
 impl ElectionError {
-    /// The protocol error name (`Errors`).
-    pub fn name(&self) -> &'static str {
+    /// The protocol error.
+    pub fn code(&self) -> ErrorCode {
         match self {
-            ElectionError::ElectionNotNeeded => "ELECTION_NOT_NEEDED",
-            ElectionError::PreferredLeaderNotAvailable => "PREFERRED_LEADER_NOT_AVAILABLE",
-            ElectionError::EligibleLeadersNotAvailable => "ELIGIBLE_LEADERS_NOT_AVAILABLE",
-            ElectionError::UnknownTopicOrPartition(_) => "UNKNOWN_TOPIC_OR_PARTITION",
+            ElectionError::ElectionNotNeeded => ErrorCode::ElectionNotNeeded,
+            ElectionError::PreferredLeaderNotAvailable => ErrorCode::PreferredLeaderNotAvailable,
+            ElectionError::EligibleLeadersNotAvailable => ErrorCode::EligibleLeadersNotAvailable,
+            ElectionError::UnknownTopicOrPartition(_) => ErrorCode::UnknownTopicOrPartition,
         }
     }
 
@@ -52,12 +53,8 @@ impl ElectionError {
     /// sends one, else the error's default message.
     pub fn message(&self) -> &str {
         match self {
-            ElectionError::ElectionNotNeeded => "Leader election not needed for topic partition.",
-            ElectionError::PreferredLeaderNotAvailable => "The preferred leader was not available.",
-            ElectionError::EligibleLeadersNotAvailable => {
-                "Eligible topic partition leaders are not available."
-            }
             ElectionError::UnknownTopicOrPartition(m) => m,
+            other => other.code().default_message(),
         }
     }
 }

@@ -3,191 +3,146 @@
 use serde::Serialize;
 use std::fmt;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum ErrorCode {
-    OffsetOutOfRange,
-    CorruptMessage,
-    UnknownTopicOrPartition,
-    LeaderNotAvailable,
-    NotLeaderOrFollower,
-    RequestTimedOut,
-    MessageTooLarge,
-    RecordListTooLarge,
-    InvalidTimestamp,
-    InvalidRecord,
-    CoordinatorNotAvailable,
-    NotCoordinator,
-    IllegalGeneration,
-    UnknownMemberId,
-    InvalidSessionTimeout,
-    RebalanceInProgress,
-    NotEnoughReplicas,
-    NotEnoughReplicasAfterAppend,
-    TopicAlreadyExists,
-    InvalidPartitions,
-    InvalidReplicationFactor,
-    InvalidReplicaAssignment,
-    InvalidConfig,
-    InvalidRequest,
-    PolicyViolation,
-    OutOfOrderSequenceNumber,
-    InvalidProducerEpoch,
-    NetworkException,
-    NonEmptyGroup,
-    GroupIdNotFound,
-    MemberIdRequired,
-    FencedInstanceId,
-    InvalidTopicException,
-    GroupSubscribedToTopic,
-    UnknownServerError,
+/// Declares `ErrorCode` from one table: each variant with its protocol name, the exception class
+/// a client throws (in `org.apache.kafka.common.errors`) and Kafka's text for the code
+/// (`Errors.java`). One table, so the engine and the console cannot disagree on a text.
+macro_rules! error_codes {
+    ($($(#[$doc:meta])* $variant:ident => $name:literal, $class:literal, $message:literal;)*) => {
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+        #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+        pub enum ErrorCode {
+            $($(#[$doc])* $variant,)*
+        }
+
+        impl ErrorCode {
+            /// Every code the playground knows.
+            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$variant),*];
+
+            /// The protocol name, as in Kafka's `Errors` enum.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(ErrorCode::$variant => $name,)*
+                }
+            }
+
+            /// The Java exception class a client throws for this error.
+            pub fn exception(self) -> &'static str {
+                match self {
+                    $(ErrorCode::$variant => concat!("org.apache.kafka.common.errors.", $class),)*
+                }
+            }
+
+            /// The message a client shows when the response carries only the code.
+            pub fn default_message(self) -> &'static str {
+                match self {
+                    $(ErrorCode::$variant => $message,)*
+                }
+            }
+        }
+    };
+}
+
+error_codes! {
+    OffsetOutOfRange => "OFFSET_OUT_OF_RANGE", "OffsetOutOfRangeException",
+        "The requested offset is not within the range of offsets maintained by the server.";
+    CorruptMessage => "CORRUPT_MESSAGE", "CorruptRecordException",
+        "This message has failed its CRC checksum, exceeds the valid size, has a null key for a compacted topic, or is otherwise corrupt.";
+    UnknownTopicOrPartition => "UNKNOWN_TOPIC_OR_PARTITION", "UnknownTopicOrPartitionException",
+        "This server does not host this topic-partition.";
+    LeaderNotAvailable => "LEADER_NOT_AVAILABLE", "LeaderNotAvailableException",
+        "There is no leader for this topic-partition as we are in the middle of a leadership election.";
+    NotLeaderOrFollower => "NOT_LEADER_OR_FOLLOWER", "NotLeaderOrFollowerException",
+        "For requests intended only for the leader, this error indicates that the broker is not the current leader. For requests intended for any replica, this error indicates that the broker is not a replica of the topic partition.";
+    RequestTimedOut => "REQUEST_TIMED_OUT", "TimeoutException",
+        "The request timed out.";
+    MessageTooLarge => "MESSAGE_TOO_LARGE", "RecordTooLargeException",
+        "The request included a message larger than the max message size the server will accept.";
+    RecordListTooLarge => "RECORD_LIST_TOO_LARGE", "RecordBatchTooLargeException",
+        "The request included message batch larger than the configured segment size on the server.";
+    InvalidTimestamp => "INVALID_TIMESTAMP", "InvalidTimestampException",
+        "The timestamp of the message is out of acceptable range.";
+    InvalidRecord => "INVALID_RECORD", "InvalidRecordException",
+        "This record has failed the validation on broker and hence will be rejected.";
+    CoordinatorNotAvailable => "COORDINATOR_NOT_AVAILABLE", "CoordinatorNotAvailableException",
+        "The coordinator is not available.";
+    NotCoordinator => "NOT_COORDINATOR", "NotCoordinatorException",
+        "This is not the correct coordinator.";
+    IllegalGeneration => "ILLEGAL_GENERATION", "IllegalGenerationException",
+        "Specified group generation id is not valid.";
+    UnknownMemberId => "UNKNOWN_MEMBER_ID", "UnknownMemberIdException",
+        "The coordinator is not aware of this member.";
+    InvalidSessionTimeout => "INVALID_SESSION_TIMEOUT", "InvalidSessionTimeoutException",
+        "The session timeout is not within the range allowed by the broker (as configured by group.min.session.timeout.ms and group.max.session.timeout.ms).";
+    RebalanceInProgress => "REBALANCE_IN_PROGRESS", "RebalanceInProgressException",
+        "The group is rebalancing, so a rejoin is needed.";
+    NotEnoughReplicas => "NOT_ENOUGH_REPLICAS", "NotEnoughReplicasException",
+        "Messages are rejected since there are fewer in-sync replicas than required.";
+    NotEnoughReplicasAfterAppend => "NOT_ENOUGH_REPLICAS_AFTER_APPEND", "NotEnoughReplicasAfterAppendException",
+        "Messages are written to the log, but to fewer in-sync replicas than required.";
+    TopicAlreadyExists => "TOPIC_ALREADY_EXISTS", "TopicExistsException",
+        "Topic with this name already exists.";
+    InvalidPartitions => "INVALID_PARTITIONS", "InvalidPartitionsException",
+        "Number of partitions is below 1.";
+    InvalidReplicationFactor => "INVALID_REPLICATION_FACTOR", "InvalidReplicationFactorException",
+        "Replication factor is below 1 or larger than the number of available brokers.";
+    InvalidReplicaAssignment => "INVALID_REPLICA_ASSIGNMENT", "InvalidReplicaAssignmentException",
+        "Replica assignment is invalid.";
+    InvalidConfig => "INVALID_CONFIG", "InvalidConfigurationException",
+        "Configuration is invalid.";
+    InvalidRequest => "INVALID_REQUEST", "InvalidRequestException",
+        "This most likely occurs because of a request being malformed by the client library or the message was sent to an incompatible broker. See the broker logs for more details.";
+    PolicyViolation => "POLICY_VIOLATION", "PolicyViolationException",
+        "Request parameters do not satisfy the configured policy.";
+    OutOfOrderSequenceNumber => "OUT_OF_ORDER_SEQUENCE_NUMBER", "OutOfOrderSequenceException",
+        "The broker received an out of order sequence number.";
+    InvalidProducerEpoch => "INVALID_PRODUCER_EPOCH", "InvalidProducerEpochException",
+        "Producer attempted to produce with an old epoch.";
+    NetworkException => "NETWORK_EXCEPTION", "NetworkException",
+        "The server disconnected before a response was received.";
+    NonEmptyGroup => "NON_EMPTY_GROUP", "GroupNotEmptyException",
+        "The group is not empty.";
+    GroupIdNotFound => "GROUP_ID_NOT_FOUND", "GroupIdNotFoundException",
+        "The group id does not exist.";
+    MemberIdRequired => "MEMBER_ID_REQUIRED", "MemberIdRequiredException",
+        "The group member needs to have a valid member id before actually entering a consumer group.";
+    FencedInstanceId => "FENCED_INSTANCE_ID", "FencedInstanceIdException",
+        "The broker rejected this static consumer since another consumer with the same group.instance.id has registered with a different member.id.";
+    InvalidTopicException => "INVALID_TOPIC_EXCEPTION", "InvalidTopicException",
+        "The request attempted to perform an operation on an invalid topic.";
+    GroupSubscribedToTopic => "GROUP_SUBSCRIBED_TO_TOPIC", "GroupSubscribedToTopicException",
+        "Deleting offsets of a topic is forbidden while the consumer group is actively subscribed to it.";
+    UnknownServerError => "UNKNOWN_SERVER_ERROR", "UnknownServerException",
+        "The server experienced an unexpected error when processing the request.";
     /// KIP-848: the member's epoch is not the coordinator's; it must rejoin with epoch 0.
-    FencedMemberEpoch,
+    FencedMemberEpoch => "FENCED_MEMBER_EPOCH", "FencedMemberEpochException",
+        "The member epoch is fenced by the group coordinator. The member must abandon all its partitions and rejoin.";
     /// KIP-848: a static member rejoins while its instance id is still in use.
-    UnreleasedInstanceId,
+    UnreleasedInstanceId => "UNRELEASED_INSTANCE_ID", "UnreleasedInstanceIdException",
+        "The instance ID is still used by another member in the consumer group. That member must leave first.";
     /// KIP-848: an offset commit carries an older member epoch than the member's.
-    StaleMemberEpoch,
+    StaleMemberEpoch => "STALE_MEMBER_EPOCH", "StaleMemberEpochException",
+        "The member epoch is stale. The member must retry after receiving its updated member epoch via the ConsumerGroupHeartbeat API.";
     /// `group.remote.assignor` is not in the broker's `group.consumer.assignors`.
-    UnsupportedAssignor,
+    UnsupportedAssignor => "UNSUPPORTED_ASSIGNOR", "UnsupportedAssignorException",
+        "The assignor or its version range is not supported by the consumer group.";
+    /// ElectLeaders: the preferred replica already leads, or (unclean) the partition has a leader.
+    ElectionNotNeeded => "ELECTION_NOT_NEEDED", "ElectionNotNeededException",
+        "Leader election not needed for topic partition.";
+    /// ElectLeaders (preferred): the preferred replica cannot lead.
+    PreferredLeaderNotAvailable => "PREFERRED_LEADER_NOT_AVAILABLE", "PreferredLeaderNotAvailableException",
+        "The preferred leader was not available.";
+    /// ElectLeaders (unclean): no live replica to elect.
+    EligibleLeadersNotAvailable => "ELIGIBLE_LEADERS_NOT_AVAILABLE", "EligibleLeadersNotAvailableException",
+        "Eligible topic partition leaders are not available.";
     /// A member speaks another group protocol than the group's.
-    InconsistentGroupProtocol,
+    InconsistentGroupProtocol => "INCONSISTENT_GROUP_PROTOCOL", "InconsistentGroupProtocolException",
+        "The group member's supported protocols are incompatible with those of existing members or first group member tried to join with empty protocol type or empty protocol list.";
 }
 
 impl ErrorCode {
-    /// The protocol name, as in Kafka's `Errors` enum.
-    pub fn name(self) -> &'static str {
-        use ErrorCode::*;
-        match self {
-            OffsetOutOfRange => "OFFSET_OUT_OF_RANGE",
-            CorruptMessage => "CORRUPT_MESSAGE",
-            UnknownTopicOrPartition => "UNKNOWN_TOPIC_OR_PARTITION",
-            LeaderNotAvailable => "LEADER_NOT_AVAILABLE",
-            NotLeaderOrFollower => "NOT_LEADER_OR_FOLLOWER",
-            RequestTimedOut => "REQUEST_TIMED_OUT",
-            MessageTooLarge => "MESSAGE_TOO_LARGE",
-            RecordListTooLarge => "RECORD_LIST_TOO_LARGE",
-            InvalidTimestamp => "INVALID_TIMESTAMP",
-            InvalidRecord => "INVALID_RECORD",
-            CoordinatorNotAvailable => "COORDINATOR_NOT_AVAILABLE",
-            NotCoordinator => "NOT_COORDINATOR",
-            IllegalGeneration => "ILLEGAL_GENERATION",
-            UnknownMemberId => "UNKNOWN_MEMBER_ID",
-            InvalidSessionTimeout => "INVALID_SESSION_TIMEOUT",
-            RebalanceInProgress => "REBALANCE_IN_PROGRESS",
-            NotEnoughReplicas => "NOT_ENOUGH_REPLICAS",
-            NotEnoughReplicasAfterAppend => "NOT_ENOUGH_REPLICAS_AFTER_APPEND",
-            TopicAlreadyExists => "TOPIC_ALREADY_EXISTS",
-            InvalidPartitions => "INVALID_PARTITIONS",
-            InvalidReplicationFactor => "INVALID_REPLICATION_FACTOR",
-            InvalidReplicaAssignment => "INVALID_REPLICA_ASSIGNMENT",
-            InvalidConfig => "INVALID_CONFIG",
-            InvalidRequest => "INVALID_REQUEST",
-            PolicyViolation => "POLICY_VIOLATION",
-            OutOfOrderSequenceNumber => "OUT_OF_ORDER_SEQUENCE_NUMBER",
-            InvalidProducerEpoch => "INVALID_PRODUCER_EPOCH",
-            NetworkException => "NETWORK_EXCEPTION",
-            NonEmptyGroup => "NON_EMPTY_GROUP",
-            GroupIdNotFound => "GROUP_ID_NOT_FOUND",
-            MemberIdRequired => "MEMBER_ID_REQUIRED",
-            FencedInstanceId => "FENCED_INSTANCE_ID",
-            InvalidTopicException => "INVALID_TOPIC_EXCEPTION",
-            GroupSubscribedToTopic => "GROUP_SUBSCRIBED_TO_TOPIC",
-            UnknownServerError => "UNKNOWN_SERVER_ERROR",
-            FencedMemberEpoch => "FENCED_MEMBER_EPOCH",
-            UnreleasedInstanceId => "UNRELEASED_INSTANCE_ID",
-            StaleMemberEpoch => "STALE_MEMBER_EPOCH",
-            UnsupportedAssignor => "UNSUPPORTED_ASSIGNOR",
-            InconsistentGroupProtocol => "INCONSISTENT_GROUP_PROTOCOL",
-        }
-    }
-
-    /// The Java exception class a client throws for this error.
-    pub fn exception(self) -> &'static str {
-        use ErrorCode::*;
-        match self {
-            OffsetOutOfRange => "org.apache.kafka.common.errors.OffsetOutOfRangeException",
-            CorruptMessage => "org.apache.kafka.common.errors.CorruptRecordException",
-            UnknownTopicOrPartition => {
-                "org.apache.kafka.common.errors.UnknownTopicOrPartitionException"
-            }
-            LeaderNotAvailable => "org.apache.kafka.common.errors.LeaderNotAvailableException",
-            NotLeaderOrFollower => "org.apache.kafka.common.errors.NotLeaderOrFollowerException",
-            RequestTimedOut => "org.apache.kafka.common.errors.TimeoutException",
-            MessageTooLarge => "org.apache.kafka.common.errors.RecordTooLargeException",
-            RecordListTooLarge => "org.apache.kafka.common.errors.RecordBatchTooLargeException",
-            InvalidTimestamp => "org.apache.kafka.common.errors.InvalidTimestampException",
-            InvalidRecord => "org.apache.kafka.common.errors.InvalidRecordException",
-            CoordinatorNotAvailable => {
-                "org.apache.kafka.common.errors.CoordinatorNotAvailableException"
-            }
-            NotCoordinator => "org.apache.kafka.common.errors.NotCoordinatorException",
-            IllegalGeneration => "org.apache.kafka.common.errors.IllegalGenerationException",
-            UnknownMemberId => "org.apache.kafka.common.errors.UnknownMemberIdException",
-            InvalidSessionTimeout => {
-                "org.apache.kafka.common.errors.InvalidSessionTimeoutException"
-            }
-            RebalanceInProgress => "org.apache.kafka.common.errors.RebalanceInProgressException",
-            NotEnoughReplicas => "org.apache.kafka.common.errors.NotEnoughReplicasException",
-            NotEnoughReplicasAfterAppend => {
-                "org.apache.kafka.common.errors.NotEnoughReplicasAfterAppendException"
-            }
-            TopicAlreadyExists => "org.apache.kafka.common.errors.TopicExistsException",
-            InvalidPartitions => "org.apache.kafka.common.errors.InvalidPartitionsException",
-            InvalidReplicationFactor => {
-                "org.apache.kafka.common.errors.InvalidReplicationFactorException"
-            }
-            InvalidReplicaAssignment => {
-                "org.apache.kafka.common.errors.InvalidReplicaAssignmentException"
-            }
-            InvalidConfig => "org.apache.kafka.common.errors.InvalidConfigurationException",
-            InvalidRequest => "org.apache.kafka.common.errors.InvalidRequestException",
-            PolicyViolation => "org.apache.kafka.common.errors.PolicyViolationException",
-            OutOfOrderSequenceNumber => {
-                "org.apache.kafka.common.errors.OutOfOrderSequenceException"
-            }
-            InvalidProducerEpoch => "org.apache.kafka.common.errors.InvalidProducerEpochException",
-            NetworkException => "org.apache.kafka.common.errors.NetworkException",
-            NonEmptyGroup => "org.apache.kafka.common.errors.GroupNotEmptyException",
-            GroupIdNotFound => "org.apache.kafka.common.errors.GroupIdNotFoundException",
-            MemberIdRequired => "org.apache.kafka.common.errors.MemberIdRequiredException",
-            FencedInstanceId => "org.apache.kafka.common.errors.FencedInstanceIdException",
-            InvalidTopicException => "org.apache.kafka.common.errors.InvalidTopicException",
-            GroupSubscribedToTopic => {
-                "org.apache.kafka.common.errors.GroupSubscribedToTopicException"
-            }
-            UnknownServerError => "org.apache.kafka.common.errors.UnknownServerException",
-            FencedMemberEpoch => "org.apache.kafka.common.errors.FencedMemberEpochException",
-            UnreleasedInstanceId => "org.apache.kafka.common.errors.UnreleasedInstanceIdException",
-            StaleMemberEpoch => "org.apache.kafka.common.errors.StaleMemberEpochException",
-            UnsupportedAssignor => "org.apache.kafka.common.errors.UnsupportedAssignorException",
-            InconsistentGroupProtocol => {
-                "org.apache.kafka.common.errors.InconsistentGroupProtocolException"
-            }
-        }
-    }
-
-    /// The message a client shows when the response carries only the code (`Errors.java`).
-    pub fn default_message(self) -> &'static str {
-        use ErrorCode::*;
-        match self {
-            OffsetOutOfRange => "The requested offset is not within the range of offsets maintained by the server.",
-            PolicyViolation => "Request parameters do not satisfy the configured policy.",
-            UnknownTopicOrPartition => "This server does not host this topic-partition.",
-            RequestTimedOut => "The request timed out.",
-            CorruptMessage => "This message has failed its CRC checksum, exceeds the valid size, has a null key for a compacted topic, or is otherwise corrupt.",
-            MessageTooLarge => "The request included a message larger than the max message size the server will accept.",
-            RecordListTooLarge => "The request included message batch larger than the configured segment size on the server.",
-            InvalidTimestamp => "The timestamp of the message is out of acceptable range.",
-            InvalidRecord => "This record has failed the validation on broker and hence will be rejected.",
-            NotEnoughReplicas => "Messages are rejected since there are fewer in-sync replicas than required.",
-            NotEnoughReplicasAfterAppend => "Messages are written to the log, but to fewer in-sync replicas than required.",
-            OutOfOrderSequenceNumber => "The broker received an out of order sequence number.",
-            InvalidProducerEpoch => "Producer attempted to produce with an old epoch.",
-            InvalidTopicException => "The request attempted to perform an operation on an invalid topic.",
-            NetworkException => "The server disconnected before a response was received.",
-            NotLeaderOrFollower => "For requests intended only for the leader, this error indicates that the broker is not the current leader. For requests intended for any replica, this error indicates that the broker is not a replica of the topic partition.",
-            _ => "The server experienced an unexpected error when processing the request.",
-        }
+    /// The code with this protocol name (`NOT_ENOUGH_REPLICAS`), if the playground knows it.
+    pub fn from_name(name: &str) -> Option<ErrorCode> {
+        ErrorCode::ALL.iter().copied().find(|c| c.name() == name)
     }
 
     /// Whether a client retries on its own (Kafka's `RetriableException` subclasses).
@@ -238,3 +193,26 @@ impl fmt::Display for KafkaError {
 }
 
 impl std::error::Error for KafkaError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_is_found_by_its_protocol_name_which_is_also_its_serialized_form() {
+        for &code in ErrorCode::ALL {
+            assert_eq!(ErrorCode::from_name(code.name()), Some(code));
+            assert_eq!(
+                serde_json::to_string(&code).unwrap(),
+                format!("\"{}\"", code.name())
+            );
+            assert!(code.exception().ends_with("Exception"), "{code}");
+            assert!(code.default_message().ends_with('.'), "{code}");
+        }
+        assert_eq!(ErrorCode::from_name("not_enough_replicas"), None);
+        assert_eq!(
+            ErrorCode::NotEnoughReplicas.default_message(),
+            "Messages are rejected since there are fewer in-sync replicas than required."
+        );
+    }
+}

@@ -229,14 +229,13 @@ pub struct ConsumerGroup {
     /// The assignor that computed the current target (`uniform` or `range`).
     pub assignor: Option<String>,
     pub offsets: BTreeMap<TopicPartition, CommittedOffset>,
-    pub empty_since: Option<Millis>,
     /// Partition counts of the subscribed topics when the group epoch was last bumped.
     subscribed_metadata: BTreeMap<String, u32>,
     events: Vec<GroupEvent>,
 }
 
 impl ConsumerGroup {
-    pub fn new(group_id: &str, now: Millis) -> Self {
+    pub fn new(group_id: &str) -> Self {
         ConsumerGroup {
             group_id: group_id.to_string(),
             state: ConsumerGroupState::Empty,
@@ -246,7 +245,6 @@ impl ConsumerGroup {
             target: BTreeMap::new(),
             assignor: None,
             offsets: BTreeMap::new(),
-            empty_since: Some(now),
             subscribed_metadata: BTreeMap::new(),
             events: Vec::new(),
         }
@@ -272,7 +270,6 @@ impl ConsumerGroup {
         hb: &Heartbeat,
         partitions: &BTreeMap<String, u32>,
         settings: &CoordinatorSettings,
-        now: Millis,
     ) -> Result<HeartbeatReply, ErrorCode> {
         validate(hb)?;
         if let Some(a) = &hb.server_assignor {
@@ -285,7 +282,7 @@ impl ConsumerGroup {
             }
         }
         match hb.member_epoch {
-            LEAVE_GROUP_MEMBER_EPOCH => return self.leave(hb, now),
+            LEAVE_GROUP_MEMBER_EPOCH => return self.leave(hb),
             LEAVE_GROUP_STATIC_MEMBER_EPOCH => return self.static_leave(hb),
             _ => {}
         }
@@ -332,7 +329,7 @@ impl ConsumerGroup {
         }
         let before = self.members.get(&hb.member_id).cloned();
         self.reconcile(&hb.member_id, hb.owned_partitions.as_deref());
-        self.update_state(now);
+        self.update_state();
         let m = self
             .members
             .get(&hb.member_id)
@@ -399,11 +396,11 @@ impl ConsumerGroup {
         Ok(true)
     }
 
-    fn leave(&mut self, hb: &Heartbeat, now: Millis) -> Result<HeartbeatReply, ErrorCode> {
+    fn leave(&mut self, hb: &Heartbeat) -> Result<HeartbeatReply, ErrorCode> {
         if !self.members.contains_key(&hb.member_id) {
             return Err(ErrorCode::UnknownMemberId);
         }
-        self.remove_member(&hb.member_id, "the consumer left the group", now);
+        self.remove_member(&hb.member_id, "the consumer left the group");
         Ok(HeartbeatReply {
             member_id: hb.member_id.clone(),
             member_epoch: LEAVE_GROUP_MEMBER_EPOCH,
@@ -430,7 +427,7 @@ impl ConsumerGroup {
 
     /// Removes a member (left, session expired, fenced): its partitions are free at once and
     /// the group epoch moves on so the others get a new target.
-    pub fn remove_member(&mut self, member_id: &str, reason: &str, now: Millis) -> bool {
+    pub fn remove_member(&mut self, member_id: &str, reason: &str) -> bool {
         if self.members.remove(member_id).is_none() {
             return false;
         }
@@ -440,7 +437,7 @@ impl ConsumerGroup {
             member: member_id.to_string(),
             reason: reason.to_string(),
         });
-        self.update_state(now);
+        self.update_state();
         true
     }
 
@@ -536,7 +533,7 @@ impl ConsumerGroup {
     }
 
     /// `maybeUpdateGroupState`.
-    fn update_state(&mut self, now: Millis) {
+    fn update_state(&mut self) {
         let to = if self.members.is_empty() {
             ConsumerGroupState::Empty
         } else if self.group_epoch > self.assignment_epoch {
@@ -552,7 +549,6 @@ impl ConsumerGroup {
         let from = self.state;
         if from != to {
             self.state = to;
-            self.empty_since = (to == ConsumerGroupState::Empty).then_some(now);
             self.events.push(GroupEvent::StateChanged { from, to });
         }
     }
@@ -850,7 +846,7 @@ impl Sim {
             if hb.member_epoch != JOIN_GROUP_MEMBER_EPOCH {
                 return reply(ErrorCode::GroupIdNotFound, &hb);
             }
-            let mut g = ConsumerGroup::new(group, self.now);
+            let mut g = ConsumerGroup::new(group);
             if let Some(classic) = self.groups.remove(group) {
                 g.offsets = classic.offsets;
             }
@@ -862,12 +858,11 @@ impl Sim {
             .keys()
             .filter_map(|t| Some((t.clone(), self.cluster.partition_count(t)? as u32)))
             .collect_map();
-        let now = self.now;
         let Some(g) = self.consumer_groups.get_mut(group) else {
             return reply(ErrorCode::GroupIdNotFound, &hb);
         };
         let before = g.members.get(&hb.member_id).map(|m| m.state);
-        let result = g.heartbeat(&hb, &partitions, &settings, now);
+        let result = g.heartbeat(&hb, &partitions, &settings);
         let after = g.members.get(&hb.member_id).map(|m| m.state);
         self.flush_group_events(group);
         match result {
@@ -968,7 +963,6 @@ impl Sim {
         member: &str,
         token: u64,
     ) -> bool {
-        let now = self.now;
         let Some(g) = self.consumer_groups.get_mut(group) else {
             return false;
         };
@@ -982,7 +976,7 @@ impl Sim {
         } else {
             return true;
         };
-        g.remove_member(member, reason, now);
+        g.remove_member(member, reason);
         self.flush_group_events(group);
         true
     }
@@ -1141,7 +1135,6 @@ mod tests {
                     &hb(&self.id, self.epoch, &self.owned),
                     &partitions(),
                     &CoordinatorSettings::default(),
-                    0,
                 )
                 .expect("heartbeat accepted");
             self.epoch = r.member_epoch;
@@ -1162,7 +1155,7 @@ mod tests {
 
     #[test]
     fn a_joining_member_gets_partitions_only_after_the_owner_revoked_them() {
-        let mut g = ConsumerGroup::new("g", 0);
+        let mut g = ConsumerGroup::new("g");
         let mut a = Member::new("a");
         a.beat(&mut g);
         assert_eq!(a.owned, tps(&[0, 1, 2, 3, 4, 5]));
@@ -1207,7 +1200,7 @@ mod tests {
     #[test]
     fn reconciliation_never_gives_a_partition_to_two_members() {
         // Members join and leave in a fixed but irregular order; every heartbeat is checked.
-        let mut g = ConsumerGroup::new("g", 0);
+        let mut g = ConsumerGroup::new("g");
         let mut ms: Vec<Member> = Vec::new();
         let script = "a b a c b a d c b a a b c d e a b c d e b d a c e a b c d e";
         for (i, name) in script.split(' ').enumerate() {
@@ -1220,7 +1213,7 @@ mod tests {
             assert_single_owner(&g);
             if i == 18 {
                 // d leaves.
-                g.remove_member("d", "left", 0);
+                g.remove_member("d", "left");
                 ms.retain(|m| m.id != "d");
                 assert_single_owner(&g);
             }
@@ -1241,21 +1234,21 @@ mod tests {
 
     #[test]
     fn epochs_are_fenced_and_unknown_members_rejected() {
-        let mut g = ConsumerGroup::new("g", 0);
+        let mut g = ConsumerGroup::new("g");
         let mut a = Member::new("a");
         a.beat(&mut g);
         let s = CoordinatorSettings::default();
         let p = partitions();
-        let e = g.heartbeat(&hb("a", 7, &a.owned), &p, &s, 0);
+        let e = g.heartbeat(&hb("a", 7, &a.owned), &p, &s);
         assert_eq!(e, Err(ErrorCode::FencedMemberEpoch));
-        let e = g.heartbeat(&hb("zz", 1, &[]), &p, &s, 0);
+        let e = g.heartbeat(&hb("zz", 1, &[]), &p, &s);
         assert_eq!(e, Err(ErrorCode::UnknownMemberId));
-        let e = g.heartbeat(&hb("", 0, &[]), &p, &s, 0);
+        let e = g.heartbeat(&hb("", 0, &[]), &p, &s);
         assert_eq!(e, Err(ErrorCode::InvalidRequest));
         let mut bad = hb("b", 0, &[]);
         bad.server_assignor = Some("sticky".into());
         assert_eq!(
-            g.heartbeat(&bad, &p, &s, 0),
+            g.heartbeat(&bad, &p, &s),
             Err(ErrorCode::UnsupportedAssignor)
         );
         // The previous epoch passes when the member owns a subset (the bump was lost).
@@ -1264,7 +1257,7 @@ mod tests {
         a.beat(&mut g);
         a.beat(&mut g);
         assert_eq!(a.epoch, 2);
-        let ok = g.heartbeat(&hb("a", 1, &a.owned), &p, &s, 0);
+        let ok = g.heartbeat(&hb("a", 1, &a.owned), &p, &s);
         assert!(ok.is_ok(), "{ok:?}");
         // Offset commits carry the member epoch.
         assert_eq!(g.validate_offset_commit("a", 2), None);
@@ -1280,7 +1273,7 @@ mod tests {
 
     #[test]
     fn a_static_member_rejoining_keeps_its_assignment() {
-        let mut g = ConsumerGroup::new("g", 0);
+        let mut g = ConsumerGroup::new("g");
         let s = CoordinatorSettings::default();
         let p = partitions();
         let mut a = Member::new("a1");
@@ -1288,7 +1281,7 @@ mod tests {
         let join = |g: &mut ConsumerGroup, id: &str| {
             let mut h = hb(id, 0, &[]);
             h.instance_id = Some("i-a".into());
-            g.heartbeat(&h, &p, &s, 0)
+            g.heartbeat(&h, &p, &s)
         };
         let r = join(&mut g, "a1").expect("join");
         a.epoch = r.member_epoch;
@@ -1296,7 +1289,7 @@ mod tests {
         let beat = |g: &mut ConsumerGroup, m: &mut Member| {
             let mut h = hb(&m.id, m.epoch, &m.owned);
             h.instance_id = Some("i-a".into()).filter(|_| m.id.starts_with('a'));
-            let r = g.heartbeat(&h, &p, &s, 0).expect("beat");
+            let r = g.heartbeat(&h, &p, &s).expect("beat");
             m.epoch = r.member_epoch;
             if let Some(x) = r.assignment {
                 m.owned = x;
@@ -1315,7 +1308,7 @@ mod tests {
         // It leaves with -2: the partitions stay reserved.
         let mut leave = hb("a1", LEAVE_GROUP_STATIC_MEMBER_EPOCH, &[]);
         leave.instance_id = Some("i-a".into());
-        assert!(g.heartbeat(&leave, &p, &s, 0).is_ok());
+        assert!(g.heartbeat(&leave, &p, &s).is_ok());
         b.beat(&mut g);
         assert_eq!(
             b.owned.len(),

@@ -2,6 +2,7 @@
 //! path (formats §1.4, §2.3, §5.1, §6). Timestamps are inputs (simulated time).
 
 use crate::console::output::ToolExit;
+use kafka_playground_engine::ErrorCode;
 
 /// log4j `%d` (`yyyy-MM-dd HH:mm:ss,SSS`) for milliseconds since the epoch, in UTC.
 pub fn log_timestamp(epoch_ms: i64) -> String {
@@ -60,11 +61,13 @@ impl JavaException {
         }
     }
 
-    /// The exception for a Kafka error name (`TOPIC_ALREADY_EXISTS`), with its default message
+    /// The exception a client throws for a Kafka error, with the error's default message
     /// unless `message` is given.
-    pub fn for_error(error: &str, message: Option<&str>) -> Option<Self> {
-        let (class, default) = kafka_error(error)?;
-        Some(JavaException::new(class, Some(message.unwrap_or(default))))
+    pub fn for_error(error: ErrorCode, message: Option<&str>) -> Self {
+        JavaException::new(
+            error.exception(),
+            Some(message.unwrap_or(error.default_message())),
+        )
     }
 
     /// `Throwable.toString()`: `class: message`, or just the class.
@@ -167,43 +170,6 @@ pub fn message_and_stack_trace(e: &JavaException) -> ToolExit {
     )
 }
 
-/// Kafka error name → (exception class, default message) from `Errors.java`, for the errors
-/// the playground can produce.
-pub fn kafka_error(name: &str) -> Option<(&'static str, &'static str)> {
-    let (class, msg): (&'static str, &'static str) = match name {
-        "UNKNOWN_SERVER_ERROR" => ("org.apache.kafka.common.errors.UnknownServerException", "The server experienced an unexpected error when processing the request."),
-        "OFFSET_OUT_OF_RANGE" => ("org.apache.kafka.common.errors.OffsetOutOfRangeException", "The requested offset is not within the range of offsets maintained by the server."),
-        "UNKNOWN_TOPIC_OR_PARTITION" => ("org.apache.kafka.common.errors.UnknownTopicOrPartitionException", "This server does not host this topic-partition."),
-        "LEADER_NOT_AVAILABLE" => ("org.apache.kafka.common.errors.LeaderNotAvailableException", "There is no leader for this topic-partition as we are in the middle of a leadership election."),
-        "NOT_LEADER_OR_FOLLOWER" => ("org.apache.kafka.common.errors.NotLeaderOrFollowerException", "For requests intended only for the leader, this error indicates that the broker is not the current leader. For requests intended for any replica, this error indicates that the broker is not a replica of the topic partition."),
-        "REQUEST_TIMED_OUT" => ("org.apache.kafka.common.errors.TimeoutException", "The request timed out."),
-        "NETWORK_EXCEPTION" => ("org.apache.kafka.common.errors.NetworkException", "The server disconnected before a response was received."),
-        "COORDINATOR_NOT_AVAILABLE" => ("org.apache.kafka.common.errors.CoordinatorNotAvailableException", "The coordinator is not available."),
-        "NOT_COORDINATOR" => ("org.apache.kafka.common.errors.NotCoordinatorException", "This is not the correct coordinator."),
-        "INVALID_TOPIC_EXCEPTION" => ("org.apache.kafka.common.errors.InvalidTopicException", "The request attempted to perform an operation on an invalid topic."),
-        "RECORD_LIST_TOO_LARGE" => ("org.apache.kafka.common.errors.RecordBatchTooLargeException", "The request included message batch larger than the configured segment size on the server."),
-        "NOT_ENOUGH_REPLICAS" => ("org.apache.kafka.common.errors.NotEnoughReplicasException", "Messages are rejected since there are fewer in-sync replicas than required."),
-        "NOT_ENOUGH_REPLICAS_AFTER_APPEND" => ("org.apache.kafka.common.errors.NotEnoughReplicasAfterAppendException", "Messages are written to the log, but to fewer in-sync replicas than required."),
-        "ILLEGAL_GENERATION" => ("org.apache.kafka.common.errors.IllegalGenerationException", "Specified group generation id is not valid."),
-        "UNKNOWN_MEMBER_ID" => ("org.apache.kafka.common.errors.UnknownMemberIdException", "The coordinator is not aware of this member."),
-        "REBALANCE_IN_PROGRESS" => ("org.apache.kafka.common.errors.RebalanceInProgressException", "The group is rebalancing, so a rejoin is needed."),
-        "TOPIC_ALREADY_EXISTS" => ("org.apache.kafka.common.errors.TopicExistsException", "Topic with this name already exists."),
-        "INVALID_PARTITIONS" => ("org.apache.kafka.common.errors.InvalidPartitionsException", "Number of partitions is below 1."),
-        "INVALID_REPLICATION_FACTOR" => ("org.apache.kafka.common.errors.InvalidReplicationFactorException", "Replication factor is below 1 or larger than the number of available brokers."),
-        "INVALID_CONFIG" => ("org.apache.kafka.common.errors.InvalidConfigurationException", "Configuration is invalid."),
-        "POLICY_VIOLATION" => ("org.apache.kafka.common.errors.PolicyViolationException", "Request parameters do not satisfy the configured policy."),
-        "GROUP_ID_NOT_FOUND" => ("org.apache.kafka.common.errors.GroupIdNotFoundException", "The group id does not exist."),
-        "NON_EMPTY_GROUP" => ("org.apache.kafka.common.errors.GroupNotEmptyException", "The group is not empty."),
-        "FENCED_INSTANCE_ID" => ("org.apache.kafka.common.errors.FencedInstanceIdException", "The broker rejected this static consumer since another consumer with the same group.instance.id has registered with a different member.id."),
-        "ELIGIBLE_LEADERS_NOT_AVAILABLE" => ("org.apache.kafka.common.errors.EligibleLeadersNotAvailableException", "Eligible topic partition leaders are not available."),
-        "ELECTION_NOT_NEEDED" => ("org.apache.kafka.common.errors.ElectionNotNeededException", "Leader election not needed for topic partition."),
-        "PREFERRED_LEADER_NOT_AVAILABLE" => ("org.apache.kafka.common.errors.PreferredLeaderNotAvailableException", "The preferred leader was not available."),
-        "GROUP_MAX_SIZE_REACHED" => ("org.apache.kafka.common.errors.GroupMaxSizeReachedException", "The group has reached its maximum size."),
-        _ => return None,
-    };
-    Some((class, msg))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -247,12 +213,11 @@ mod tests {
             ),
             "[2025-03-20 10:15:02,417] ERROR Error processing message, terminating consumer process:  (org.apache.kafka.tools.consumer.ConsoleConsumer)\norg.apache.kafka.common.errors.TimeoutException\n"
         );
-        let nf = JavaException::for_error("NON_EMPTY_GROUP", None).unwrap();
+        let nf = JavaException::for_error(ErrorCode::NonEmptyGroup, None);
         assert_eq!(
             nf.to_java_string(),
             "org.apache.kafka.common.errors.GroupNotEmptyException: The group is not empty."
         );
-        assert!(JavaException::for_error("NOPE", None).is_none());
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! or has failed (`delivery.timeout.ms`).
 
 use super::{bootstrap_error, usage, Started, Task};
-use crate::console::format::errors::{log_line_with_exception, JavaException};
+use crate::console::format::errors::{log_line, log_line_with_exception, JavaException};
 use crate::console::options::{missing_required, ParsedOptions};
 use crate::console::output::ToolExit;
 use crate::console::run::Console;
@@ -198,9 +198,11 @@ pub fn start(console: &mut Console, opts: &ParsedOptions, stdin: Option<&str>) -
         ));
     };
     let client = console.client_name("console-producer");
+    let configs = producer_configs(opts);
+    let client_id = configs.get("client.id").cloned().unwrap_or_default();
     let started = console.sim.apply(Command::StartProducer {
         name: client.clone(),
-        configs: producer_configs(opts),
+        configs,
         workload: None,
     });
     if let Err(e) = started {
@@ -230,6 +232,7 @@ pub fn start(console: &mut Console, opts: &ParsedOptions, stdin: Option<&str>) -
         code: 0,
     };
     let ts = console.sim.timestamp();
+    let mut topic_missing = console.sim.topic(&topic).is_none();
     for (i, line) in input.lines().enumerate() {
         let (key, value) = match reader.parse(i + 1, line) {
             Ok(kv) => kv,
@@ -249,6 +252,12 @@ pub fn start(console: &mut Console, opts: &ParsedOptions, stdin: Option<&str>) -
             value: value.clone(),
             timestamp: None,
         });
+        if topic_missing && console.sim.topic(&topic).is_some() {
+            topic_missing = false;
+            run.pending
+                .stderr
+                .push_str(&auto_creation_warning(ts, &client_id, &topic));
+        }
         if let Err(e) = sent {
             let ex = JavaException::new(e.code.exception(), Some(&e.message));
             run.pending.stderr.push_str(&send_error(
@@ -261,6 +270,21 @@ pub fn start(console: &mut Console, opts: &ParsedOptions, stdin: Option<&str>) -
         }
     }
     Started::Running(Task::Producer(run))
+}
+
+/// The WARN `NetworkClient` logs when the metadata it asked for names a topic the broker is
+/// still creating: a KRaft broker answers `UNKNOWN_TOPIC_OR_PARTITION` while it auto-creates
+/// (`AutoTopicCreationManager`). The correlation id depends on the requests the producer made
+/// before; 5 is what a fresh console producer shows.
+fn auto_creation_warning(ts: i64, client_id: &str, topic: &str) -> String {
+    log_line(
+        ts,
+        "WARN",
+        &format!(
+            "[Producer clientId={client_id}] The metadata response from the cluster reported a recoverable issue with correlation id 5 : {{{topic}=UNKNOWN_TOPIC_OR_PARTITION}}"
+        ),
+        "org.apache.kafka.clients.NetworkClient",
+    )
 }
 
 fn size(s: Option<&str>) -> String {

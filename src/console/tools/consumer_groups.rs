@@ -314,13 +314,7 @@ fn delete_offsets(sim: &mut Sim, opts: &ParsedOptions) -> ToolExit {
                     (
                         tp.topic.to_string(),
                         Some(tp.partition),
-                        e.map(|c| match c {
-                            // Errors.java's message for GROUP_SUBSCRIBED_TO_TOPIC.
-                            ErrorCode::GroupSubscribedToTopic => "Deleting offsets of a topic is forbidden while the consumer group is actively subscribed to it.".to_string(),
-                            other => crate::console::format::errors::kafka_error(other.name())
-                                .map(|(_, m)| m.to_string())
-                                .unwrap_or_else(|| other.name().to_string()),
-                        }),
+                        e.map(|c| c.default_message().to_string()),
                     )
                 })
                 .collect();

@@ -229,10 +229,7 @@ pub fn run(console: &mut Console, opts: &ParsedOptions, stdin: Option<&str>) -> 
         else {
             continue;
         };
-        let class = JavaException::for_error(e.name(), Some(e.message()))
-            .map(|x| x.class)
-            .unwrap_or_else(|| "org.apache.kafka.common.errors.ApiException".into());
-        let ex = JavaException::new(&class, Some(e.message()));
+        let ex = JavaException::for_error(e.code(), Some(e.message()));
         out.push_str(&format!(
             "Error completing leader election ({}) for partition: {tp}: {}\n",
             election.name(),
