@@ -137,6 +137,67 @@ fn compact_delete_logs_lose_old_segments_in_the_cleaners_passes() {
     );
 }
 
+fn broker_with(overrides: &[(&str, &str)]) -> Sim {
+    Sim::new(
+        1,
+        ClusterSpec {
+            brokers: 1,
+            broker_overrides: overrides
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            ..Default::default()
+        },
+    )
+    .unwrap()
+}
+
+/// Thirty values of one key in 200-byte segments, then two minutes of cleaner passes: how many
+/// records are left.
+fn records_left_after_updating_one_key(s: &mut Sim) -> usize {
+    topic(
+        s,
+        "k",
+        &[
+            ("cleanup.policy", "compact"),
+            ("segment.bytes", "200"),
+            ("min.cleanable.dirty.ratio", "0.01"),
+        ],
+    );
+    for i in 0..30 {
+        produce(s, "k", Some("key"), Some(&format!("v{i}")));
+        s.run_for(100);
+    }
+    s.run_for(2 * MINUTE);
+    s.records(&TopicPartition::new("k", 0), 0, 1000).len()
+}
+
+/// `LogManager` makes no cleaner with `log.cleaner.enable=false` (and one without threads with
+/// `log.cleaner.threads=0`): compacted logs keep every record, and `compact,delete` logs get no
+/// retention either, since `cleanupLogs` leaves them to the cleaner.
+#[test]
+fn without_a_cleaner_compacted_logs_are_neither_cleaned_nor_trimmed() {
+    for off in [
+        ("log.cleaner.enable", "false"),
+        ("log.cleaner.threads", "0"),
+    ] {
+        let mut s = broker_with(&[off]);
+        assert_eq!(records_left_after_updating_one_key(&mut s), 30, "{off:?}");
+        let tp = short_lived_records(&mut s, "compact,delete");
+        s.run_for(10 * MINUTE);
+        assert_eq!(s.log_start_offset(&tp), Some(0), "{off:?}");
+    }
+    let mut s = one_broker();
+    assert!(records_left_after_updating_one_key(&mut s) < 5);
+}
+
+/// `log.cleaner.backoff.ms=0` is valid (`atLeast(0)`): the cleaner runs without pause.
+#[test]
+fn a_cleaner_without_backoff_cleans_and_the_simulation_goes_on() {
+    let mut s = broker_with(&[("log.cleaner.backoff.ms", "0")]);
+    assert!(records_left_after_updating_one_key(&mut s) < 5);
+}
+
 #[test]
 fn size_retention_keeps_the_partition_under_retention_bytes() {
     let mut s = Sim::new(

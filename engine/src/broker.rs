@@ -1311,9 +1311,23 @@ impl Sim {
         }
     }
 
-    /// The log cleaner: compacts logs whose policy includes `compact`, then deletes the old
-    /// segments of those that also have `delete` (`LogCleaner.cleanFilthiestLog`).
+    /// The wait between cleaner passes, `log.cleaner.backoff.ms`. A pass here cleans every
+    /// cleanable log at once and takes no simulated time; with 0, Kafka's cleaner thread spins,
+    /// and the simulation passes every millisecond instead.
+    pub(crate) fn cleaner_backoff_ms(&self) -> i64 {
+        self.cluster.broker_config.log_cleaner_backoff_ms.max(1)
+    }
+
+    /// One pass of the brokers' log cleaners: compacts logs whose policy includes `compact`, then
+    /// deletes the old segments of those that also have `delete` (`LogCleaner.cleanFilthiestLog`).
+    /// Without a cleaner (`log.cleaner.enable=false`, or no cleaner threads) compacted logs are
+    /// neither cleaned nor, for `compact,delete`, trimmed by retention: `LogManager.cleanupLogs`
+    /// leaves those to the cleaner.
     pub(crate) fn cleaner_pass(&mut self) {
+        let config = &self.cluster.broker_config;
+        if !config.log_cleaner_enable || config.log_cleaner_threads == 0 {
+            return;
+        }
         let now_ts = self.timestamp();
         let ids: Vec<BrokerId> = self.cluster.live_brokers();
         for b in ids {

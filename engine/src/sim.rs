@@ -149,7 +149,7 @@ impl Sim {
         for b in brokers {
             sim.start_log_manager(b);
         }
-        let cleaner = sim.cluster.broker_config.log_cleaner_backoff_ms;
+        let cleaner = sim.cleaner_backoff_ms();
         sim.schedule(cleaner, Event::Timer(Timer::Cleaner));
         let offsets = sim
             .cluster
@@ -416,7 +416,7 @@ impl Sim {
             Timer::RetentionCheck { broker, token } => self.retention_check(broker, token),
             Timer::Cleaner => {
                 self.cleaner_pass();
-                let every = self.cluster.broker_config.log_cleaner_backoff_ms;
+                let every = self.cleaner_backoff_ms();
                 self.schedule_in(every, Event::Timer(Timer::Cleaner));
             }
             Timer::BrokerHeartbeat { broker } => self.broker_heartbeat(broker),

@@ -247,13 +247,18 @@ impl TopicConfig {
         self.cleanup_policy.delete
     }
 
-    /// The numbers the partition log obeys. `roll_jitter_ms` is 0: the simulation draws the
-    /// per-segment jitter in `[0, segment.jitter.ms)` itself when it rolls.
+    /// The numbers the partition log obeys. A compacted topic rolls by `max.compaction.lag.ms`
+    /// too (`LogConfig.maxSegmentMs`), so no record waits in the active segment, where the
+    /// cleaner cannot reach it, for longer than that.
     pub fn log_config(&self) -> LogConfig {
         LogConfig {
             segment_bytes: i64::from(self.segment_bytes),
-            segment_ms: self.segment_ms,
-            roll_jitter_ms: 0,
+            segment_ms: if self.cleanup_policy.compact && self.max_compaction_lag_ms > 0 {
+                self.segment_ms.min(self.max_compaction_lag_ms)
+            } else {
+                self.segment_ms
+            },
+            segment_jitter_ms: self.segment_jitter_ms.min(self.segment_ms),
             max_message_bytes: i64::from(self.max_message_bytes),
             message_timestamp_type: self.message_timestamp_type,
             message_timestamp_before_max_ms: self.message_timestamp_before_max_ms,
@@ -479,6 +484,32 @@ mod tests {
             .message,
             "Unknown topic config name: message.timestamp.after.max.ms"
         );
+    }
+
+    #[test]
+    fn a_compacted_topic_rolls_by_max_compaction_lag_and_jitter_is_capped_by_segment_ms() {
+        let b =
+            BrokerConfig::for_era(Era::Kafka4, &BrokerConfig::stock_server_properties()).unwrap();
+        let log = |o: &[(&str, &str)]| TopicConfig::build(&b, &props(o)).unwrap().log_config();
+        let lag = ("max.compaction.lag.ms", "60000");
+        assert_eq!(
+            log(&[("cleanup.policy", "compact"), lag]).segment_ms,
+            60_000
+        );
+        assert_eq!(
+            log(&[("cleanup.policy", "compact,delete"), lag]).segment_ms,
+            60_000
+        );
+        // `maxSegmentMs` applies to compacted logs only, and never lengthens segment.ms.
+        assert_eq!(log(&[lag]).segment_ms, 604_800_000);
+        let short = ("segment.ms", "30000");
+        assert_eq!(
+            log(&[("cleanup.policy", "compact"), lag, short]).segment_ms,
+            30_000
+        );
+        let jitter = ("segment.jitter.ms", "90000");
+        assert_eq!(log(&[short, jitter]).segment_jitter_ms, 30_000);
+        assert_eq!(log(&[]).segment_jitter_ms, 0);
     }
 
     #[test]

@@ -52,9 +52,9 @@ pub struct LogConfig {
     pub segment_bytes: i64,
     /// `segment.ms` (7 days).
     pub segment_ms: i64,
-    /// Jitter a newly rolled segment gets, in `[0, segment.jitter.ms)`. Kafka draws it at random
-    /// per segment; the simulation draws it from its own PRNG and passes it in (0 by default).
-    pub roll_jitter_ms: i64,
+    /// `segment.jitter.ms`, capped at `segment.ms` (`LogConfig.randomSegmentJitter`): each new
+    /// segment rolls that much earlier by a draw in `[0, this)`. 0 = no jitter (the default).
+    pub segment_jitter_ms: i64,
     /// `max.message.bytes` (1 MiB + 12): the largest batch the leader accepts.
     pub max_message_bytes: i64,
     /// `message.timestamp.type`.
@@ -84,7 +84,7 @@ impl Default for LogConfig {
         LogConfig {
             segment_bytes: 1_073_741_824,
             segment_ms: 604_800_000,
-            roll_jitter_ms: 0,
+            segment_jitter_ms: 0,
             max_message_bytes: 1_048_588,
             message_timestamp_type: TimestampType::CreateTime,
             message_timestamp_before_max_ms: i64::MAX,

@@ -237,8 +237,9 @@ impl Log {
 
     /// `LocalLog.roll`: a new active segment at `max(expected_next_offset, LEO)`. An empty active
     /// segment at that offset is replaced rather than duplicated.
-    fn roll(&mut self, expected_next_offset: Option<i64>, now_ms: i64, roll_jitter_ms: i64) {
+    fn roll(&mut self, expected_next_offset: Option<i64>, now_ms: i64, jitter_bound_ms: i64) {
         let new_offset = expected_next_offset.unwrap_or(0).max(self.log_end_offset);
+        let roll_jitter_ms = roll_jitter(jitter_bound_ms, new_offset, now_ms);
         // The next segment is sized like the last one: a busy log rolls on size, so it will
         // likely hold as many records, and growing to that size would copy it several times.
         let mut expected = 0;
@@ -276,7 +277,7 @@ impl Log {
             .active_segment()
             .is_none_or(|s| s.should_roll(config, bytes, max_timestamp, last_offset, now_ms));
         if should_roll {
-            self.roll(Some(first_offset), now_ms, config.roll_jitter_ms);
+            self.roll(Some(first_offset), now_ms, config.segment_jitter_ms);
             rolled = self.active_segment().map(Segment::base_offset);
         }
         self.active_mut().append(
@@ -752,4 +753,15 @@ fn validate_timestamps(
 fn increment_sequence(sequence: i32, increment: i64) -> i32 {
     let modulus = i64::from(i32::MAX) + 1;
     ((i64::from(sequence) + increment).rem_euclid(modulus)) as i32
+}
+
+/// A new segment's roll jitter in `[0, bound)` (`LogConfig.randomSegmentJitter`). Kafka draws
+/// it from a thread-local random; here it is drawn from the segment's base offset and creation
+/// time, so a log needs no generator and the same run rolls the same way.
+fn roll_jitter(bound_ms: i64, base_offset: i64, now_ms: i64) -> i64 {
+    if bound_ms <= 0 {
+        return 0;
+    }
+    let seed = (base_offset as u64).rotate_left(32) ^ now_ms as u64;
+    i64::from(crate::rng::SimRng::seeded(seed).next_non_negative_i32()) % bound_ms
 }

@@ -167,7 +167,7 @@ impl Log {
         let mut to_delete = count;
         if count == self.segments.len() {
             let before = self.segments.len();
-            self.roll(None, now_ms, config.roll_jitter_ms);
+            self.roll(None, now_ms, config.segment_jitter_ms);
             result.rolled_new_active_segment = true;
             if self.segments.len() == before {
                 // The last deletable segment was an empty one at LEO; it was recreated instead.

@@ -155,21 +155,48 @@ fn rolls_by_segment_ms_measured_from_first_batch_timestamp() {
         .append(vec![text(100, Some("a"), Some("4"))], 99_999, &config)
         .unwrap();
     assert_eq!(info.rolled_segment_base, None);
-    // Jitter shortens the period of segments rolled afterwards.
-    let jitter = LogConfig {
+    assert_eq!(bases(&log), vec![0, 2]);
+    log.check_invariants().unwrap();
+}
+
+#[test]
+fn segment_jitter_shortens_each_new_segment_by_its_own_draw() {
+    let config = LogConfig {
         segment_ms: 1_000,
-        roll_jitter_ms: 500,
+        segment_jitter_ms: 500,
         ..LogConfig::default()
     };
-    let info = log
-        .append(vec![text(7_002, Some("a"), Some("5"))], 7_002, &jitter)
+    let mut log = Log::new(tp(), 0);
+    log.append(vec![text(0, Some("a"), Some("0"))], 0, &config)
         .unwrap();
-    assert_eq!(info.rolled_segment_base, Some(4)); // 7002 - 6001 > 1000 (segment 2 has no jitter)
-    let info = log
-        .append(vec![text(7_600, Some("a"), Some("6"))], 7_600, &jitter)
-        .unwrap();
-    assert_eq!(info.rolled_segment_base, Some(5)); // 598 > 1000 - 500
-    assert_eq!(bases(&log), vec![0, 2, 4, 5]);
+    // Each segment rolls once the time since its first batch exceeds 1000 minus its jitter.
+    let mut now = 0;
+    let mut periods = std::collections::BTreeSet::new();
+    for i in 1..=12 {
+        let seg = log.active_segment().unwrap();
+        let jitter = seg.roll_jitter_ms;
+        assert!((0..500).contains(&jitter), "jitter {jitter}");
+        let start = now;
+        let due = start + 1_000 - jitter;
+        let v = i.to_string();
+        let info = log
+            .append(vec![text(due, Some("a"), Some(&v))], due, &config)
+            .unwrap();
+        assert_eq!(
+            info.rolled_segment_base, None,
+            "not later than 1000 - jitter"
+        );
+        let info = log
+            .append(vec![text(due + 1, Some("a"), Some(&v))], due + 1, &config)
+            .unwrap();
+        assert!(info.rolled_segment_base.is_some(), "rolled right after");
+        periods.insert(due + 1 - start);
+        now = due + 1;
+    }
+    assert!(
+        periods.len() > 6,
+        "segments roll after different times: {periods:?}"
+    );
     log.check_invariants().unwrap();
 }
 
