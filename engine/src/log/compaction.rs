@@ -10,13 +10,16 @@
 //!    a record survives if it has a key and is the latest for that key; records without a key are
 //!    dropped; a tombstone survives until its segment's delete horizon has passed. The first
 //!    cleaning that keeps a tombstone stamps the horizon `now + delete.retention.ms` (KIP-534).
-//! 4. The checkpoint moves to the first uncleanable offset. Offsets never change, so gaps appear.
+//! 4. Neighbouring segments that fit in `segment.bytes` together are cleaned into one
+//!    (`groupSegmentsBySize`), which keeps the first one's base offset.
+//! 5. The checkpoint moves to the first uncleanable offset. Offsets never change, so gaps appear.
 //!
-//! Not modelled: merging small cleaned segments (`groupSegmentsBySize`), transactional markers
-//! and the empty batches Kafka keeps to remember an idempotent producer's last sequence.
+//! Not modelled: transactional markers and the empty batches Kafka keeps to remember an
+//! idempotent producer's last sequence.
 
 use super::log_config::LogConfig;
 use super::record::Record;
+use super::segment::Segment;
 use super::Log;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -72,7 +75,59 @@ pub struct CompactionResult {
     pub cleaned_segment_bases: Vec<i64>,
 }
 
+/// A segment's records after cleaning, and the delete horizon of the tombstones it keeps.
+struct Cleaned {
+    kept: Vec<Record>,
+    horizon: Option<i64>,
+}
+
 impl Log {
+    /// `Cleaner.groupSegmentsBySize`: runs of neighbouring segments below `end` whose sizes
+    /// before cleaning add up to at most `segment.bytes`, each cleaned into one segment, so that
+    /// cleaned segments do not shrink forever. An empty segment always joins; a group's offsets
+    /// must stay within an `int` of its base. Kafka also caps the index sizes, which hold a few
+    /// entries here. Kafka keeps a delete horizon per batch and this log one per segment, so
+    /// segments whose kept tombstones expire at different times are not merged.
+    fn group_segments_by_size(
+        &self,
+        cleaned: &[Cleaned],
+        max_size: i64,
+        end: i64,
+    ) -> Vec<std::ops::Range<usize>> {
+        let segs = &self.segments[..cleaned.len()];
+        let tombstone_horizon = |i: usize| {
+            let c = &cleaned[i];
+            c.kept.iter().any(Record::is_tombstone).then_some(c.horizon)
+        };
+        let mut groups = Vec::new();
+        let mut start = 0;
+        while start < segs.len() {
+            let mut size = segs[start].size_bytes;
+            let mut horizon = tombstone_horizon(start);
+            let mut next = start + 1;
+            while let Some(seg) = segs.get(next) {
+                // `lastOffsetForFirstSegment`: bounded by the next base, or by `end`.
+                let last = segs.get(next + 1).map_or(end, |s| s.base_offset) - 1;
+                let fits = size + seg.size_bytes <= max_size
+                    && (seg.size_bytes == 0
+                        || last - segs[start].base_offset <= i64::from(i32::MAX));
+                let joins = match (horizon, tombstone_horizon(next)) {
+                    (Some(a), Some(b)) => a == b,
+                    _ => true,
+                };
+                if !fits || !joins {
+                    break;
+                }
+                size += seg.size_bytes;
+                horizon = horizon.or(tombstone_horizon(next));
+                next += 1;
+            }
+            groups.push(start..next);
+            start = next;
+        }
+        groups
+    }
+
     /// Index of the last segment with base ≤ `offset`, or 0 when `offset` precedes them all
     /// (Kafka's `floorSegment` with its "start from `from`" fallback).
     fn floor_index(&self, offset: i64) -> usize {
@@ -176,8 +231,8 @@ impl Log {
         let first_dirty = result.stats.first_dirty_offset;
         let end = result.stats.first_uncleanable_offset;
 
-        // (segment index, surviving records, new delete horizon)
-        let mut rewrites: Vec<(usize, Vec<Record>, Option<i64>)> = Vec::new();
+        // Per segment below `end`: its surviving records and delete horizon.
+        let mut cleaned: Vec<Cleaned> = Vec::new();
         {
             let mut latest: BTreeMap<&[u8], i64> = BTreeMap::new();
             for seg in self.segments[self.floor_index(first_dirty)..]
@@ -191,12 +246,7 @@ impl Log {
                 }
             }
             let latest_offset = end - 1;
-            for (i, seg) in self
-                .segments
-                .iter()
-                .enumerate()
-                .take_while(|(_, s)| s.base_offset < end)
-            {
+            for seg in self.segments.iter().take_while(|s| s.base_offset < end) {
                 let retain_deletes = seg.delete_horizon_ms.is_none_or(|h| now_ms < h);
                 let kept: Vec<Record> = seg
                     .records
@@ -217,20 +267,45 @@ impl Log {
                     }
                     h => h,
                 };
-                if kept.len() != seg.records.len() || horizon != seg.delete_horizon_ms {
-                    rewrites.push((i, kept, horizon));
-                }
+                cleaned.push(Cleaned { kept, horizon });
             }
         }
 
-        for (i, kept, horizon) in rewrites {
-            let seg = Arc::make_mut(&mut self.segments[i]);
-            let tombstones_before = seg.records.iter().filter(|r| r.is_tombstone()).count();
-            let tombstones_after = kept.iter().filter(|r| r.is_tombstone()).count();
-            result.removed_records += (seg.records.len() - kept.len()) as u64;
-            result.removed_tombstones += tombstones_before.saturating_sub(tombstones_after) as u64;
-            result.bytes_before += seg.size_bytes;
-            seg.records = if kept.len() < seg.records.len() {
+        let groups = self.group_segments_by_size(&cleaned, config.segment_bytes, end);
+        let mut rebuilt: Vec<Arc<Segment>> = Vec::with_capacity(groups.len());
+        let mut cleaned = cleaned.into_iter();
+        for group in groups {
+            let originals = &self.segments[group.clone()];
+            let parts: Vec<Cleaned> = cleaned.by_ref().take(group.len()).collect();
+            let unchanged = group.len() == 1
+                && parts[0].kept.len() == originals[0].records.len()
+                && parts[0].horizon == originals[0].delete_horizon_ms;
+            if unchanged {
+                rebuilt.push(Arc::clone(&originals[0]));
+                continue;
+            }
+            let count = |recs: &[Record], tombstones: bool| {
+                recs.iter()
+                    .filter(|r| !tombstones || r.is_tombstone())
+                    .count() as u64
+            };
+            let before: u64 = originals.iter().map(|s| count(&s.records, false)).sum();
+            let tombstones_before: u64 = originals.iter().map(|s| count(&s.records, true)).sum();
+            let horizon = parts
+                .iter()
+                .filter(|p| p.kept.iter().any(Record::is_tombstone))
+                .find_map(|p| p.horizon)
+                .or(parts[0].horizon.filter(|_| group.len() == 1));
+            let kept: Vec<Record> = parts.into_iter().flat_map(|p| p.kept).collect();
+            result.removed_records += before - kept.len() as u64;
+            result.removed_tombstones += tombstones_before.saturating_sub(count(&kept, true));
+            result.bytes_before += originals.iter().map(|s| s.size_bytes).sum::<i64>();
+            // `cleanSegments`: one new segment at the first one's base offset, keeping the last
+            // one's modification time.
+            let first = &originals[0];
+            let mut seg = Segment::new(first.base_offset, first.created_ms, 0);
+            seg.last_modified_ms = originals[originals.len() - 1].last_modified_ms;
+            seg.records = if (kept.len() as u64) < before {
                 Record::repacked(&kept)
             } else {
                 kept
@@ -239,7 +314,14 @@ impl Log {
             seg.delete_horizon_ms = horizon;
             result.bytes_after += seg.size_bytes;
             result.cleaned_segment_bases.push(seg.base_offset);
+            rebuilt.push(Arc::new(seg));
         }
+        let replaced = self
+            .segments
+            .iter()
+            .take_while(|s| s.base_offset < end)
+            .count();
+        self.segments.splice(..replaced, rebuilt);
         self.cleaner_checkpoint = Some(end);
         result.cleaned = true;
         result
@@ -442,6 +524,93 @@ mod tests {
         assert!(r.cleaned);
         assert_eq!(r.removed_tombstones, 1);
         assert!(!log.records().any(|r| r.key() == Some(b"k")));
+        log.check_invariants().unwrap();
+    }
+
+    /// `groupSegmentsBySize`: a log whose one key is written over and over does not pile up
+    /// empty cleaned segments; neighbours that fit in `segment.bytes` become one segment.
+    #[test]
+    fn cleaned_segments_that_fit_together_are_merged() {
+        let config = LogConfig {
+            segment_bytes: 200,
+            min_cleanable_dirty_ratio_permille: 10,
+            ..compacted()
+        };
+        let mut log = Log::new(TopicPartition::new("c", 0), 0);
+        let mut now = 0;
+        let mut previous_checkpoint = 0;
+        for round in 0..6 {
+            previous_checkpoint = log.cleaner_checkpoint.unwrap_or(0);
+            for i in 0..20 {
+                now += 10;
+                put(
+                    &mut log,
+                    now,
+                    Some("k"),
+                    Some(&format!("{round}-{i}")),
+                    &config,
+                );
+            }
+            let r = log.compact(now, log.log_end_offset(), &config);
+            assert!(r.cleaned, "round {round}");
+            log.check_invariants().unwrap();
+        }
+        // Grouping goes by the sizes before cleaning, so the segments the last round emptied
+        // are merged by the next one; those cleaned before are merged already.
+        let checkpoint = log.cleaner_checkpoint.unwrap();
+        let cleaned: Vec<&Segment> = log
+            .segments
+            .iter()
+            .map(|s| &**s)
+            .take_while(|s| s.base_offset < previous_checkpoint)
+            .collect();
+        assert_eq!(
+            cleaned.len(),
+            1,
+            "{:?}",
+            log.segments().map(Segment::base_offset).collect::<Vec<_>>()
+        );
+        assert!(log.segments.len() <= 12, "{} segments", log.segments.len());
+        // Only the latest value of the key is left below the checkpoint, and offsets kept.
+        let last = log.records().filter(|r| r.offset() < checkpoint).count();
+        assert_eq!(last, 1);
+        assert_eq!(log.log_end_offset(), 120);
+    }
+
+    /// Kafka keeps a delete horizon per batch, this log per segment: cleaned segments whose
+    /// tombstones expire at different times stay apart until the older ones are gone.
+    #[test]
+    fn segments_with_tombstones_of_different_horizons_are_not_merged() {
+        let config = compacted(); // delete.retention.ms = 1000, segment.bytes = 300
+        let roll = LogConfig {
+            segment_ms: 0,
+            ..config.clone()
+        };
+        let mut log = Log::new(TopicPartition::new("c", 0), 0);
+        put(&mut log, 0, Some("a"), Some("v"), &config);
+        put(&mut log, 1, Some("a"), None, &config);
+        put(&mut log, 50, Some("x"), Some("1"), &roll);
+        log.compact(100, log.log_end_offset(), &config); // horizon 1100 for a's tombstone
+        put(&mut log, 200, Some("b"), None, &config);
+        put(&mut log, 250, Some("y"), Some("1"), &roll);
+        log.compact(300, log.log_end_offset(), &config); // horizon 1300 for b's tombstone
+        let horizons: Vec<Option<i64>> = log
+            .segments()
+            .filter(|s| s.records().iter().any(Record::is_tombstone))
+            .map(Segment::delete_horizon_ms)
+            .collect();
+        assert_eq!(horizons, vec![Some(1_100), Some(1_300)]);
+        // Past the first horizon a's tombstone goes, and the two can merge.
+        put(&mut log, 1_200, Some("z"), Some("1"), &roll);
+        log.compact(1_250, log.log_end_offset(), &config);
+        assert!(!log.records().any(|r| r.key() == Some(b"a")));
+        assert!(log
+            .records()
+            .any(|r| r.key() == Some(b"b") && r.is_tombstone()));
+        assert_eq!(
+            log.segments().next().unwrap().delete_horizon_ms(),
+            Some(1_300)
+        );
         log.check_invariants().unwrap();
     }
 

@@ -264,7 +264,6 @@ impl Log {
         records: Vec<Record>,
         bytes: i64,
         max_timestamp: i64,
-        first_batch_max_timestamp: i64,
         now_ms: i64,
         config: &LogConfig,
     ) -> Option<i64> {
@@ -280,13 +279,8 @@ impl Log {
             self.roll(Some(first_offset), now_ms, config.segment_jitter_ms);
             rolled = self.active_segment().map(Segment::base_offset);
         }
-        self.active_mut().append(
-            records,
-            bytes,
-            max_timestamp,
-            first_batch_max_timestamp,
-            now_ms,
-        );
+        self.active_mut()
+            .append(records, bytes, max_timestamp, now_ms);
         self.log_end_offset = last_offset + 1;
         rolled
     }
@@ -380,14 +374,7 @@ impl Log {
                 }
             },
         ));
-        let rolled = self.roll_and_append(
-            stored,
-            batch_bytes,
-            max_timestamp,
-            max_timestamp,
-            now_ms,
-            config,
-        );
+        let rolled = self.roll_and_append(stored, batch_bytes, max_timestamp, now_ms, config);
         Ok(AppendInfo {
             first_offset,
             last_offset,
@@ -458,13 +445,6 @@ impl Log {
             .map(Record::timestamp)
             .max()
             .unwrap_or(NO_TIMESTAMP);
-        let first_batch = first.batch_base_offset();
-        let first_batch_max = records
-            .iter()
-            .take_while(|r| r.batch_base_offset() == first_batch)
-            .map(Record::timestamp)
-            .max()
-            .unwrap_or(NO_TIMESTAMP);
         let log_append_time_ms = if first.timestamp_type() == TimestampType::LogAppendTime {
             max_timestamp
         } else {
@@ -473,14 +453,7 @@ impl Log {
         let info_first = first.offset();
         let info_last = last.offset();
         let count = records.len() as u64;
-        let rolled = self.roll_and_append(
-            records,
-            bytes,
-            max_timestamp,
-            first_batch_max,
-            now_ms,
-            config,
-        );
+        let rolled = self.roll_and_append(records, bytes, max_timestamp, now_ms, config);
         Ok(AppendInfo {
             first_offset: info_first,
             last_offset: info_last,

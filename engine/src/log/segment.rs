@@ -149,17 +149,18 @@ impl Segment {
             || offset_overflow
     }
 
-    /// Appends records already validated and offset-assigned by the log.
+    /// Appends records already validated and offset-assigned by the log. The first append into
+    /// an empty segment sets what `segment.ms` measures from: its largest timestamp, over all
+    /// the batches of a follower's append (`LogSegment.append`).
     pub(crate) fn append(
         &mut self,
         records: impl IntoIterator<Item = Record>,
         bytes: i64,
         max_timestamp: i64,
-        first_batch_max_timestamp: i64,
         now_ms: i64,
     ) {
         if self.records.is_empty() && self.rolling_base_timestamp.is_none() {
-            self.rolling_base_timestamp = Some(first_batch_max_timestamp);
+            self.rolling_base_timestamp = Some(max_timestamp);
         }
         let records = records.into_iter();
         let needed = self.records.len() + records.size_hint().0;

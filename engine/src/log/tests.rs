@@ -671,3 +671,30 @@ fn describe(log: &Log) -> String {
         log.log_end_offset()
     )
 }
+
+/// `LogSegment.append`: a follower's first append into an empty segment sets what `segment.ms`
+/// measures from to the largest timestamp of the whole append, not of its first batch.
+#[test]
+fn a_follower_measures_segment_ms_from_its_whole_first_append() {
+    let config = LogConfig {
+        segment_ms: 6_000,
+        ..LogConfig::default()
+    };
+    let mut leader = Log::new(tp(), 0);
+    for ts in [0, 5_000, 7_000] {
+        leader
+            .append(vec![text(ts, Some("k"), Some("v"))], ts, &config)
+            .unwrap();
+    }
+    let fetched = leader.read(0, 3, i64::MAX, 3).unwrap();
+    let mut follower = Log::new(tp(), 0);
+    follower
+        .append_as_follower(&fetched[..2], 5_000, &config)
+        .unwrap();
+    // 7000 - 5000 is within segment.ms: no roll (7000 - 0 would have rolled).
+    let info = follower
+        .append_as_follower(&fetched[2..], 7_000, &config)
+        .unwrap();
+    assert_eq!(info.rolled_segment_base, None);
+    assert_eq!(bases(&follower), vec![0]);
+}
