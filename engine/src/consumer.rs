@@ -19,6 +19,8 @@ use crate::client::metadata_refresh_after;
 
 /// The consumer's `retry.backoff.ms` default (not configurable in the playground).
 const CONSUMER_RETRY_BACKOFF_MS: Millis = 100;
+/// The consumer's `retry.backoff.max.ms` default.
+const CONSUMER_RETRY_BACKOFF_MAX_MS: Millis = 1000;
 use crate::ordered::CollectOrdered;
 use serde::Serialize;
 use smol_str::SmolStr;
@@ -59,6 +61,13 @@ pub struct Consumer {
     /// Partitions waiting for OffsetFetch or ListOffsets.
     resolving: BTreeSet<TopicPartition>,
     fetching_from: BTreeSet<BrokerId>,
+    /// When the fetcher tries again after a fetch could not be made or failed: Kafka's poll
+    /// loop prepares fetches at every `poll()`, with the metadata refreshed meanwhile; here a
+    /// timer stands for the next poll that finds a leader to fetch from.
+    fetch_retry_at: Option<Millis>,
+    /// Fetches in a row whose connection broke: the next waits longer (`retry.backoff.ms`
+    /// doubling up to `retry.backoff.max.ms`, as the node's reconnect backoff grows).
+    fetch_failures: u32,
     request_in_flight: bool,
     commit_in_flight: bool,
     next_heartbeat_at: Option<Millis>,
@@ -174,6 +183,8 @@ impl Consumer {
             positions: BTreeMap::new(),
             resolving: BTreeSet::new(),
             fetching_from: BTreeSet::new(),
+            fetch_retry_at: None,
+            fetch_failures: 0,
             request_in_flight: false,
             commit_in_flight: false,
             next_heartbeat_at: None,
@@ -221,6 +232,7 @@ impl Consumer {
         }
         if !self.leaving {
             due.extend(self.metadata_watch.as_ref().map(|w| w.refresh_at));
+            due.extend(self.fetch_retry_at);
         }
         due.into_iter().min()
     }
@@ -238,12 +250,18 @@ impl Consumer {
         assignors::rebalance_protocol(&self.strategies()).unwrap_or(RebalanceProtocol::Eager)
     }
 
-    /// `Metadata.requestUpdate`: the next refresh comes after `retry.backoff.ms`. Only a
-    /// group's leader acts on its metadata; the others' refreshes are not simulated.
+    /// `Metadata.requestUpdate`: the next refresh comes after `retry.backoff.ms`, and the
+    /// fetcher tries again with it. Only a group's leader watches its metadata for changes.
     fn request_metadata_update(&mut self, now: Millis) {
+        let at = now + CONSUMER_RETRY_BACKOFF_MS;
         if let Some(w) = self.metadata_watch.as_mut() {
-            w.refresh_at = w.refresh_at.min(now + CONSUMER_RETRY_BACKOFF_MS);
+            w.refresh_at = w.refresh_at.min(at);
         }
+        self.retry_fetch_at(at);
+    }
+
+    fn retry_fetch_at(&mut self, at: Millis) {
+        self.fetch_retry_at = Some(self.fetch_retry_at.map_or(at, |t| t.min(at)));
     }
 
     fn push_consumed(&mut self, c: Consumed) {
@@ -267,6 +285,10 @@ impl Sim {
         };
         if x.busy_until > 0 && x.busy_until <= now {
             x.busy_until = 0;
+        }
+        // A fetch retry that is due is made by the `fetch` below.
+        if x.fetch_retry_at.is_some_and(|t| t <= now) {
+            x.fetch_retry_at = None;
         }
         let phase = x.phase;
         let heartbeat_due = x.next_heartbeat_at.is_some_and(|t| t <= now);
@@ -929,6 +951,7 @@ impl Sim {
                 return;
             };
             x.fetching_from.remove(&b);
+            x.fetch_failures = 0;
             let mut count = 0u64;
             for p in partitions {
                 let Some(pos) = x.positions.get(&p.tp).copied() else {
@@ -1024,13 +1047,40 @@ impl Sim {
         }
     }
 
-    /// The connection to `broker` broke (it went down): fetches there are forgotten; if it was
-    /// the coordinator, the member looks for the new one; lookups in flight are redone.
-    pub(crate) fn consumer_disconnected(&mut self, c: ClientId, broker: BrokerId) {
+    /// A fetch to `broker` was lost with its connection: the network client asks for a
+    /// metadata update (the partitions may have a new leader) and the fetcher tries again
+    /// after a backoff that grows while the connection keeps failing (a dead leader not yet
+    /// replaced), as `AbstractFetch` skips a node in its reconnect backoff.
+    fn fetch_failed(&mut self, c: ClientId, broker: BrokerId) {
+        let now = self.now;
         let Some(x) = self.consumer_mut(c) else {
             return;
         };
-        x.fetching_from.remove(&broker);
+        if !x.fetching_from.remove(&broker) {
+            return;
+        }
+        let attempts = x.fetch_failures;
+        x.fetch_failures = attempts.saturating_add(1);
+        x.request_metadata_update(now);
+        let wait = crate::client::retry_backoff(
+            CONSUMER_RETRY_BACKOFF_MS,
+            CONSUMER_RETRY_BACKOFF_MAX_MS,
+            attempts,
+            &mut self.rng,
+        );
+        if let Some(x) = self.consumer_mut(c) {
+            // The backoff, not the metadata update, says when: it grows with the failures.
+            x.fetch_retry_at = Some(now + wait);
+        }
+    }
+
+    /// The connection to `broker` broke (it went down): fetches there are forgotten; if it was
+    /// the coordinator, the member looks for the new one; lookups in flight are redone.
+    pub(crate) fn consumer_disconnected(&mut self, c: ClientId, broker: BrokerId) {
+        self.fetch_failed(c, broker);
+        let Some(x) = self.consumer_mut(c) else {
+            return;
+        };
         x.commit_in_flight = false;
         if x.group_request_to == Some(broker) {
             // Its JoinGroup or SyncGroup failed with the connection: the next one says so.

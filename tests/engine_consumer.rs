@@ -1,0 +1,117 @@
+//! The consumer client against Kafka's Java client: fetching after a failover, closing,
+//! auto-commit, offset resets, fetching during a cooperative rebalance, the poll interval.
+
+use kafka_playground::engine::{ClusterSpec, Command, Sim, TopicPartition};
+use std::collections::BTreeMap;
+
+fn sim(brokers: u32) -> Sim {
+    Sim::new(
+        7,
+        ClusterSpec {
+            brokers,
+            ..ClusterSpec::default()
+        },
+    )
+    .expect("cluster")
+}
+
+fn topic(s: &mut Sim, name: &str, partitions: i32, rf: i16) {
+    s.apply(Command::CreateTopic {
+        name: name.into(),
+        partitions: Some(partitions),
+        replication_factor: Some(rf),
+        configs: BTreeMap::new(),
+        assignment: None,
+    })
+    .expect("topic");
+}
+
+fn produce(s: &mut Sim, topic: &str, partition: i32, n: usize) {
+    for i in 0..n {
+        s.apply(Command::Produce {
+            producer: "w".into(),
+            topic: topic.into(),
+            partition: Some(partition),
+            key: None,
+            value: Some(format!("v{i}")),
+            timestamp: None,
+        })
+        .expect("produce");
+    }
+}
+
+/// A consumer of `topic`: in `group` (subscribed), or standalone on the partitions of `assign`
+/// (each from its given offset, if any) when `group` is None. `auto.offset.reset=earliest`
+/// unless `configs` says otherwise.
+fn consumer(
+    s: &mut Sim,
+    name: &str,
+    group: Option<&str>,
+    topic: &str,
+    assign: &[(i32, Option<i64>)],
+    configs: &[(&str, &str)],
+    process_time_ms: i64,
+) {
+    let mut all = BTreeMap::from([("auto.offset.reset".to_string(), "earliest".to_string())]);
+    for (k, v) in configs {
+        all.insert(k.to_string(), v.to_string());
+    }
+    let tp = |p: i32| TopicPartition::new(topic, p);
+    s.apply(Command::StartConsumer {
+        name: name.into(),
+        group: group.map(String::from),
+        topics: if group.is_some() {
+            vec![topic.into()]
+        } else {
+            Vec::new()
+        },
+        assign: assign.iter().map(|(p, _)| tp(*p)).collect(),
+        start_offsets: assign
+            .iter()
+            .filter_map(|(p, o)| Some((tp(*p), (*o)?)))
+            .collect(),
+        configs: all,
+        process_time_ms,
+    })
+    .expect("consumer");
+}
+
+fn group_consumer(s: &mut Sim, name: &str, topic: &str, configs: &[(&str, &str)], process: i64) {
+    consumer(s, name, Some("g"), topic, &[], configs, process);
+}
+
+fn consumed(s: &Sim, name: &str) -> u64 {
+    s.client_views()
+        .iter()
+        .find(|c| c.name == name)
+        .map_or(0, |c| c.consumed)
+}
+
+fn leader(s: &Sim, topic: &str) -> i32 {
+    s.topic(topic).unwrap().partitions[0].leader.unwrap()
+}
+
+/// `AbstractFetch.prepareFetchRequests` runs at every poll: after the leader's broker goes
+/// away, a consumer made with `assign()` fetches from the new leader as a group member does.
+#[test]
+fn a_standalone_consumer_follows_its_partition_to_a_new_leader() {
+    for hard in [false, true] {
+        let mut s = sim(3);
+        topic(&mut s, "t", 1, 3);
+        s.run_for(1_000);
+        produce(&mut s, "t", 0, 5);
+        s.run_for(2_000);
+        consumer(&mut s, "c", None, "t", &[(0, None)], &[], 0);
+        group_consumer(&mut s, "gc", "t", &[], 0);
+        s.run_for(6_000);
+        assert_eq!((consumed(&s, "c"), consumed(&s, "gc")), (5, 5));
+        let old = leader(&s, "t");
+        s.apply(Command::StopBroker { id: old, hard }).unwrap();
+        s.run_for(2_000);
+        produce(&mut s, "t", 0, 5);
+        s.run_for(20_000);
+        assert_ne!(leader(&s, "t"), old);
+        assert_eq!(consumed(&s, "gc"), 10, "hard={hard}");
+        assert_eq!(consumed(&s, "c"), 10, "hard={hard}");
+    }
+}
