@@ -1,6 +1,7 @@
 //! The consumer client against Kafka's Java client: fetching after a failover, closing,
 //! auto-commit, offset resets, fetching during a cooperative rebalance, the poll interval.
 
+use kafka_playground::engine::faults::NetworkFault;
 use kafka_playground::engine::{ClusterSpec, Command, Sim, TopicPartition};
 use std::collections::BTreeMap;
 
@@ -114,4 +115,62 @@ fn a_standalone_consumer_follows_its_partition_to_a_new_leader() {
         assert_eq!(consumed(&s, "gc"), 10, "hard={hard}");
         assert_eq!(consumed(&s, "c"), 10, "hard={hard}");
     }
+}
+
+/// `ConsumerCoordinator.close(timer)`: the final commit is retried at the new coordinator when
+/// the old one goes down with it in flight, and `close()` returns within its 30 s timeout.
+#[test]
+fn close_commits_at_the_new_coordinator_when_the_old_one_dies_during_it() {
+    let mut s = sim(3);
+    topic(&mut s, "t", 1, 3);
+    s.run_for(1_000);
+    produce(&mut s, "t", 0, 5);
+    group_consumer(&mut s, "c", "t", &[], 0);
+    s.run_for(10_000);
+    assert_eq!(consumed(&s, "c"), 5);
+    let coordinator = s.group_view("g").unwrap().coordinator.unwrap();
+    s.apply(Command::StopConsumer {
+        name: "c".into(),
+        hard: false,
+    })
+    .unwrap();
+    s.apply(Command::StopBroker {
+        id: coordinator,
+        hard: true,
+    })
+    .unwrap();
+    let start = s.now();
+    assert!(
+        s.run_while(30_000, |s| s.client("c").is_none()),
+        "close() is bounded by its timeout"
+    );
+    assert!(s.now() - start <= 30_000);
+    s.run_for(1_000);
+    let g = s.group_view("g").unwrap();
+    assert_ne!(g.coordinator, Some(coordinator));
+    assert_eq!(
+        g.offsets.iter().map(|o| o.committed).collect::<Vec<_>>(),
+        [Some(5)]
+    );
+}
+
+/// However long the coordinator stays unreachable, `close()` returns after 30 s.
+#[test]
+fn close_gives_up_its_commit_after_the_close_timeout() {
+    let mut s = sim(1);
+    topic(&mut s, "t", 1, 1);
+    s.run_for(1_000);
+    group_consumer(&mut s, "c", "t", &[], 0);
+    s.run_for(10_000);
+    let node = s.client_node("c").unwrap();
+    s.apply(Command::Network(NetworkFault::Isolate(node)))
+        .unwrap();
+    s.apply(Command::StopConsumer {
+        name: "c".into(),
+        hard: false,
+    })
+    .unwrap();
+    let start = s.now();
+    assert!(s.run_while(60_000, |s| s.client("c").is_none()));
+    assert_eq!(s.now() - start, 30_000);
 }

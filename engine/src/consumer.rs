@@ -21,6 +21,8 @@ use crate::client::metadata_refresh_after;
 const CONSUMER_RETRY_BACKOFF_MS: Millis = 100;
 /// The consumer's `retry.backoff.max.ms` default.
 const CONSUMER_RETRY_BACKOFF_MAX_MS: Millis = 1000;
+/// How long `close()` may take (`ConsumerUtils.DEFAULT_CLOSE_TIMEOUT_MS`).
+const DEFAULT_CLOSE_TIMEOUT_MS: Millis = 30_000;
 use crate::ordered::CollectOrdered;
 use serde::Serialize;
 use smol_str::SmolStr;
@@ -69,7 +71,8 @@ pub struct Consumer {
     /// doubling up to `retry.backoff.max.ms`, as the node's reconnect backoff grows).
     fetch_failures: u32,
     request_in_flight: bool,
-    commit_in_flight: bool,
+    /// The coordinator an OffsetCommit is in flight to: losing that connection loses it.
+    commit_to: Option<BrokerId>,
     next_heartbeat_at: Option<Millis>,
     next_commit_at: Option<Millis>,
     /// Simulated processing time per record; the next fetch waits until processing ends.
@@ -96,6 +99,9 @@ pub struct Consumer {
     pub total_consumed: u64,
     pub last_committed: BTreeMap<TopicPartition, i64>,
     pub leaving: bool,
+    /// When a closing consumer goes whether or not its final commit got through: `close()`
+    /// is bounded by its timeout.
+    close_deadline: Option<Millis>,
     /// The coordinator connection broke while this member was Stable: after finding the
     /// coordinator again it resumes heartbeating instead of rejoining.
     resume_stable: bool,
@@ -186,7 +192,7 @@ impl Consumer {
             fetch_retry_at: None,
             fetch_failures: 0,
             request_in_flight: false,
-            commit_in_flight: false,
+            commit_to: None,
             next_heartbeat_at: None,
             next_commit_at: None,
             process_time_ms: 0,
@@ -201,6 +207,7 @@ impl Consumer {
             total_consumed: 0,
             last_committed: BTreeMap::new(),
             leaving: false,
+            close_deadline: None,
             resume_stable: false,
             wake_token: 0,
             error: None,
@@ -221,12 +228,10 @@ impl Consumer {
         if self.busy_until > 0 {
             due.push(self.busy_until);
         }
-        if !self.request_in_flight
-            && matches!(self.phase, MemberPhase::FindingCoordinator)
-            && !self.leaving
-        {
+        if !self.request_in_flight && matches!(self.phase, MemberPhase::FindingCoordinator) {
             due.push(self.find_coordinator_at);
         }
+        due.extend(self.close_deadline);
         if !self.reset_retry.is_empty() {
             due.push(self.reset_retry_at);
         }
@@ -283,6 +288,10 @@ impl Sim {
         let Some(x) = self.consumer_mut(c) else {
             return;
         };
+        if x.close_deadline.is_some_and(|t| t <= now) {
+            self.finish_leave(c);
+            return;
+        }
         if x.busy_until > 0 && x.busy_until <= now {
             x.busy_until = 0;
         }
@@ -480,7 +489,7 @@ impl Sim {
         } else {
             (x.member_id.clone(), x.generation)
         };
-        x.commit_in_flight = true;
+        x.commit_to = Some(coord);
         let body = Body::OffsetCommitRequest {
             group,
             member_id,
@@ -559,7 +568,11 @@ impl Sim {
                 if let Ok(b) = result {
                     x.coordinator = Some(b);
                     let pending: Vec<TopicPartition> = x.resolving.iter().cloned().collect();
-                    if x.uses_consumer_protocol() {
+                    if x.leaving {
+                        // `close()`'s commit, again at the coordinator found.
+                        self.commit_positions(c);
+                        self.leave_unless_committing(c);
+                    } else if x.uses_consumer_protocol() {
                         self.kip848_coordinator_found(c, pending);
                     } else if std::mem::take(&mut x.resume_stable) {
                         x.phase = MemberPhase::Stable;
@@ -614,7 +627,7 @@ impl Sim {
                 let Some(x) = self.consumer_mut(c) else {
                     return;
                 };
-                x.commit_in_flight = false;
+                x.commit_to = None;
                 // The answer lists what the coordinator committed, also when some of the
                 // commit's topics were unknown.
                 if matches!(error, None | Some(ErrorCode::UnknownTopicOrPartition)) {
@@ -622,7 +635,14 @@ impl Sim {
                         x.last_committed.insert(tp, o);
                     }
                 }
-                if x.leaving {
+                let moved = matches!(
+                    error,
+                    Some(ErrorCode::NotCoordinator | ErrorCode::CoordinatorNotAvailable)
+                );
+                if x.leaving && moved {
+                    x.mark_coordinator_unknown();
+                    self.retry_close_commit(c);
+                } else if x.leaving {
                     self.finish_leave(c);
                 } else if x.kip848.reconciling.is_some() {
                     // The commit before revocation is done (or failed): revoke and go on.
@@ -1081,7 +1101,17 @@ impl Sim {
         let Some(x) = self.consumer_mut(c) else {
             return;
         };
-        x.commit_in_flight = false;
+        if x.commit_to == Some(broker) {
+            x.commit_to = None;
+            if x.leaving {
+                x.mark_coordinator_unknown();
+                self.retry_close_commit(c);
+                return;
+            }
+        }
+        let Some(x) = self.consumer_mut(c) else {
+            return;
+        };
         if x.group_request_to == Some(broker) {
             // Its JoinGroup or SyncGroup failed with the connection: the next one says so.
             x.rejoin_reason = Some("rebalance failed due to DisconnectException".into());
@@ -1122,19 +1152,36 @@ impl Sim {
 
     /// `consumer.close()`: commit if auto-commit is on, then leave the group (dynamic members).
     pub(crate) fn close_consumer(&mut self, c: ClientId) {
+        let now = self.now;
         let Some(x) = self.consumer_mut(c) else {
             return;
         };
         x.leaving = true;
+        x.close_deadline = Some(now + DEFAULT_CLOSE_TIMEOUT_MS);
         x.next_heartbeat_at = None;
         x.next_commit_at = None;
         let auto = x.config.enable_auto_commit;
         if auto {
             self.commit_positions(c);
         }
-        let waiting = self.consumer_mut(c).is_some_and(|x| x.commit_in_flight);
-        if !waiting {
+        self.leave_unless_committing(c);
+    }
+
+    /// A closing consumer leaves once no commit is in flight.
+    fn leave_unless_committing(&mut self, c: ClientId) {
+        if self.consumer_mut(c).is_some_and(|x| x.commit_to.is_none()) {
             self.finish_leave(c);
+        }
+    }
+
+    /// `commitOffsetsSync` in `close()`: a commit that failed with its coordinator (the
+    /// connection broke, or it is no longer the coordinator) is retriable; after
+    /// `retry.backoff.ms` the consumer finds the coordinator and commits again, until the close
+    /// timeout.
+    fn retry_close_commit(&mut self, c: ClientId) {
+        let now = self.now;
+        if let Some(x) = self.consumer_mut(c) {
+            x.find_coordinator_at = now + CONSUMER_RETRY_BACKOFF_MS;
         }
     }
 
@@ -1405,7 +1452,7 @@ impl Sim {
                 x.positions.remove(tp);
                 x.resolving.remove(tp);
             }
-            if x.commit_in_flight {
+            if x.commit_to.is_some() {
                 return;
             }
         }
