@@ -174,3 +174,34 @@ fn close_gives_up_its_commit_after_the_close_timeout() {
     assert!(s.run_while(60_000, |s| s.client("c").is_none()));
     assert_eq!(s.now() - start, 30_000);
 }
+
+fn committed(s: &Sim) -> Option<i64> {
+    s.group_view("g").unwrap().offsets[0].committed
+}
+
+/// Auto-commit happens in `poll()`: a commit that falls due while the records the last poll
+/// returned are processed waits for the next poll, so a crash never loses unprocessed records.
+#[test]
+fn auto_commit_waits_for_the_processing_to_end() {
+    let mut s = sim(1);
+    topic(&mut s, "t", 1, 1);
+    produce(&mut s, "t", 0, 100);
+    s.run_for(1_000);
+    // 100 ms a record: the 100 records of the first poll take 10 s, two commit intervals.
+    group_consumer(&mut s, "c", "t", &[], 100);
+    assert!(s.run_while(10_000, |s| consumed(s, "c") == 100));
+    let polled = s.now();
+    let processed = polled + 100 * 100;
+    while s.now() < processed {
+        s.run_for(100);
+        assert!(
+            committed(&s).unwrap_or(0) < 100,
+            "committed {:?} at {} before the processing ends at {processed}",
+            committed(&s),
+            s.now()
+        );
+    }
+    // The commit due during processing goes at the next poll.
+    s.run_for(100);
+    assert_eq!(committed(&s), Some(100));
+}

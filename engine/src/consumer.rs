@@ -224,7 +224,8 @@ impl Consumer {
     pub(crate) fn next_wake(&self) -> Option<Millis> {
         let mut due: Vec<Millis> = Vec::new();
         due.extend(self.next_heartbeat_at);
-        due.extend(self.next_commit_at);
+        // Auto-commit happens in `poll()`, which waits for the processing to end.
+        due.extend(self.next_commit_at.map(|t| t.max(self.busy_until)));
         if self.busy_until > 0 {
             due.push(self.busy_until);
         }
@@ -301,7 +302,10 @@ impl Sim {
         }
         let phase = x.phase;
         let heartbeat_due = x.next_heartbeat_at.is_some_and(|t| t <= now);
-        let commit_due = x.next_commit_at.is_some_and(|t| t <= now);
+        // `maybeAutoCommitOffsetsAsync` runs in `poll()`, not while the application processes
+        // the records the last poll returned: committing their positions then would lose them
+        // on a crash (at-most-once). A commit due meanwhile goes at the next poll.
+        let commit_due = x.next_commit_at.is_some_and(|t| t <= now) && x.busy_until <= now;
         let retry = if !x.reset_retry.is_empty() && x.reset_retry_at <= now {
             let resolving = &x.resolving;
             let mut tps = std::mem::take(&mut x.reset_retry);
