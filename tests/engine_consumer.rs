@@ -1,7 +1,9 @@
 //! The consumer client against Kafka's Java client: fetching after a failover, closing,
 //! auto-commit, offset resets, fetching during a cooperative rebalance, the poll interval.
 
+use kafka_playground::engine::client::Client;
 use kafka_playground::engine::faults::NetworkFault;
+use kafka_playground::engine::trace::TraceEvent;
 use kafka_playground::engine::{ClusterSpec, Command, Sim, TopicPartition};
 use std::collections::BTreeMap;
 
@@ -204,4 +206,45 @@ fn auto_commit_waits_for_the_processing_to_end() {
     // The commit due during processing goes at the next poll.
     s.run_for(100);
     assert_eq!(committed(&s), Some(100));
+}
+
+fn consumer_error(s: &Sim, name: &str) -> Option<String> {
+    match s.client(name) {
+        Some(Client::Consumer(x)) => x.error.clone(),
+        _ => None,
+    }
+}
+
+/// `FetchCollector.handleInitializeErrors` with `auto.offset.reset=none`: the application
+/// gets `OffsetOutOfRangeException` naming the fetch position, which stays where it was.
+#[test]
+fn an_out_of_range_position_without_a_reset_policy_raises_and_stays() {
+    let mut s = sim(1);
+    topic(&mut s, "t", 1, 1);
+    produce(&mut s, "t", 0, 10);
+    s.run_for(1_000);
+    let none = [("auto.offset.reset", "none")];
+    consumer(&mut s, "c", None, "t", &[(0, Some(100))], &none, 0);
+    s.run_for(2_000);
+    assert_eq!(
+        consumer_error(&s, "c").as_deref(),
+        Some(
+            "org.apache.kafka.clients.consumer.OffsetOutOfRangeException: Fetch position \
+             FetchPosition{offset=100, offsetEpoch=Optional.empty, currentLeader=LeaderAndEpoch{\
+             leader=Optional[localhost:9092 (id: 0 rack: null)], epoch=0}} is out of range for \
+             partition t-0"
+        )
+    );
+    let v = s
+        .client_views()
+        .into_iter()
+        .find(|c| c.name == "c")
+        .unwrap();
+    assert_eq!(v.positions, [(TopicPartition::new("t", 0), 100)]);
+    let resets = s
+        .trace()
+        .recent()
+        .filter(|(_, _, e)| matches!(e, TraceEvent::OffsetReset { .. }))
+        .count();
+    assert_eq!(resets, 0, "nothing was reset");
 }

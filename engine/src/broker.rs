@@ -775,7 +775,6 @@ impl Sim {
     fn read_for_fetch(&self, b: BrokerId, fetch: &ParkedFetch) -> Vec<FetchPartition> {
         let mut budget = fetch.max_records as usize;
         let mut out = Vec::with_capacity(fetch.partitions.len());
-        let follower = fetch.replica_id >= 0;
         self.for_each_fetched(b, fetch, |tp, offset, state| {
             let empty = |result| FetchPartition {
                 tp: tp.clone(),
@@ -809,7 +808,8 @@ impl Sim {
                 }
                 Err(e) => Err(log_error_code(&e)),
             };
-            let epochs = if follower {
+            // Followers keep the entries; consumers learn their records' batch epochs.
+            let epochs = {
                 let end = result
                     .as_ref()
                     .ok()
@@ -830,8 +830,6 @@ impl Sim {
                     })
                     .map(|(_, e)| *e)
                     .collect()
-            } else {
-                Vec::new()
             };
             out.push(FetchPartition {
                 tp: tp.clone(),

@@ -95,6 +95,18 @@ impl TopicMeta {
     }
 }
 
+/// The address clients know broker `id` by (`localhost:9092` for broker 0): the console's
+/// tools print it, and so does the client's `Node.toString()`.
+pub fn broker_host(id: BrokerId) -> (String, i32) {
+    ("localhost".to_string(), 9092 + id)
+}
+
+/// `Node.toString()`: `localhost:9093 (id: 1 rack: null)`.
+pub fn node_string(id: BrokerId, rack: Option<&str>) -> String {
+    let (host, port) = broker_host(id);
+    format!("{host}:{port} (id: {id} rack: {})", rack.unwrap_or("null"))
+}
+
 #[derive(Clone, Debug)]
 pub struct Cluster {
     pub id: String,

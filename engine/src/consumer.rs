@@ -5,7 +5,7 @@
 //! (KIP-848) it speaks `ConsumerGroupHeartbeat` instead and reconciles the coordinator's
 //! assignment itself (see the `kip848` section at the bottom).
 
-use super::config::{ConsumerConfig, GroupProtocol};
+use super::config::{AutoOffsetReset, ConsumerConfig, GroupProtocol};
 use super::error::ErrorCode;
 use super::group::assignors::{self, AssignorName, MemberSubscription, RebalanceProtocol};
 use super::ids::{BrokerId, TopicPartition};
@@ -60,6 +60,13 @@ pub struct Consumer {
     pub assignment: Vec<TopicPartition>,
     /// Next offset to fetch per assigned partition (absent while being looked up).
     pub positions: BTreeMap<TopicPartition, i64>,
+    /// The leader epoch of the last record fetched before each position
+    /// (`FetchPosition.offsetEpoch`; absent after a seek or an offset lookup).
+    position_epochs: BTreeMap<TopicPartition, i32>,
+    /// Partitions whose position turned out of range with `auto.offset.reset=none`: the
+    /// application got `OffsetOutOfRangeException` for them, and they are not fetched again
+    /// until a new position is set (the playground's applications stop at the error).
+    out_of_range: BTreeSet<TopicPartition>,
     /// Partitions waiting for OffsetFetch or ListOffsets.
     resolving: BTreeSet<TopicPartition>,
     fetching_from: BTreeSet<BrokerId>,
@@ -187,6 +194,8 @@ impl Consumer {
             generation: -1,
             assignment: Vec::new(),
             positions: BTreeMap::new(),
+            position_epochs: BTreeMap::new(),
+            out_of_range: BTreeSet::new(),
             resolving: BTreeSet::new(),
             fetching_from: BTreeSet::new(),
             fetch_retry_at: None,
@@ -268,6 +277,28 @@ impl Consumer {
 
     fn retry_fetch_at(&mut self, at: Millis) {
         self.fetch_retry_at = Some(self.fetch_retry_at.map_or(at, |t| t.min(at)));
+    }
+
+    /// Sets where fetching `tp` goes on, with the epoch of the record before it when known.
+    fn set_position(&mut self, tp: TopicPartition, offset: i64, epoch: Option<i32>) {
+        self.out_of_range.remove(&tp);
+        match epoch {
+            Some(e) => self.position_epochs.insert(tp.clone(), e),
+            None => self.position_epochs.remove(&tp),
+        };
+        self.positions.insert(tp, offset);
+    }
+
+    /// `FetchPosition.toString()` for `tp`'s position, with `leader` as the current leader.
+    fn fetch_position_string(&self, tp: &TopicPartition, leader: &str, epoch: i32) -> String {
+        let offset = self.positions.get(tp).copied().unwrap_or(-1);
+        let offset_epoch = self
+            .position_epochs
+            .get(tp)
+            .map_or("Optional.empty".to_string(), |e| format!("Optional[{e}]"));
+        format!(
+            "FetchPosition{{offset={offset}, offsetEpoch={offset_epoch}, currentLeader=LeaderAndEpoch{{leader=Optional[{leader}], epoch={epoch}}}}}"
+        )
     }
 
     fn push_consumed(&mut self, c: Consumed) {
@@ -521,6 +552,9 @@ impl Sim {
         let mut by_leader: BTreeMap<BrokerId, Vec<(TopicPartition, i64)>> = BTreeMap::new();
         let mut leaderless = false;
         for (tp, pos) in &x.positions {
+            if x.out_of_range.contains(tp) {
+                continue;
+            }
             match self.cluster.leader_of(tp) {
                 Some(l) if !x.fetching_from.contains(&l) => {
                     by_leader.entry(l).or_default().push((tp.clone(), *pos))
@@ -663,7 +697,7 @@ impl Sim {
                         match o {
                             Some(o) => {
                                 x.resolving.remove(&tp);
-                                x.positions.insert(tp.clone(), o);
+                                x.set_position(tp.clone(), o, None);
                                 x.last_committed.insert(tp, o);
                             }
                             None => need_reset.push(tp),
@@ -681,7 +715,7 @@ impl Sim {
                     match r {
                         Ok(o) => {
                             if x.resolving.remove(&tp) {
-                                x.positions.insert(tp, o);
+                                x.set_position(tp, o, None);
                             }
                         }
                         Err(_) => failed.push(tp),
@@ -970,6 +1004,7 @@ impl Sim {
         let now = self.now;
         let mut events = Vec::new();
         let mut out_of_range = Vec::new();
+        let mut raised = Vec::new();
         {
             let Some(x) = self.consumer_mut(c) else {
                 return;
@@ -994,7 +1029,8 @@ impl Sim {
                             first_offset: first.offset(),
                             last_offset: last.offset(),
                         });
-                        x.positions.insert(p.tp.clone(), last.offset() + 1);
+                        let epoch = batch_epoch(&p.epochs, last.offset());
+                        x.set_position(p.tp.clone(), last.offset() + 1, epoch);
                         count += fresh.len() as u64;
                         for record in fresh {
                             x.push_consumed(Consumed {
@@ -1002,6 +1038,13 @@ impl Sim {
                                 record,
                             });
                         }
+                    }
+                    // An answer to an older fetch is stale (`handleInitializeErrors`).
+                    Err(ErrorCode::OffsetOutOfRange) if p.fetch_offset != pos => {}
+                    Err(ErrorCode::OffsetOutOfRange)
+                        if x.config.auto_offset_reset == AutoOffsetReset::None =>
+                    {
+                        raised.push(p.tp.clone());
                     }
                     Err(ErrorCode::OffsetOutOfRange) => {
                         events.push(TraceEvent::OffsetReset {
@@ -1027,7 +1070,32 @@ impl Sim {
         for e in events {
             self.record(e);
         }
+        self.raise_out_of_range(c, b, raised);
         self.reset_positions(c, out_of_range);
+    }
+
+    /// `FetchCollector.handleInitializeErrors` without a reset policy: the application gets
+    /// `OffsetOutOfRangeException` for the first such partition; the positions stay where
+    /// they are.
+    fn raise_out_of_range(&mut self, c: ClientId, leader: BrokerId, tps: Vec<TopicPartition>) {
+        let Some(first) = tps.first() else {
+            return;
+        };
+        let rack = self
+            .cluster
+            .brokers
+            .get(&leader)
+            .and_then(|b| b.rack.clone());
+        let node = super::cluster::node_string(leader, rack.as_deref());
+        let epoch = self.cluster.partition(first).map_or(0, |p| p.leader_epoch);
+        let Some(x) = self.consumer_mut(c) else {
+            return;
+        };
+        let position = x.fetch_position_string(first, &node, epoch);
+        x.error.get_or_insert(format!(
+            "org.apache.kafka.clients.consumer.OffsetOutOfRangeException: Fetch position {position} is out of range for partition {first}"
+        ));
+        x.out_of_range.extend(tps);
     }
 
     /// Whether a JoinGroup (`phase` Joining) or SyncGroup (Syncing) answer from `from` is the
@@ -1246,7 +1314,7 @@ impl Sim {
         for tp in assign {
             match start_offsets.get(&tp) {
                 Some(o) => {
-                    x.positions.insert(tp, *o);
+                    x.set_position(tp, *o, None);
                 }
                 None => unresolved.push(tp),
             }
@@ -1523,6 +1591,16 @@ impl Sim {
 fn failed_because(e: ErrorCode) -> String {
     let class = e.exception().rsplit('.').next().unwrap_or_default();
     format!("rebalance failed due to {class}")
+}
+
+/// The leader epoch of the batch holding `offset`, from the epoch entries a fetch answer
+/// covers (`RecordBatch.partitionLeaderEpoch`).
+fn batch_epoch(epochs: &[(i32, i64)], offset: i64) -> Option<i32> {
+    epochs
+        .iter()
+        .rev()
+        .find(|(_, start)| *start <= offset)
+        .map(|(e, _)| *e)
 }
 
 /// When the consumer's metadata next refreshes, given one now.

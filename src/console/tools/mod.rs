@@ -133,9 +133,7 @@ pub fn start(console: &mut Console, tool: Tool, args: &[String], stdin: Option<&
 }
 
 /// The broker address a tool prints for broker `id` (`localhost:9092` for broker 0).
-pub fn broker_host(id: i32) -> (String, i32) {
-    ("localhost".to_string(), 9092 + id)
-}
+pub use crate::engine::cluster::broker_host;
 
 /// A jopt option error reported the way `tool` reports errors raised after parsing
 /// (`Cannot parse argument ...`).
