@@ -248,3 +248,33 @@ fn an_out_of_range_position_without_a_reset_policy_raises_and_stays() {
         .count();
     assert_eq!(resets, 0, "nothing was reset");
 }
+
+/// The reset is traced once ListOffsets has answered, with the offset it found ("Resetting
+/// offset for partition t-0 to position FetchPosition{offset=0, ...}").
+#[test]
+fn an_out_of_range_reset_is_traced_with_the_offset_found() {
+    for (policy, to) in [("earliest", 0), ("latest", 10)] {
+        let mut s = sim(1);
+        topic(&mut s, "t", 1, 1);
+        produce(&mut s, "t", 0, 10);
+        s.run_for(1_000);
+        let reset = [("auto.offset.reset", policy)];
+        consumer(&mut s, "c", None, "t", &[(0, Some(100))], &reset, 0);
+        s.run_for(2_000);
+        let resets: Vec<_> = s
+            .trace()
+            .recent()
+            .filter_map(|(_, _, e)| match e {
+                TraceEvent::OffsetReset { from, to, .. } => Some((*from, *to)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(resets, [(100, to)], "{policy}");
+        let v = s
+            .client_views()
+            .into_iter()
+            .find(|c| c.name == "c")
+            .unwrap();
+        assert_eq!(v.positions, [(TopicPartition::new("t", 0), 10)], "{policy}");
+    }
+}

@@ -67,6 +67,9 @@ pub struct Consumer {
     /// application got `OffsetOutOfRangeException` for them, and they are not fetched again
     /// until a new position is set (the playground's applications stop at the error).
     out_of_range: BTreeSet<TopicPartition>,
+    /// Partitions being reset after their position turned out of range, with that position:
+    /// the reset is traced once the new offset is known.
+    resetting_from: BTreeMap<TopicPartition, i64>,
     /// Partitions waiting for OffsetFetch or ListOffsets.
     resolving: BTreeSet<TopicPartition>,
     fetching_from: BTreeSet<BrokerId>,
@@ -196,6 +199,7 @@ impl Consumer {
             positions: BTreeMap::new(),
             position_epochs: BTreeMap::new(),
             out_of_range: BTreeSet::new(),
+            resetting_from: BTreeMap::new(),
             resolving: BTreeSet::new(),
             fetching_from: BTreeSet::new(),
             fetch_retry_at: None,
@@ -282,6 +286,7 @@ impl Consumer {
     /// Sets where fetching `tp` goes on, with the epoch of the record before it when known.
     fn set_position(&mut self, tp: TopicPartition, offset: i64, epoch: Option<i32>) {
         self.out_of_range.remove(&tp);
+        self.resetting_from.remove(&tp);
         match epoch {
             Some(e) => self.position_epochs.insert(tp.clone(), e),
             None => self.position_epochs.remove(&tp),
@@ -299,6 +304,13 @@ impl Consumer {
         format!(
             "FetchPosition{{offset={offset}, offsetEpoch={offset_epoch}, currentLeader=LeaderAndEpoch{{leader=Optional[{leader}], epoch={epoch}}}}}"
         )
+    }
+
+    /// Stops tracking `tp` (revoked, or lost with the whole assignment).
+    fn forget_partition(&mut self, tp: &TopicPartition) {
+        self.positions.remove(tp);
+        self.resolving.remove(tp);
+        self.resetting_from.remove(tp);
     }
 
     fn push_consumed(&mut self, c: Consumed) {
@@ -711,15 +723,30 @@ impl Sim {
                     return;
                 };
                 let mut failed = Vec::new();
+                let mut events = Vec::new();
                 for (tp, r) in partitions {
                     match r {
                         Ok(o) => {
                             if x.resolving.remove(&tp) {
+                                // "Resetting offset for partition t-0 to position ...", once
+                                // the lookup is done.
+                                if let Some(from) = x.resetting_from.get(&tp).copied() {
+                                    events.push(TraceEvent::OffsetReset {
+                                        client: x.name.clone(),
+                                        tp: tp.clone(),
+                                        from,
+                                        to: o,
+                                        policy: x.config.auto_offset_reset.as_str().to_string(),
+                                    });
+                                }
                                 x.set_position(tp, o, None);
                             }
                         }
                         Err(_) => failed.push(tp),
                     }
+                }
+                for e in events {
+                    self.record(e);
                 }
                 self.retry_reset_later(c, failed);
             }
@@ -899,8 +926,7 @@ impl Sim {
             x.next_commit_at = Some(now + x.config.auto_commit_interval_ms);
         }
         for tp in &revoked {
-            x.positions.remove(tp);
-            x.resolving.remove(tp);
+            x.forget_partition(tp);
         }
         let cooperative = x.protocol() == RebalanceProtocol::Cooperative;
         // Cooperative: having given something up, rejoin so it can move to its new owner. A
@@ -1047,14 +1073,8 @@ impl Sim {
                         raised.push(p.tp.clone());
                     }
                     Err(ErrorCode::OffsetOutOfRange) => {
-                        events.push(TraceEvent::OffsetReset {
-                            client: x.name.clone(),
-                            tp: p.tp.clone(),
-                            from: pos,
-                            to: -1,
-                            policy: x.config.auto_offset_reset.as_str().to_string(),
-                        });
                         x.positions.remove(&p.tp);
+                        x.resetting_from.insert(p.tp.clone(), pos);
                         out_of_range.push(p.tp.clone());
                     }
                     // NOT_LEADER_OR_FOLLOWER, UNKNOWN_TOPIC_OR_PARTITION and the like: the
@@ -1136,6 +1156,7 @@ impl Sim {
             x.assignment.clear();
             x.positions.clear();
             x.resolving.clear();
+            x.resetting_from.clear();
         }
     }
 
@@ -1521,8 +1542,7 @@ impl Sim {
             };
             x.assignment.retain(|tp| !revoked.contains(tp));
             for tp in &revoked {
-                x.positions.remove(tp);
-                x.resolving.remove(tp);
+                x.forget_partition(tp);
             }
             if x.commit_to.is_some() {
                 return;
@@ -1541,8 +1561,7 @@ impl Sim {
         let old: BTreeSet<TopicPartition> = x.assignment.iter().cloned().collect_set();
         let next: BTreeSet<TopicPartition> = target.iter().cloned().collect_set();
         for tp in old.difference(&next) {
-            x.positions.remove(tp);
-            x.resolving.remove(tp);
+            x.forget_partition(tp);
         }
         let added: Vec<TopicPartition> = next.difference(&old).cloned().collect();
         x.assignment = next.into_iter().collect();
