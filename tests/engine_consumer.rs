@@ -4,7 +4,7 @@
 use kafka_playground::engine::client::Client;
 use kafka_playground::engine::faults::NetworkFault;
 use kafka_playground::engine::trace::TraceEvent;
-use kafka_playground::engine::{ClusterSpec, Command, Sim, TopicPartition};
+use kafka_playground::engine::{ClusterSpec, Command, Sim, TopicPartition, WorkloadSpec};
 use std::collections::BTreeMap;
 
 fn sim(brokers: u32) -> Sim {
@@ -276,5 +276,58 @@ fn an_out_of_range_reset_is_traced_with_the_offset_found() {
             .find(|c| c.name == "c")
             .unwrap();
         assert_eq!(v.positions, [(TopicPartition::new("t", 0), 10)], "{policy}");
+    }
+}
+
+/// `ClassicKafkaConsumer.poll` fetches while a rebalance runs: a cooperative member goes on
+/// reading the partitions it keeps; an eager one revoked everything before joining.
+#[test]
+fn cooperative_members_keep_fetching_during_a_rebalance() {
+    for (strategy, cooperative) in [
+        (
+            "org.apache.kafka.clients.consumer.CooperativeStickyAssignor",
+            true,
+        ),
+        ("org.apache.kafka.clients.consumer.RangeAssignor", false),
+    ] {
+        let mut s = sim(3);
+        topic(&mut s, "t", 6, 1);
+        s.apply(Command::StartProducer {
+            name: "p".into(),
+            configs: BTreeMap::new(),
+            workload: Some(WorkloadSpec {
+                topic: "t".into(),
+                records_per_sec: 200,
+                keys: Some(50),
+                max_records: None,
+            }),
+        })
+        .unwrap();
+        let configs = [("partition.assignment.strategy", strategy)];
+        group_consumer(&mut s, "c1", "t", &configs, 0);
+        group_consumer(&mut s, "c2", "t", &configs, 0);
+        s.run_for(10_000);
+        group_consumer(&mut s, "c3", "t", &configs, 0);
+        let (mut rebalancing_ms, mut consumed_meanwhile) = (0, 0);
+        let mut last = consumed(&s, "c1");
+        for _ in 0..10_000 {
+            s.run_for(1);
+            let views = s.client_views();
+            let c1 = views.iter().find(|c| c.name == "c1").unwrap();
+            if c1.phase != "Stable" {
+                rebalancing_ms += 1;
+                consumed_meanwhile += c1.consumed - last;
+            }
+            last = c1.consumed;
+        }
+        assert!(rebalancing_ms > 0, "{strategy}");
+        if cooperative {
+            // Seconds of the partitions it keeps (about 67 records a second), not just what
+            // the fetches in flight as the rebalance began brought.
+            assert!(rebalancing_ms >= 1_000, "{strategy}: {rebalancing_ms} ms");
+            assert!(consumed_meanwhile > 100, "{strategy}: {consumed_meanwhile}");
+        } else {
+            assert_eq!(consumed_meanwhile, 0, "{strategy}");
+        }
     }
 }

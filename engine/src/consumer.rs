@@ -555,10 +555,10 @@ impl Sim {
         }) else {
             return;
         };
-        if x.leaving
-            || x.busy_until > now
-            || !matches!(x.phase, MemberPhase::Stable | MemberPhase::Standalone)
-        {
+        // Whatever the phase: `poll()` fetches the partitions still owned while a rebalance or
+        // a coordinator lookup runs (cooperative members keep theirs during a rebalance; eager
+        // ones gave everything up before joining).
+        if x.leaving || x.busy_until > now {
             return;
         }
         let mut by_leader: BTreeMap<BrokerId, Vec<(TopicPartition, i64)>> = BTreeMap::new();
