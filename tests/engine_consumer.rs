@@ -331,3 +331,42 @@ fn cooperative_members_keep_fetching_during_a_rebalance() {
         }
     }
 }
+
+/// A consumer made with `assign()` and a `group.id` only commits to the group: losing its
+/// coordinator makes it look for the new one, never join the group.
+#[test]
+fn an_assigned_consumer_with_a_group_id_never_joins_after_losing_its_coordinator() {
+    let mut s = sim(3);
+    topic(&mut s, "t", 1, 3);
+    s.run_for(1_000);
+    produce(&mut s, "t", 0, 5);
+    s.apply(Command::StartConsumer {
+        name: "c".into(),
+        group: Some("g".into()),
+        topics: Vec::new(),
+        assign: vec![TopicPartition::new("t", 0)],
+        start_offsets: BTreeMap::new(),
+        configs: BTreeMap::from([("auto.offset.reset".into(), "earliest".into())]),
+        process_time_ms: 0,
+    })
+    .unwrap();
+    s.run_for(10_000);
+    assert_eq!(consumed(&s, "c"), 5);
+    let coordinator = s.group_view("g").unwrap().coordinator.unwrap();
+    s.apply(Command::StopBroker {
+        id: coordinator,
+        hard: true,
+    })
+    .unwrap();
+    produce(&mut s, "t", 0, 5);
+    s.run_for(30_000);
+    let g = s.group_view("g").unwrap();
+    assert!(g.members.is_empty(), "members: {:?}", g.members);
+    assert_eq!(consumed(&s, "c"), 10);
+    // Its auto-commits reach the new coordinator.
+    assert_ne!(g.coordinator, Some(coordinator));
+    assert_eq!(
+        g.offsets.iter().map(|o| o.committed).collect::<Vec<_>>(),
+        [Some(10)]
+    );
+}

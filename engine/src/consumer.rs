@@ -169,8 +169,20 @@ impl Consumer {
         if self.group_request_to.take().is_some() {
             self.request_in_flight = false;
         }
-        if self.group.is_some() {
+        // A consumer made with `assign()` looks for the new coordinator to commit to; it never
+        // joins the group.
+        if self.group.is_some() && self.phase != MemberPhase::Standalone {
             self.phase = MemberPhase::FindingCoordinator;
+        }
+    }
+
+    /// Whether it should look for its group's coordinator now: a member, or a consumer made
+    /// with `assign()` that commits to a group (`coordinatorUnknownAndUnreadyAsync`).
+    fn looks_for_coordinator(&self) -> bool {
+        match self.phase {
+            MemberPhase::FindingCoordinator => true,
+            MemberPhase::Standalone => self.group.is_some() && self.coordinator.is_none(),
+            _ => false,
         }
     }
     pub fn new(
@@ -242,7 +254,7 @@ impl Consumer {
         if self.busy_until > 0 {
             due.push(self.busy_until);
         }
-        if !self.request_in_flight && matches!(self.phase, MemberPhase::FindingCoordinator) {
+        if !self.request_in_flight && self.looks_for_coordinator() {
             due.push(self.find_coordinator_at);
         }
         due.extend(self.close_deadline);
@@ -343,7 +355,6 @@ impl Sim {
         if x.fetch_retry_at.is_some_and(|t| t <= now) {
             x.fetch_retry_at = None;
         }
-        let phase = x.phase;
         let heartbeat_due = x.next_heartbeat_at.is_some_and(|t| t <= now);
         // `maybeAutoCommitOffsetsAsync` runs in `poll()`, not while the application processes
         // the records the last poll returned: committing their positions then would lose them
@@ -363,10 +374,7 @@ impl Sim {
         } else {
             Vec::new()
         };
-        if phase == MemberPhase::FindingCoordinator
-            && !x.request_in_flight
-            && x.find_coordinator_at <= now
-        {
+        if x.looks_for_coordinator() && !x.request_in_flight && x.find_coordinator_at <= now {
             self.find_coordinator(c);
         }
         if heartbeat_due {
@@ -624,6 +632,10 @@ impl Sim {
                         self.leave_unless_committing(c);
                     } else if x.uses_consumer_protocol() {
                         self.kip848_coordinator_found(c, pending);
+                    } else if x.phase == MemberPhase::Standalone {
+                        // Committed offsets of the assigned partitions come from it.
+                        x.resolving.clear();
+                        self.resolve_positions(c, pending);
                     } else if std::mem::take(&mut x.resume_stable) {
                         x.phase = MemberPhase::Stable;
                         x.resolving.clear();
@@ -1326,11 +1338,16 @@ impl Sim {
                 }
             }
         }
+        let now = self.now;
         let Some(x) = self.consumer_mut(c) else {
             return;
         };
         x.phase = MemberPhase::Standalone;
         x.assignment = assign.clone();
+        // With a group id it auto-commits like a member (`ConsumerCoordinator.poll`).
+        if x.group.is_some() && x.config.enable_auto_commit && x.next_commit_at.is_none() {
+            x.next_commit_at = Some(now + x.config.auto_commit_interval_ms);
+        }
         let mut unresolved = Vec::new();
         for tp in assign {
             match start_offsets.get(&tp) {
