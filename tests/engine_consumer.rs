@@ -370,3 +370,55 @@ fn an_assigned_consumer_with_a_group_id_never_joins_after_losing_its_coordinator
         [Some(10)]
     );
 }
+
+fn removals(s: &Sim) -> Vec<(i64, String, String)> {
+    s.trace()
+        .recent()
+        .filter_map(|(t, _, e)| match e {
+            TraceEvent::MemberRemoved { member, reason, .. } => {
+                Some((*t, member.clone(), reason.clone()))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// `max.poll.interval.ms`: a member that processes for longer than that leaves the group
+/// ("consumer poll timeout has expired."), its partitions go to the others, who read again
+/// what it had not committed, and it rejoins as a new member at its next `poll()`.
+#[test]
+fn a_member_that_does_not_poll_in_time_leaves_and_rejoins_at_its_next_poll() {
+    let mut s = sim(1);
+    topic(&mut s, "t", 2, 1);
+    s.run_for(1_000);
+    produce(&mut s, "t", 0, 15);
+    produce(&mut s, "t", 1, 15);
+    s.run_for(1_000);
+    let slow = [("max.poll.interval.ms", "10000")];
+    group_consumer(&mut s, "slow", "t", &slow, 1_000);
+    assert!(s.run_while(20_000, |s| consumed(s, "slow") > 0));
+    let polled = s.now();
+    let first_id = s.group_view("g").unwrap().members[0].member_id.clone();
+    group_consumer(&mut s, "fast", "t", &[], 0);
+    s.run_for(12_000);
+    let left: Vec<_> = removals(&s)
+        .into_iter()
+        .filter(|(_, m, _)| *m == first_id)
+        .collect();
+    assert_eq!(left.len(), 1, "{left:?}");
+    assert_eq!(left[0].2, "consumer poll timeout has expired.");
+    assert!(
+        (polled + 10_000..polled + 10_100).contains(&left[0].0),
+        "{left:?}"
+    );
+    // The group went on without it, and the fast member read everything again.
+    s.run_for(5_000);
+    let g = s.group_view("g").unwrap();
+    assert_eq!((g.state.as_str(), g.members.len()), ("Stable", 1));
+    assert_eq!(consumed(&s, "fast"), 30);
+    // Once its processing ends it polls, and joins again with a new member id.
+    s.run_for(40_000);
+    let g = s.group_view("g").unwrap();
+    assert_eq!((g.state.as_str(), g.members.len()), ("Stable", 2), "{g:?}");
+    assert!(g.members.iter().all(|m| m.member_id != first_id));
+}

@@ -37,6 +37,9 @@ pub enum MemberPhase {
     Joining,
     Syncing,
     Stable,
+    /// Left the group because `max.poll.interval.ms` passed while the application processed
+    /// records; it rejoins at its next `poll()`.
+    Unjoined,
 }
 
 /// A record as the application sees it (what the console consumer prints).
@@ -88,6 +91,10 @@ pub struct Consumer {
     /// Simulated processing time per record; the next fetch waits until processing ends.
     pub process_time_ms: Millis,
     busy_until: Millis,
+    /// When `max.poll.interval.ms` runs out during the processing of the last poll's records.
+    poll_timeout_at: Option<Millis>,
+    /// A rejoin was asked for during processing; the next `poll()` makes it.
+    rejoin_at_poll: bool,
     /// With no broker reachable the coordinator lookup waits `retry.backoff.ms` between tries.
     find_coordinator_at: Millis,
     /// The broker a FindCoordinator request is in flight to: losing that connection loses it.
@@ -220,6 +227,8 @@ impl Consumer {
             commit_to: None,
             next_heartbeat_at: None,
             next_commit_at: None,
+            poll_timeout_at: None,
+            rejoin_at_poll: false,
             process_time_ms: 0,
             busy_until: 0,
             find_coordinator_at: 0,
@@ -258,6 +267,7 @@ impl Consumer {
             due.push(self.find_coordinator_at);
         }
         due.extend(self.close_deadline);
+        due.extend(self.poll_timeout_at);
         if !self.reset_retry.is_empty() {
             due.push(self.reset_retry_at);
         }
@@ -348,8 +358,26 @@ impl Sim {
             self.finish_leave(c);
             return;
         }
+        if x.poll_timeout_at.is_some_and(|t| t <= now) {
+            x.poll_timeout_at = None;
+            self.leave_on_poll_timeout(c);
+            return;
+        }
         if x.busy_until > 0 && x.busy_until <= now {
             x.busy_until = 0;
+            if x.phase == MemberPhase::Unjoined {
+                // The next `poll()`: `onJoinPrepare` gives up every partition as lost (the
+                // generation was reset), then the consumer joins as a new member.
+                x.rejoin_reason = Some("consumer pro-actively leaving the group".into());
+                self.revoke_all(c);
+                self.send_join(c);
+                return;
+            }
+            if std::mem::take(&mut x.rejoin_at_poll) {
+                let reason = x.rejoin_reason.take().unwrap_or_default();
+                self.rejoin(c, reason);
+                return;
+            }
         }
         // A fetch retry that is due is made by the `fetch` below.
         if x.fetch_retry_at.is_some_and(|t| t <= now) {
@@ -1097,6 +1125,15 @@ impl Sim {
             x.total_consumed += count;
             if count > 0 && x.process_time_ms > 0 {
                 x.busy_until = now + x.process_time_ms * count as Millis;
+                // The next `poll()` comes when the processing ends; a group member that will
+                // not poll within `max.poll.interval.ms` leaves when that runs out.
+                let limit = now.saturating_add(x.config.max_poll_interval_ms);
+                let member = matches!(
+                    x.phase,
+                    MemberPhase::Joining | MemberPhase::Syncing | MemberPhase::Stable
+                );
+                x.poll_timeout_at = (member && !x.uses_consumer_protocol() && x.busy_until > limit)
+                    .then_some(limit);
             }
         }
         for e in events {
@@ -1144,13 +1181,23 @@ impl Sim {
     /// A rebalance started (`reason`): eager members commit and give up everything, cooperative
     /// ones keep it.
     fn rejoin(&mut self, c: ClientId, reason: String) {
+        let now = self.now;
         let Some(x) = self.consumer_mut(c) else {
             return;
         };
-        if matches!(x.phase, MemberPhase::Joining | MemberPhase::Syncing) {
+        if matches!(
+            x.phase,
+            MemberPhase::Joining | MemberPhase::Syncing | MemberPhase::Unjoined
+        ) {
             return;
         }
         x.rejoin_reason = Some(reason);
+        // A rejoin happens in `poll()`: while the application processes records the group
+        // waits for it (up to the rebalance timeout, `max.poll.interval.ms`).
+        if x.busy_until > now {
+            x.rejoin_at_poll = true;
+            return;
+        }
         if x.config.enable_auto_commit {
             self.commit_positions(c);
         }
@@ -1308,11 +1355,47 @@ impl Sim {
                 let body = Body::LeaveGroupRequest {
                     group,
                     member_id: x.member_id.clone(),
+                    reason: "the consumer is being closed".into(),
                 };
                 self.send(NodeId::Client(c), NodeId::Broker(coord), body);
             }
         }
         self.remove_client(c);
+    }
+}
+
+impl Sim {
+    /// `AbstractCoordinator.maybeLeaveGroup` from the heartbeat thread when the application has
+    /// not called `poll()` within `max.poll.interval.ms`: a dynamic member sends LeaveGroup, and
+    /// every member forgets its member id and generation (a static one is removed by its
+    /// session timeout). Heartbeats stop; the next `poll()` rejoins.
+    fn leave_on_poll_timeout(&mut self, c: ClientId) {
+        let Some(x) = self.consumer_mut(c) else {
+            return;
+        };
+        if let (Some(group), Some(coord), false, None) = (
+            x.group.clone(),
+            x.coordinator,
+            x.member_id.is_empty(),
+            &x.config.group_instance_id,
+        ) {
+            let body = Body::LeaveGroupRequest {
+                group,
+                member_id: x.member_id.clone(),
+                reason: "consumer poll timeout has expired.".into(),
+            };
+            self.send(NodeId::Client(c), NodeId::Broker(coord), body);
+        }
+        let Some(x) = self.consumer_mut(c) else {
+            return;
+        };
+        x.member_id.clear();
+        x.generation = -1;
+        x.phase = MemberPhase::Unjoined;
+        x.rejoin_at_poll = false;
+        x.next_heartbeat_at = None;
+        x.next_commit_at = None;
+        x.request_in_flight = false;
     }
 }
 

@@ -197,6 +197,8 @@ pub enum Body {
     LeaveGroupRequest {
         group: String,
         member_id: String,
+        /// The client's reason (KIP-800), e.g. "the consumer is being closed".
+        reason: String,
     },
     LeaveGroupResponse {
         group: String,

@@ -350,12 +350,16 @@ impl Sim {
                 let error = self.handle_heartbeat(b, &group, &member_id, generation);
                 self.send(me, from, Body::HeartbeatResponse { group, error });
             }
-            Body::LeaveGroupRequest { group, member_id } => {
+            Body::LeaveGroupRequest {
+                group,
+                member_id,
+                reason,
+            } => {
                 // Only the group's coordinator knows its members (Kafka answers
                 // NOT_COORDINATOR; the closing consumer does not wait for the answer).
                 if self.coordinator_of(&group) == Some(b) {
                     let why = format!("explicit `LeaveGroup` request for ({member_id}) members.");
-                    self.remove_member(&group, &member_id, "the consumer is being closed", why);
+                    self.remove_member(&group, &member_id, &reason, why);
                 }
                 self.send(me, from, Body::LeaveGroupResponse { group });
             }
