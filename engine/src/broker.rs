@@ -664,8 +664,10 @@ impl Sim {
     fn handle_fetch(&mut self, b: BrokerId, mut fetch: ParkedFetch, max_wait_ms: Millis) {
         if fetch.replica_id >= 0 {
             self.skip_quiet_partitions(b, &mut fetch);
-            for (tp, offset) in &fetch.partitions {
-                self.note_follower_position(b, fetch.replica_id, tp, *offset);
+            for i in self.reliable_positions(b, &fetch) {
+                if let Some((tp, offset)) = fetch.partitions.get(i) {
+                    self.note_follower_position(b, fetch.replica_id, tp, *offset);
+                }
             }
             let now = self.now;
             if let Some(broker) = self.cluster.brokers.get_mut(&b) {
@@ -692,6 +694,24 @@ impl Sim {
                 fetch: id,
             }),
         );
+    }
+
+    /// The partitions of a follower's fetch whose offset tells where the follower's log ends:
+    /// those `b` leads where the follower's log has not diverged. `Partition.fetchRecords`
+    /// updates a follower's fetch state only then ("the fetch offset is not reliable if the
+    /// log has diverged"): a diverged follower must not join the ISR nor count toward the
+    /// high watermark with records the leader never had.
+    fn reliable_positions(&self, b: BrokerId, fetch: &ParkedFetch) -> Vec<usize> {
+        let mut out = Vec::with_capacity(fetch.partitions.len());
+        let mut i = 0;
+        self.for_each_fetched(b, fetch, |_, _, state| {
+            if matches!(state, Fetched::Readable(..)) {
+                out.push(i);
+            }
+            i += 1;
+            true
+        });
+        out
     }
 
     /// Leaves out of a follower's fetch the partitions quiet in its session (see

@@ -25,6 +25,8 @@ pub mod group;
 pub mod ids;
 pub mod inspect;
 pub mod invariants;
+#[cfg(test)]
+mod leadership_tests;
 pub mod log;
 pub mod network;
 pub mod ordered;

@@ -1,0 +1,127 @@
+//! Replication and leadership scenarios checked against Kafka's `Partition`, `Replica`,
+//! `QuorumController` and `BrokerServer`: each test names the Kafka behaviour it pins.
+
+use crate::durability::Loss;
+use crate::faults::NetworkFault;
+use crate::ids::TopicPartition;
+use crate::network::NodeId;
+use crate::{ClusterSpec, Command, Sim};
+use std::collections::BTreeMap;
+
+/// A one-partition topic on brokers 0, 1, 2 (0 preferred).
+fn topic(sim: &mut Sim, name: &str, configs: &[(&str, &str)]) -> TopicPartition {
+    sim.apply(Command::CreateTopic {
+        name: name.into(),
+        partitions: Some(1),
+        replication_factor: None,
+        configs: configs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        assignment: Some(vec![vec![0, 1, 2]]),
+    })
+    .unwrap();
+    TopicPartition::new(name, 0)
+}
+
+fn producer(sim: &mut Sim, name: &str, acks: &str) {
+    sim.apply(Command::StartProducer {
+        name: name.into(),
+        configs: BTreeMap::from([
+            ("acks".to_string(), acks.to_string()),
+            ("linger.ms".to_string(), "0".to_string()),
+            ("enable.idempotence".to_string(), "false".to_string()),
+        ]),
+        workload: None,
+    })
+    .unwrap();
+}
+
+fn produce(sim: &mut Sim, p: &str, tp: &TopicPartition, n: usize) {
+    for i in 0..n {
+        sim.apply(Command::Produce {
+            producer: p.into(),
+            topic: tp.topic.to_string(),
+            partition: Some(0),
+            key: None,
+            value: Some(format!("v{i}")),
+            timestamp: None,
+        })
+        .unwrap();
+    }
+}
+
+fn leo(sim: &Sim, b: i32, tp: &TopicPartition) -> i64 {
+    sim.replica(b, tp).map_or(-1, |r| r.log.log_end_offset())
+}
+
+fn hw(sim: &Sim, b: i32, tp: &TopicPartition) -> i64 {
+    sim.replica(b, tp).map_or(-1, |r| r.high_watermark)
+}
+
+fn isr(sim: &Sim, tp: &TopicPartition) -> Vec<i32> {
+    sim.cluster
+        .partition(tp)
+        .map_or(Vec::new(), |m| m.isr.clone())
+}
+
+fn isolate(sim: &mut Sim, a: i32, from: &[i32]) {
+    let others = from.iter().map(|b| NodeId::Broker(*b)).collect();
+    sim.apply_network_fault(NetworkFault::Partition(vec![NodeId::Broker(a)], others))
+        .unwrap();
+}
+
+/// `Partition.fetchRecords` updates a follower's fetch state only when its fetch found no
+/// diverging epoch ("the fetch offset is not reliable if the log has diverged"): a follower
+/// holding records the leader never had neither joins the ISR nor counts toward the high
+/// watermark before it truncates, so an acks=all write is never acknowledged on its behalf.
+#[test]
+fn a_diverged_follower_neither_joins_the_isr_nor_holds_acks_all_data() {
+    let mut sim = Sim::new(3, ClusterSpec::default()).unwrap();
+    let tp = topic(&mut sim, "d", &[("min.insync.replicas", "2")]);
+    sim.run_for(1_000);
+    producer(&mut sim, "p1", "1");
+    producer(&mut sim, "pa", "all");
+    produce(&mut sim, "pa", &tp, 10);
+    sim.run_for(1_000);
+    assert_eq!(hw(&sim, 0, &tp), 10);
+    // Leader 0, cut off from the others, takes acks=1 records 10..14 nobody else gets.
+    isolate(&mut sim, 0, &[1, 2]);
+    produce(&mut sim, "p1", &tp, 5);
+    sim.run_for(100);
+    assert_eq!(leo(&sim, 0, &tp), 15);
+    sim.apply(Command::StopBroker { id: 0, hard: true })
+        .unwrap();
+    sim.run_for(12_000);
+    assert_eq!(sim.cluster.leader_of(&tp), Some(1));
+    sim.apply(Command::StopBroker { id: 2, hard: true })
+        .unwrap();
+    sim.run_for(12_000);
+    assert_eq!(isr(&sim, &tp), vec![1]);
+    sim.apply_network_fault(NetworkFault::Heal).unwrap();
+    sim.apply(Command::StartBroker { id: 0 }).unwrap();
+    let mut diverged_in_isr = Vec::new();
+    let joined = sim.run_while(20_000, |s| {
+        if isr(s, &tp).contains(&0) && leo(s, 0, &tp) > leo(s, 1, &tp) {
+            diverged_in_isr.push((s.now(), leo(s, 0, &tp)));
+        }
+        isr(s, &tp).contains(&0)
+    });
+    assert!(joined, "broker 0 rejoins once it has truncated");
+    assert!(
+        leo(&sim, 0, &tp) <= 10,
+        "joined with LEO {}",
+        leo(&sim, 0, &tp)
+    );
+    assert!(diverged_in_isr.is_empty(), "{diverged_in_isr:?}");
+    // An acks=all write, then broker 0 is cut from the leader and the leader crashes.
+    produce(&mut sim, "pa", &tp, 1);
+    assert!(sim.run_while(50, |s| leo(s, 1, &tp) == 11));
+    isolate(&mut sim, 0, &[1]);
+    sim.run_for(50);
+    sim.apply(Command::StopBroker { id: 1, hard: true })
+        .unwrap();
+    sim.run_for(20_000);
+    let lost_acks_all: Vec<&Loss> = sim.acked_losses().iter().filter(|l| l.acks == -1).collect();
+    assert!(lost_acks_all.is_empty(), "{lost_acks_all:?}");
+}
