@@ -26,6 +26,37 @@ pub struct FollowerState {
     pub leader_leo_at_last_fetch: i64,
 }
 
+impl FollowerState {
+    /// This follower's state when its leader (re-)takes office with log end `leader_leo`
+    /// (`Replica.resetReplicaState`): a follower outside the ISR counts as caught up never,
+    /// so it cannot hold the new leader's high watermark back; a broker newly leading knows
+    /// nothing of where the follower's log ends until it fetches.
+    pub(crate) fn reset(
+        self,
+        now: Millis,
+        leader_leo: i64,
+        same_leader: bool,
+        in_sync: bool,
+    ) -> Self {
+        let since = if in_sync { now } else { 0 };
+        if same_leader {
+            FollowerState {
+                leader_leo_at_last_fetch: leader_leo,
+                last_fetch_ms: since,
+                last_caught_up_ms: since,
+                ..self
+            }
+        } else {
+            FollowerState {
+                log_end_offset: -1,
+                last_caught_up_ms: since,
+                last_fetch_ms: 0,
+                leader_leo_at_last_fetch: -1,
+            }
+        }
+    }
+}
+
 /// The last batches of one idempotent producer on one partition (Kafka keeps 5).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ProducerEntry {

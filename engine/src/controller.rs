@@ -359,7 +359,7 @@ impl Sim {
         self.offsets_leader_changed(tp, previous, leader);
         self.leadership_left(tp, previous, leader);
         if let Some(l) = leader {
-            self.become_leader(l, tp, epoch);
+            self.become_leader(l, tp, epoch, previous);
             let cause = if unclean {
                 "an out-of-sync replica became leader (unclean leader election)"
             } else {
@@ -384,19 +384,36 @@ impl Sim {
         }
     }
 
-    /// The new leader starts its epoch at its log end; followers' progress is forgotten.
-    fn become_leader(&mut self, l: BrokerId, tp: &TopicPartition, epoch: i32) {
+    /// `l` leads `tp` in `epoch` (after `previous`): the epoch starts at its log end, and its
+    /// followers' states are reset (`Partition.makeLeader`).
+    pub(crate) fn become_leader(
+        &mut self,
+        l: BrokerId,
+        tp: &TopicPartition,
+        epoch: i32,
+        previous: Option<BrokerId>,
+    ) {
         let now = self.now;
         self.wake_quiet(l, tp);
+        let Some(meta) = self.cluster.partition(tp) else {
+            return;
+        };
+        let (replicas, isr) = (meta.replicas.clone(), meta.isr.clone());
         let Some(replica) = self.replica_mut(l, tp) else {
             return;
         };
         let leo = replica.log.log_end_offset();
         replica.epochs.assign(epoch, leo);
-        // Followers start "caught up as of now" so that they are not dropped before fetching.
-        for f in replica.followers.values_mut() {
-            f.last_caught_up_ms = now;
-        }
+        let mut followers = std::mem::take(&mut replica.followers);
+        replica.followers = replicas
+            .iter()
+            .filter(|f| **f != l)
+            .map(|f| {
+                let kept = followers.remove(f).unwrap_or_default();
+                let state = kept.reset(now, leo, previous == Some(l), isr.contains(f));
+                (*f, state)
+            })
+            .collect();
         self.maybe_advance_high_watermark(l, tp);
     }
 
@@ -518,7 +535,7 @@ impl Sim {
         });
         self.offsets_leader_changed(tp, previous, Some(p));
         self.leadership_left(tp, previous, Some(p));
-        self.become_leader(p, tp, epoch);
+        self.become_leader(p, tp, epoch, previous);
         self.start_replica_fetchers();
     }
 

@@ -1,6 +1,7 @@
 //! Replication and leadership scenarios checked against Kafka's `Partition`, `Replica`,
 //! `QuorumController` and `BrokerServer`: each test names the Kafka behaviour it pins.
 
+use crate::admin_election::ElectionType;
 use crate::durability::Loss;
 use crate::faults::NetworkFault;
 use crate::ids::TopicPartition;
@@ -124,4 +125,49 @@ fn a_diverged_follower_neither_joins_the_isr_nor_holds_acks_all_data() {
     sim.run_for(20_000);
     let lost_acks_all: Vec<&Loss> = sim.acked_losses().iter().filter(|l| l.acks == -1).collect();
     assert!(lost_acks_all.is_empty(), "{lost_acks_all:?}");
+}
+
+/// `Partition.makeLeader` resets each follower's state (`Replica.resetReplicaState`): one
+/// outside the ISR gets `lastCaughtUpTimeMs = 0`, so it does not hold the new leader's high
+/// watermark back, and a broker newly leading forgets where its followers' logs ended.
+#[test]
+fn a_new_leaders_high_watermark_is_not_held_by_a_follower_outside_the_isr() {
+    let mut sim = Sim::new(1, ClusterSpec::default()).unwrap();
+    let tp = topic(&mut sim, "t", &[]);
+    sim.run_for(1_000);
+    producer(&mut sim, "p", "1");
+    produce(&mut sim, "p", &tp, 5);
+    sim.run_for(2_000);
+    // Broker 1 leads for a while (so it learns follower 2's position), then 0 leads again.
+    sim.apply(Command::StopBroker { id: 0, hard: false })
+        .unwrap();
+    sim.run_for(5_000);
+    assert_eq!(sim.cluster.leader_of(&tp), Some(1));
+    produce(&mut sim, "p", &tp, 5);
+    sim.run_for(2_000);
+    sim.apply(Command::StartBroker { id: 0 }).unwrap();
+    sim.run_for(20_000);
+    assert!(isr(&sim, &tp).contains(&0));
+    sim.elect_leaders(ElectionType::Preferred, Some(vec![tp.clone()]));
+    assert_eq!(sim.cluster.leader_of(&tp), Some(0));
+    sim.run_for(1_000);
+    // Broker 2 loses its links to the other brokers (not to the controller): it drops out of
+    // the ISR but stays alive and unfenced.
+    isolate(&mut sim, 2, &[0, 1]);
+    produce(&mut sim, "p", &tp, 5);
+    sim.run_for(45_000);
+    assert_eq!(isr(&sim, &tp), vec![0, 1]);
+    assert!(sim.cluster.is_eligible_for_isr(2));
+    sim.apply(Command::StopBroker { id: 0, hard: false })
+        .unwrap();
+    sim.run_for(3_000);
+    assert_eq!(sim.cluster.leader_of(&tp), Some(1));
+    produce(&mut sim, "p", &tp, 5);
+    sim.run_for(2_000);
+    assert_eq!(leo(&sim, 1, &tp), 20);
+    assert_eq!(
+        hw(&sim, 1, &tp),
+        20,
+        "the sole ISR member's log end is the high watermark"
+    );
 }
