@@ -69,6 +69,11 @@ impl Sim {
             .leader_imbalance_check_interval_seconds
             * 1000;
         self.schedule_in(balance.max(1000), Event::Timer(Timer::PreferredLeaders));
+        let unclean = self
+            .cluster
+            .broker_config
+            .unclean_leader_election_interval_ms;
+        self.schedule_in(unclean.max(1), Event::Timer(Timer::UncleanLeaderElection));
         self.start_quorum();
     }
 
@@ -512,6 +517,28 @@ impl Sim {
             .collect();
         for tp in moves {
             self.preferred_election(&tp);
+        }
+    }
+
+    /// `unclean.leader.election.interval.ms`: leaderless partitions of topics that allow
+    /// unclean election get a leader, so enabling `unclean.leader.election.enable` later takes
+    /// effect (`ReplicationControlManager.maybeElectUncleanLeaders`, which the controller runs
+    /// that often while some partition has no leader). KRaft only: the ZooKeeper-era
+    /// controller has no such task.
+    pub(crate) fn unclean_leader_election_pass(&mut self) {
+        if self.cluster.mode != ControllerMode::Kraft || self.active_controller().is_none() {
+            return;
+        }
+        let offline: Vec<TopicPartition> = self
+            .cluster
+            .all_partitions()
+            .filter(|(tp, m)| {
+                m.leader.is_none() && self.topic_config(&tp.topic).unclean_leader_election_enable
+            })
+            .map(|(tp, _)| tp)
+            .collect();
+        for tp in offline {
+            self.elect_leader(&tp, true);
         }
     }
 

@@ -171,3 +171,47 @@ fn a_new_leaders_high_watermark_is_not_held_by_a_follower_outside_the_isr() {
         "the sole ISR member's log end is the high watermark"
     );
 }
+
+/// The controller retries unclean elections of leaderless partitions every
+/// `unclean.leader.election.interval.ms` (`QuorumController.maybeScheduleNextElectUncleanLeaders`,
+/// Kafka's `UncleanLeaderElectionTest.testTopicUncleanLeaderElectionEnableWithAlterTopicConfigs`):
+/// enabling `unclean.leader.election.enable` on a topic later elects a live out-of-sync replica.
+#[test]
+fn enabling_unclean_election_later_elects_a_leader_within_its_interval() {
+    let mut sim = Sim::new(2, ClusterSpec::default()).unwrap();
+    let tp = topic(&mut sim, "u", &[]);
+    sim.run_for(1_000);
+    producer(&mut sim, "p", "1");
+    produce(&mut sim, "p", &tp, 3);
+    sim.run_for(1_000);
+    for b in [1, 2] {
+        sim.apply(Command::StopBroker { id: b, hard: true })
+            .unwrap();
+    }
+    sim.run_for(15_000);
+    sim.apply(Command::StopBroker { id: 0, hard: true })
+        .unwrap();
+    sim.run_for(15_000);
+    sim.apply(Command::StartBroker { id: 2 }).unwrap();
+    sim.run_for(15_000);
+    assert_eq!(sim.cluster.leader_of(&tp), None);
+    assert_eq!(isr(&sim, &tp), vec![0]);
+    sim.apply(Command::AlterTopicConfig {
+        topic: "u".into(),
+        set: BTreeMap::from([(
+            "unclean.leader.election.enable".to_string(),
+            "true".to_string(),
+        )]),
+        delete: vec![],
+    })
+    .unwrap();
+    let interval = sim
+        .cluster
+        .broker_config
+        .unclean_leader_election_interval_ms;
+    assert_eq!(interval, 300_000);
+    let elected = sim.run_while(interval, |s| s.cluster.leader_of(&tp).is_some());
+    assert!(elected);
+    assert_eq!(sim.cluster.leader_of(&tp), Some(2));
+    assert_eq!(isr(&sim, &tp), vec![2]);
+}

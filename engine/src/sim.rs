@@ -59,6 +59,8 @@ pub enum Timer {
     IsrExpiration,
     /// `leader.imbalance.check.interval.seconds`
     PreferredLeaders,
+    /// `unclean.leader.election.interval.ms`
+    UncleanLeaderElection,
     /// A client's request (or its response) was lost: `request.timeout.ms` after it was sent
     /// the client gives up on the connection to `broker`, unless that connection has been
     /// closed since `sent_at`.
@@ -435,6 +437,14 @@ impl Sim {
                     .leader_imbalance_check_interval_seconds
                     * 1000;
                 self.schedule_in(every.max(1000), Event::Timer(Timer::PreferredLeaders));
+            }
+            Timer::UncleanLeaderElection => {
+                self.unclean_leader_election_pass();
+                let every = self
+                    .cluster
+                    .broker_config
+                    .unclean_leader_election_interval_ms;
+                self.schedule_in(every.max(1), Event::Timer(Timer::UncleanLeaderElection));
             }
             Timer::RequestTimeout {
                 client,
