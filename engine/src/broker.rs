@@ -144,6 +144,8 @@ pub struct Broker {
     pub fenced: bool,
     /// A controlled shutdown is under way.
     pub shutting_down: bool,
+    /// When a controlled shutdown under way stops waiting for the controller's approval.
+    pub(crate) shutdown_deadline: Millis,
     /// Restarted, but the controller refuses its registration while the previous
     /// incarnation's session is valid: the process waits and retries, serving nothing.
     pub registering: bool,
@@ -172,6 +174,7 @@ impl Broker {
             alive: true,
             fenced: false,
             shutting_down: false,
+            shutdown_deadline: 0,
             registering: false,
             replicas: BTreeMap::new(),
             parked: BTreeMap::new(),

@@ -17,6 +17,9 @@ use std::collections::BTreeMap;
 const REPLICA_FETCH_BACKOFF_MS: i64 = 1_000;
 /// The clients' `reconnect.backoff.ms` default.
 const RECONNECT_BACKOFF_MS: i64 = 50;
+/// How long a broker's controlled shutdown waits for the controller's approval:
+/// `KafkaBroker.shutdown()` passes `Duration.ofMinutes(5)` to `BrokerServer.shutdown`.
+const CONTROLLED_SHUTDOWN_TIMEOUT_MS: i64 = 300_000;
 
 #[derive(Clone, Debug)]
 pub struct Controller {
@@ -574,9 +577,18 @@ impl Sim {
                 self.zk_controlled_shutdown(b)
             }
             Shutdown::Clean => {
+                let deadline = self.now.saturating_add(CONTROLLED_SHUTDOWN_TIMEOUT_MS);
                 if let Some(broker) = self.cluster.brokers.get_mut(&b) {
                     broker.shutting_down = true;
+                    broker.shutdown_deadline = deadline;
                 }
+                self.schedule(
+                    deadline,
+                    Event::Timer(Timer::ControlledShutdownTimeout {
+                        broker: b,
+                        deadline,
+                    }),
+                );
                 self.record(TraceEvent::BrokerState {
                     broker: b,
                     state: "shutting down".into(),
@@ -588,6 +600,26 @@ impl Sim {
                 self.stop_colocated_voter(b, true);
             }
         }
+    }
+
+    /// The controller did not approve `b`'s controlled shutdown by `deadline` (none was
+    /// active, say): `BrokerServer.shutdown` logs so and exits anyway; the controller fences
+    /// the broker when its session expires.
+    pub(crate) fn controlled_shutdown_timed_out(&mut self, b: BrokerId, deadline: i64) {
+        let waiting = self
+            .cluster
+            .brokers
+            .get(&b)
+            .is_some_and(|x| x.alive && x.shutting_down && x.shutdown_deadline == deadline);
+        if !waiting {
+            return;
+        }
+        self.record(TraceEvent::BrokerState {
+            broker: b,
+            state: "Timed out waiting for the controller to approve controlled shutdown".into(),
+        });
+        self.take_broker_down(b);
+        self.stop_colocated_voter(b, false);
     }
 
     /// Combined mode: the process exits, so the controller inside it stops too (a clean exit

@@ -215,3 +215,23 @@ fn enabling_unclean_election_later_elects_a_leader_within_its_interval() {
     assert_eq!(sim.cluster.leader_of(&tp), Some(2));
     assert_eq!(isr(&sim, &tp), vec![2]);
 }
+
+/// `BrokerServer.shutdown` waits for the controller to approve a controlled shutdown at most
+/// 5 minutes (`KafkaBroker.shutdown()`), then logs "Timed out waiting for the controller to
+/// approve controlled shutdown" and exits anyway.
+#[test]
+fn a_clean_stop_without_an_active_controller_ends_after_five_minutes() {
+    let mut sim = Sim::new(4, ClusterSpec::default()).unwrap();
+    topic(&mut sim, "c", &[]);
+    sim.run_for(1_000);
+    sim.set_controller_node(NodeId::Controller(3000), Some(false))
+        .unwrap();
+    sim.run_for(1_000);
+    assert!(sim.active_controller().is_none());
+    sim.apply(Command::StopBroker { id: 0, hard: false })
+        .unwrap();
+    sim.run_for(299_000);
+    assert!(sim.cluster.is_alive(0), "still waiting for the controller");
+    sim.run_for(2_000);
+    assert!(!sim.cluster.is_alive(0));
+}

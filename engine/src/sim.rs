@@ -51,6 +51,8 @@ pub enum Timer {
     OffsetsRetention,
     /// A broker's next heartbeat to the controller.
     BrokerHeartbeat { broker: i32 },
+    /// A broker stops waiting for the controller to approve its controlled shutdown.
+    ControlledShutdownTimeout { broker: i32, deadline: Millis },
     /// A restarted broker tries to register again.
     BrokerRegistration { broker: i32 },
     /// The controller's session check for a broker (`broker.session.timeout.ms`).
@@ -422,6 +424,9 @@ impl Sim {
                 self.schedule_in(every, Event::Timer(Timer::Cleaner));
             }
             Timer::BrokerHeartbeat { broker } => self.broker_heartbeat(broker),
+            Timer::ControlledShutdownTimeout { broker, deadline } => {
+                self.controlled_shutdown_timed_out(broker, deadline)
+            }
             Timer::BrokerRegistration { broker } => self.broker_registration_retry(broker),
             Timer::BrokerSession { broker, token } => self.broker_session_expired(broker, token),
             Timer::IsrExpiration => {
