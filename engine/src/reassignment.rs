@@ -194,13 +194,7 @@ impl Sim {
         }
         if leader_stays {
             if let Some(l) = self.cluster.leader_of(tp) {
-                self.wake_quiet(l, tp);
-                if let Some(replica) = self.replica_mut(l, tp) {
-                    for b in &r.removing {
-                        replica.followers.remove(b);
-                    }
-                }
-                self.maybe_advance_high_watermark(l, tp);
+                self.reassignment_kept_leader(tp, l, !r.removing.is_empty());
             }
         } else {
             // The leader is leaving: the first target replica in the ISR takes over.
@@ -208,6 +202,30 @@ impl Sim {
             self.elect_leader(tp, unclean);
         }
         self.start_replica_fetchers();
+    }
+
+    /// A completed reassignment kept leader `l`. One that `removed` replicas bumps the leader
+    /// epoch (`PartitionChangeBuilder.triggerLeaderEpochBumpForReplicaReassignmentIfNeeded`),
+    /// so the removed replicas' requests in the old epoch are fenced; `l` leads on
+    /// (`Partition.makeLeader` with the same leader: its followers' states are reset).
+    fn reassignment_kept_leader(&mut self, tp: &TopicPartition, l: BrokerId, removed: bool) {
+        if !removed {
+            self.wake_quiet(l, tp);
+            self.maybe_advance_high_watermark(l, tp);
+            return;
+        }
+        let Some(meta) = self.cluster.partition_mut(tp) else {
+            return;
+        };
+        meta.leader_epoch += 1;
+        let epoch = meta.leader_epoch;
+        self.record(TraceEvent::LeaderElected {
+            tp: tp.clone(),
+            leader: Some(l),
+            epoch,
+            unclean: false,
+        });
+        self.become_leader(l, tp, epoch, Some(l));
     }
 
     /// ListPartitionReassignments: the ongoing reassignments, by topic and partition.
@@ -327,6 +345,52 @@ mod tests {
             (meta.replicas, meta.isr, meta.leader),
             (vec![1], vec![1], Some(1))
         );
+    }
+
+    /// `PartitionChangeBuilder.triggerLeaderEpochBumpForReplicaReassignmentIfNeeded`: the
+    /// leader stays, in a new epoch, and its followers replicate on in it.
+    #[test]
+    fn removing_replicas_bumps_the_epoch_of_the_leader_that_stays() {
+        let mut sim = sim();
+        let before = sim.cluster.partition(&tp()).unwrap().clone();
+        assert_eq!(before.leader, Some(0));
+        reassign(&mut sim, vec![0, 1]);
+        let meta = sim.cluster.partition(&tp()).unwrap().clone();
+        let epoch = before.leader_epoch + 1;
+        assert_eq!(
+            (meta.replicas, meta.leader, meta.leader_epoch),
+            (vec![0, 1], Some(0), epoch)
+        );
+        let leader = sim.replica(0, &tp()).unwrap();
+        assert_eq!(leader.epochs.latest_epoch(), Some(epoch));
+        assert_eq!(
+            leader.followers.keys().copied().collect::<Vec<_>>(),
+            vec![1]
+        );
+        sim.apply(Command::Produce {
+            producer: "p".into(),
+            topic: "orders".into(),
+            partition: Some(0),
+            key: None,
+            value: Some("after".into()),
+            timestamp: None,
+        })
+        .unwrap();
+        sim.run_for(2_000);
+        let follower = sim.replica(1, &tp()).unwrap();
+        assert_eq!(follower.log.log_end_offset(), 6);
+        assert_eq!(follower.high_watermark, 6);
+        assert_eq!(follower.epochs.latest_epoch(), Some(epoch));
+    }
+
+    #[test]
+    fn adding_replicas_keeps_the_leader_epoch() {
+        let mut sim = sim();
+        let before = sim.cluster.partition(&tp()).unwrap().leader_epoch;
+        reassign(&mut sim, vec![0, 1, 2, 3]);
+        sim.run_for(30_000);
+        assert!(sim.partition_reassignments().is_empty());
+        assert_eq!(sim.cluster.partition(&tp()).unwrap().leader_epoch, before);
     }
 
     #[test]
