@@ -26,11 +26,16 @@ pub struct FollowerState {
     pub leader_leo_at_last_fetch: i64,
 }
 
+/// A follower's `last_caught_up_ms` when it was never caught up: longer ago than any
+/// `replica.lag.time.max.ms`, and `now` minus it cannot overflow.
+pub(crate) const CAUGHT_UP_NEVER: Millis = Millis::MIN / 2;
+
 impl FollowerState {
     /// This follower's state when its leader (re-)takes office with log end `leader_leo`
     /// (`Replica.resetReplicaState`): a follower outside the ISR counts as caught up never,
     /// so it cannot hold the new leader's high watermark back; a broker newly leading knows
-    /// nothing of where the follower's log ends until it fetches.
+    /// nothing of where the follower's log ends until it fetches. Kafka's "never" is time 0
+    /// of the wall clock; the simulation's clock starts at 0, so it is [`CAUGHT_UP_NEVER`].
     pub(crate) fn reset(
         self,
         now: Millis,
@@ -38,11 +43,11 @@ impl FollowerState {
         same_leader: bool,
         in_sync: bool,
     ) -> Self {
-        let since = if in_sync { now } else { 0 };
+        let since = if in_sync { now } else { CAUGHT_UP_NEVER };
         if same_leader {
             FollowerState {
                 leader_leo_at_last_fetch: leader_leo,
-                last_fetch_ms: since,
+                last_fetch_ms: if in_sync { now } else { 0 },
                 last_caught_up_ms: since,
                 ..self
             }

@@ -2,6 +2,7 @@
 //! `QuorumController` and `BrokerServer`: each test names the Kafka behaviour it pins.
 
 use crate::admin_election::ElectionType;
+use crate::broker::FollowerState;
 use crate::durability::Loss;
 use crate::faults::NetworkFault;
 use crate::ids::TopicPartition;
@@ -234,4 +235,40 @@ fn a_clean_stop_without_an_active_controller_ends_after_five_minutes() {
     assert!(sim.cluster.is_alive(0), "still waiting for the controller");
     sim.run_for(2_000);
     assert!(!sim.cluster.is_alive(0));
+}
+
+/// Kafka resets a follower outside the ISR to `lastCaughtUpTimeMs = 0`, long ago on the wall
+/// clock; the simulation's clock starts at 0, so "never" must hold in its first
+/// `replica.lag.time.max.ms` too, or such a follower would hold a new leader's HW back then.
+#[test]
+fn a_follower_outside_the_isr_is_never_caught_up_after_a_leader_change() {
+    let lag_max = Sim::new(1, ClusterSpec::default())
+        .unwrap()
+        .cluster
+        .broker_config
+        .replica_lag_time_max_ms;
+    let seen = FollowerState {
+        log_end_offset: 7,
+        last_caught_up_ms: 900,
+        last_fetch_ms: 900,
+        leader_leo_at_last_fetch: 10,
+    };
+    for same_leader in [false, true] {
+        let s = seen.clone().reset(1_000, 10, same_leader, false);
+        assert!(1_000 - s.last_caught_up_ms > lag_max, "{s:?}");
+        assert_eq!(s.last_fetch_ms, 0);
+    }
+    let new_leader = seen.clone().reset(1_000, 12, false, true);
+    assert_eq!(
+        (new_leader.log_end_offset, new_leader.last_caught_up_ms),
+        (-1, 1_000)
+    );
+    let same_leader = seen.reset(1_000, 12, true, true);
+    assert_eq!(
+        (
+            same_leader.log_end_offset,
+            same_leader.leader_leo_at_last_fetch
+        ),
+        (7, 12)
+    );
 }
