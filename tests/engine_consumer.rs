@@ -4,30 +4,11 @@
 use kafka_playground::engine::client::Client;
 use kafka_playground::engine::faults::NetworkFault;
 use kafka_playground::engine::trace::TraceEvent;
-use kafka_playground::engine::{ClusterSpec, Command, Sim, TopicPartition, WorkloadSpec};
+use kafka_playground::engine::{Command, Sim, TopicPartition, WorkloadSpec};
 use std::collections::BTreeMap;
 
-fn sim(brokers: u32) -> Sim {
-    Sim::new(
-        7,
-        ClusterSpec {
-            brokers,
-            ..ClusterSpec::default()
-        },
-    )
-    .expect("cluster")
-}
-
-fn topic(s: &mut Sim, name: &str, partitions: i32, rf: i16) {
-    s.apply(Command::CreateTopic {
-        name: name.into(),
-        partitions: Some(partitions),
-        replication_factor: Some(rf),
-        configs: BTreeMap::new(),
-        assignment: None,
-    })
-    .expect("topic");
-}
+mod common;
+use common::{create_topic, sim};
 
 fn produce(s: &mut Sim, topic: &str, partition: i32, n: usize) {
     for i in 0..n {
@@ -100,7 +81,7 @@ fn leader(s: &Sim, topic: &str) -> i32 {
 fn a_standalone_consumer_follows_its_partition_to_a_new_leader() {
     for hard in [false, true] {
         let mut s = sim(3);
-        topic(&mut s, "t", 1, 3);
+        create_topic(&mut s, "t", 1, 3);
         s.run_for(1_000);
         produce(&mut s, "t", 0, 5);
         s.run_for(2_000);
@@ -124,7 +105,7 @@ fn a_standalone_consumer_follows_its_partition_to_a_new_leader() {
 #[test]
 fn close_commits_at_the_new_coordinator_when_the_old_one_dies_during_it() {
     let mut s = sim(3);
-    topic(&mut s, "t", 1, 3);
+    create_topic(&mut s, "t", 1, 3);
     s.run_for(1_000);
     produce(&mut s, "t", 0, 5);
     group_consumer(&mut s, "c", "t", &[], 0);
@@ -160,7 +141,7 @@ fn close_commits_at_the_new_coordinator_when_the_old_one_dies_during_it() {
 #[test]
 fn close_gives_up_its_commit_after_the_close_timeout() {
     let mut s = sim(1);
-    topic(&mut s, "t", 1, 1);
+    create_topic(&mut s, "t", 1, 1);
     s.run_for(1_000);
     group_consumer(&mut s, "c", "t", &[], 0);
     s.run_for(10_000);
@@ -186,7 +167,7 @@ fn committed(s: &Sim) -> Option<i64> {
 #[test]
 fn auto_commit_waits_for_the_processing_to_end() {
     let mut s = sim(1);
-    topic(&mut s, "t", 1, 1);
+    create_topic(&mut s, "t", 1, 1);
     produce(&mut s, "t", 0, 100);
     s.run_for(1_000);
     // 100 ms a record: the 100 records of the first poll take 10 s, two commit intervals.
@@ -220,7 +201,7 @@ fn consumer_error(s: &Sim, name: &str) -> Option<String> {
 #[test]
 fn an_out_of_range_position_without_a_reset_policy_raises_and_stays() {
     let mut s = sim(1);
-    topic(&mut s, "t", 1, 1);
+    create_topic(&mut s, "t", 1, 1);
     produce(&mut s, "t", 0, 10);
     s.run_for(1_000);
     let none = [("auto.offset.reset", "none")];
@@ -255,7 +236,7 @@ fn an_out_of_range_position_without_a_reset_policy_raises_and_stays() {
 fn an_out_of_range_reset_is_traced_with_the_offset_found() {
     for (policy, to) in [("earliest", 0), ("latest", 10)] {
         let mut s = sim(1);
-        topic(&mut s, "t", 1, 1);
+        create_topic(&mut s, "t", 1, 1);
         produce(&mut s, "t", 0, 10);
         s.run_for(1_000);
         let reset = [("auto.offset.reset", policy)];
@@ -291,7 +272,7 @@ fn cooperative_members_keep_fetching_during_a_rebalance() {
         ("org.apache.kafka.clients.consumer.RangeAssignor", false),
     ] {
         let mut s = sim(3);
-        topic(&mut s, "t", 6, 1);
+        create_topic(&mut s, "t", 6, 1);
         s.apply(Command::StartProducer {
             name: "p".into(),
             configs: BTreeMap::new(),
@@ -337,7 +318,7 @@ fn cooperative_members_keep_fetching_during_a_rebalance() {
 #[test]
 fn an_assigned_consumer_with_a_group_id_never_joins_after_losing_its_coordinator() {
     let mut s = sim(3);
-    topic(&mut s, "t", 1, 3);
+    create_topic(&mut s, "t", 1, 3);
     s.run_for(1_000);
     produce(&mut s, "t", 0, 5);
     s.apply(Command::StartConsumer {
@@ -389,7 +370,7 @@ fn removals(s: &Sim) -> Vec<(i64, String, String)> {
 #[test]
 fn a_member_that_does_not_poll_in_time_leaves_and_rejoins_at_its_next_poll() {
     let mut s = sim(1);
-    topic(&mut s, "t", 2, 1);
+    create_topic(&mut s, "t", 2, 1);
     s.run_for(1_000);
     produce(&mut s, "t", 0, 15);
     produce(&mut s, "t", 1, 15);

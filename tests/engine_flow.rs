@@ -6,27 +6,8 @@ use kafka_playground::engine::trace::TraceEvent;
 use kafka_playground::engine::{ClusterSpec, Command, Sim, TopicPartition, WorkloadSpec};
 use std::collections::{BTreeMap, BTreeSet};
 
-fn sim(brokers: u32) -> Sim {
-    Sim::new(
-        7,
-        ClusterSpec {
-            brokers,
-            ..ClusterSpec::default()
-        },
-    )
-    .expect("cluster")
-}
-
-fn create_topic(s: &mut Sim, name: &str, partitions: i32, rf: i16) {
-    s.apply(Command::CreateTopic {
-        name: name.into(),
-        partitions: Some(partitions),
-        replication_factor: Some(rf),
-        configs: BTreeMap::new(),
-        assignment: None,
-    })
-    .expect("topic");
-}
+mod common;
+use common::{create_topic, sim};
 
 fn start_producer(s: &mut Sim, name: &str, topic: &str, rate: u32, keys: Option<u32>) {
     s.apply(Command::StartProducer {

@@ -1,0 +1,28 @@
+//! Setup shared by the engine's integration tests.
+
+use kafka_playground::engine::{ClusterSpec, Command, Sim};
+use std::collections::BTreeMap;
+
+/// A KRaft cluster of `brokers` with Kafka's defaults, seed 7.
+pub fn sim(brokers: u32) -> Sim {
+    Sim::new(
+        7,
+        ClusterSpec {
+            brokers,
+            ..ClusterSpec::default()
+        },
+    )
+    .expect("cluster")
+}
+
+/// `kafka-topics --create` with the broker's placement and no configs.
+pub fn create_topic(s: &mut Sim, name: &str, partitions: i32, rf: i16) {
+    s.apply(Command::CreateTopic {
+        name: name.into(),
+        partitions: Some(partitions),
+        replication_factor: Some(rf),
+        configs: BTreeMap::new(),
+        assignment: None,
+    })
+    .expect("topic");
+}
