@@ -1368,13 +1368,6 @@ impl Sim {
         }
     }
 
-    /// The wait between cleaner passes, `log.cleaner.backoff.ms`. A pass here cleans every
-    /// cleanable log at once and takes no simulated time; with 0, Kafka's cleaner thread spins,
-    /// and the simulation passes every millisecond instead.
-    pub(crate) fn cleaner_backoff_ms(&self) -> i64 {
-        self.cluster.broker_config.log_cleaner_backoff_ms.max(1)
-    }
-
     /// One pass of the brokers' log cleaners: compacts logs whose policy includes `compact`, then
     /// deletes the old segments of those that also have `delete` (`LogCleaner.cleanFilthiestLog`).
     /// Without a cleaner (`log.cleaner.enable=false`, or no cleaner threads) compacted logs are

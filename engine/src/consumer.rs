@@ -328,11 +328,23 @@ impl Consumer {
         )
     }
 
-    /// Stops tracking `tp` (revoked, or lost with the whole assignment).
+    /// Stops tracking `tp` (revoked).
     fn forget_partition(&mut self, tp: &TopicPartition) {
         self.positions.remove(tp);
+        self.position_epochs.remove(tp);
+        self.out_of_range.remove(tp);
         self.resolving.remove(tp);
         self.resetting_from.remove(tp);
+    }
+
+    /// Gives up the whole assignment and everything tracked for it.
+    fn forget_assignment(&mut self) {
+        self.assignment.clear();
+        self.positions.clear();
+        self.position_epochs.clear();
+        self.out_of_range.clear();
+        self.resolving.clear();
+        self.resetting_from.clear();
     }
 
     fn push_consumed(&mut self, c: Consumed) {
@@ -1212,10 +1224,7 @@ impl Sim {
 
     fn revoke_all(&mut self, c: ClientId) {
         if let Some(x) = self.consumer_mut(c) {
-            x.assignment.clear();
-            x.positions.clear();
-            x.resolving.clear();
-            x.resetting_from.clear();
+            x.forget_assignment();
         }
     }
 
@@ -1338,38 +1347,21 @@ impl Sim {
     }
 
     fn finish_leave(&mut self, c: ClientId) {
-        let Some(x) = self.consumer_mut(c) else {
-            return;
-        };
-        let static_member = x.config.group_instance_id.is_some();
-        if x.uses_consumer_protocol() {
-            self.leave_consumer_group(c);
-            self.remove_client(c);
-            return;
-        }
-        if let (Some(group), Some(coord), false) =
-            (x.group.clone(), x.coordinator, x.member_id.is_empty())
+        if self
+            .consumer_mut(c)
+            .is_some_and(|x| x.uses_consumer_protocol())
         {
-            // Static members do not send LeaveGroup: their session timeout removes them (KIP-345).
-            if !static_member {
-                let body = Body::LeaveGroupRequest {
-                    group,
-                    member_id: x.member_id.clone(),
-                    reason: "the consumer is being closed".into(),
-                };
-                self.send(NodeId::Client(c), NodeId::Broker(coord), body);
-            }
+            self.leave_consumer_group(c);
+        } else {
+            self.send_leave_group(c, "the consumer is being closed");
         }
         self.remove_client(c);
     }
-}
 
-impl Sim {
-    /// `AbstractCoordinator.maybeLeaveGroup` from the heartbeat thread when the application has
-    /// not called `poll()` within `max.poll.interval.ms`: a dynamic member sends LeaveGroup, and
-    /// every member forgets its member id and generation (a static one is removed by its
-    /// session timeout). Heartbeats stop; the next `poll()` rejoins.
-    fn leave_on_poll_timeout(&mut self, c: ClientId) {
+    /// A classic member's LeaveGroup with the client's `reason`, sent if it knows its
+    /// coordinator and member id. Static members send none: their session timeout removes
+    /// them (KIP-345).
+    fn send_leave_group(&mut self, c: ClientId, reason: &str) {
         let Some(x) = self.consumer_mut(c) else {
             return;
         };
@@ -1382,10 +1374,20 @@ impl Sim {
             let body = Body::LeaveGroupRequest {
                 group,
                 member_id: x.member_id.clone(),
-                reason: "consumer poll timeout has expired.".into(),
+                reason: reason.into(),
             };
             self.send(NodeId::Client(c), NodeId::Broker(coord), body);
         }
+    }
+}
+
+impl Sim {
+    /// `AbstractCoordinator.maybeLeaveGroup` from the heartbeat thread when the application has
+    /// not called `poll()` within `max.poll.interval.ms`: a dynamic member sends LeaveGroup, and
+    /// every member forgets its member id and generation (a static one is removed by its
+    /// session timeout). Heartbeats stop; the next `poll()` rejoins.
+    fn leave_on_poll_timeout(&mut self, c: ClientId) {
+        self.send_leave_group(c, "consumer poll timeout has expired.");
         let Some(x) = self.consumer_mut(c) else {
             return;
         };

@@ -64,19 +64,9 @@ impl Sim {
             self.schedule_in(0, Event::Timer(Timer::BrokerHeartbeat { broker: b }));
             self.arm_session(b);
         }
-        let isr_every = self.cluster.broker_config.replica_lag_time_max_ms / 2;
-        self.schedule_in(isr_every.max(1), Event::Timer(Timer::IsrExpiration));
-        let balance = self
-            .cluster
-            .broker_config
-            .leader_imbalance_check_interval_seconds
-            * 1000;
-        self.schedule_in(balance.max(1000), Event::Timer(Timer::PreferredLeaders));
-        let unclean = self
-            .cluster
-            .broker_config
-            .unclean_leader_election_interval_ms;
-        self.schedule_in(unclean.max(1), Event::Timer(Timer::UncleanLeaderElection));
+        self.schedule_periodic(Timer::IsrExpiration);
+        self.schedule_periodic(Timer::PreferredLeaders);
+        self.schedule_periodic(Timer::UncleanLeaderElection);
         self.start_quorum();
     }
 

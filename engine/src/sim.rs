@@ -153,13 +153,8 @@ impl Sim {
         for b in brokers {
             sim.start_log_manager(b);
         }
-        let cleaner = sim.cleaner_backoff_ms();
-        sim.schedule(cleaner, Event::Timer(Timer::Cleaner));
-        let offsets = sim
-            .cluster
-            .broker_config
-            .offsets_retention_check_interval_ms;
-        sim.schedule(offsets, Event::Timer(Timer::OffsetsRetention));
+        sim.schedule_periodic(Timer::Cleaner);
+        sim.schedule_periodic(Timer::OffsetsRetention);
         sim.start_controller();
         Ok(sim)
     }
@@ -294,6 +289,31 @@ impl Sim {
         self.schedule(self.now.saturating_add(delay.max(0)), event);
     }
 
+    /// How often a cluster-wide periodic task runs, from the broker config (read at each run,
+    /// so a change takes effect at the next); `None` for the other timers.
+    fn period_of(&self, timer: &Timer) -> Option<Millis> {
+        let c = &self.cluster.broker_config;
+        Some(match timer {
+            // `log.cleaner.backoff.ms`. A pass here cleans every cleanable log at once and
+            // takes no simulated time; with 0, Kafka's cleaner thread spins, and the
+            // simulation passes every millisecond instead.
+            Timer::Cleaner => c.log_cleaner_backoff_ms.max(1),
+            Timer::OffsetsRetention => c.offsets_retention_check_interval_ms,
+            // `ReplicaManager`'s isr-expiration task, every `replica.lag.time.max.ms / 2`.
+            Timer::IsrExpiration => (c.replica_lag_time_max_ms / 2).max(1),
+            Timer::PreferredLeaders => (c.leader_imbalance_check_interval_seconds * 1000).max(1000),
+            Timer::UncleanLeaderElection => c.unclean_leader_election_interval_ms.max(1),
+            _ => return None,
+        })
+    }
+
+    /// Arms the next run of a periodic task, one period from now.
+    pub(crate) fn schedule_periodic(&mut self, timer: Timer) {
+        if let Some(every) = self.period_of(&timer) {
+            self.schedule_in(every, Event::Timer(timer));
+        }
+    }
+
     pub(crate) fn token(&mut self) -> u64 {
         self.next_token += 1;
         self.next_token
@@ -420,8 +440,7 @@ impl Sim {
             Timer::RetentionCheck { broker, token } => self.retention_check(broker, token),
             Timer::Cleaner => {
                 self.cleaner_pass();
-                let every = self.cleaner_backoff_ms();
-                self.schedule_in(every, Event::Timer(Timer::Cleaner));
+                self.schedule_periodic(Timer::Cleaner);
             }
             Timer::BrokerHeartbeat { broker } => self.broker_heartbeat(broker),
             Timer::ControlledShutdownTimeout { broker, deadline } => {
@@ -431,25 +450,15 @@ impl Sim {
             Timer::BrokerSession { broker, token } => self.broker_session_expired(broker, token),
             Timer::IsrExpiration => {
                 self.isr_expiration_pass();
-                let every = self.cluster.broker_config.replica_lag_time_max_ms / 2;
-                self.schedule_in(every.max(1), Event::Timer(Timer::IsrExpiration));
+                self.schedule_periodic(Timer::IsrExpiration);
             }
             Timer::PreferredLeaders => {
                 self.preferred_leader_pass();
-                let every = self
-                    .cluster
-                    .broker_config
-                    .leader_imbalance_check_interval_seconds
-                    * 1000;
-                self.schedule_in(every.max(1000), Event::Timer(Timer::PreferredLeaders));
+                self.schedule_periodic(Timer::PreferredLeaders);
             }
             Timer::UncleanLeaderElection => {
                 self.unclean_leader_election_pass();
-                let every = self
-                    .cluster
-                    .broker_config
-                    .unclean_leader_election_interval_ms;
-                self.schedule_in(every.max(1), Event::Timer(Timer::UncleanLeaderElection));
+                self.schedule_periodic(Timer::UncleanLeaderElection);
             }
             Timer::RequestTimeout {
                 client,
@@ -484,11 +493,7 @@ impl Sim {
             Timer::App { app, token } => self.app_timer(app, token),
             Timer::OffsetsRetention => {
                 self.offsets_retention_pass();
-                let every = self
-                    .cluster
-                    .broker_config
-                    .offsets_retention_check_interval_ms;
-                self.schedule_in(every, Event::Timer(Timer::OffsetsRetention));
+                self.schedule_periodic(Timer::OffsetsRetention);
             }
         }
     }
