@@ -403,3 +403,146 @@ fn a_member_that_does_not_poll_in_time_leaves_and_rejoins_at_its_next_poll() {
     assert_eq!((g.state.as_str(), g.members.len()), ("Stable", 2), "{g:?}");
     assert!(g.members.iter().all(|m| m.member_id != first_id));
 }
+
+/// How the application's last `commitSync()` ended: `None` while it runs; the exception's
+/// class and message when it threw.
+fn commit_sync_result(s: &Sim, name: &str) -> Option<Result<(), (String, String)>> {
+    match s.client(name) {
+        Some(Client::Consumer(x)) => x
+            .commit_sync_result()
+            .map(|r| r.clone().map_err(|f| (f.class().to_string(), f.message()))),
+        _ => None,
+    }
+}
+
+fn commit_sync(s: &mut Sim, name: &str) {
+    s.apply(Command::CommitSync {
+        consumer: name.into(),
+    })
+    .unwrap();
+}
+
+fn commit_failures(s: &Sim) -> Vec<String> {
+    s.trace()
+        .recent()
+        .filter_map(|(_, _, e)| match e {
+            TraceEvent::OffsetCommitFailed { exception, .. } => Some(exception.to_string()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// `sendOffsetCommitRequest`: a member that left the group because its poll timeout expired
+/// cannot commit what it is still processing; `commitSync()` throws CommitFailedException at
+/// once, without a request.
+#[test]
+fn commit_sync_after_the_poll_timeout_throws_commit_failed() {
+    let mut s = sim(1);
+    create_topic(&mut s, "t", 1, 1);
+    s.run_for(1_000);
+    produce(&mut s, "t", 0, 20);
+    let slow = [
+        ("max.poll.interval.ms", "10000"),
+        ("enable.auto.commit", "false"),
+    ];
+    group_consumer(&mut s, "c", "t", &slow, 1_000);
+    assert!(s.run_while(20_000, |s| consumed(s, "c") > 0));
+    commit_sync(&mut s, "c");
+    assert_eq!(commit_sync_result(&s, "c"), None, "the commit is in flight");
+    s.run_for(100);
+    assert_eq!(commit_sync_result(&s, "c"), Some(Ok(())));
+    assert_eq!(committed(&s), Some(20));
+    s.run_for(10_000);
+    commit_sync(&mut s, "c");
+    let (class, message) = commit_sync_result(&s, "c").unwrap().unwrap_err();
+    assert_eq!(
+        class,
+        "org.apache.kafka.clients.consumer.CommitFailedException"
+    );
+    assert_eq!(
+        message,
+        "Offset commit cannot be completed since the consumer is not part of an active group for auto partition assignment; it is likely that the consumer was kicked out of the group."
+    );
+    assert_eq!(commit_failures(&s), ["CommitFailedException"]);
+}
+
+/// `OffsetCommitResponseHandler`: a member cut off for longer than its session timeout was
+/// removed; its commit after the heal gets UNKNOWN_MEMBER_ID, `commitSync()` throws
+/// CommitFailedException, and the member joins again as a new member.
+#[test]
+fn a_commit_after_the_session_expired_fails_and_the_member_rejoins() {
+    let mut s = sim(1);
+    create_topic(&mut s, "t", 1, 1);
+    s.run_for(1_000);
+    produce(&mut s, "t", 0, 5);
+    let configs = [
+        ("enable.auto.commit", "false"),
+        ("default.api.timeout.ms", "120000"),
+    ];
+    group_consumer(&mut s, "c", "t", &configs, 0);
+    assert!(s.run_while(20_000, |s| consumed(s, "c") == 5));
+    let first_id = s.group_view("g").unwrap().members[0].member_id.clone();
+    let node = s.client_node("c").unwrap();
+    s.apply(Command::Network(NetworkFault::Isolate(node)))
+        .unwrap();
+    commit_sync(&mut s, "c");
+    s.run_for(50_000);
+    assert_eq!(
+        s.group_view("g").unwrap().members.len(),
+        0,
+        "session expired"
+    );
+    assert_eq!(commit_sync_result(&s, "c"), None, "still retrying");
+    s.apply(Command::Network(NetworkFault::Heal)).unwrap();
+    // Requests lost in the partition time out first (`request.timeout.ms`).
+    assert!(s.run_while(40_000, |s| commit_sync_result(s, "c").is_some()));
+    let (class, message) = commit_sync_result(&s, "c").unwrap().unwrap_err();
+    assert_eq!(
+        class,
+        "org.apache.kafka.clients.consumer.CommitFailedException"
+    );
+    assert!(
+        message.starts_with("Commit cannot be completed since the group has already rebalanced")
+    );
+    assert!(
+        s.group_view("g").unwrap().offsets.is_empty(),
+        "nothing committed"
+    );
+    s.run_for(10_000);
+    let g = s.group_view("g").unwrap();
+    assert_eq!((g.state.as_str(), g.members.len()), ("Stable", 1), "{g:?}");
+    assert_ne!(g.members[0].member_id, first_id);
+}
+
+/// `KafkaConsumer.commitSync`: with no coordinator to be found, it gives up after
+/// `default.api.timeout.ms` with a TimeoutException naming the offsets.
+#[test]
+fn commit_sync_times_out_after_the_default_api_timeout() {
+    let mut s = sim(1);
+    create_topic(&mut s, "t", 1, 1);
+    s.run_for(1_000);
+    produce(&mut s, "t", 0, 3);
+    let configs = [
+        ("enable.auto.commit", "false"),
+        ("default.api.timeout.ms", "20000"),
+    ];
+    group_consumer(&mut s, "c", "t", &configs, 0);
+    assert!(s.run_while(20_000, |s| consumed(s, "c") == 3));
+    let node = s.client_node("c").unwrap();
+    s.apply(Command::Network(NetworkFault::Isolate(node)))
+        .unwrap();
+    commit_sync(&mut s, "c");
+    let start = s.now();
+    assert!(s.run_while(60_000, |s| commit_sync_result(s, "c").is_some()));
+    assert!(
+        (20_000..21_000).contains(&(s.now() - start)),
+        "{}",
+        s.now() - start
+    );
+    let (class, message) = commit_sync_result(&s, "c").unwrap().unwrap_err();
+    assert_eq!(class, "org.apache.kafka.common.errors.TimeoutException");
+    assert_eq!(
+        message,
+        "Timeout of 20000ms expired before successfully committing offsets {t-0=OffsetAndMetadata{offset=3, leaderEpoch=0, metadata=''}}"
+    );
+}

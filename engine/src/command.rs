@@ -418,7 +418,7 @@ pub(crate) fn apply(sim: &mut Sim, command: Command) -> Result<Outcome, KafkaErr
         }
         Command::CommitSync { consumer } => {
             let c = consumer_id(sim, &consumer)?;
-            sim.commit_positions(c);
+            sim.commit_sync(c);
             Ok(Outcome::Done)
         }
         Command::SetGroupOffsets { group, offsets } => {

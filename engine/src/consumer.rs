@@ -28,6 +28,10 @@ use serde::Serialize;
 use smol_str::SmolStr;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
+mod commit;
+pub(crate) use commit::CommitKind;
+pub use commit::{timeout_message, CommitFailure};
+
 /// Where a group consumer stands in the protocol.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum MemberPhase {
@@ -84,8 +88,12 @@ pub struct Consumer {
     /// doubling up to `retry.backoff.max.ms`, as the node's reconnect backoff grows).
     fetch_failures: u32,
     request_in_flight: bool,
-    /// The coordinator an OffsetCommit is in flight to: losing that connection loses it.
-    commit_to: Option<BrokerId>,
+    /// OffsetCommits waiting for their answers, oldest first: losing a connection loses those
+    /// sent on it.
+    commits: Vec<commit::InFlightCommit>,
+    /// The application's `commitSync()` while it runs, and how its last one ended.
+    sync_commit: Option<commit::SyncCommit>,
+    sync_result: Option<Result<(), CommitFailure>>,
     next_heartbeat_at: Option<Millis>,
     next_commit_at: Option<Millis>,
     /// Simulated processing time per record; the next fetch waits until processing ends.
@@ -177,8 +185,10 @@ impl Consumer {
             self.request_in_flight = false;
         }
         // A consumer made with `assign()` looks for the new coordinator to commit to; it never
-        // joins the group.
+        // joins the group. A Stable member stays in its generation (Kafka's member state does
+        // not change): it resumes heartbeating, and may commit, once the coordinator is found.
         if self.group.is_some() && self.phase != MemberPhase::Standalone {
+            self.resume_stable |= self.phase == MemberPhase::Stable;
             self.phase = MemberPhase::FindingCoordinator;
         }
     }
@@ -224,7 +234,9 @@ impl Consumer {
             fetch_retry_at: None,
             fetch_failures: 0,
             request_in_flight: false,
-            commit_to: None,
+            commits: Vec::new(),
+            sync_commit: None,
+            sync_result: None,
             next_heartbeat_at: None,
             next_commit_at: None,
             poll_timeout_at: None,
@@ -258,8 +270,12 @@ impl Consumer {
     pub(crate) fn next_wake(&self) -> Option<Millis> {
         let mut due: Vec<Millis> = Vec::new();
         due.extend(self.next_heartbeat_at);
-        // Auto-commit happens in `poll()`, which waits for the processing to end.
-        due.extend(self.next_commit_at.map(|t| t.max(self.busy_until)));
+        // Auto-commit happens in `poll()`, which waits for the processing to end (and for a
+        // member's rebalance to complete).
+        if self.auto_commits_now() {
+            due.extend(self.next_commit_at.map(|t| t.max(self.busy_until)));
+        }
+        due.extend(self.sync_commit_due());
         if self.busy_until > 0 {
             due.push(self.busy_until);
         }
@@ -399,7 +415,9 @@ impl Sim {
         // `maybeAutoCommitOffsetsAsync` runs in `poll()`, not while the application processes
         // the records the last poll returned: committing their positions then would lose them
         // on a crash (at-most-once). A commit due meanwhile goes at the next poll.
-        let commit_due = x.next_commit_at.is_some_and(|t| t <= now) && x.busy_until <= now;
+        let commit_due = x.next_commit_at.is_some_and(|t| t <= now)
+            && x.busy_until <= now
+            && x.auto_commits_now();
         let retry = if !x.reset_retry.is_empty() && x.reset_retry_at <= now {
             let resolving = &x.resolving;
             let mut tps = std::mem::take(&mut x.reset_retry);
@@ -431,8 +449,9 @@ impl Sim {
             if let Some(x) = self.consumer_mut(c) {
                 x.next_commit_at = Some(now + x.config.auto_commit_interval_ms);
             }
-            self.commit_positions(c);
+            self.commit_positions(c, CommitKind::Auto);
         }
+        self.drive_sync_commit(c);
         self.resolve_positions(c, retry);
         self.refresh_metadata(c);
         self.fetch(c);
@@ -565,35 +584,6 @@ impl Sim {
         self.send(NodeId::Client(c), NodeId::Broker(coord), body);
     }
 
-    /// Commits the current positions of the assigned partitions (auto-commit or commitSync).
-    pub(crate) fn commit_positions(&mut self, c: ClientId) {
-        let Some(x) = self.consumer_mut(c) else {
-            return;
-        };
-        let Some(group) = x.group.clone() else { return };
-        let Some(coord) = x.coordinator else { return };
-        // Like the Java client, every position is committed each time, changed or not (which
-        // also refreshes the commit timestamp that old-style offset retention counts from).
-        let offsets: Vec<(TopicPartition, i64)> =
-            x.positions.iter().map(|(tp, o)| (tp.clone(), *o)).collect();
-        if offsets.is_empty() {
-            return;
-        }
-        let (member_id, generation) = if x.phase == MemberPhase::Standalone {
-            (String::new(), -1)
-        } else {
-            (x.member_id.clone(), x.generation)
-        };
-        x.commit_to = Some(coord);
-        let body = Body::OffsetCommitRequest {
-            group,
-            member_id,
-            generation,
-            offsets,
-        };
-        self.send(NodeId::Client(c), NodeId::Broker(coord), body);
-    }
-
     /// Sends a fetch to each leader of assigned partitions that has none outstanding.
     fn fetch(&mut self, c: ClientId) {
         let now = self.now;
@@ -668,7 +658,7 @@ impl Sim {
                     let pending: Vec<TopicPartition> = x.resolving.iter().cloned().collect();
                     if x.leaving {
                         // `close()`'s commit, again at the coordinator found.
-                        self.commit_positions(c);
+                        self.commit_positions(c, CommitKind::Close);
                         self.leave_unless_committing(c);
                     } else if x.uses_consumer_protocol() {
                         self.kip848_coordinator_found(c, pending);
@@ -683,6 +673,8 @@ impl Sim {
                     } else {
                         self.send_join(c);
                     }
+                    // A `commitSync()` waiting for the coordinator goes now.
+                    self.drive_sync_commit(c);
                 }
             }
             // A late answer to a request already given up on is ignored.
@@ -703,20 +695,7 @@ impl Sim {
                     self.rejoin(c, "group is already rebalancing".into())
                 }
                 Some(code @ (ErrorCode::UnknownMemberId | ErrorCode::IllegalGeneration)) => {
-                    if let Some(x) = self.consumer_mut(c) {
-                        // An illegal generation keeps the member id
-                        // (`resetStateOnResponseError`).
-                        if code == ErrorCode::UnknownMemberId {
-                            x.member_id.clear();
-                        }
-                        x.generation = -1;
-                        x.rejoin_reason = Some(format!(
-                            "encountered {} from HEARTBEAT response",
-                            code.name()
-                        ));
-                    }
-                    self.revoke_all(c);
-                    self.send_join(c);
+                    self.reset_generation_and_rejoin(c, code, "HEARTBEAT")
                 }
                 Some(ErrorCode::NotCoordinator) | Some(ErrorCode::CoordinatorNotAvailable) => {
                     if let Some(x) = self.consumer_mut(c) {
@@ -726,30 +705,7 @@ impl Sim {
                 _ => {}
             },
             Body::OffsetCommitResponse { offsets, error, .. } => {
-                let Some(x) = self.consumer_mut(c) else {
-                    return;
-                };
-                x.commit_to = None;
-                // The answer lists what the coordinator committed, also when some of the
-                // commit's topics were unknown.
-                if matches!(error, None | Some(ErrorCode::UnknownTopicOrPartition)) {
-                    for (tp, o) in offsets {
-                        x.last_committed.insert(tp, o);
-                    }
-                }
-                let moved = matches!(
-                    error,
-                    Some(ErrorCode::NotCoordinator | ErrorCode::CoordinatorNotAvailable)
-                );
-                if x.leaving && moved {
-                    x.mark_coordinator_unknown();
-                    self.retry_close_commit(c);
-                } else if x.leaving {
-                    self.finish_leave(c);
-                } else if x.kip848.reconciling.is_some() {
-                    // The commit before revocation is done (or failed): revoke and go on.
-                    self.finish_reconciliation(c);
-                }
+                self.on_offset_commit(c, from, offsets, error)
             }
             Body::OffsetFetchResponse { offsets, .. } => {
                 let mut need_reset = Vec::new();
@@ -1190,6 +1146,21 @@ impl Sim {
         })
     }
 
+    /// `resetStateOnResponseError`: the coordinator no longer knows this member (or its
+    /// generation), so its partitions are lost and it joins again; an illegal generation keeps
+    /// the member id, which may still be valid.
+    fn reset_generation_and_rejoin(&mut self, c: ClientId, code: ErrorCode, api: &str) {
+        if let Some(x) = self.consumer_mut(c) {
+            if code == ErrorCode::UnknownMemberId {
+                x.member_id.clear();
+            }
+            x.generation = -1;
+            x.rejoin_reason = Some(format!("encountered {} from {api} response", code.name()));
+        }
+        self.revoke_all(c);
+        self.send_join(c);
+    }
+
     /// A rebalance started (`reason`): eager members commit and give up everything, cooperative
     /// ones keep it.
     fn rejoin(&mut self, c: ClientId, reason: String) {
@@ -1211,7 +1182,7 @@ impl Sim {
             return;
         }
         if x.config.enable_auto_commit {
-            self.commit_positions(c);
+            self.commit_positions(c, CommitKind::Auto);
         }
         let eager = self
             .consumer_mut(c)
@@ -1262,17 +1233,11 @@ impl Sim {
         let Some(x) = self.consumer_mut(c) else {
             return;
         };
-        if x.commit_to == Some(broker) {
-            x.commit_to = None;
-            if x.leaving {
-                x.mark_coordinator_unknown();
-                self.retry_close_commit(c);
-                return;
-            }
-        }
-        let Some(x) = self.consumer_mut(c) else {
+        if x.leaving && x.commits_to(broker) {
+            // `close()`'s commit is tried again at the coordinator found next.
+            self.commits_disconnected(c, broker);
             return;
-        };
+        }
         if x.group_request_to == Some(broker) {
             // Its JoinGroup or SyncGroup failed with the connection: the next one says so.
             x.rejoin_reason = Some("rebalance failed due to DisconnectException".into());
@@ -1288,11 +1253,9 @@ impl Sim {
         }
         if x.coordinator == Some(broker) && x.uses_consumer_protocol() {
             x.kip848.heartbeat_in_flight = false;
-            if x.kip848.reconciling.is_some() {
-                // The pre-revocation commit is lost with the connection: revoke anyway.
-                self.finish_reconciliation(c);
-            }
         }
+        // Commits lost with the connection failed (retriable); a KIP-848 member revokes anyway.
+        self.commits_disconnected(c, broker);
         let Some(x) = self.consumer_mut(c) else {
             return;
         };
@@ -1323,14 +1286,17 @@ impl Sim {
         x.next_commit_at = None;
         let auto = x.config.enable_auto_commit;
         if auto {
-            self.commit_positions(c);
+            self.commit_positions(c, CommitKind::Close);
         }
         self.leave_unless_committing(c);
     }
 
     /// A closing consumer leaves once no commit is in flight.
     fn leave_unless_committing(&mut self, c: ClientId) {
-        if self.consumer_mut(c).is_some_and(|x| x.commit_to.is_none()) {
+        if self
+            .consumer_mut(c)
+            .is_some_and(|x| !x.close_commit_in_flight())
+        {
             self.finish_leave(c);
         }
     }
@@ -1638,7 +1604,7 @@ impl Sim {
         if !revoked.is_empty() && x.config.enable_auto_commit {
             // `autoCommitSyncBeforeRevocation`: the positions (revoked ones included) are
             // committed first; the revoked partitions stop being fetched meanwhile.
-            self.commit_positions(c);
+            let sent = self.commit_positions(c, CommitKind::Auto);
             let Some(x) = self.consumer_mut(c) else {
                 return;
             };
@@ -1646,7 +1612,7 @@ impl Sim {
             for tp in &revoked {
                 x.forget_partition(tp);
             }
-            if x.commit_to.is_some() {
+            if sent {
                 return;
             }
         }

@@ -181,6 +181,14 @@ pub enum TraceEvent {
     },
     /// Connect and Streams: rows, connectors, processors (see `embedded::FlowEvent`).
     Flow(super::embedded::FlowEvent),
+    // New variants go last: the trace hash covers each event's variant index.
+    /// A consumer's commit failed for good: `commitSync()` threw, or auto-commit logged a
+    /// warning. `exception` is the Java class's simple name.
+    OffsetCommitFailed {
+        client: SmolStr,
+        group: String,
+        exception: SmolStr,
+    },
 }
 
 /// A 64-bit multiply-rotate hash (FxHash's step on `u64` words): stable, and the same on every

@@ -88,7 +88,10 @@ pub fn kind_of(e: &TraceEvent) -> Option<Kind> {
         BrokerState { .. } | IsrChanged { .. } | LeaderElected { .. } | Truncated { .. } => {
             Some(Kind::Replication)
         }
-        ProduceFailed { .. } | AckedRecordLost { .. } | Violation { .. } => Some(Kind::Errors),
+        ProduceFailed { .. }
+        | OffsetCommitFailed { .. }
+        | AckedRecordLost { .. }
+        | Violation { .. } => Some(Kind::Errors),
         RequestTimedOut { .. } | NetworkChanged { .. } | ControllerState { .. } => {
             Some(Kind::Replication)
         }
@@ -289,6 +292,17 @@ pub fn sentence(l: Lang, e: &TraceEvent) -> String {
                     "{client}: {count} record ke {tp} gagal dengan {}",
                     error.name()
                 )
+            }
+        }
+        OffsetCommitFailed {
+            client,
+            group,
+            exception,
+        } => {
+            if en {
+                format!("{client}: commit to group {group} failed with {exception}")
+            } else {
+                format!("{client}: commit ke grup {group} gagal dengan {exception}")
             }
         }
         OffsetReset {

@@ -217,6 +217,7 @@ pub struct ConsumerConfig {
     pub max_poll_interval_ms: i64,
     pub max_poll_records: i32,
     pub request_timeout_ms: i64,
+    pub default_api_timeout_ms: i64,
     pub enable_auto_commit: bool,
     pub auto_commit_interval_ms: i64,
     pub auto_offset_reset: AutoOffsetReset,
@@ -252,6 +253,7 @@ impl ConsumerConfig {
             max_poll_interval_ms: r.long("max.poll.interval.ms"),
             max_poll_records: r.int("max.poll.records"),
             request_timeout_ms: r.long("request.timeout.ms"),
+            default_api_timeout_ms: r.long("default.api.timeout.ms"),
             enable_auto_commit: r.bool("enable.auto.commit"),
             auto_commit_interval_ms: r.long("auto.commit.interval.ms"),
             auto_offset_reset: match r.string("auto.offset.reset").as_deref() {

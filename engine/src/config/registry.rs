@@ -368,6 +368,8 @@ pub static REGISTRY: &[ConfigDef] = &[
         .zk("10000").notes("10000 from 0.10.1, 45000 from 3.0 (KIP-735)"),
     ConfigDef::new("request.timeout.ms", Consumer, Int, "30000", AtLeast(0),
         "How long the client waits for a response before it drops the connection and retries."),
+    ConfigDef::new("default.api.timeout.ms", Consumer, Int, "60000", AtLeast(0),
+        "How long commitSync() and other blocking calls without a timeout of their own may take."),
     ConfigDef::new("heartbeat.interval.ms", Consumer, Int, "3000", NONE,
         "How often a classic member heartbeats to the coordinator."),
     ConfigDef::new("max.poll.interval.ms", Consumer, Int, "300000", AtLeast(1),

@@ -108,7 +108,8 @@ pub fn run(console: &mut Console, program: &str, args: &[String], first: bool) -
         ("producer", _) => fail("producer: usage: producer start --topic T [--name NAME] [--rate 10/s] [--keys N] [--acks 0|1|all] [--producer-property k=v] | producer stop NAME"),
         ("consumer", "start") => consumer_start(console, rest),
         ("consumer", "stop") => consumer_stop(console, rest),
-        ("consumer", _) => fail("consumer: usage: consumer start --group G --topic T[,T2] [--name NAME] [--strategy range|roundrobin|sticky|cooperative-sticky] [--group-instance-id ID] [--group-protocol classic|consumer] [--process-time 20ms] [--from-beginning] [--consumer-property k=v] | consumer stop NAME [--hard]"),
+        ("consumer", "commit") => consumer_commit(console, rest),
+        ("consumer", _) => fail("consumer: usage: consumer start --group G --topic T[,T2] [--name NAME] [--strategy range|roundrobin|sticky|cooperative-sticky] [--group-instance-id ID] [--group-protocol classic|consumer] [--process-time 20ms] [--from-beginning] [--consumer-property k=v] | consumer stop NAME [--hard] | consumer commit NAME"),
         ("status", _) => status(console),
         ("time", _) => time(console),
         ("help", _) => help(args.first().map(String::as_str)),
@@ -682,6 +683,51 @@ fn consumer_stop(console: &mut Console, args: &[String]) -> ToolExit {
     }
 }
 
+/// `commitSync()` by the consumer's application: the clock runs until it returns or throws.
+fn consumer_commit(console: &mut Console, args: &[String]) -> ToolExit {
+    let f = match Flags::parse("consumer commit", args, &[], &[]) {
+        Ok(f) => f,
+        Err(e) => return fail(e),
+    };
+    let [name] = f.positional.as_slice() else {
+        return fail("consumer commit: usage: consumer commit NAME");
+    };
+    let commit = Command::CommitSync {
+        consumer: name.clone(),
+    };
+    if let Err(e) = console.sim.apply(commit) {
+        return fail(format!("consumer commit: {}", e.message));
+    }
+    let result = |s: &crate::engine::Sim| match s.client(name) {
+        Some(Client::Consumer(x)) => x.commit_sync_result().cloned(),
+        _ => None,
+    };
+    console.sim.run_while(WAIT_LIMIT_MS, |s| {
+        result(s).is_some() || s.client(name).is_none()
+    });
+    let committed = match console.sim.client(name) {
+        Some(Client::Consumer(x)) => x
+            .positions
+            .iter()
+            .map(|(tp, o)| format!("{tp}={o}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        _ => {
+            return fail(format!(
+                "consumer commit: {name} closed before its commit returned"
+            ))
+        }
+    };
+    match result(&console.sim) {
+        Some(Ok(())) if committed.is_empty() => {
+            ToolExit::ok(format!("Consumer {name} has no positions to commit.\n"))
+        }
+        Some(Ok(())) => ToolExit::ok(format!("Consumer {name} committed {committed}.\n")),
+        Some(Err(e)) => ToolExit::err(format!("{}: {}\n", e.class(), e.message()), 1),
+        None => fail(format!("consumer commit: {name}'s commit is still running")),
+    }
+}
+
 fn time(console: &Console) -> ToolExit {
     let sim = console.sim();
     ToolExit::ok(format!(
@@ -986,6 +1032,10 @@ consumer start --group G --topic T[,T2] [--name NAME]
 consumer stop NAME [--hard]
   close(): commits and leaves the group. --hard: a crash; the group notices after
   session.timeout.ms.
+consumer commit NAME
+  commitSync(): commits the consumer's positions and waits for the answer (retrying until
+  default.api.timeout.ms). A member that is not in a stable group, or that the group no longer
+  knows, gets CommitFailedException or RebalanceInProgressException.
 ",
         "status" => "status\n  Brokers, topics (partitions, leaders, replicas, ISR, high watermark), groups (state, members, lag), clients and jobs.\n",
         "time" => "time\n  The simulated clock: time since the start and the simulated date.\n",

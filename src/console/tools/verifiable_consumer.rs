@@ -17,7 +17,7 @@ use crate::console::output::ToolExit;
 use crate::console::run::{Console, IDLE_STOP_MS};
 use crate::console::Tool;
 use crate::engine::client::Client;
-use crate::engine::consumer::MemberPhase;
+use crate::engine::consumer::{timeout_message, CommitFailure, MemberPhase};
 use crate::engine::group::assignors::{self, AssignorName, RebalanceProtocol};
 use crate::engine::time::Millis;
 use crate::engine::{Command, Sim, TopicPartition};
@@ -25,8 +25,6 @@ use crate::ordered::CollectOrdered;
 use std::collections::{BTreeMap, BTreeSet};
 
 const LOGGER: &str = "org.apache.kafka.tools.VerifiableConsumer";
-
-const REBALANCE_IN_PROGRESS: &str = "Offset commit cannot be completed since the consumer is undergoing a rebalance for auto partition assignment. You can try completing the rebalance by calling poll() and then retry the operation.";
 
 /// What the consumer looked like at the last pump.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -174,19 +172,27 @@ impl VerifiableConsumerRun {
         }
     }
 
-    fn commit_settled(&self, sim: &Sim) -> bool {
-        let Some(offsets) = &self.pending_commit else {
-            return false;
+    /// How the `commitSync()` of the last poll's offsets ended, once it has: `None` or the
+    /// exception's message (`onComplete`).
+    fn commit_outcome(&self, sim: &Sim) -> Option<Option<String>> {
+        let offsets = self.pending_commit.as_ref()?;
+        let Some(Client::Consumer(x)) = sim.client(&self.client) else {
+            return None;
         };
-        match sim.client(&self.client) {
-            Some(Client::Consumer(x)) => {
-                x.phase != MemberPhase::Stable
-                    || offsets
-                        .iter()
-                        .all(|(tp, o)| x.last_committed.get(tp).is_some_and(|c| c >= o))
+        Some(match x.commit_sync_result()? {
+            Ok(()) => None,
+            // Kafka's message names the offsets this tool committed (no leader epochs), in
+            // its `HashMap`'s order.
+            Err(CommitFailure::Timeout { timeout_ms, .. }) => {
+                let offsets: Vec<(TopicPartition, i64, Option<i32>)> = self
+                    .java_order(offsets)
+                    .into_iter()
+                    .map(|(t, p, o)| (TopicPartition::new(t.as_str(), p), o, None))
+                    .collect();
+                Some(timeout_message(*timeout_ms, &offsets))
             }
-            _ => true,
-        }
+            Err(f) => Some(f.message()),
+        })
     }
 
     pub fn has_news(&self, sim: &Sim) -> bool {
@@ -200,7 +206,7 @@ impl VerifiableConsumerRun {
         seen != self.seen
             || x.error.is_some()
             || (self.pending_commit.is_none() && !x.consumed.is_empty())
-            || self.commit_settled(sim)
+            || self.commit_outcome(sim).is_some()
     }
 
     pub fn deadline(&self) -> Option<Millis> {
@@ -338,18 +344,13 @@ impl VerifiableConsumerRun {
         self.pending_commit = Some(offsets);
     }
 
-    fn print_commit(
-        &self,
-        ts: i64,
-        offsets: &[(TopicPartition, i64)],
-        error: Option<String>,
-        out: &mut String,
-    ) {
+    /// The offsets as (topic, partition, offset) in the order of the tool's `HashMap`.
+    fn java_order(&self, offsets: &[(TopicPartition, i64)]) -> Vec<(String, i32, i64)> {
         let keys: Vec<(String, i32)> = offsets
             .iter()
             .map(|(tp, _)| (tp.topic.to_string(), tp.partition))
             .collect();
-        let list = order_topic_partitions(&keys, HashMapInit::Default)
+        order_topic_partitions(&keys, HashMapInit::Default)
             .into_iter()
             .filter_map(|(t, p)| {
                 offsets
@@ -357,7 +358,17 @@ impl VerifiableConsumerRun {
                     .find(|(tp, _)| *tp.topic == *t && tp.partition == p)
                     .map(|(_, o)| (t, p, *o))
             })
-            .collect();
+            .collect()
+    }
+
+    fn print_commit(
+        &self,
+        ts: i64,
+        offsets: &[(TopicPartition, i64)],
+        error: Option<String>,
+        out: &mut String,
+    ) {
+        let list = self.java_order(offsets);
         json_line(
             out,
             VerifiableEvent::OffsetsCommitted {
@@ -378,10 +389,8 @@ impl VerifiableConsumerRun {
             return out;
         };
         let mut text = String::new();
-        if self.commit_settled(sim) {
-            let ok = matches!(sim.client(&self.client), Some(Client::Consumer(x)) if x.phase == MemberPhase::Stable);
+        if let Some(error) = self.commit_outcome(sim) {
             let offsets = self.pending_commit.take().unwrap_or_default();
-            let error = (!ok).then(|| REBALANCE_IN_PROGRESS.to_string());
             self.print_commit(sim.timestamp(), &offsets, error, &mut text);
         }
         self.rebalance_events(sim, &seen, &mut text);
