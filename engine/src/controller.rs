@@ -517,16 +517,36 @@ impl Sim {
     /// unclean election get a leader, so enabling `unclean.leader.election.enable` later takes
     /// effect (`ReplicationControlManager.maybeElectUncleanLeaders`, which the controller runs
     /// that often while some partition has no leader). KRaft only: the ZooKeeper-era
-    /// controller has no such task.
+    /// controller elects when the config changes instead (`unclean_election_enabled`).
     pub(crate) fn unclean_leader_election_pass(&mut self) {
-        if self.cluster.mode != ControllerMode::Kraft || self.active_controller().is_none() {
+        if self.cluster.mode == ControllerMode::Kraft {
+            self.elect_unclean_leaders(None);
+        }
+    }
+
+    /// A topic's config now allows unclean election: the ZooKeeper-era controller elects
+    /// leaders for its offline partitions at once (`TopicConfigHandler` notifies it;
+    /// `KafkaController.processTopicUncleanLeaderElectionEnable` triggers the online-partition
+    /// state change).
+    pub(crate) fn unclean_election_enabled(&mut self, topic: &str) {
+        if self.cluster.mode == ControllerMode::Zookeeper {
+            self.elect_unclean_leaders(Some(topic));
+        }
+    }
+
+    /// Elects a leader, unclean if need be, for each leaderless partition (of `topic`, or of
+    /// every topic) whose topic allows unclean election, when a controller is active.
+    fn elect_unclean_leaders(&mut self, topic: Option<&str>) {
+        if self.active_controller().is_none() {
             return;
         }
         let offline: Vec<TopicPartition> = self
             .cluster
             .all_partitions()
             .filter(|(tp, m)| {
-                m.leader.is_none() && self.topic_config(&tp.topic).unclean_leader_election_enable
+                m.leader.is_none()
+                    && topic.is_none_or(|t| *tp.topic == *t)
+                    && self.topic_config(&tp.topic).unclean_leader_election_enable
             })
             .map(|(tp, _)| tp)
             .collect();

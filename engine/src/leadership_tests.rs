@@ -173,30 +173,33 @@ fn a_new_leaders_high_watermark_is_not_held_by_a_follower_outside_the_isr() {
     );
 }
 
-/// The controller retries unclean elections of leaderless partitions every
-/// `unclean.leader.election.interval.ms` (`QuorumController.maybeScheduleNextElectUncleanLeaders`,
-/// Kafka's `UncleanLeaderElectionTest.testTopicUncleanLeaderElectionEnableWithAlterTopicConfigs`):
-/// enabling `unclean.leader.election.enable` on a topic later elects a live out-of-sync replica.
-#[test]
-fn enabling_unclean_election_later_elects_a_leader_within_its_interval() {
-    let mut sim = Sim::new(2, ClusterSpec::default()).unwrap();
+/// Topic `u` on brokers 0, 1, 2 with no leader: 0 was the last in the ISR and is down, 2 is
+/// back but out of sync. Unclean election is not allowed yet.
+fn leaderless_with_an_out_of_sync_replica(spec: ClusterSpec) -> (Sim, TopicPartition) {
+    let mut sim = Sim::new(2, spec).unwrap();
     let tp = topic(&mut sim, "u", &[]);
     sim.run_for(1_000);
     producer(&mut sim, "p", "1");
     produce(&mut sim, "p", &tp, 3);
     sim.run_for(1_000);
+    // Each wait outlasts the ZooKeeper session timeout (18 s) too: the ZooKeeper-era
+    // controller notices a dead broker (and shrinks the ISR) only then.
     for b in [1, 2] {
         sim.apply(Command::StopBroker { id: b, hard: true })
             .unwrap();
     }
-    sim.run_for(15_000);
+    sim.run_for(30_000);
     sim.apply(Command::StopBroker { id: 0, hard: true })
         .unwrap();
-    sim.run_for(15_000);
+    sim.run_for(30_000);
     sim.apply(Command::StartBroker { id: 2 }).unwrap();
-    sim.run_for(15_000);
+    sim.run_for(30_000);
     assert_eq!(sim.cluster.leader_of(&tp), None);
     assert_eq!(isr(&sim, &tp), vec![0]);
+    (sim, tp)
+}
+
+fn allow_unclean_election(sim: &mut Sim) {
     sim.apply(Command::AlterTopicConfig {
         topic: "u".into(),
         set: BTreeMap::from([(
@@ -206,13 +209,41 @@ fn enabling_unclean_election_later_elects_a_leader_within_its_interval() {
         delete: vec![],
     })
     .unwrap();
+}
+
+/// The controller retries unclean elections of leaderless partitions every
+/// `unclean.leader.election.interval.ms` (`QuorumController.maybeScheduleNextElectUncleanLeaders`,
+/// Kafka's `UncleanLeaderElectionTest.testTopicUncleanLeaderElectionEnableWithAlterTopicConfigs`):
+/// enabling `unclean.leader.election.enable` on a topic later elects a live out-of-sync replica.
+#[test]
+fn enabling_unclean_election_later_elects_a_leader_within_its_interval() {
+    let (mut sim, tp) = leaderless_with_an_out_of_sync_replica(ClusterSpec::default());
+    allow_unclean_election(&mut sim);
     let interval = sim
         .cluster
         .broker_config
         .unclean_leader_election_interval_ms;
     assert_eq!(interval, 300_000);
+    sim.run_for(1_000);
+    assert_eq!(sim.cluster.leader_of(&tp), None, "not before the next pass");
     let elected = sim.run_while(interval, |s| s.cluster.leader_of(&tp).is_some());
     assert!(elected);
+    assert_eq!(sim.cluster.leader_of(&tp), Some(2));
+    assert_eq!(isr(&sim, &tp), vec![2]);
+}
+
+/// The ZooKeeper-era controller elects as soon as the topic's config change reaches it
+/// (`TopicConfigHandler` → `KafkaController.processTopicUncleanLeaderElectionEnable`).
+#[test]
+fn in_the_zookeeper_era_enabling_unclean_election_elects_at_once() {
+    let spec = ClusterSpec {
+        mode: crate::ControllerMode::Zookeeper,
+        era: crate::config::Era::ZooKeeper,
+        ..ClusterSpec::default()
+    };
+    let (mut sim, tp) = leaderless_with_an_out_of_sync_replica(spec);
+    assert_eq!(sim.active_controller(), Some(NodeId::Broker(2)));
+    allow_unclean_election(&mut sim);
     assert_eq!(sim.cluster.leader_of(&tp), Some(2));
     assert_eq!(isr(&sim, &tp), vec![2]);
 }

@@ -418,6 +418,9 @@ impl Sim {
                 value: None,
             });
         }
+        if self.topic_config(topic).unclean_leader_election_enable {
+            self.unclean_election_enabled(topic);
+        }
         Ok(())
     }
 
