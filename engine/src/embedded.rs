@@ -9,12 +9,11 @@
 use super::command::Command;
 use super::connect::database::Database;
 use super::connect::worker::Connector;
-use super::consumer::{Consumed, MemberPhase};
+use super::consumer::{CommitKind, Consumed, MemberPhase};
 use super::error::{ErrorCode, KafkaError};
 use super::ids::TopicPartition;
-use super::network::{ClientId, NodeId};
+use super::network::ClientId;
 use super::producer::client::Delivery;
-use super::protocol::Body;
 use super::sim::{Event, Sim, Timer};
 use super::streams::processor::StreamsApp;
 use super::time::Millis;
@@ -323,25 +322,7 @@ impl Sim {
         if offsets.is_empty() {
             return true;
         }
-        let Some(x) = self.consumer_mut(c) else {
-            return false;
-        };
-        let (Some(group), Some(coord)) = (x.group.clone(), x.coordinator) else {
-            return false;
-        };
-        let (member_id, generation) = if x.phase == MemberPhase::Standalone {
-            (String::new(), -1)
-        } else {
-            (x.member_id.clone(), x.generation)
-        };
-        let body = Body::OffsetCommitRequest {
-            group,
-            member_id,
-            generation,
-            offsets,
-        };
-        self.send(NodeId::Client(c), NodeId::Broker(coord), body);
-        true
+        self.send_offset_commit(c, offsets, CommitKind::Auto)
     }
 
     /// `close()`: a producer sends what it holds, a consumer leaves its group.

@@ -203,23 +203,31 @@ impl Sim {
         let Some(x) = self.consumer_mut(c) else {
             return false;
         };
-        let Some(group) = x.group.clone() else {
-            return false;
-        };
         if let Some(failure) = x.commit_refused() {
             self.commit_failed(c, kind, failure);
             return false;
         }
-        let Some(x) = self.consumer_mut(c) else {
-            return false;
-        };
-        let Some(coord) = x.coordinator else {
-            return false;
-        };
         // Like the Java client, every position is committed each time, changed or not (which
         // also refreshes the commit timestamp that old-style offset retention counts from).
         let offsets: Vec<(TopicPartition, i64)> =
             x.positions.iter().map(|(tp, o)| (tp.clone(), *o)).collect();
+        self.send_offset_commit(c, offsets, kind)
+    }
+
+    /// An OffsetCommit of `offsets` to the coordinator, with the member's generation (none for
+    /// a consumer made with `assign()`). Returns whether it went out.
+    pub(crate) fn send_offset_commit(
+        &mut self,
+        c: ClientId,
+        offsets: Vec<(TopicPartition, i64)>,
+        kind: CommitKind,
+    ) -> bool {
+        let Some(x) = self.consumer_mut(c) else {
+            return false;
+        };
+        let (Some(group), Some(coord)) = (x.group.clone(), x.coordinator) else {
+            return false;
+        };
         if offsets.is_empty() {
             return false;
         }
@@ -393,8 +401,7 @@ impl Sim {
         }
         let answer = match error {
             None => Answer::Committed,
-            Some(e) if x.uses_consumer_protocol() => self.kip848_commit_error(c, e),
-            Some(e) => self.classic_commit_error(c, e, sent.generation),
+            Some(e) => self.commit_error(c, e, sent.generation),
         };
         self.commit_answered(c, sent.kind, answer);
     }
@@ -439,91 +446,89 @@ impl Sim {
         }
     }
 
-    /// `OffsetCommitResponseHandler.handle` for a classic member (or a consumer made with
-    /// `assign()`).
-    fn classic_commit_error(&mut self, c: ClientId, e: ErrorCode, sent_generation: i32) -> Answer {
+    /// What a commit's error means, to a classic member (`OffsetCommitResponseHandler.handle`)
+    /// or a KIP-848 one (`CommitRequestManager`): both mark the coordinator unknown and retry
+    /// after a coordinator error, retry an unknown topic, and fail on an unexpected error.
+    fn commit_error(&mut self, c: ClientId, e: ErrorCode, sent_generation: i32) -> Answer {
         let Some(x) = self.consumer_mut(c) else {
             return Answer::Retriable;
         };
-        match e {
+        let known = match e {
             ErrorCode::CoordinatorNotAvailable
             | ErrorCode::NotCoordinator
             | ErrorCode::RequestTimedOut => {
                 x.mark_coordinator_unknown();
-                Answer::Retriable
+                Some(Answer::Retriable)
             }
-            ErrorCode::UnknownTopicOrPartition => Answer::Retriable,
+            ErrorCode::UnknownTopicOrPartition => Some(Answer::Retriable),
+            _ if x.uses_consumer_protocol() => x.kip848_commit_error(e).map(Answer::Failed),
+            _ => self.classic_commit_error(c, e, sent_generation),
+        };
+        known.unwrap_or_else(|| {
+            Answer::Failed(CommitFailure::exception(
+                KAFKA_EXCEPTION,
+                format!("Unexpected error in commit: {}", e.default_message()),
+            ))
+        })
+    }
+
+    /// A classic member's own errors: it rejoins after REBALANCE_IN_PROGRESS, and is reset
+    /// after UNKNOWN_MEMBER_ID or ILLEGAL_GENERATION unless it already rejoined meanwhile.
+    fn classic_commit_error(
+        &mut self,
+        c: ClientId,
+        e: ErrorCode,
+        sent_generation: i32,
+    ) -> Option<Answer> {
+        let x = self.consumer_mut(c)?;
+        Some(Answer::Failed(match e {
             ErrorCode::RebalanceInProgress => {
                 self.rejoin(
                     c,
                     "offset commit failed since group is already rebalancing".into(),
                 );
-                Answer::Failed(CommitFailure::exception(
+                CommitFailure::exception(
                     e.exception(),
                     "Offset commit cannot be completed since the consumer group is executing a rebalance at the moment. You can try completing the rebalance by calling poll() and then retry commit again",
-                ))
+                )
+            }
+            ErrorCode::UnknownMemberId | ErrorCode::IllegalGeneration
+                if x.generation != sent_generation && x.phase == MemberPhase::Joining =>
+            {
+                CommitFailure::exception(
+                    ErrorCode::RebalanceInProgress.exception(),
+                    "Offset commit cannot be completed since the consumer member's generation is already stale, meaning it has already participated another rebalance and got a new generation. You can try completing the rebalance by calling poll() and then retry commit again",
+                )
             }
             ErrorCode::UnknownMemberId | ErrorCode::IllegalGeneration => {
-                if x.generation != sent_generation && x.phase == MemberPhase::Joining {
-                    return Answer::Failed(CommitFailure::exception(
-                        ErrorCode::RebalanceInProgress.exception(),
-                        "Offset commit cannot be completed since the consumer member's generation is already stale, meaning it has already participated another rebalance and got a new generation. You can try completing the rebalance by calling poll() and then retry commit again",
-                    ));
-                }
                 self.reset_generation_and_rejoin(c, e, "OFFSET_COMMIT");
-                Answer::Failed(CommitFailure::exception(
-                    COMMIT_FAILED_EXCEPTION,
-                    COMMIT_FAILED,
-                ))
+                CommitFailure::exception(COMMIT_FAILED_EXCEPTION, COMMIT_FAILED)
             }
-            ErrorCode::FencedInstanceId => Answer::Failed(CommitFailure::of_error(e)),
-            _ => Answer::Failed(CommitFailure::exception(
-                KAFKA_EXCEPTION,
-                format!("Unexpected error in commit: {}", e.default_message()),
-            )),
-        }
+            ErrorCode::FencedInstanceId => CommitFailure::of_error(e),
+            _ => return None,
+        }))
     }
+}
 
-    /// `CommitRequestManager.OffsetCommitRequestState.onResponse` for a KIP-848 member.
-    fn kip848_commit_error(&mut self, c: ClientId, e: ErrorCode) -> Answer {
-        let Some(x) = self.consumer_mut(c) else {
-            return Answer::Retriable;
+impl super::Consumer {
+    /// A KIP-848 member's own errors (`OffsetCommitRequestState.onResponse`, and
+    /// `commitSyncExceptionForError` for a stale member epoch).
+    fn kip848_commit_error(&self, e: ErrorCode) -> Option<CommitFailure> {
+        let message = match e {
+            ErrorCode::UnknownMemberId => format!(
+                "OffsetCommit failed with unknown member ID. {}",
+                e.default_message()
+            ),
+            ErrorCode::StaleMemberEpoch => format!(
+                "OffsetCommit failed with stale member epoch.{}",
+                e.default_message()
+            ),
+            ErrorCode::FencedInstanceId => format!(
+                "OffsetCommit failed due to group instance id fenced: {}",
+                self.config.group_instance_id.as_deref().unwrap_or_default()
+            ),
+            _ => return None,
         };
-        match e {
-            ErrorCode::CoordinatorNotAvailable
-            | ErrorCode::NotCoordinator
-            | ErrorCode::RequestTimedOut => {
-                x.phase = MemberPhase::FindingCoordinator;
-                x.coordinator = None;
-                Answer::Retriable
-            }
-            ErrorCode::UnknownTopicOrPartition => Answer::Retriable,
-            ErrorCode::UnknownMemberId => Answer::Failed(CommitFailure::exception(
-                COMMIT_FAILED_EXCEPTION,
-                format!(
-                    "OffsetCommit failed with unknown member ID. {}",
-                    e.default_message()
-                ),
-            )),
-            // `commitSyncExceptionForError`.
-            ErrorCode::StaleMemberEpoch => Answer::Failed(CommitFailure::exception(
-                COMMIT_FAILED_EXCEPTION,
-                format!(
-                    "OffsetCommit failed with stale member epoch.{}",
-                    e.default_message()
-                ),
-            )),
-            ErrorCode::FencedInstanceId => Answer::Failed(CommitFailure::exception(
-                COMMIT_FAILED_EXCEPTION,
-                format!(
-                    "OffsetCommit failed due to group instance id fenced: {}",
-                    x.config.group_instance_id.clone().unwrap_or_default()
-                ),
-            )),
-            _ => Answer::Failed(CommitFailure::exception(
-                KAFKA_EXCEPTION,
-                format!("Unexpected error in commit: {}", e.default_message()),
-            )),
-        }
+        Some(CommitFailure::exception(COMMIT_FAILED_EXCEPTION, message))
     }
 }
