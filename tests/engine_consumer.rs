@@ -546,3 +546,51 @@ fn commit_sync_times_out_after_the_default_api_timeout() {
         "Timeout of 20000ms expired before successfully committing offsets {t-0=OffsetAndMetadata{offset=3, leaderEpoch=0, metadata=''}}"
     );
 }
+
+/// KIP-848 (`AbstractHeartbeatRequestManager.poll`): when the poll timer expires the member
+/// sends its leave heartbeat and goes STALE, the others take its partitions, and at its next
+/// `poll()` it joins again with epoch 0 under the same member id.
+#[test]
+fn a_kip848_member_that_does_not_poll_in_time_leaves_and_rejoins_at_its_next_poll() {
+    let mut s = sim(1);
+    create_topic(&mut s, "t", 2, 1);
+    s.run_for(1_000);
+    produce(&mut s, "t", 0, 15);
+    produce(&mut s, "t", 1, 15);
+    s.run_for(1_000);
+    let kip848 = ("group.protocol", "consumer");
+    // Without auto-commit (the commit before a revocation would commit what it polled).
+    let slow = [
+        ("max.poll.interval.ms", "10000"),
+        ("enable.auto.commit", "false"),
+        kip848,
+    ];
+    group_consumer(&mut s, "slow", "t", &slow, 1_000);
+    assert!(s.run_while(20_000, |s| consumed(s, "slow") > 0));
+    let polled = s.now();
+    let member_id = s.group_view("g").unwrap().members[0].member_id.clone();
+    group_consumer(&mut s, "fast", "t", &[kip848], 0);
+    assert!(
+        s.run_while(11_000, |s| s.group_view("g").unwrap().members.len() == 1
+            && s.now() > polled + 5_000)
+    );
+    assert!(
+        (polled + 10_000..polled + 10_100).contains(&s.now()),
+        "left at {} (polled at {polled})",
+        s.now()
+    );
+    s.run_for(5_000);
+    let g = s.group_view("g").unwrap();
+    assert_eq!(g.members.len(), 1);
+    assert_ne!(g.members[0].member_id, member_id);
+    assert_eq!(
+        consumed(&s, "fast"),
+        30,
+        "the fast member read everything again"
+    );
+    // Once its processing ends it polls and joins again, with the same member id.
+    s.run_for(40_000);
+    let g = s.group_view("g").unwrap();
+    assert_eq!(g.members.len(), 2, "{g:?}");
+    assert!(g.members.iter().any(|m| m.member_id == member_id));
+}

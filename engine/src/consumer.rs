@@ -42,7 +42,7 @@ pub enum MemberPhase {
     Syncing,
     Stable,
     /// Left the group because `max.poll.interval.ms` passed while the application processed
-    /// records; it rejoins at its next `poll()`.
+    /// records (KIP-848's STALE); it rejoins at its next `poll()`.
     Unjoined,
 }
 
@@ -393,6 +393,12 @@ impl Sim {
         }
         if x.busy_until > 0 && x.busy_until <= now {
             x.busy_until = 0;
+            if x.phase == MemberPhase::Unjoined && x.uses_consumer_protocol() {
+                // `maybeRejoinStaleMember`: the stale member joins again with epoch 0.
+                x.phase = MemberPhase::Joining;
+                self.send_group_heartbeat(c);
+                return;
+            }
             if x.phase == MemberPhase::Unjoined {
                 // The next `poll()`: `onJoinPrepare` gives up every partition as lost (the
                 // generation was reset), then the consumer joins as a new member.
@@ -1100,8 +1106,7 @@ impl Sim {
                     x.phase,
                     MemberPhase::Joining | MemberPhase::Syncing | MemberPhase::Stable
                 );
-                x.poll_timeout_at = (member && !x.uses_consumer_protocol() && x.busy_until > limit)
-                    .then_some(limit);
+                x.poll_timeout_at = (member && x.busy_until > limit).then_some(limit);
             }
         }
         for e in events {
@@ -1353,6 +1358,13 @@ impl Sim {
     /// every member forgets its member id and generation (a static one is removed by its
     /// session timeout). Heartbeats stop; the next `poll()` rejoins.
     fn leave_on_poll_timeout(&mut self, c: ClientId) {
+        if self
+            .consumer_mut(c)
+            .is_some_and(|x| x.uses_consumer_protocol())
+        {
+            self.leave_stale(c);
+            return;
+        }
         self.send_leave_group(c, "consumer poll timeout has expired.");
         let Some(x) = self.consumer_mut(c) else {
             return;
@@ -1533,6 +1545,10 @@ impl Sim {
             return;
         };
         x.kip848.heartbeat_in_flight = false;
+        if x.phase == MemberPhase::Unjoined {
+            // The answer to a stale member's leave heartbeat: nothing to do.
+            return;
+        }
         match error {
             None => {
                 x.member_id = member_id;
@@ -1640,6 +1656,22 @@ impl Sim {
         if let Some(t) = newer {
             self.reconcile_assignment(c, t);
         }
+    }
+
+    /// The poll timer expired (`AbstractHeartbeatRequestManager.poll`): the member sends its
+    /// leave heartbeat and goes STALE, its partitions lost at once; it keeps its member id and
+    /// joins again with epoch 0 at its next `poll()` (`maybeRejoinStaleMember`).
+    fn leave_stale(&mut self, c: ClientId) {
+        self.leave_consumer_group(c);
+        let Some(x) = self.consumer_mut(c) else {
+            return;
+        };
+        x.kip848 = Kip848::default();
+        x.generation = 0;
+        x.phase = MemberPhase::Unjoined;
+        x.next_heartbeat_at = None;
+        x.next_commit_at = None;
+        self.revoke_all(c);
     }
 
     /// `close()` under KIP-848: a dynamic member leaves with epoch -1; a static one with -2,
