@@ -229,12 +229,11 @@ fn start_consumer(c: &ConsumerPlan) -> Command {
 /// with acks=1 or to a topic with unclean leader election.
 fn allowed(v: &Violation, plan: &Plan) -> bool {
     // Unclean election really does lose acknowledged records, and the old leader, now a
-    // follower, holds records the new leader never had (and a high watermark above its log)
-    // until it truncates: Kafka's own behaviour, reported honestly by the checker.
+    // follower, holds records the new leader never had until it truncates: Kafka's own
+    // behaviour, reported honestly by the checker.
     let unclean_effects = [
         Guarantee::AcknowledgedWriteDurable,
         Guarantee::ReplicasAgree,
-        Guarantee::HighWatermarkMonotonic,
         Guarantee::CommittedBelowHighWatermark,
     ];
     if !unclean_effects.contains(&v.guarantee) {

@@ -9,7 +9,8 @@ use super::log::{Log, LogConfig, LogError, ProducerInfo};
 use super::network::{Envelope, NodeId};
 use super::protocol::{Body, FetchPartition, ProduceBatch, ProduceResult};
 use super::replication::{
-    effective_min_isr, leader_high_watermark, FollowerProgress, LeaderEpochCache,
+    effective_min_isr, follower_high_watermark, leader_high_watermark, FollowerProgress,
+    LeaderEpochCache,
 };
 use super::sim::{Event, Sim, Timer};
 use super::time::Millis;
@@ -1161,14 +1162,24 @@ impl Sim {
         }
     }
 
+    /// Whether a fetch answer from `leader` about `tp` is still wanted: a leader change takes
+    /// the partition off the fetcher of the former leader (`ReplicaManager.makeLeaders` and
+    /// `makeFollowers` remove it), and `AbstractFetcherThread.processFetchRequest` drops what a
+    /// late answer says of a partition it no longer fetches: its records, and a high watermark
+    /// that would set the one of a replica now leading, or following another leader.
+    fn still_fetching_from(&self, leader: BrokerId, tp: &TopicPartition) -> bool {
+        self.cluster.leader_of(tp) == Some(leader)
+    }
+
     fn follower_receive(&mut self, b: BrokerId, leader: BrokerId, partitions: Vec<FetchPartition>) {
         if let Some(br) = self.cluster.brokers.get_mut(&b) {
             br.fetching_from.remove(&leader);
         }
         let ts_now = self.timestamp();
         for p in partitions {
-            // A late answer from a former leader can change a replica this broker now leads.
-            self.wake_quiet(b, &p.tp);
+            if !self.still_fetching_from(leader, &p.tp) {
+                continue;
+            }
             // Most partitions of a replica fetch come back empty: no config needed for them.
             let has_records = p.result.as_ref().is_ok_and(|r| !r.is_empty());
             let cfg = has_records.then(|| self.log_config(&p.tp.topic).clone());
@@ -1247,8 +1258,12 @@ impl Sim {
                     }
                 }
             }
-            let hw = p.high_watermark.min(replica.log.log_end_offset());
-            let hw_moved = hw > replica.high_watermark;
+            let hw = follower_high_watermark(
+                p.high_watermark,
+                replica.log.log_start_offset(),
+                replica.log.log_end_offset(),
+            );
+            let hw_moved = hw != replica.high_watermark;
             if hw_moved {
                 replica.high_watermark = hw;
             }

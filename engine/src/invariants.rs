@@ -1,7 +1,7 @@
 //! Kafka's guarantees as named checks over the simulated world, run after every step. A
-//! `Checker` remembers what it saw (high watermarks and log start offsets never move back,
-//! which leader held which epoch, how far each log and each follower was verified) and reports
-//! each violation with the time and the partition or group involved.
+//! `Checker` remembers what it saw (a leader's high watermark and log start offsets never move
+//! back, which leader held which epoch, how far each log and each follower was verified) and
+//! reports each violation with the time and the partition or group involved.
 //!
 //! The `Sim` runs it after every event on what the event touched (the partitions its trace
 //! events name, the groups when group events happened), so checking costs what changed, not
@@ -21,7 +21,9 @@ pub enum Guarantee {
     OffsetsIncrease,
     /// log start offset ≤ high watermark ≤ log end offset, on every replica.
     WatermarksOrdered,
-    /// A replica's high watermark never moves back.
+    /// A leader's high watermark never moves back within its leader epoch. A follower's may:
+    /// it takes the leader's from each fetch answer (`UnifiedLog.maybeUpdateHighWatermark`),
+    /// and a new leader's can be behind what the old one had told it.
     HighWatermarkMonotonic,
     /// A replica's log start offset never moves back.
     LogStartMonotonic,
@@ -77,7 +79,9 @@ impl Guarantee {
             Guarantee::WatermarksOrdered => {
                 "log start offset <= high watermark <= log end offset on every replica"
             }
-            Guarantee::HighWatermarkMonotonic => "a replica's high watermark never moves back",
+            Guarantee::HighWatermarkMonotonic => {
+                "a leader's high watermark never moves back within its leader epoch"
+            }
             Guarantee::LogStartMonotonic => "a replica's log start offset never moves back",
             Guarantee::LeaderInIsr => "leader in ISR, ISR within the replicas",
             Guarantee::SingleOwner => "no partition owned by two members of one group",
@@ -118,12 +122,25 @@ struct PartitionSeen {
     replicas: BTreeMap<BrokerId, Seen>,
     /// The leader of each epoch seen.
     leaders: BTreeMap<i32, BrokerId>,
+    /// The leader epoch and the leader's high watermark when last seen.
+    leader_high_watermark: Option<(i32, i64)>,
+    /// The highest high watermark any replica had: the committed offsets' bound.
+    highest_high_watermark: i64,
+}
+
+impl PartitionSeen {
+    /// Notes the leader's high watermark in `epoch`; the earlier one if it moved back within
+    /// that epoch (`Partition.maybeIncrementLeaderHW` only raises it; a new epoch starts from
+    /// whatever the new leader had, as a follower).
+    fn leader_high_watermark_back(&mut self, epoch: i32, hw: i64) -> Option<i64> {
+        let (last_epoch, last) = self.leader_high_watermark.replace((epoch, hw))?;
+        (last_epoch == epoch && hw < last).then_some(last)
+    }
 }
 
 /// What the checker last saw of one replica.
 #[derive(Clone, Copy, Debug)]
 struct Seen {
-    high_watermark: i64,
     log_start: i64,
     /// The last offset whose order was verified.
     ordered_to: i64,
@@ -265,6 +282,15 @@ impl Checker {
             );
         }
         let leader_replica = meta.leader.and_then(|l| sim.replica(l, tp));
+        if let (Some(l), Some(lr)) = (meta.leader, leader_replica) {
+            let (epoch, hw) = (meta.leader_epoch, lr.high_watermark);
+            if let Some(prev) = seen_here.leader_high_watermark_back(epoch, hw) {
+                v(
+                    Guarantee::HighWatermarkMonotonic,
+                    format!("{tp}: leader {l} in epoch {epoch}: HW {prev} → {hw}"),
+                );
+            }
+        }
         for b in &meta.replicas {
             let Some(r) = sim.replica(*b, tp) else {
                 continue;
@@ -280,8 +306,8 @@ impl Checker {
                     format!("{tp} on broker {b}: start {start}, HW {hw}, LEO {leo}"),
                 );
             }
+            seen_here.highest_high_watermark = seen_here.highest_high_watermark.max(hw);
             let seen = seen_here.replicas.entry(*b).or_insert(Seen {
-                high_watermark: hw,
                 log_start: start,
                 ordered_to: -1,
                 agreed_to: 0,
@@ -302,13 +328,6 @@ impl Checker {
                     last = rec.offset();
                 }
                 seen.ordered_to = last;
-            }
-            let prev = std::mem::replace(&mut seen.high_watermark, hw);
-            if hw < prev {
-                v(
-                    Guarantee::HighWatermarkMonotonic,
-                    format!("{tp} on broker {b}: HW {prev} → {hw}"),
-                );
             }
             let prev = std::mem::replace(&mut seen.log_start, start);
             if start < prev {
@@ -386,12 +405,9 @@ impl Checker {
             .map(|g| (&g.group_id, &g.offsets));
         for (group_id, offsets) in classic.chain(modern) {
             for (tp, c) in offsets {
-                // The partition's high watermark is the highest any leader reached: a new
+                // The partition's high watermark is the highest any replica reached: a new
                 // leader's own may lag behind offsets consumed from the old one for a fetch.
-                let seen = self
-                    .partitions
-                    .get(tp)
-                    .and_then(|p| p.replicas.values().map(|seen| seen.high_watermark).max());
+                let seen = self.partitions.get(tp).map(|p| p.highest_high_watermark);
                 if let Some(hw) = sim.high_watermark(tp).max(seen) {
                     if c.offset > hw {
                         v(
@@ -515,7 +531,7 @@ mod tests {
     }
 
     #[test]
-    fn a_high_watermark_moving_back_is_reported() {
+    fn a_leaders_high_watermark_moving_back_in_its_epoch_is_reported() {
         let mut s = world();
         let mut checker = Checker::default();
         assert!(checker.observe(&s).is_empty());
@@ -525,6 +541,25 @@ mod tests {
         let v = checker.observe(&s);
         assert_eq!(v.len(), 1, "{v:?}");
         assert_eq!(v[0].guarantee, Guarantee::HighWatermarkMonotonic);
+    }
+
+    /// A follower's high watermark is the last one its leader sent (`UnifiedLog.
+    /// maybeUpdateHighWatermark`), and a new leader starts its epoch from the one it had as a
+    /// follower: either may be lower than before without breaking anything.
+    #[test]
+    fn a_followers_or_a_new_leaders_lower_high_watermark_is_not_reported() {
+        let mut s = world();
+        let mut checker = Checker::default();
+        assert!(checker.observe(&s).is_empty());
+        let tp = TopicPartition::new("t", 0);
+        let leader = s.cluster.leader_of(&tp).unwrap();
+        let follower = (0..3).find(|b| *b != leader).unwrap();
+        s.replica_mut(follower, &tp).unwrap().high_watermark = 2;
+        assert_eq!(checker.observe(&s), Vec::new());
+        let meta = s.cluster.partition_mut(&tp).unwrap();
+        meta.leader = Some(follower);
+        meta.leader_epoch += 1;
+        assert_eq!(checker.observe(&s), Vec::new());
     }
 
     /// One record to partition 0 of `t`.

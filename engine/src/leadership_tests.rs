@@ -7,6 +7,7 @@ use crate::durability::Loss;
 use crate::faults::NetworkFault;
 use crate::ids::TopicPartition;
 use crate::network::NodeId;
+use crate::protocol::Body;
 use crate::{ClusterSpec, Command, Sim};
 use std::collections::BTreeMap;
 
@@ -302,4 +303,89 @@ fn a_follower_outside_the_isr_is_never_caught_up_after_a_leader_change() {
         ),
         (7, 12)
     );
+}
+
+/// A follower takes its high watermark from each fetch answer, bounded by its own log
+/// (`ReplicaFetcherThread.processPartitionData` calls `UnifiedLog.maybeUpdateHighWatermark`,
+/// which sets it, up or down, unlike the leader's `maybeIncrementHighWatermark`): after a
+/// failover to a leader that had not yet learnt the old high watermark, the other followers'
+/// follow it down, and back up once the new leader's moves.
+#[test]
+fn a_followers_high_watermark_follows_a_new_leaders_down() {
+    let spec = ClusterSpec {
+        brokers: 4,
+        ..ClusterSpec::default()
+    };
+    let mut sim = Sim::new(1, spec).unwrap();
+    sim.apply(Command::CreateTopic {
+        name: "f".into(),
+        partitions: Some(1),
+        replication_factor: None,
+        configs: BTreeMap::new(),
+        assignment: Some(vec![vec![0, 1, 2, 3]]),
+    })
+    .unwrap();
+    let tp = TopicPartition::new("f", 0);
+    sim.run_for(1_000);
+    // Broker 1 (next in line) hears from leader 0 slowly: it learns the HW last.
+    let slow = NetworkFault::Latency(NodeId::Broker(0), NodeId::Broker(1), 300);
+    sim.apply_network_fault(slow).unwrap();
+    producer(&mut sim, "p", "1");
+    produce(&mut sim, "p", &tp, 5);
+    assert!(sim.run_while(3_000, |s| hw(s, 2, &tp) == 5));
+    let before = hw(&sim, 1, &tp);
+    assert!(before < 5, "broker 1 already has HW {before}");
+    // Broker 3 cannot reach broker 1: as leader, 1 waits for it (in the ISR) to move its HW.
+    isolate(&mut sim, 3, &[1]);
+    sim.apply(Command::StopBroker { id: 0, hard: true })
+        .unwrap();
+    assert!(sim.run_while(15_000, |s| s.cluster.leader_of(&tp) == Some(1)));
+    assert_eq!(isr(&sim, &tp), vec![1, 2, 3]);
+    let followed = sim.run_while(2_000, |s| hw(s, 2, &tp) < 5);
+    assert!(followed, "broker 2 kept HW {}", hw(&sim, 2, &tp));
+    assert_eq!(hw(&sim, 2, &tp), hw(&sim, 1, &tp));
+    // Broker 3 leaves the ISR (replica.lag.time.max.ms): the leader's HW, then 2's, reach 5.
+    assert!(sim.run_while(40_000, |s| hw(s, 2, &tp) == 5));
+    assert_eq!(isr(&sim, &tp), vec![1, 2]);
+    assert_eq!(sim.violations(), &[]);
+}
+
+/// A leader change takes the partition off the fetcher of the former leader
+/// (`ReplicaManager.makeLeaders`), and `AbstractFetcherThread.processFetchRequest` drops what a
+/// late answer says of a partition it no longer fetches: the former leader's records still on
+/// the wire neither land in the new leader's log nor set its high watermark.
+#[test]
+fn a_late_answer_from_the_former_leader_is_dropped() {
+    let mut sim = Sim::new(1, ClusterSpec::default()).unwrap();
+    let tp = topic(&mut sim, "l", &[]);
+    sim.run_for(1_000);
+    producer(&mut sim, "p", "1");
+    produce(&mut sim, "p", &tp, 5);
+    sim.run_for(1_000);
+    // Broker 0 bounces: broker 1 leads, 0 follows it back into the ISR.
+    sim.apply(Command::StopBroker { id: 0, hard: false })
+        .unwrap();
+    sim.run_for(5_000);
+    assert_eq!(sim.cluster.leader_of(&tp), Some(1));
+    sim.apply(Command::StartBroker { id: 0 }).unwrap();
+    assert!(sim.run_while(30_000, |s| isr(s, &tp).contains(&0)));
+    // Answers from 1 reach 0 slowly; one carries new records when 0 becomes leader again.
+    let slow = NetworkFault::Latency(NodeId::Broker(0), NodeId::Broker(1), 300);
+    sim.apply_network_fault(slow).unwrap();
+    sim.run_for(1_000);
+    produce(&mut sim, "p", &tp, 5);
+    let records_on_the_wire = |s: &Sim| {
+        s.net.in_flight().any(|e| {
+            (e.from, e.to) == (NodeId::Broker(1), NodeId::Broker(0))
+                && matches!(&e.body, Body::FetchResponse { partitions }
+                    if partitions.iter().any(|p| p.result.as_ref().is_ok_and(|r| !r.is_empty())))
+        })
+    };
+    assert!(sim.run_while(2_000, records_on_the_wire));
+    let (end, high_watermark) = (leo(&sim, 0, &tp), hw(&sim, 0, &tp));
+    sim.elect_leaders(ElectionType::Preferred, Some(vec![tp.clone()]));
+    assert_eq!(sim.cluster.leader_of(&tp), Some(0));
+    assert!(sim.run_while(1_000, |s| !records_on_the_wire(s)));
+    assert_eq!(leo(&sim, 0, &tp), end);
+    assert_eq!(hw(&sim, 0, &tp), high_watermark);
 }

@@ -34,6 +34,13 @@ pub fn leader_high_watermark(
     candidate.max(previous)
 }
 
+/// A follower's high watermark after a fetch answer: the leader's, bounded by the follower's
+/// own log (`UnifiedLog.maybeUpdateHighWatermark` through `updateHighWatermark`). It is set,
+/// not raised: after a failover it follows a new leader that had not learnt the old one's.
+pub fn follower_high_watermark(leader_hw: i64, log_start_offset: i64, log_end_offset: i64) -> i64 {
+    leader_hw.min(log_end_offset).max(log_start_offset)
+}
+
 /// `effectiveMinIsr = min(min.insync.replicas, replication factor)`.
 pub fn effective_min_isr(min_insync_replicas: i32, replicas: usize) -> usize {
     (min_insync_replicas.max(1) as usize).min(replicas.max(1))
