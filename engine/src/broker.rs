@@ -702,23 +702,21 @@ impl Sim {
     }
 
     fn handle_fetch(&mut self, b: BrokerId, mut fetch: ParkedFetch, max_wait_ms: Millis) {
-        if fetch.replica_id >= 0 {
+        let follower = fetch.replica_id >= 0;
+        if follower {
             self.skip_quiet_partitions(b, &mut fetch);
-            for i in self.reliable_positions(b, &fetch) {
-                if let Some((tp, offset)) = fetch.partitions.get(i) {
-                    self.note_follower_position(b, fetch.replica_id, tp, *offset);
-                }
-            }
-            let now = self.now;
-            if let Some(broker) = self.cluster.brokers.get_mut(&b) {
-                broker
-                    .sessions
-                    .get_or_default(fetch.replica_id)
-                    .last_fetch_ms = now;
-            }
         }
-        if max_wait_ms <= 0 || self.fetch_ready(b, &fetch) {
-            self.answer_fetch(b, &fetch);
+        // `ReplicaManager.fetchMessages` reads before the follower's offsets count
+        // (`Partition.fetchRecords` reads, then `updateFollowerFetchState`): an answer sent at
+        // once carries the high watermark from before this fetch moved it; a parked one reads
+        // again when it completes.
+        let at_once = (max_wait_ms <= 0 || self.fetch_ready(b, &fetch))
+            .then(|| self.read_for_fetch(b, &fetch));
+        if follower {
+            self.note_follower_fetch(b, &fetch);
+        }
+        if let Some(partitions) = at_once {
+            self.send_fetch_answer(b, &fetch, partitions);
             return;
         }
         let Some(broker) = self.cluster.brokers.get_mut(&b) else {
@@ -734,6 +732,22 @@ impl Sim {
                 fetch: id,
             }),
         );
+    }
+
+    /// Leader side: a follower's fetch tells where its logs end, and when it last fetched.
+    fn note_follower_fetch(&mut self, b: BrokerId, fetch: &ParkedFetch) {
+        for i in self.reliable_positions(b, fetch) {
+            if let Some((tp, offset)) = fetch.partitions.get(i) {
+                self.note_follower_position(b, fetch.replica_id, tp, *offset);
+            }
+        }
+        let now = self.now;
+        if let Some(broker) = self.cluster.brokers.get_mut(&b) {
+            broker
+                .sessions
+                .get_or_default(fetch.replica_id)
+                .last_fetch_ms = now;
+        }
     }
 
     /// The partitions of a follower's fetch whose offset tells where the follower's log ends:
@@ -1018,10 +1032,20 @@ impl Sim {
         self.answer_fetch(b, &fetch);
     }
 
-    /// Reads what `fetch` may see on `b` and sends it to the fetcher: at once, on a wake, or
-    /// when `fetch.max.wait.ms` runs out.
+    /// Reads what a parked `fetch` may see on `b` now and sends it to the fetcher: on a wake,
+    /// or when `fetch.max.wait.ms` runs out (`DelayedFetch.onComplete` reads again).
     fn answer_fetch(&mut self, b: BrokerId, fetch: &ParkedFetch) {
         let partitions = self.read_for_fetch(b, fetch);
+        self.send_fetch_answer(b, fetch, partitions);
+    }
+
+    /// Sends what was read for `fetch`; a follower's caught-up partitions go quiet first.
+    fn send_fetch_answer(
+        &mut self,
+        b: BrokerId,
+        fetch: &ParkedFetch,
+        partitions: Vec<FetchPartition>,
+    ) {
         if fetch.replica_id >= 0 {
             self.quiet_caught_up(b, fetch, &partitions);
         }

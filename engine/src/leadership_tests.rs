@@ -389,3 +389,26 @@ fn a_late_answer_from_the_former_leader_is_dropped() {
     assert_eq!(leo(&sim, 0, &tp), end);
     assert_eq!(hw(&sim, 0, &tp), high_watermark);
 }
+
+/// `ReplicaManager.fetchMessages` reads before it counts the follower's offsets
+/// (`Partition.fetchRecords`: `readRecords`, then `updateFollowerFetchState`): an answer sent at
+/// once carries the high watermark from before the fetch moved it, and the follower learns the
+/// new one from its next answer.
+#[test]
+fn an_answer_sent_at_once_carries_the_high_watermark_from_before_the_fetch() {
+    let mut sim = Sim::new(1, ClusterSpec::default()).unwrap();
+    let tp = topic(&mut sim, "r", &[]);
+    sim.run_for(1_000);
+    let slow = NetworkFault::Latency(NodeId::Broker(0), NodeId::Broker(1), 100);
+    sim.apply_network_fault(slow).unwrap();
+    sim.run_for(1_000);
+    producer(&mut sim, "p", "1");
+    produce(&mut sim, "p", &tp, 1);
+    assert!(sim.run_while(1_000, |s| leo(s, 1, &tp) == 1));
+    // Broker 1's fetch at offset 1 is on its way; a record reaches the leader first, so the
+    // fetch is answered at once, and it is the one that moves the high watermark to 1.
+    produce(&mut sim, "p", &tp, 1);
+    assert!(sim.run_while(1_000, |s| leo(s, 1, &tp) == 2));
+    assert_eq!(hw(&sim, 0, &tp), 1);
+    assert_eq!(hw(&sim, 1, &tp), 0);
+}
