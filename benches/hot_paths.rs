@@ -51,12 +51,15 @@ fn log_paths(c: &mut Criterion) {
         b.iter(|| {
             black_box(
                 leader
-                    .read(black_box(50_000), 500, 1 << 20, leader.log_end_offset())
-                    .map(|v| v.len()),
+                    .read(black_box(50_000), 1 << 20, true, leader.log_end_offset())
+                    .map(|r| r.records.len()),
             )
         })
     });
-    let fetched = leader.read(0, 100, i64::MAX, 100).unwrap_or_default();
+    let fetched = leader
+        .read(0, i64::MAX, true, 100)
+        .unwrap_or_default()
+        .records;
     g.bench_function("follower_append_100", |b| {
         b.iter_batched(
             || Log::new(TopicPartition::new("t", 0), NOW),

@@ -3,6 +3,7 @@
 
 use kafka_playground::engine::client::Client;
 use kafka_playground::engine::faults::NetworkFault;
+use kafka_playground::engine::protocol::ApiKey;
 use kafka_playground::engine::trace::TraceEvent;
 use kafka_playground::engine::{Command, Sim, TopicPartition, WorkloadSpec};
 use std::collections::BTreeMap;
@@ -593,4 +594,172 @@ fn a_kip848_member_that_does_not_poll_in_time_leaves_and_rejoins_at_its_next_pol
     let g = s.group_view("g").unwrap();
     assert_eq!(g.members.len(), 2, "{g:?}");
     assert!(g.members.iter().any(|m| m.member_id == member_id));
+}
+
+/// When the consumer sent its Fetch requests (not the answers).
+fn fetch_times(s: &Sim, name: &str) -> Vec<i64> {
+    let node = s.client_node(name).unwrap();
+    s.trace()
+        .recent()
+        .filter(|(_, _, e)| {
+            matches!(e, TraceEvent::MessageSent { api: ApiKey::Fetch, from, .. } if *from == node)
+        })
+        .map(|(t, _, _)| *t)
+        .collect()
+}
+
+/// What `poll()` handed the application, poll by poll: (time, partition, first, last offset).
+fn polls(s: &Sim, name: &str) -> Vec<(i64, i32, i64, i64)> {
+    s.trace()
+        .recent()
+        .filter_map(|(t, _, e)| match e {
+            TraceEvent::Consumed {
+                client,
+                tp,
+                first_offset,
+                last_offset,
+            } if client == name => Some((*t, tp.partition, *first_offset, *last_offset)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// One record per batch, `n` of them, each about `size` bytes of value.
+fn produce_batches(s: &mut Sim, topic: &str, partition: i32, n: usize, size: usize) {
+    for i in 0..n {
+        s.apply(Command::Produce {
+            producer: "w".into(),
+            topic: topic.into(),
+            partition: Some(partition),
+            key: None,
+            value: Some(format!("{i:0size$}")),
+            timestamp: None,
+        })
+        .expect("produce");
+        s.run_for(50);
+    }
+}
+
+/// `FetchCollector.collectFetch`: one fetch brings everything up to `max.partition.fetch.bytes`
+/// (1 MiB), the client buffers it, and each `poll()` hands out `max.poll.records` of it; the
+/// position is where the application got to, not where the fetch did, and no fetch goes out
+/// for a partition with records buffered (`AbstractFetch.fetchablePartitions`).
+#[test]
+fn a_poll_hands_out_max_poll_records_of_what_one_fetch_brought() {
+    let mut s = sim(1);
+    create_topic(&mut s, "t", 1, 1);
+    produce(&mut s, "t", 0, 50);
+    s.run_for(1_000);
+    let few = [("max.poll.records", "10")];
+    consumer(&mut s, "c", None, "t", &[(0, Some(0))], &few, 100);
+    assert!(s.run_while(5_000, |s| consumed(s, "c") > 0));
+    assert_eq!(consumed(&s, "c"), 10);
+    let v = s
+        .client_views()
+        .into_iter()
+        .find(|c| c.name == "c")
+        .unwrap();
+    assert_eq!(v.positions, [(TopicPartition::new("t", 0), 10)]);
+    assert!(s.run_while(10_000, |s| consumed(s, "c") == 50));
+    let got = polls(&s, "c");
+    let ranges: Vec<(i64, i64)> = got.iter().map(|p| (p.2, p.3)).collect();
+    assert_eq!(ranges, [(0, 9), (10, 19), (20, 29), (30, 39), (40, 49)]);
+    // A poll every second (10 records of 100 ms), all from the first fetch.
+    assert!(got.windows(2).all(|w| w[1].0 - w[0].0 == 1_000), "{got:?}");
+    let fetched = fetch_times(&s, "c");
+    let fetches_before = fetched
+        .iter()
+        .filter(|t| **t > got[0].0 && **t < got[4].0)
+        .count();
+    assert_eq!(
+        fetches_before, 0,
+        "nothing fetched while records are buffered"
+    );
+}
+
+/// `DelayedFetch`: the broker holds a fetch until `fetch.min.bytes` are readable or
+/// `fetch.max.wait.ms` passes.
+#[test]
+fn a_fetch_waits_for_fetch_min_bytes_or_fetch_max_wait_ms() {
+    let mut s = sim(1);
+    create_topic(&mut s, "t", 1, 1);
+    s.run_for(1_000);
+    let wait = [("fetch.min.bytes", "1000"), ("fetch.max.wait.ms", "5000")];
+    consumer(&mut s, "c", None, "t", &[(0, Some(0))], &wait, 0);
+    s.run_for(1_000);
+    // One record of some 70 bytes: not enough, the fetch keeps waiting.
+    produce(&mut s, "t", 0, 1);
+    s.run_for(500);
+    assert_eq!(consumed(&s, "c"), 0);
+    // Enough bytes (some 170 a batch): answered as soon as they are there.
+    let start = s.now();
+    produce_batches(&mut s, "t", 0, 10, 100);
+    let first = polls(&s, "c").first().map(|p| p.0);
+    assert!(
+        first.is_some_and(|t| t - start < 400),
+        "{first:?} from {start}"
+    );
+    // Too little again: answered when the fetch's fetch.max.wait.ms ends.
+    s.run_for(6_000);
+    let before = consumed(&s, "c");
+    produce(&mut s, "t", 0, 1);
+    assert!(s.run_while(10_000, |s| consumed(s, "c") > before));
+    let now = s.now();
+    let asked = fetch_times(&s, "c").into_iter().rfind(|t| *t < now);
+    let asked = asked.unwrap();
+    let waited = s.now() - asked;
+    assert!(
+        (5_000..5_100).contains(&waited),
+        "answered {waited} ms after the fetch"
+    );
+}
+
+/// `ReplicaManager.readFromLog`: each partition brings at most `max.partition.fetch.bytes`, the
+/// whole answer at most `fetch.max.bytes`, in whole batches; the first batch of the first
+/// partition with data comes even when larger (KIP-74), so a small limit never blocks.
+#[test]
+fn fetch_sizes_limit_each_partition_and_the_whole_answer_but_the_first_batch_comes() {
+    for (config, value, per_fetch) in [
+        // A batch is 61 + some 110 bytes: one per partition and fetch.
+        ("max.partition.fetch.bytes", "200", [1, 1]),
+        // Smaller than a batch: the first partition's first batch only.
+        ("max.partition.fetch.bytes", "10", [1, 0]),
+        ("fetch.max.bytes", "10", [1, 0]),
+        ("fetch.max.bytes", "300", [1, 0]),
+    ] {
+        let mut s = sim(1);
+        create_topic(&mut s, "t", 2, 1);
+        s.run_for(1_000);
+        produce_batches(&mut s, "t", 0, 5, 100);
+        produce_batches(&mut s, "t", 1, 5, 100);
+        s.run_for(1_000);
+        consumer(
+            &mut s,
+            "c",
+            None,
+            "t",
+            &[(0, Some(0)), (1, Some(0))],
+            &[(config, value)],
+            0,
+        );
+        assert!(
+            s.run_while(20_000, |s| consumed(s, "c") == 10),
+            "{config}={value}"
+        );
+        let got = polls(&s, "c");
+        let first: Vec<i64> = [0, 1]
+            .iter()
+            .map(|p| got.iter().find(|x| x.1 == *p).map_or(0, |x| x.3 - x.2 + 1))
+            .collect();
+        assert_eq!(first[0], per_fetch[0], "{config}={value}: {got:?}");
+        if per_fetch[1] > 0 {
+            assert_eq!(first[1], per_fetch[1], "{config}={value}: {got:?}");
+        }
+        // Every poll got one record.
+        assert!(got.iter().all(|x| x.2 == x.3), "{config}={value}: {got:?}");
+        // Without the second partition in the first answer, the first poll had one record.
+        if per_fetch[1] == 0 {
+            assert!(got[0].0 < got[1].0, "{config}={value}: {got:?}");
+        }
+    }
 }

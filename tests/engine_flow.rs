@@ -850,3 +850,70 @@ fn a_follower_that_lost_its_sync_answer_rejoins_the_current_generation() {
     assert_eq!(assignment_of(&s, "b").len(), 2);
     assert_eq!(assignment_of(&s, "a").len(), 2);
 }
+
+/// The replica fetcher shares the consumer's fetch limits (`ReplicaManager.readFromLog`): a
+/// follower catching up brings at most `replica.fetch.max.bytes` per partition and fetch, in
+/// whole batches, the first batch even when larger.
+#[test]
+fn a_follower_catches_up_replica_fetch_max_bytes_at_a_time() {
+    for (max, per_fetch) in [("200", 1), ("10", 1), ("1048576", 5)] {
+        let mut s = Sim::new(
+            7,
+            ClusterSpec {
+                brokers: 2,
+                broker_overrides: BTreeMap::from([(
+                    "replica.fetch.max.bytes".to_string(),
+                    max.to_string(),
+                )]),
+                ..ClusterSpec::default()
+            },
+        )
+        .expect("cluster");
+        create_topic(&mut s, "t", 1, 2);
+        s.run_for(2_000);
+        let meta = &s.topic("t").unwrap().partitions[0];
+        let (leader, follower) = (meta.leader.unwrap(), 1 - meta.leader.unwrap());
+        s.apply(Command::StopBroker {
+            id: follower,
+            hard: false,
+        })
+        .unwrap();
+        s.run_for(1_000);
+        // Five batches of one record, some 170 bytes each.
+        for i in 0..5 {
+            s.apply(Command::Produce {
+                producer: "w".into(),
+                topic: "t".into(),
+                partition: Some(0),
+                key: None,
+                value: Some(format!("{i:0100}")),
+                timestamp: None,
+            })
+            .unwrap();
+            s.run_for(50);
+        }
+        s.run_for(1_000);
+        s.apply(Command::StartBroker { id: follower }).unwrap();
+        s.run_for(10_000);
+        let appends: Vec<(i64, i64)> = s
+            .trace()
+            .recent()
+            .filter_map(|(_, _, e)| match e {
+                TraceEvent::Appended {
+                    broker,
+                    first_offset,
+                    last_offset,
+                    ..
+                } if *broker == follower => Some((*first_offset, *last_offset)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            appends.first().map(|a| a.1 - a.0 + 1),
+            Some(per_fetch),
+            "{max}: {appends:?}"
+        );
+        assert_eq!(appends.last().map(|a| a.1), Some(4), "{max}: {appends:?}");
+        assert_ne!(leader, follower);
+    }
+}

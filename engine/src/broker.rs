@@ -7,7 +7,7 @@ use super::fetch_session::{in_sync_follower, FetchSessions, Quiet};
 use super::ids::{BrokerId, TopicPartition};
 use super::log::{Log, LogConfig, LogError, ProducerInfo};
 use super::network::{Envelope, NodeId};
-use super::protocol::{Body, FetchPartition, ProduceBatch, ProduceResult};
+use super::protocol::{Body, FetchLimits, FetchPartition, ProduceBatch, ProduceResult};
 use super::replication::{
     effective_min_isr, follower_high_watermark, leader_high_watermark, FollowerProgress,
     LeaderEpochCache,
@@ -127,7 +127,7 @@ pub struct ParkedFetch {
     pub replica_id: BrokerId,
     pub partitions: Vec<(TopicPartition, i64)>,
     pub last_fetched_epochs: Vec<i32>,
-    pub max_records: u32,
+    pub limits: FetchLimits,
 }
 
 /// An acks=all produce waiting for the high watermark to pass its batches.
@@ -276,17 +276,16 @@ impl Sim {
                 replica_id,
                 partitions,
                 last_fetched_epochs,
-                max_records,
-                max_wait_ms,
+                limits,
             } => {
                 let fetch = ParkedFetch {
                     from,
                     replica_id,
                     partitions,
                     last_fetched_epochs,
-                    max_records,
+                    limits,
                 };
-                self.handle_fetch(b, fetch, max_wait_ms)
+                self.handle_fetch(b, fetch)
             }
             Body::BrokerHeartbeatResponse {
                 fenced,
@@ -701,7 +700,10 @@ impl Sim {
         }
     }
 
-    fn handle_fetch(&mut self, b: BrokerId, mut fetch: ParkedFetch, max_wait_ms: Millis) {
+    /// `ReplicaManager.fetchMessages`: answers at once when the fetch may not wait, when
+    /// `DelayedFetch.tryComplete` would complete it, or when a read now brings `min_bytes`;
+    /// otherwise parks it until one of its partitions changes enough or `max_wait_ms` ends.
+    fn handle_fetch(&mut self, b: BrokerId, mut fetch: ParkedFetch) {
         let follower = fetch.replica_id >= 0;
         if follower {
             self.skip_quiet_partitions(b, &mut fetch);
@@ -710,8 +712,7 @@ impl Sim {
         // (`Partition.fetchRecords` reads, then `updateFollowerFetchState`): an answer sent at
         // once carries the high watermark from before this fetch moved it; a parked one reads
         // again when it completes.
-        let at_once = (max_wait_ms <= 0 || self.fetch_ready(b, &fetch))
-            .then(|| self.read_for_fetch(b, &fetch));
+        let at_once = self.answer_at_once(b, &fetch);
         if follower {
             self.note_follower_fetch(b, &fetch);
         }
@@ -719,6 +720,7 @@ impl Sim {
             self.send_fetch_answer(b, &fetch, partitions);
             return;
         }
+        let max_wait_ms = fetch.limits.max_wait_ms;
         let Some(broker) = self.cluster.brokers.get_mut(&b) else {
             return;
         };
@@ -732,6 +734,25 @@ impl Sim {
                 fetch: id,
             }),
         );
+    }
+
+    /// The answer `fetchMessages` sends at once, if any: when the fetch may not wait, when
+    /// `DelayedFetch.tryComplete` would complete it, or when a read now brings `min_bytes` (by
+    /// `DelayedFetch`'s count it may have less: the read's first batch comes whole, KIP-74).
+    fn answer_at_once(&self, b: BrokerId, fetch: &ParkedFetch) -> Option<Vec<FetchPartition>> {
+        let readiness = if fetch.limits.max_wait_ms <= 0 {
+            Readiness::Complete
+        } else {
+            self.fetch_readiness(b, fetch)
+        };
+        match readiness {
+            Readiness::Complete => Some(self.read_for_fetch(b, fetch).0),
+            Readiness::Some => {
+                let (partitions, bytes) = self.read_for_fetch(b, fetch);
+                (bytes >= i64::from(fetch.limits.min_bytes)).then_some(partitions)
+            }
+            Readiness::Nothing => None,
+        }
     }
 
     /// Leader side: a follower's fetch tells where its logs end, and when it last fetched.
@@ -809,9 +830,13 @@ impl Sim {
         let mut metas = self.cluster.partitions_in_order();
         let mut caught_up = Vec::new();
         for (i, (p, (tp, offset))) in answered.iter().zip(&fetch.partitions).enumerate() {
+            // Nothing beyond the offset at all: an empty answer may also be a spent `max_bytes`.
             let nothing_new = p.diverging_epoch.is_none()
                 && p.high_watermark == *offset
-                && p.result.as_ref().is_ok_and(|r| r.is_empty());
+                && p.result.as_ref().is_ok_and(|r| r.is_empty())
+                && self
+                    .replica(b, tp)
+                    .is_some_and(|r| r.log.log_end_offset() == *offset);
             if !nothing_new {
                 continue;
             }
@@ -846,8 +871,13 @@ impl Sim {
 
     /// Reads what a fetch may see: followers up to the LEO, consumers up to the high watermark.
     /// A follower whose last fetched epoch ends earlier on the leader is told where to truncate.
-    fn read_for_fetch(&self, b: BrokerId, fetch: &ParkedFetch) -> Vec<FetchPartition> {
-        let mut budget = fetch.max_records as usize;
+    /// `ReplicaManager.readFromLog`: each partition reads up to `partition_max_bytes` of what
+    /// is left of `max_bytes`, and the first partition with data gets its first batch whole
+    /// (KIP-74). Returns the answer and the bytes it read.
+    fn read_for_fetch(&self, b: BrokerId, fetch: &ParkedFetch) -> (Vec<FetchPartition>, i64) {
+        let mut left = i64::from(fetch.limits.max_bytes).max(0);
+        let mut total = 0i64;
+        let partition_max = i64::from(fetch.limits.partition_max_bytes);
         let mut out = Vec::with_capacity(fetch.partitions.len());
         self.for_each_fetched(b, fetch, |tp, offset, state| {
             let empty = |result| FetchPartition {
@@ -875,10 +905,12 @@ impl Sim {
                 }
                 Fetched::Readable(replica, upper) => (replica, upper),
             };
-            let result = match replica.log.read(offset, budget, FETCH_MAX_BYTES, upper) {
-                Ok(records) => {
-                    budget = budget.saturating_sub(records.len());
-                    Ok(records)
+            let max = partition_max.min(left);
+            let result = match replica.log.read(offset, max, total == 0, upper) {
+                Ok(read) => {
+                    left = (left - read.bytes).max(0);
+                    total += read.bytes;
+                    Ok(read.records)
                 }
                 Err(e) => Err(log_error_code(&e)),
             };
@@ -916,19 +948,34 @@ impl Sim {
             });
             true
         });
-        out
+        (out, total)
     }
 
-    /// Whether reading `fetch` now would give something worth answering: records, an error or
-    /// a divergence (`DelayedFetch.tryComplete`). Checks offsets only, so a parked fetch is
-    /// read when it completes rather than every time one of its partitions changes.
-    fn fetch_ready(&self, b: BrokerId, fetch: &ParkedFetch) -> bool {
-        let mut ready = false;
+    /// `DelayedFetch.tryComplete` on `fetch`: complete on an error, a divergence or a read of an
+    /// older segment, or once its partitions' readable bytes (each counted up to
+    /// `partition_max_bytes`) reach `min_bytes`. Counts only up to `min_bytes`, so a parked
+    /// fetch is read when it completes rather than every time one of its partitions changes.
+    fn fetch_readiness(&self, b: BrokerId, fetch: &ParkedFetch) -> Readiness {
+        let min_bytes = i64::from(fetch.limits.min_bytes);
+        let mut bytes = 0i64;
+        let mut complete = false;
         self.for_each_fetched(b, fetch, |_, offset, state| {
-            ready = answers(fetch, offset, &state);
-            !ready
+            match readable_bytes(fetch, offset, &state, min_bytes - bytes) {
+                None => complete = true,
+                Some(n) => bytes += n,
+            }
+            complete |= bytes >= min_bytes;
+            !complete
         });
-        ready
+        match (complete || bytes >= min_bytes, bytes > 0) {
+            (true, _) => Readiness::Complete,
+            (false, true) => Readiness::Some,
+            (false, false) => Readiness::Nothing,
+        }
+    }
+
+    fn fetch_ready(&self, b: BrokerId, fetch: &ParkedFetch) -> bool {
+        self.fetch_readiness(b, fetch) == Readiness::Complete
     }
 
     /// [`Sim::fetch_ready`] for a parked fetch woken by a change to its `i`th partition. The
@@ -951,7 +998,9 @@ impl Sim {
             self.cluster.partition(tp),
             replica,
         );
-        answers(fetch, *offset, &state) || self.fetch_ready(b, fetch)
+        let min_bytes = i64::from(fetch.limits.min_bytes);
+        readable_bytes(fetch, *offset, &state, min_bytes).is_none_or(|n| n >= min_bytes)
+            || self.fetch_ready(b, fetch)
     }
 
     /// Resolves each partition of `fetch` on broker `b` (leadership, divergence, the bound a
@@ -1035,7 +1084,7 @@ impl Sim {
     /// Reads what a parked `fetch` may see on `b` now and sends it to the fetcher: on a wake,
     /// or when `fetch.max.wait.ms` runs out (`DelayedFetch.onComplete` reads again).
     fn answer_fetch(&mut self, b: BrokerId, fetch: &ParkedFetch) {
-        let partitions = self.read_for_fetch(b, fetch);
+        let (partitions, _) = self.read_for_fetch(b, fetch);
         self.send_fetch_answer(b, fetch, partitions);
     }
 
@@ -1162,7 +1211,13 @@ impl Sim {
             }
         }
         by_leader.sort_unstable_by_key(|(l, _)| *l);
-        let wait = self.cluster.broker_config.replica_fetch_wait_max_ms;
+        let config = &self.cluster.broker_config;
+        let limits = FetchLimits {
+            max_wait_ms: config.replica_fetch_wait_max_ms,
+            min_bytes: config.replica_fetch_min_bytes,
+            max_bytes: config.replica_fetch_response_max_bytes,
+            partition_max_bytes: config.replica_fetch_max_bytes,
+        };
         for (leader, (partitions, last_fetched_epochs)) in by_leader {
             let busy = self
                 .cluster
@@ -1179,8 +1234,7 @@ impl Sim {
                 replica_id: b,
                 partitions,
                 last_fetched_epochs,
-                max_records: u32::MAX,
-                max_wait_ms: wait,
+                limits,
             };
             self.send(NodeId::Broker(b), NodeId::Broker(leader), body);
         }
@@ -1530,16 +1584,32 @@ fn resolve_fetched<'a>(
     }
 }
 
-/// Whether one resolved partition makes its fetch answerable now: an error, a divergence, or a
-/// record to read (what `Log::read` would return).
-fn answers(fetch: &ParkedFetch, offset: i64, state: &Fetched<'_>) -> bool {
+/// What one resolved partition adds to `DelayedFetch.tryComplete`'s count: `None` when it
+/// completes the fetch by itself (an error, a divergence, an older segment), else its readable
+/// bytes up to `partition_max_bytes`, counted no further than `wanted`.
+fn readable_bytes(
+    fetch: &ParkedFetch,
+    offset: i64,
+    state: &Fetched<'_>,
+    wanted: i64,
+) -> Option<i64> {
     match state {
-        Fetched::Error(_) | Fetched::Diverged(..) => true,
+        Fetched::Error(_) | Fetched::Diverged(..) => None,
         Fetched::Readable(r, upper) => {
-            r.log
-                .read_would_answer(offset, fetch.max_records as usize, *upper)
+            let cap = i64::from(fetch.limits.partition_max_bytes).min(wanted.max(1));
+            r.log.bytes_readable(offset, *upper, cap)
         }
     }
+}
+
+/// Where a fetch stands (`ReplicaManager.fetchMessages` and `DelayedFetch.tryComplete`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Readiness {
+    /// Answer now.
+    Complete,
+    /// Some bytes, fewer than `min_bytes` as `DelayedFetch` counts them.
+    Some,
+    Nothing,
 }
 
 /// One partition of a fetch as the leader sees it.
@@ -1553,9 +1623,6 @@ enum Fetched<'a> {
 
 /// What a follower asks one leader for: partitions with fetch offsets, and last fetched epochs.
 type FetchPlan = (Vec<(TopicPartition, i64)>, Vec<i32>);
-
-/// Fetch responses are capped at `fetch.max.bytes` (50 MiB), as Kafka's default.
-const FETCH_MAX_BYTES: i64 = 52_428_800;
 
 pub(crate) fn log_error_code(e: &LogError) -> ErrorCode {
     match e.error_name() {

@@ -11,7 +11,7 @@ use super::group::assignors::{self, AssignorName, MemberSubscription, RebalanceP
 use super::ids::{BrokerId, TopicPartition};
 use super::log::Record;
 use super::network::{ClientId, Envelope, NodeId};
-use super::protocol::{Body, FetchPartition, JoinMetadata, JoinResult};
+use super::protocol::{Body, FetchLimits, FetchPartition, JoinMetadata, JoinResult};
 use super::sim::Sim;
 use super::time::Millis;
 use super::trace::TraceEvent;
@@ -31,6 +31,18 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 mod commit;
 pub(crate) use commit::CommitKind;
 pub use commit::{timeout_message, CommitFailure};
+
+/// One partition's records from one fetch answer, waiting for `poll()` (`CompletedFetch`).
+#[derive(Clone, Debug)]
+struct CompletedFetch {
+    tp: TopicPartition,
+    /// Where the next record handed out continues from (`nextFetchOffset`): records are
+    /// handed out only while the partition's position is still there.
+    next_offset: i64,
+    records: VecDeque<Record>,
+    /// The answer's leader epoch entries, for the epoch of the last record handed out.
+    epochs: Vec<(i32, i64)>,
+}
 
 /// Where a group consumer stands in the protocol.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -80,6 +92,10 @@ pub struct Consumer {
     /// Partitions waiting for OffsetFetch or ListOffsets.
     resolving: BTreeSet<TopicPartition>,
     fetching_from: BTreeSet<BrokerId>,
+    /// Fetched records not yet handed to the application (`FetchBuffer`), in arrival order;
+    /// the front is the next in line. At most one per partition: a partition with records
+    /// here is not fetched again.
+    fetch_buffer: VecDeque<CompletedFetch>,
     /// When the fetcher tries again after a fetch could not be made or failed: Kafka's poll
     /// loop prepares fetches at every `poll()`, with the metadata refreshed meanwhile; here a
     /// timer stands for the next poll that finds a leader to fetch from.
@@ -231,6 +247,7 @@ impl Consumer {
             resetting_from: BTreeMap::new(),
             resolving: BTreeSet::new(),
             fetching_from: BTreeSet::new(),
+            fetch_buffer: VecDeque::new(),
             fetch_retry_at: None,
             fetch_failures: 0,
             request_in_flight: false,
@@ -279,6 +296,11 @@ impl Consumer {
         if self.busy_until > 0 {
             due.push(self.busy_until);
         }
+        // Records left in the buffer go to the next `poll()`, once the processing ends (at
+        // once for an application that takes no time per record).
+        if !self.fetch_buffer.is_empty() && !self.leaving {
+            due.push(self.busy_until);
+        }
         if !self.request_in_flight && self.looks_for_coordinator() {
             due.push(self.find_coordinator_at);
         }
@@ -321,15 +343,80 @@ impl Consumer {
         self.fetch_retry_at = Some(self.fetch_retry_at.map_or(at, |t| t.min(at)));
     }
 
-    /// Sets where fetching `tp` goes on, with the epoch of the record before it when known.
+    /// Sets where fetching `tp` goes on (a seek, a committed offset, a reset), with the epoch
+    /// of the record before it when known; records buffered from elsewhere are dropped.
     fn set_position(&mut self, tp: TopicPartition, offset: i64, epoch: Option<i32>) {
         self.out_of_range.remove(&tp);
         self.resetting_from.remove(&tp);
+        self.drop_buffered(&tp);
+        self.move_position(tp, offset, epoch);
+    }
+
+    fn move_position(&mut self, tp: TopicPartition, offset: i64, epoch: Option<i32>) {
         match epoch {
             Some(e) => self.position_epochs.insert(tp.clone(), e),
             None => self.position_epochs.remove(&tp),
         };
         self.positions.insert(tp, offset);
+    }
+
+    /// Drops `tp`'s buffered records (revoked, seeked or reset): `FetchBuffer.retainAll`, or
+    /// the position check that `FetchCollector` drains stale records with.
+    fn drop_buffered(&mut self, tp: &TopicPartition) {
+        self.fetch_buffer.retain(|f| f.tp != *tp);
+    }
+
+    /// `FetchCollector.collectFetch`: takes up to `max.poll.records` records from the buffer,
+    /// front first, moving each partition's position past what it hands out (with the epoch
+    /// of the last record's batch). Records whose partition is no longer where they continue
+    /// from (revoked, seeked) are drained.
+    fn collect_fetch(&mut self) -> Vec<(TopicPartition, Vec<Record>)> {
+        let mut remaining = self.config.max_poll_records.max(1) as usize;
+        let mut out = Vec::new();
+        while remaining > 0 {
+            let Some(next) = self.fetch_buffer.front_mut() else {
+                break;
+            };
+            let current = self.positions.get(&next.tp) == Some(&next.next_offset)
+                && !self.out_of_range.contains(&next.tp);
+            let n = if current {
+                remaining.min(next.records.len())
+            } else {
+                0
+            };
+            let taken: Vec<Record> = if n == next.records.len() {
+                std::mem::take(&mut next.records).into()
+            } else {
+                next.records.drain(..n).collect()
+            };
+            if let Some(last) = taken.last() {
+                next.next_offset = last.offset() + 1;
+                let (tp, offset) = (next.tp.clone(), next.next_offset);
+                let epoch = batch_epoch(&next.epochs, last.offset());
+                remaining -= taken.len();
+                out.push((tp.clone(), taken));
+                self.move_position(tp, offset, epoch);
+            }
+            if self
+                .fetch_buffer
+                .front()
+                .is_none_or(|f| f.records.is_empty() || !current)
+            {
+                self.fetch_buffer.pop_front();
+            }
+        }
+        out
+    }
+
+    /// `AbstractFetch.fetchablePartitions`: those with a position, not stopped at an
+    /// out-of-range error, with nothing buffered.
+    fn fetchable(&self) -> impl Iterator<Item = (&TopicPartition, i64)> + '_ {
+        let mut buffered: Vec<&TopicPartition> = self.fetch_buffer.iter().map(|f| &f.tp).collect();
+        buffered.sort_unstable();
+        self.positions.iter().filter_map(move |(tp, pos)| {
+            let skip = self.out_of_range.contains(tp) || buffered.binary_search(&tp).is_ok();
+            (!skip).then_some((tp, *pos))
+        })
     }
 
     /// `FetchPosition.toString()` for `tp`'s position, with `leader` as the current leader.
@@ -346,6 +433,7 @@ impl Consumer {
 
     /// Stops tracking `tp` (revoked).
     fn forget_partition(&mut self, tp: &TopicPartition) {
+        self.drop_buffered(tp);
         self.positions.remove(tp);
         self.position_epochs.remove(tp);
         self.out_of_range.remove(tp);
@@ -355,6 +443,7 @@ impl Consumer {
 
     /// Gives up the whole assignment and everything tracked for it.
     fn forget_assignment(&mut self) {
+        self.fetch_buffer.clear();
         self.assignment.clear();
         self.positions.clear();
         self.position_epochs.clear();
@@ -590,8 +679,76 @@ impl Sim {
         self.send(NodeId::Client(c), NodeId::Broker(coord), body);
     }
 
-    /// Sends a fetch to each leader of assigned partitions that has none outstanding.
+    /// A turn of the application's poll loop (`KafkaConsumer.poll`): unless it is processing
+    /// the last poll's records, it gets up to `max.poll.records` buffered ones, and fetches go
+    /// out for the partitions with nothing buffered; also right after records were handed out,
+    /// so the next ones arrive while it processes these (`sendFetches` before `poll` returns).
     fn fetch(&mut self, c: ClientId) {
+        let now = self.now;
+        // Whatever the phase: `poll()` fetches the partitions still owned while a rebalance or
+        // a coordinator lookup runs (cooperative members keep theirs during a rebalance; eager
+        // ones gave everything up before joining).
+        if self
+            .consumer_mut(c)
+            .is_none_or(|x| x.leaving || x.busy_until > now)
+        {
+            return;
+        }
+        self.hand_out(c);
+        self.send_fetches(c);
+    }
+
+    /// `poll()` returns buffered records to the application: they are consumed (traced), and
+    /// it processes them for `process_time_ms` each before it polls again.
+    fn hand_out(&mut self, c: ClientId) {
+        let now = self.now;
+        let Some(x) = self.consumer_mut(c) else {
+            return;
+        };
+        let polled = x.collect_fetch();
+        if polled.is_empty() {
+            return;
+        }
+        let mut events = Vec::with_capacity(polled.len());
+        let mut count = 0u64;
+        for (tp, records) in polled {
+            let (Some(first), Some(last)) = (records.first(), records.last()) else {
+                continue;
+            };
+            events.push(TraceEvent::Consumed {
+                client: SmolStr::new(&x.name),
+                tp: tp.clone(),
+                first_offset: first.offset(),
+                last_offset: last.offset(),
+            });
+            count += records.len() as u64;
+            for record in records {
+                x.push_consumed(Consumed {
+                    tp: tp.clone(),
+                    record,
+                });
+            }
+        }
+        x.total_consumed += count;
+        if x.process_time_ms > 0 {
+            x.busy_until = now + x.process_time_ms * count as Millis;
+            // The next `poll()` comes when the processing ends; a group member that will
+            // not poll within `max.poll.interval.ms` leaves when that runs out.
+            let limit = now.saturating_add(x.config.max_poll_interval_ms);
+            let member = matches!(
+                x.phase,
+                MemberPhase::Joining | MemberPhase::Syncing | MemberPhase::Stable
+            );
+            x.poll_timeout_at = (member && x.busy_until > limit).then_some(limit);
+        }
+        for e in events {
+            self.record(e);
+        }
+    }
+
+    /// Sends a fetch to each leader of fetchable partitions that has none outstanding, with
+    /// the consumer's `fetch.*` limits.
+    fn send_fetches(&mut self, c: ClientId) {
         let now = self.now;
         let Some(x) = self.clients.get(&c).and_then(|cl| match cl {
             super::client::Client::Consumer(x) => Some(x),
@@ -599,28 +756,23 @@ impl Sim {
         }) else {
             return;
         };
-        // Whatever the phase: `poll()` fetches the partitions still owned while a rebalance or
-        // a coordinator lookup runs (cooperative members keep theirs during a rebalance; eager
-        // ones gave everything up before joining).
-        if x.leaving || x.busy_until > now {
-            return;
-        }
         let mut by_leader: BTreeMap<BrokerId, Vec<(TopicPartition, i64)>> = BTreeMap::new();
         let mut leaderless = false;
-        for (tp, pos) in &x.positions {
-            if x.out_of_range.contains(tp) {
-                continue;
-            }
+        for (tp, pos) in x.fetchable() {
             match self.cluster.leader_of(tp) {
                 Some(l) if !x.fetching_from.contains(&l) => {
-                    by_leader.entry(l).or_default().push((tp.clone(), *pos))
+                    by_leader.entry(l).or_default().push((tp.clone(), pos))
                 }
                 Some(_) => {}
                 None => leaderless = true,
             }
         }
-        let max_records = x.config.max_poll_records.max(1) as u32;
-        let wait = x.config.fetch_max_wait_ms;
+        let limits = FetchLimits {
+            max_wait_ms: x.config.fetch_max_wait_ms,
+            min_bytes: x.config.fetch_min_bytes,
+            max_bytes: x.config.fetch_max_bytes,
+            partition_max_bytes: x.config.max_partition_fetch_bytes,
+        };
         let Some(x) = self.consumer_mut(c) else {
             return;
         };
@@ -637,8 +789,7 @@ impl Sim {
                 replica_id: -1,
                 last_fetched_epochs: Vec::new(),
                 partitions,
-                max_records,
-                max_wait_ms: wait,
+                limits,
             };
             self.send(NodeId::Client(c), NodeId::Broker(leader), body);
         }
@@ -1040,9 +1191,10 @@ impl Sim {
         }
     }
 
+    /// A fetch answer: records go to the buffer for `poll()` (`AbstractFetch.handleFetchSuccess`);
+    /// errors are handled at once.
     fn on_fetch(&mut self, c: ClientId, b: BrokerId, partitions: Vec<FetchPartition>) {
         let now = self.now;
-        let mut events = Vec::new();
         let mut out_of_range = Vec::new();
         let mut raised = Vec::new();
         {
@@ -1051,31 +1203,19 @@ impl Sim {
             };
             x.fetching_from.remove(&b);
             x.fetch_failures = 0;
-            let mut count = 0u64;
             for p in partitions {
                 let Some(pos) = x.positions.get(&p.tp).copied() else {
                     continue;
                 };
                 match p.result {
-                    Ok(records) => {
-                        let fresh: Vec<Record> =
-                            records.into_iter().filter(|r| r.offset() >= pos).collect();
-                        let (Some(first), Some(last)) = (fresh.first(), fresh.last()) else {
-                            continue;
-                        };
-                        events.push(TraceEvent::Consumed {
-                            client: SmolStr::new(&x.name),
-                            tp: p.tp.clone(),
-                            first_offset: first.offset(),
-                            last_offset: last.offset(),
-                        });
-                        let epoch = batch_epoch(&p.epochs, last.offset());
-                        x.set_position(p.tp.clone(), last.offset() + 1, epoch);
-                        count += fresh.len() as u64;
-                        for record in fresh {
-                            x.push_consumed(Consumed {
-                                tp: p.tp.clone(),
-                                record,
+                    Ok(mut records) => {
+                        records.retain(|r| r.offset() >= pos);
+                        if !records.is_empty() && p.fetch_offset == pos {
+                            x.fetch_buffer.push_back(CompletedFetch {
+                                tp: p.tp,
+                                next_offset: pos,
+                                records: records.into(),
+                                epochs: p.epochs,
                             });
                         }
                     }
@@ -1088,6 +1228,7 @@ impl Sim {
                     }
                     Err(ErrorCode::OffsetOutOfRange) => {
                         x.positions.remove(&p.tp);
+                        x.drop_buffered(&p.tp);
                         x.resetting_from.insert(p.tp.clone(), pos);
                         out_of_range.push(p.tp.clone());
                     }
@@ -1096,21 +1237,6 @@ impl Sim {
                     Err(_) => x.request_metadata_update(now),
                 }
             }
-            x.total_consumed += count;
-            if count > 0 && x.process_time_ms > 0 {
-                x.busy_until = now + x.process_time_ms * count as Millis;
-                // The next `poll()` comes when the processing ends; a group member that will
-                // not poll within `max.poll.interval.ms` leaves when that runs out.
-                let limit = now.saturating_add(x.config.max_poll_interval_ms);
-                let member = matches!(
-                    x.phase,
-                    MemberPhase::Joining | MemberPhase::Syncing | MemberPhase::Stable
-                );
-                x.poll_timeout_at = (member && x.busy_until > limit).then_some(limit);
-            }
-        }
-        for e in events {
-            self.record(e);
         }
         self.raise_out_of_range(c, b, raised);
         self.reset_positions(c, out_of_range);

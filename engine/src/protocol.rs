@@ -117,6 +117,21 @@ pub struct JoinedMember {
 }
 
 /// A message body. Requests and their responses are separate messages with their own flight.
+/// How long a fetch may wait and how much it may bring (`FetchRequest`'s `max_wait_ms`,
+/// `min_bytes`, `max_bytes` and each partition's `partition_max_bytes`, which the Java clients
+/// and the replica fetcher set alike for every partition): a consumer's `fetch.max.wait.ms`,
+/// `fetch.min.bytes`, `fetch.max.bytes` and `max.partition.fetch.bytes`, a follower's
+/// `replica.fetch.wait.max.ms`, `replica.fetch.min.bytes`, `replica.fetch.response.max.bytes`
+/// and `replica.fetch.max.bytes`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FetchLimits {
+    /// Long poll: how long the broker may hold the fetch while it has less than `min_bytes`.
+    pub max_wait_ms: Millis,
+    pub min_bytes: i32,
+    pub max_bytes: i32,
+    pub partition_max_bytes: i32,
+}
+
 #[derive(Clone, Debug)]
 pub enum Body {
     ProduceRequest {
@@ -136,9 +151,7 @@ pub enum Body {
         /// Followers: the epoch of the last record fetched per partition (KIP-320), so the
         /// leader can tell a diverged log. Empty for consumers.
         last_fetched_epochs: Vec<i32>,
-        max_records: u32,
-        /// Long poll: how long the broker may hold the fetch when there is nothing to return.
-        max_wait_ms: Millis,
+        limits: FetchLimits,
     },
     FetchResponse {
         partitions: Vec<FetchPartition>,

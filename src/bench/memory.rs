@@ -39,13 +39,9 @@ fn fill(records: usize) -> Result<(Vec<Log>, u64), String> {
             .map_err(|e| e.to_string())?;
         for f in followers {
             let fetched = leader
-                .read(
-                    f.log_end_offset(),
-                    usize::MAX,
-                    i64::MAX,
-                    leader.log_end_offset(),
-                )
-                .map_err(|e| e.to_string())?;
+                .read(f.log_end_offset(), i64::MAX, true, leader.log_end_offset())
+                .map_err(|e| e.to_string())?
+                .records;
             f.append_as_follower(&fetched, now, &config)
                 .map_err(|e| e.to_string())?;
         }

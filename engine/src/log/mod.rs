@@ -65,6 +65,56 @@ pub struct AppendInfo {
     pub rolled_segment_base: Option<i64>,
 }
 
+/// What a read returns (`FetchDataInfo`): whole batches, and the bytes of the slice sent,
+/// which may end with part of a batch the fetcher drops (`LogSegment.read` cuts at the limit).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LogRead {
+    pub records: Vec<Record>,
+    pub bytes: i64,
+}
+
+/// One batch as a read sees it: its stored records (those below the read's bound) and their
+/// bytes in the size model.
+struct BatchView<'a> {
+    records: &'a [Record],
+    bytes: i64,
+}
+
+/// The batches of one segment from a read's first batch up to its bound.
+struct Batches<'a> {
+    records: &'a [Record],
+    upper: i64,
+    /// A later segment starts below the bound (`LogOffsetMetadata.onOlderSegment`).
+    segment_ends_before_bound: bool,
+}
+
+impl<'a> Iterator for Batches<'a> {
+    type Item = BatchView<'a>;
+
+    fn next(&mut self) -> Option<BatchView<'a>> {
+        let mut base = None;
+        let mut bytes = RECORD_BATCH_OVERHEAD;
+        let mut n = 0;
+        for r in self.records {
+            if r.offset() >= self.upper {
+                break;
+            }
+            let (b, size) = r.batch_and_size();
+            if *base.get_or_insert(b) != b {
+                break;
+            }
+            bytes += size;
+            n += 1;
+        }
+        if n == 0 {
+            return None;
+        }
+        let (records, rest) = self.records.split_at(n);
+        self.records = rest;
+        Some(BatchView { records, bytes })
+    }
+}
+
 /// One segment of a log built by [`Log::from_segment_specs`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SegmentSpec {
@@ -465,73 +515,122 @@ impl Log {
         })
     }
 
-    /// Records from `from_offset` (§3.1, `UnifiedLog.read`):
+    /// Records from `from_offset` (§3.1, `UnifiedLog.read` and `LogSegment.read`):
     /// * below the log start offset or above LEO → `OFFSET_OUT_OF_RANGE`;
     /// * at or past `upper_bound_exclusive` (HW for consumers, LSO for read_committed, LEO for
     ///   followers) → empty, not an error;
-    /// * otherwise records with offset ≥ `from_offset` (compaction leaves gaps) and below the
-    ///   bound, at most `max_records`, and within `max_bytes` except that the first record is
-    ///   always returned so a large record cannot block a consumer (KIP-74).
+    /// * otherwise the whole batches from the one holding the first record at or after
+    ///   `from_offset` (compaction leaves gaps), within that record's segment and below the
+    ///   bound, that fit in `max_bytes`; with `min_one_message` the first batch comes even when
+    ///   larger, so a large batch cannot block a fetcher (KIP-74). Records of the first batch
+    ///   before `from_offset` count toward the bytes but are left out, as fetchers skip them.
     pub fn read(
         &self,
         from_offset: i64,
-        max_records: usize,
         max_bytes: i64,
+        min_one_message: bool,
         upper_bound_exclusive: i64,
-    ) -> Result<Vec<Record>, LogError> {
+    ) -> Result<LogRead, LogError> {
         if self.out_of_range(from_offset) {
             return Err(self.out_of_range_error(from_offset));
         }
-        let Some(upper) = self.readable_bound(from_offset, max_records, upper_bound_exclusive)
-        else {
+        let mut read = LogRead::default();
+        let Some(mut batches) = self.batches_from(from_offset, upper_bound_exclusive) else {
             // Nothing readable (a caught-up fetch, the common case): no search, no allocation.
-            return Ok(Vec::new());
+            return Ok(read);
         };
-        // Offsets are unique, so the range bounds the count; capped so a huge range with a small
-        // byte budget does not over-allocate.
-        let bound = usize::try_from(upper - from_offset).unwrap_or(usize::MAX);
-        let mut out = Vec::with_capacity(bound.min(max_records).min(1024));
-        let mut bytes = 0i64;
-        let mut last_batch = None;
-        for r in self.iter_from(from_offset) {
-            if r.offset() >= upper || out.len() >= max_records {
+        let mut limit = max_bytes.max(0);
+        let mut first = true;
+        for batch in batches.by_ref() {
+            if first && min_one_message {
+                limit = limit.max(batch.bytes);
+            }
+            first = false;
+            if read.bytes + batch.bytes > limit {
+                // The slice ends inside this batch: its bytes are sent, its records are not.
+                read.bytes = limit;
                 break;
             }
-            let (batch, size) = r.batch_and_size();
-            let header = if last_batch == Some(batch) {
-                0
-            } else {
-                RECORD_BATCH_OVERHEAD
-            };
-            let cost = header + size;
-            if !out.is_empty() && bytes + cost > max_bytes {
-                break;
-            }
-            bytes += cost;
-            last_batch = Some(batch);
-            out.push(r.clone());
+            read.bytes += batch.bytes;
+            read.records.extend(
+                batch
+                    .records
+                    .iter()
+                    .filter(|r| r.offset() >= from_offset)
+                    .cloned(),
+            );
         }
-        Ok(out)
+        Ok(read)
     }
 
-    /// Whether [`Log::read`] with these arguments would answer at once, with an error or at least
-    /// one record: what a parked fetch waits for (`DelayedFetch.tryComplete`), found without
-    /// building the answer.
-    pub fn read_would_answer(
+    /// What a fetch waiting at `from_offset` for data below `upper_bound_exclusive` may count
+    /// (`DelayedFetch.tryComplete`): `None` when it should complete whatever the bytes (out of
+    /// range, or its segment ends before the bound: "fetching older segments"), else the bytes
+    /// of its segment's batches below the bound, counted up to `cap` (the partition's limit).
+    pub fn bytes_readable(
         &self,
         from_offset: i64,
-        max_records: usize,
         upper_bound_exclusive: i64,
-    ) -> bool {
-        self.out_of_range(from_offset)
-            || self
-                .readable_bound(from_offset, max_records, upper_bound_exclusive)
-                .is_some_and(|upper| {
-                    // Compaction leaves gaps: the next stored record may lie past the bound.
-                    self.iter_from(from_offset)
-                        .next()
-                        .is_some_and(|r| r.offset() < upper)
-                })
+        cap: i64,
+    ) -> Option<i64> {
+        if self.out_of_range(from_offset) {
+            return None;
+        }
+        let Some(batches) = self.batches_from(from_offset, upper_bound_exclusive) else {
+            return Some(0);
+        };
+        if batches.segment_ends_before_bound {
+            return None;
+        }
+        // There is a batch: its header alone reaches a cap this small (`fetch.min.bytes=1`, the
+        // default), without sizing its records.
+        if cap <= RECORD_BATCH_OVERHEAD {
+            return Some(cap.max(0));
+        }
+        let mut bytes = 0;
+        for batch in batches {
+            if bytes >= cap {
+                break;
+            }
+            bytes += batch.bytes;
+        }
+        Some(bytes.min(cap))
+    }
+
+    /// The batches a read from an in-range `from_offset` sees: those of the first segment with a
+    /// record at or after it, from that record's batch up to `upper_bound_exclusive`; `None` when
+    /// there is nothing below the bound.
+    fn batches_from(&self, from_offset: i64, upper_bound_exclusive: i64) -> Option<Batches<'_>> {
+        let upper = self.readable_bound(from_offset, upper_bound_exclusive)?;
+        let first = self
+            .segments
+            .partition_point(|s| s.base_offset <= from_offset)
+            .saturating_sub(1);
+        for (i, s) in self.segments.iter().enumerate().skip(first) {
+            let at = s.index_at_or_after(from_offset);
+            let Some(r) = s.records.get(at) else {
+                continue;
+            };
+            if r.offset() >= upper {
+                return None;
+            }
+            // The batch holding `from_offset` is read whole, from its first stored record.
+            let base = r.batch_base_offset();
+            let start = if base == r.offset() {
+                at
+            } else {
+                s.records[..at]
+                    .iter()
+                    .rposition(|x| x.batch_base_offset() != base)
+                    .map_or(0, |j| j + 1)
+            };
+            return Some(Batches {
+                records: &s.records[start..],
+                upper,
+                segment_ends_before_bound: self.upper_bound(i) < upper,
+            });
+        }
+        None
     }
 
     /// Below the log start offset or above LEO: `OFFSET_OUT_OF_RANGE`.
@@ -556,15 +655,10 @@ impl Log {
     }
 
     /// The exclusive bound a read from an in-range `from_offset` may reach, or `None` when it
-    /// can return nothing (at or past the bound, or no records wanted).
-    fn readable_bound(
-        &self,
-        from_offset: i64,
-        max_records: usize,
-        upper_bound_exclusive: i64,
-    ) -> Option<i64> {
+    /// can return nothing (at or past the bound).
+    fn readable_bound(&self, from_offset: i64, upper_bound_exclusive: i64) -> Option<i64> {
         let upper = upper_bound_exclusive.min(self.log_end_offset);
-        (from_offset < upper && max_records > 0).then_some(upper)
+        (from_offset < upper).then_some(upper)
     }
 
     /// Every stored record with offset ≥ `offset`, in order (no range checks).

@@ -472,7 +472,7 @@ mod tests {
         // -1 means "up to the high watermark".
         assert_eq!(log.delete_records_before(-1, 11, true), Ok(11));
         assert_eq!(log.log_start_offset(), 11);
-        let read = log.read(10, 100, i64::MAX, 11).unwrap_err();
+        let read = log.read(10, i64::MAX, true, 11).unwrap_err();
         assert_eq!(read.error_name(), "OFFSET_OUT_OF_RANGE");
     }
 }

@@ -12,6 +12,19 @@ fn text(ts: i64, key: Option<&str>, value: Option<&str>) -> NewRecord {
     NewRecord::text(ts, key, value)
 }
 
+/// Everything readable from `from` below `upper`, one segment's read after another.
+pub(super) fn read_all(log: &Log, mut from: i64, upper: i64) -> Vec<Record> {
+    let mut out: Vec<Record> = Vec::new();
+    loop {
+        let records = log.read(from, i64::MAX, true, upper).unwrap().records;
+        let Some(last) = records.last() else {
+            return out;
+        };
+        from = last.offset() + 1;
+        out.extend(records);
+    }
+}
+
 fn bases(log: &Log) -> Vec<i64> {
     log.segments().map(Segment::base_offset).collect()
 }
@@ -37,7 +50,7 @@ fn append_assigns_offsets_and_reports_sizes() {
     assert_eq!(log.size_in_bytes(), 77);
     let info = log.append(vec![text(7, None, None)], 11, &config).unwrap();
     assert_eq!(info.first_offset, 2);
-    let recs = log.read(0, 10, i64::MAX, 3).unwrap();
+    let recs = log.read(0, i64::MAX, true, 3).unwrap().records;
     assert_eq!(recs.len(), 3);
     assert_eq!(recs[1].value(), Some(&b""[..]));
     assert_eq!(recs[2].value(), None);
@@ -217,7 +230,7 @@ fn log_append_time_overrides_timestamps() {
         .unwrap();
     assert_eq!(info.log_append_time_ms, 50_000_000);
     assert_eq!(info.max_timestamp, 50_000_000);
-    let recs = log.read(0, 10, i64::MAX, 2).unwrap();
+    let recs = log.read(0, i64::MAX, true, 2).unwrap().records;
     assert!(
         recs.iter()
             .all(|r| r.timestamp() == 50_000_000
@@ -310,40 +323,101 @@ fn read_follows_watermark_rules() {
     let hw = 4;
     // Consumers read up to HW; between HW and LEO is empty, not an error.
     assert_eq!(
-        log.read(2, 100, i64::MAX, hw)
+        log.read(2, i64::MAX, true, hw)
             .unwrap()
+            .records
             .iter()
             .map(Record::offset)
             .collect::<Vec<_>>(),
         vec![2, 3]
     );
-    assert!(log.read(4, 100, i64::MAX, hw).unwrap().is_empty());
-    assert!(log.read(5, 100, i64::MAX, hw).unwrap().is_empty());
-    assert!(log.read(6, 100, i64::MAX, hw).unwrap().is_empty()); // == LEO
-                                                                 // Followers read up to LEO.
+    assert!(log.read(4, i64::MAX, true, hw).unwrap().records.is_empty());
+    assert!(log.read(5, i64::MAX, true, hw).unwrap().records.is_empty());
+    assert!(log.read(6, i64::MAX, true, hw).unwrap().records.is_empty()); // == LEO
+                                                                          // Followers read up to LEO.
     assert_eq!(
-        log.read(4, 100, i64::MAX, log.log_end_offset())
+        log.read(4, i64::MAX, true, log.log_end_offset())
             .unwrap()
+            .records
             .len(),
         2
     );
-    let err = log.read(7, 100, i64::MAX, hw).unwrap_err();
+    let err = log.read(7, i64::MAX, true, hw).unwrap_err();
     assert_eq!(err.error_name(), "OFFSET_OUT_OF_RANGE");
     assert_eq!(
         err.to_string(),
         "Received request for offset 7 for partition orders-1, but we only have log segments upto 6."
     );
     log.delete_records_before(3, hw, true).unwrap();
-    let err = log.read(2, 100, i64::MAX, hw).unwrap_err();
+    let err = log.read(2, i64::MAX, true, hw).unwrap_err();
     assert_eq!(
         err.to_string(),
         "Received request for offset 2 for partition orders-1, but we only have log segments starting from offset: 3."
     );
-    // Limits: record count, and bytes with at least one record returned.
-    assert_eq!(log.read(3, 1, i64::MAX, 6).unwrap().len(), 1);
-    assert_eq!(log.read(3, 100, 1, 6).unwrap().len(), 1);
-    assert_eq!(log.read(3, 100, 140, 6).unwrap().len(), 2);
-    assert_eq!(log.read(3, 100, 139, 6).unwrap().len(), 1);
+}
+
+/// `LogSegment.read`: one segment per read, whole batches within the byte limit, the first one
+/// even when larger (KIP-74) unless the fetch already has data; the slice's bytes end at the
+/// limit when a batch does not fit.
+#[test]
+fn reads_whole_batches_of_one_segment_within_max_bytes() {
+    let config = LogConfig {
+        segment_bytes: 200,
+        ..LogConfig::default()
+    };
+    let mut log = Log::new(tp(), 0);
+    for i in 0..6 {
+        log.append(vec![text(i, Some("k"), Some("v"))], i, &config)
+            .unwrap();
+    }
+    // One-record batches of 70 bytes, two per segment: [0, 1] [2, 3] [4, 5].
+    assert_eq!(bases(&log), vec![0, 2, 4]);
+    let offsets = |r: LogRead| {
+        (
+            r.records.iter().map(Record::offset).collect::<Vec<_>>(),
+            r.bytes,
+        )
+    };
+    let read = |from, max, min_one| offsets(log.read(from, max, min_one, 6).unwrap());
+    assert_eq!(read(2, i64::MAX, true), (vec![2, 3], 140));
+    assert_eq!(read(3, i64::MAX, true), (vec![3], 70));
+    assert_eq!(read(2, 140, true), (vec![2, 3], 140));
+    assert_eq!(read(2, 139, true), (vec![2], 139));
+    assert_eq!(read(2, 1, true), (vec![2], 70));
+    assert_eq!(read(2, 1, false), (vec![], 1));
+    assert_eq!(read(2, 0, false), (vec![], 0));
+    // A batch is read whole from its first record: the ones before the offset count as bytes.
+    let mut log = Log::new(tp(), 0);
+    log.append(vec![text(0, Some("k"), Some("v")); 3], 0, &config)
+        .unwrap();
+    let whole = log.read(0, i64::MAX, true, 3).unwrap();
+    let tail = log.read(2, i64::MAX, true, 3).unwrap();
+    assert_eq!(
+        tail.records.iter().map(Record::offset).collect::<Vec<_>>(),
+        vec![2]
+    );
+    assert_eq!(tail.bytes, whole.bytes);
+}
+
+/// `DelayedFetch.tryComplete`: the bytes a waiting fetch counts, up to its cap; a fetch whose
+/// segment ends before the bound completes whatever the bytes ("fetching older segments").
+#[test]
+fn bytes_readable_counts_one_segment_up_to_a_cap() {
+    let config = LogConfig {
+        segment_bytes: 200,
+        ..LogConfig::default()
+    };
+    let mut log = Log::new(tp(), 0);
+    for i in 0..5 {
+        log.append(vec![text(i, Some("k"), Some("v"))], i, &config)
+            .unwrap();
+    }
+    assert_eq!(log.bytes_readable(4, 5, i64::MAX), Some(70));
+    assert_eq!(log.bytes_readable(4, 5, 10), Some(10));
+    assert_eq!(log.bytes_readable(5, 5, i64::MAX), Some(0));
+    assert_eq!(log.bytes_readable(2, 4, i64::MAX), Some(140));
+    assert_eq!(log.bytes_readable(2, 5, i64::MAX), None);
+    assert_eq!(log.bytes_readable(6, 5, i64::MAX), None);
 }
 
 #[test]
@@ -388,9 +462,9 @@ fn truncate_fully_restarts_the_log() {
     assert_eq!((log.log_start_offset(), log.log_end_offset()), (100, 100));
     assert_eq!(bases(&log), vec![100]);
     assert_eq!(log.record_count(), 0);
-    assert_eq!(log.read(100, 10, i64::MAX, 100), Ok(vec![]));
+    assert_eq!(log.read(100, i64::MAX, true, 100), Ok(LogRead::default()));
     assert_eq!(
-        log.read(99, 10, i64::MAX, 100).unwrap_err().error_name(),
+        log.read(99, i64::MAX, true, 100).unwrap_err().error_name(),
         "OFFSET_OUT_OF_RANGE"
     );
     // Truncating below the first segment restarts there too.
@@ -417,9 +491,7 @@ fn followers_share_payloads_and_keep_offsets() {
             .unwrap();
     }
     let mut follower = Log::new(tp(), 0);
-    let fetched = leader
-        .read(0, 3, i64::MAX, leader.log_end_offset())
-        .unwrap();
+    let fetched = read_all(&leader, 0, 3);
     // Three one-record batches of 70 bytes each.
     let info = follower
         .append_as_follower(&fetched, 10, &LogConfig::default())
@@ -444,9 +516,7 @@ fn followers_share_payloads_and_keep_offsets() {
     follower
         .append_as_follower(&fetched[..2], 10, &small)
         .unwrap();
-    let rest = leader
-        .read(2, 100, i64::MAX, leader.log_end_offset())
-        .unwrap();
+    let rest = read_all(&leader, 2, leader.log_end_offset());
     follower.append_as_follower(&rest[..1], 11, &small).unwrap();
     assert_eq!(bases(&follower), vec![0, 2]);
     for (a, b) in leader.records().zip(follower.records()) {
@@ -642,18 +712,18 @@ proptest! {
             }
             // Reading from any readable offset returns the first record at or after it.
             let from = log.log_start_offset();
-            let read = log.read(from, 1, i64::MAX, log.log_end_offset()).unwrap();
+            let read = log.read(from, i64::MAX, true, log.log_end_offset()).unwrap().records;
             prop_assert_eq!(read.first().map(Record::offset), log.iter_from(from).next().map(Record::offset));
-            // A parked fetch completes exactly when a read would answer: an error or a record
-            // (compaction's gaps included).
+            // A parked fetch counts the bytes an unbounded read brings, or completes at once on
+            // an error or an older segment (which has records to read; compaction's gaps
+            // included).
             let (start, leo) = (log.log_start_offset(), log.log_end_offset());
             for from in [start - 1, start, (start + leo) / 2, leo - 1, leo, leo + 1] {
                 for upper in [hw, leo, from, from + 1] {
-                    for max_records in [0, 1] {
-                        let answers = log
-                            .read(from, max_records, i64::MAX, upper)
-                            .map_or(true, |r| !r.is_empty());
-                        prop_assert_eq!(log.read_would_answer(from, max_records, upper), answers);
+                    let read = log.read(from, i64::MAX, true, upper);
+                    match log.bytes_readable(from, upper, i64::MAX) {
+                        Some(n) => prop_assert_eq!(Ok(n), read.map(|r| r.bytes)),
+                        None => prop_assert!(read.map_or(true, |r| !r.records.is_empty())),
                     }
                 }
             }
@@ -686,7 +756,7 @@ fn a_follower_measures_segment_ms_from_its_whole_first_append() {
             .append(vec![text(ts, Some("k"), Some("v"))], ts, &config)
             .unwrap();
     }
-    let fetched = leader.read(0, 3, i64::MAX, 3).unwrap();
+    let fetched = read_all(&leader, 0, 3);
     let mut follower = Log::new(tp(), 0);
     follower
         .append_as_follower(&fetched[..2], 5_000, &config)
