@@ -353,16 +353,21 @@ fn an_assigned_consumer_with_a_group_id_never_joins_after_losing_its_coordinator
     );
 }
 
-fn removals(s: &Sim) -> Vec<(i64, String, String)> {
+/// What `pick` finds in the recent trace, with each event's time, in order.
+fn traced<T>(s: &Sim, pick: impl Fn(i64, &TraceEvent) -> Option<T>) -> Vec<T> {
     s.trace()
         .recent()
-        .filter_map(|(t, _, e)| match e {
-            TraceEvent::MemberRemoved { member, reason, .. } => {
-                Some((*t, member.clone(), reason.clone()))
-            }
-            _ => None,
-        })
+        .filter_map(|(t, _, e)| pick(*t, e))
         .collect()
+}
+
+fn removals(s: &Sim) -> Vec<(i64, String, String)> {
+    traced(s, |t, e| match e {
+        TraceEvent::MemberRemoved { member, reason, .. } => {
+            Some((t, member.clone(), reason.clone()))
+        }
+        _ => None,
+    })
 }
 
 /// `max.poll.interval.ms`: a member that processes for longer than that leaves the group
@@ -424,13 +429,10 @@ fn commit_sync(s: &mut Sim, name: &str) {
 }
 
 fn commit_failures(s: &Sim) -> Vec<String> {
-    s.trace()
-        .recent()
-        .filter_map(|(_, _, e)| match e {
-            TraceEvent::OffsetCommitFailed { exception, .. } => Some(exception.to_string()),
-            _ => None,
-        })
-        .collect()
+    traced(s, |_, e| match e {
+        TraceEvent::OffsetCommitFailed { exception, .. } => Some(exception.to_string()),
+        _ => None,
+    })
 }
 
 /// `sendOffsetCommitRequest`: a member that left the group because its poll timeout expired
@@ -599,29 +601,23 @@ fn a_kip848_member_that_does_not_poll_in_time_leaves_and_rejoins_at_its_next_pol
 /// When the consumer sent its Fetch requests (not the answers).
 fn fetch_times(s: &Sim, name: &str) -> Vec<i64> {
     let node = s.client_node(name).unwrap();
-    s.trace()
-        .recent()
-        .filter(|(_, _, e)| {
-            matches!(e, TraceEvent::MessageSent { api: ApiKey::Fetch, from, .. } if *from == node)
-        })
-        .map(|(t, _, _)| *t)
-        .collect()
+    traced(s, |t, e| {
+        matches!(e, TraceEvent::MessageSent { api: ApiKey::Fetch, from, .. } if *from == node)
+            .then_some(t)
+    })
 }
 
 /// What `poll()` handed the application, poll by poll: (time, partition, first, last offset).
 fn polls(s: &Sim, name: &str) -> Vec<(i64, i32, i64, i64)> {
-    s.trace()
-        .recent()
-        .filter_map(|(t, _, e)| match e {
-            TraceEvent::Consumed {
-                client,
-                tp,
-                first_offset,
-                last_offset,
-            } if client == name => Some((*t, tp.partition, *first_offset, *last_offset)),
-            _ => None,
-        })
-        .collect()
+    traced(s, |t, e| match e {
+        TraceEvent::Consumed {
+            client,
+            tp,
+            first_offset,
+            last_offset,
+        } if client == name => Some((t, tp.partition, *first_offset, *last_offset)),
+        _ => None,
+    })
 }
 
 /// One record per batch, `n` of them, each about `size` bytes of value.
