@@ -171,11 +171,15 @@ impl super::Consumer {
     pub(super) fn sync_commit_due(&self) -> Option<Millis> {
         let s = self.sync_commit.as_ref()?;
         // Waiting for the coordinator, the lookup's answer sends it.
-        let waits = self.coordinator.is_none() && self.commit_refused().is_none();
         Some(match s.send_at {
-            Some(t) if !waits => t.min(s.deadline),
+            Some(t) if !self.commit_awaits_coordinator() => t.min(s.deadline),
             _ => s.deadline,
         })
+    }
+
+    /// `ensureCoordinatorReady`: a commit that may go waits while the lookup runs.
+    fn commit_awaits_coordinator(&self) -> bool {
+        self.coordinator.is_none() && self.commit_refused().is_none()
     }
 
     /// How the application's last `commitSync()` ended: `None` while it runs (or before any).
@@ -308,8 +312,7 @@ impl Sim {
             self.end_sync_commit(c, Ok(()));
             return;
         }
-        // `ensureCoordinatorReady`: the lookup runs meanwhile; the commit waits for it.
-        if x.coordinator.is_none() && x.commit_refused().is_none() {
+        if x.commit_awaits_coordinator() {
             return;
         }
         if let Some(s) = x.sync_commit.as_mut() {
@@ -349,30 +352,32 @@ impl Sim {
     /// after `retry.backoff.ms` (`nextAutoCommitTimer.updateAndReset`).
     fn commit_retriable(&mut self, c: ClientId, kind: CommitKind) {
         let now = self.now;
-        let attempts = match self.consumer_mut(c) {
-            Some(x) => match (kind, x.sync_commit.as_mut()) {
-                (CommitKind::Sync, Some(s)) => {
-                    s.attempts += 1;
-                    s.attempts - 1
-                }
-                (CommitKind::Auto, _) => {
-                    if x.config.enable_auto_commit && x.next_commit_at.is_some() {
-                        x.next_commit_at = Some(now + CONSUMER_RETRY_BACKOFF_MS);
-                    }
-                    return;
-                }
-                _ => return,
-            },
-            None => return,
+        let Some(x) = self.consumer_mut(c) else {
+            return;
         };
-        let wait = crate::client::retry_backoff(
-            CONSUMER_RETRY_BACKOFF_MS,
-            CONSUMER_RETRY_BACKOFF_MAX_MS,
-            attempts,
-            &mut self.rng,
-        );
-        if let Some(s) = self.consumer_mut(c).and_then(|x| x.sync_commit.as_mut()) {
-            s.send_at = Some(now + wait);
+        match kind {
+            CommitKind::Auto => {
+                if x.config.enable_auto_commit && x.next_commit_at.is_some() {
+                    x.next_commit_at = Some(now + CONSUMER_RETRY_BACKOFF_MS);
+                }
+            }
+            CommitKind::Sync => {
+                let Some(s) = x.sync_commit.as_mut() else {
+                    return;
+                };
+                let attempts = s.attempts;
+                s.attempts += 1;
+                let wait = crate::client::retry_backoff(
+                    CONSUMER_RETRY_BACKOFF_MS,
+                    CONSUMER_RETRY_BACKOFF_MAX_MS,
+                    attempts,
+                    &mut self.rng,
+                );
+                if let Some(s) = self.consumer_mut(c).and_then(|x| x.sync_commit.as_mut()) {
+                    s.send_at = Some(now + wait);
+                }
+            }
+            CommitKind::Close | CommitKind::Abandoned => {}
         }
     }
 
