@@ -759,3 +759,142 @@ fn fetch_sizes_limit_each_partition_and_the_whole_answer_but_the_first_batch_com
         }
     }
 }
+
+/// Topic `t` (one partition on brokers 0 and 1, unclean election allowed) where the leader
+/// wrote 10 records, the last 5 while its follower was cut off and out of the ISR; then the
+/// leader dies and the follower, with 5, is elected uncleanly. `before_failover` runs while
+/// all 10 are readable (a consumer reads them there).
+fn unclean_failover(before_failover: impl FnOnce(&mut Sim)) -> Sim {
+    let mut s = sim(2);
+    s.apply(Command::CreateTopic {
+        name: "t".into(),
+        partitions: Some(1),
+        replication_factor: Some(2),
+        configs: BTreeMap::from([(
+            "unclean.leader.election.enable".to_string(),
+            "true".to_string(),
+        )]),
+        assignment: Some(vec![vec![0, 1]]),
+    })
+    .unwrap();
+    s.run_for(1_000);
+    produce(&mut s, "t", 0, 5);
+    s.run_for(2_000);
+    let (b0, b1) = (
+        kafka_playground::engine::network::NodeId::Broker(0),
+        kafka_playground::engine::network::NodeId::Broker(1),
+    );
+    s.apply(Command::Network(NetworkFault::Partition(
+        vec![b0],
+        vec![b1],
+    )))
+    .unwrap();
+    // The follower no longer catches up with the leader's new end: `replica.lag.time.max.ms`
+    // (30 s) takes it out of the ISR, and the acks=all writes complete.
+    produce(&mut s, "t", 0, 5);
+    s.run_for(50_000);
+    assert_eq!(s.topic("t").unwrap().partitions[0].isr, [0]);
+    before_failover(&mut s);
+    s.apply(Command::StopBroker { id: 0, hard: true }).unwrap();
+    s.apply(Command::Network(NetworkFault::Heal)).unwrap();
+    s.run_for(30_000);
+    assert_eq!(leader(&s, "t"), 1, "elected uncleanly");
+    s
+}
+
+fn truncations(s: &Sim) -> Vec<(String, i64, Option<i64>)> {
+    traced(s, |_, e| match e {
+        TraceEvent::TruncationDetected {
+            client,
+            position,
+            diverging,
+            ..
+        } => Some((client.to_string(), *position, *diverging)),
+        _ => None,
+    })
+}
+
+fn consumed_offsets(s: &Sim, name: &str) -> Vec<i64> {
+    match s.client(name) {
+        Some(Client::Consumer(x)) => x.consumed.iter().map(|c| c.record.offset()).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// KIP-320 (`SubscriptionState.maybeCompleteValidation`): after the unclean election the
+/// consumer asks the new leader where epoch 0 ends (offset 5, below its position 10), and
+/// goes back to that first offset known to diverge: it reads the records written there
+/// since, which a reset to the log's end would skip.
+#[test]
+fn a_consumer_past_the_end_of_its_epoch_on_a_new_leader_goes_back_to_where_it_diverges() {
+    let mut s = unclean_failover(|s| {
+        consumer(s, "c", None, "t", &[(0, Some(0))], &[], 0);
+        s.run_for(3_000);
+    });
+    assert_eq!(consumed_offsets(&s, "c"), (0..10).collect::<Vec<_>>());
+    assert_eq!(truncations(&s), [("c".to_string(), 10, Some(5))]);
+    produce(&mut s, "t", 0, 3);
+    s.run_for(5_000);
+    assert_eq!(
+        consumed_offsets(&s, "c")[10..],
+        [5, 6, 7],
+        "the new records at 5..7 are read"
+    );
+}
+
+/// Without a reset policy the application gets `LogTruncationException` with the divergent
+/// offset, and the partition is not fetched again.
+#[test]
+fn without_a_reset_policy_a_truncation_raises_log_truncation_exception() {
+    let mut s = unclean_failover(|s| {
+        consumer(
+            s,
+            "c",
+            None,
+            "t",
+            &[(0, Some(0))],
+            &[("auto.offset.reset", "none")],
+            0,
+        );
+        s.run_for(3_000);
+    });
+    produce(&mut s, "t", 0, 3);
+    s.run_for(5_000);
+    assert_eq!(
+        consumer_error(&s, "c").as_deref(),
+        Some(
+            "org.apache.kafka.clients.consumer.LogTruncationException: Truncated partitions \
+             detected with divergent offsets {t-0=OffsetAndMetadata{offset=5, leaderEpoch=0, \
+             metadata=''}}"
+        )
+    );
+    assert_eq!(consumed_offsets(&s, "c"), (0..10).collect::<Vec<_>>());
+}
+
+/// Committed offsets carry the leader epoch of the record before them (`OffsetAndMetadata
+/// .leaderEpoch`), and a member resuming from one validates it first: the group's new member
+/// resumes at the divergence, not past the new leader's end.
+#[test]
+fn a_committed_offset_is_validated_with_its_leader_epoch() {
+    let mut s = unclean_failover(|s| {
+        group_consumer(s, "c1", "t", &[], 0);
+        s.run_for(10_000);
+        s.apply(Command::StopConsumer {
+            name: "c1".into(),
+            hard: false,
+        })
+        .unwrap();
+        s.run_for(1_000);
+    });
+    let g = s.group_view("g").unwrap();
+    assert_eq!(
+        (g.offsets[0].committed, g.offsets[0].committed_leader_epoch),
+        (Some(10), Some(0))
+    );
+    produce(&mut s, "t", 0, 3);
+    s.run_for(1_000);
+    group_consumer(&mut s, "c2", "t", &[], 0);
+    s.run_for(10_000);
+    assert_eq!(truncations(&s), [("c2".to_string(), 10, Some(5))]);
+    assert_eq!(consumed_offsets(&s, "c2"), [5, 6, 7]);
+}

@@ -299,6 +299,9 @@ impl Sim {
             Body::ListOffsetsRequest { partitions } => {
                 self.handle_list_offsets(b, from, partitions)
             }
+            Body::OffsetsForLeaderEpochRequest { partitions } => {
+                self.handle_offsets_for_leader_epoch(b, from, partitions)
+            }
             other => self.coordinator_receive(b, from, other),
         }
     }
@@ -1131,6 +1134,44 @@ impl Sim {
             NodeId::Broker(b),
             from,
             Body::ListOffsetsResponse {
+                partitions: answers,
+            },
+        );
+    }
+
+    /// A consumer's OffsetsForLeaderEpoch (KIP-320, `Partition.lastOffsetForLeaderEpoch`):
+    /// only the leader answers, and only under its current epoch (`getLocalLog`: an older one
+    /// is fenced, a newer one unknown yet); the answer is where the asked epoch ends in its log
+    /// (`LeaderEpochFileCache.endOffsetFor`).
+    fn handle_offsets_for_leader_epoch(
+        &mut self,
+        b: BrokerId,
+        from: NodeId,
+        partitions: Vec<(TopicPartition, i32, i32)>,
+    ) {
+        let answers = partitions
+            .into_iter()
+            .map(|(tp, current, epoch)| {
+                let r = match (self.cluster.partition(&tp), self.replica(b, &tp)) {
+                    (None, _) => Err(ErrorCode::UnknownTopicOrPartition),
+                    (Some(meta), Some(replica)) if meta.leader == Some(b) => {
+                        match current.cmp(&meta.leader_epoch) {
+                            std::cmp::Ordering::Less => Err(ErrorCode::FencedLeaderEpoch),
+                            std::cmp::Ordering::Greater => Err(ErrorCode::UnknownLeaderEpoch),
+                            std::cmp::Ordering::Equal => Ok(replica
+                                .epochs
+                                .end_offset_for(epoch, replica.log.log_end_offset())),
+                        }
+                    }
+                    _ => Err(ErrorCode::NotLeaderOrFollower),
+                };
+                (tp, current, r)
+            })
+            .collect();
+        self.send(
+            NodeId::Broker(b),
+            from,
+            Body::OffsetsForLeaderEpochResponse {
                 partitions: answers,
             },
         );

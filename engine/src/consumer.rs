@@ -29,8 +29,10 @@ use smol_str::SmolStr;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 mod commit;
+mod validation;
 pub(crate) use commit::CommitKind;
 pub use commit::{timeout_message, CommitFailure};
+use validation::PositionEpochs;
 
 /// One partition's records from one fetch answer, waiting for `poll()` (`CompletedFetch`).
 #[derive(Clone, Debug)]
@@ -79,9 +81,9 @@ pub struct Consumer {
     pub assignment: Vec<TopicPartition>,
     /// Next offset to fetch per assigned partition (absent while being looked up).
     pub positions: BTreeMap<TopicPartition, i64>,
-    /// The leader epoch of the last record fetched before each position
-    /// (`FetchPosition.offsetEpoch`; absent after a seek or an offset lookup).
-    position_epochs: BTreeMap<TopicPartition, i32>,
+    /// The leader epochs of each position (`FetchPosition`: the epoch of the record before it,
+    /// and the leader epoch it is known good under), and its KIP-320 validation.
+    position_epochs: BTreeMap<TopicPartition, PositionEpochs>,
     /// Partitions whose position turned out of range with `auto.offset.reset=none`: the
     /// application got `OffsetOutOfRangeException` for them, and they are not fetched again
     /// until a new position is set (the playground's applications stop at the error).
@@ -349,14 +351,14 @@ impl Consumer {
         self.out_of_range.remove(&tp);
         self.resetting_from.remove(&tp);
         self.drop_buffered(&tp);
-        self.move_position(tp, offset, epoch);
+        self.position_epochs
+            .insert(tp.clone(), PositionEpochs::new(epoch));
+        self.positions.insert(tp, offset);
     }
 
+    /// Moves the position past records handed out, under the same leader.
     fn move_position(&mut self, tp: TopicPartition, offset: i64, epoch: Option<i32>) {
-        match epoch {
-            Some(e) => self.position_epochs.insert(tp.clone(), e),
-            None => self.position_epochs.remove(&tp),
-        };
+        self.position_epochs.entry(tp.clone()).or_default().offset = epoch;
         self.positions.insert(tp, offset);
     }
 
@@ -423,8 +425,7 @@ impl Consumer {
     fn fetch_position_string(&self, tp: &TopicPartition, leader: &str, epoch: i32) -> String {
         let offset = self.positions.get(tp).copied().unwrap_or(-1);
         let offset_epoch = self
-            .position_epochs
-            .get(tp)
+            .offset_epoch(tp)
             .map_or("Optional.empty".to_string(), |e| format!("Optional[{e}]"));
         format!(
             "FetchPosition{{offset={offset}, offsetEpoch={offset_epoch}, currentLeader=LeaderAndEpoch{{leader=Optional[{leader}], epoch={epoch}}}}}"
@@ -757,14 +758,29 @@ impl Sim {
             return;
         };
         let mut by_leader: BTreeMap<BrokerId, Vec<(TopicPartition, i64)>> = BTreeMap::new();
+        let mut validate: BTreeMap<BrokerId, Vec<(TopicPartition, i32, i32)>> = BTreeMap::new();
+        let mut noted = Vec::new();
         let mut leaderless = false;
         for (tp, pos) in x.fetchable() {
-            match self.cluster.leader_of(tp) {
-                Some(l) if !x.fetching_from.contains(&l) => {
+            let Some((l, epoch)) = self
+                .cluster
+                .partition(tp)
+                .and_then(|p| Some((p.leader?, p.leader_epoch)))
+            else {
+                leaderless = true;
+                continue;
+            };
+            let (check, next) = validation::check(x.position_epochs.get(tp), epoch, now);
+            noted.extend(next.map(|n| (tp.clone(), n)));
+            match check {
+                validation::Check::Fetch if !x.fetching_from.contains(&l) => {
                     by_leader.entry(l).or_default().push((tp.clone(), pos))
                 }
-                Some(_) => {}
-                None => leaderless = true,
+                validation::Check::Validate { offset_epoch } => validate
+                    .entry(l)
+                    .or_default()
+                    .push((tp.clone(), epoch, offset_epoch)),
+                _ => {}
             }
         }
         let limits = FetchLimits {
@@ -776,6 +792,7 @@ impl Sim {
         let Some(x) = self.consumer_mut(c) else {
             return;
         };
+        x.position_epochs.extend(noted);
         // The fetcher asks for a metadata update when a partition has no known leader (it may
         // have been deleted).
         if leaderless {
@@ -793,6 +810,7 @@ impl Sim {
             };
             self.send(NodeId::Client(c), NodeId::Broker(leader), body);
         }
+        self.send_validations(c, validate);
     }
 
     pub(crate) fn consumer_receive(&mut self, c: ClientId, env: Envelope) {
@@ -872,9 +890,10 @@ impl Sim {
                             continue;
                         }
                         match o {
-                            Some(o) => {
+                            // Validated against the leader at its first fetch (KIP-320).
+                            Some((o, epoch)) => {
                                 x.resolving.remove(&tp);
-                                x.set_position(tp.clone(), o, None);
+                                x.set_position(tp.clone(), o, epoch);
                                 x.last_committed.insert(tp, o);
                             }
                             None => need_reset.push(tp),
@@ -918,6 +937,11 @@ impl Sim {
             Body::FetchResponse { partitions } => {
                 if let NodeId::Broker(b) = from {
                     self.on_fetch(c, b, partitions);
+                }
+            }
+            Body::OffsetsForLeaderEpochResponse { partitions } => {
+                if let NodeId::Broker(b) = from {
+                    self.on_offsets_for_leader_epoch(c, b, partitions);
                 }
             }
             Body::LeaveGroupResponse { .. } => {}
@@ -1361,9 +1385,13 @@ impl Sim {
     /// the coordinator, the member looks for the new one; lookups in flight are redone.
     pub(crate) fn consumer_disconnected(&mut self, c: ClientId, broker: BrokerId) {
         self.fetch_failed(c, broker);
+        let now = self.now;
         let Some(x) = self.consumer_mut(c) else {
             return;
         };
+        if x.validations_failed(broker, now) {
+            x.retry_fetch_at(now + CONSUMER_RETRY_BACKOFF_MS);
+        }
         if x.leaving && x.commits_to(broker) {
             // `close()`'s commit is tried again at the coordinator found next.
             self.commits_disconnected(c, broker);

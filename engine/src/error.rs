@@ -137,6 +137,12 @@ error_codes! {
     /// A member speaks another group protocol than the group's.
     InconsistentGroupProtocol => "INCONSISTENT_GROUP_PROTOCOL", "InconsistentGroupProtocolException",
         "The group member's supported protocols are incompatible with those of existing members or first group member tried to join with empty protocol type or empty protocol list.";
+    /// KIP-320: the request's current leader epoch is older than the broker's.
+    FencedLeaderEpoch => "FENCED_LEADER_EPOCH", "FencedLeaderEpochException",
+        "The leader epoch in the request is older than the epoch on the broker.";
+    /// KIP-320: the request's current leader epoch is newer than the broker's.
+    UnknownLeaderEpoch => "UNKNOWN_LEADER_EPOCH", "UnknownLeaderEpochException",
+        "The leader epoch in the request is newer than the epoch on the broker.";
 }
 
 impl ErrorCode {
@@ -160,6 +166,8 @@ impl ErrorCode {
                 | NotEnoughReplicas
                 | NotEnoughReplicasAfterAppend
                 | CorruptMessage
+                | FencedLeaderEpoch
+                | UnknownLeaderEpoch
         )
     }
 }

@@ -31,6 +31,8 @@ pub enum ApiKey {
     ZkSession,
     /// KIP-848: the one RPC of the consumer rebalance protocol (join, heartbeat, ack, leave).
     ConsumerGroupHeartbeat,
+    /// KIP-320: a consumer checks its position against a new leader's log.
+    OffsetForLeaderEpoch,
 }
 
 impl ApiKey {
@@ -52,6 +54,7 @@ impl ApiKey {
             ApiKey::EndQuorumEpoch => "EndQuorumEpoch",
             ApiKey::ZkSession => "ZooKeeper session",
             ApiKey::ConsumerGroupHeartbeat => "ConsumerGroupHeartbeat",
+            ApiKey::OffsetForLeaderEpoch => "OffsetForLeaderEpoch",
         }
     }
 
@@ -131,6 +134,13 @@ pub struct FetchLimits {
     pub max_bytes: i32,
     pub partition_max_bytes: i32,
 }
+
+/// A committed offset with the leader epoch committed with it (KIP-320).
+pub type OffsetAndEpoch = (i64, Option<i32>);
+
+/// One partition's OffsetsForLeaderEpoch answer: the epoch found and where it ends, `None` for
+/// `UNDEFINED_EPOCH`.
+pub type EpochEndOffset = Result<Option<(i32, i64)>, ErrorCode>;
 
 #[derive(Clone, Debug)]
 pub enum Body {
@@ -220,7 +230,8 @@ pub enum Body {
         group: String,
         member_id: String,
         generation: i32,
-        offsets: Vec<(TopicPartition, i64)>,
+        /// Each offset with the leader epoch of the record before it, when known (KIP-320).
+        offsets: Vec<(TopicPartition, i64, Option<i32>)>,
     },
     OffsetCommitResponse {
         group: String,
@@ -233,7 +244,19 @@ pub enum Body {
     },
     OffsetFetchResponse {
         group: String,
-        offsets: Vec<(TopicPartition, Option<i64>)>,
+        /// Each committed offset with the leader epoch committed with it (KIP-320).
+        offsets: Vec<(TopicPartition, Option<OffsetAndEpoch>)>,
+    },
+    /// KIP-320: a consumer whose partition's leader changed asks where the epoch of its last
+    /// record ends on the leader's log: `(partition, current leader epoch, leader epoch)`.
+    OffsetsForLeaderEpochRequest {
+        partitions: Vec<(TopicPartition, i32, i32)>,
+    },
+    /// Per partition, with the current leader epoch asked under: the largest epoch the leader
+    /// knows at or below the one asked and where it ends, `None` when it knows none
+    /// (`UNDEFINED_EPOCH`).
+    OffsetsForLeaderEpochResponse {
+        partitions: Vec<(TopicPartition, i32, EpochEndOffset)>,
     },
     /// KRaft: a broker's heartbeat to the active controller every `broker.heartbeat.interval.ms`.
     BrokerHeartbeatRequest {
@@ -348,6 +371,9 @@ impl Body {
             ConsumerGroupHeartbeatRequest { .. } | ConsumerGroupHeartbeatResponse { .. } => {
                 ApiKey::ConsumerGroupHeartbeat
             }
+            OffsetsForLeaderEpochRequest { .. } | OffsetsForLeaderEpochResponse { .. } => {
+                ApiKey::OffsetForLeaderEpoch
+            }
         }
     }
 
@@ -367,6 +393,7 @@ impl Body {
                 | OffsetFetchRequest { .. }
                 | BrokerHeartbeatRequest { .. }
                 | ConsumerGroupHeartbeatRequest { .. }
+                | OffsetsForLeaderEpochRequest { .. }
         )
     }
 

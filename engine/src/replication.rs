@@ -78,9 +78,12 @@ impl LeaderEpochCache {
     /// the next known epoch, or `log_end_offset` if it is the latest. If every known epoch is
     /// newer, `(epoch, start of the first known epoch)`, as Kafka answers: whatever the asker
     /// wrote in that epoch is not here (a follower that led alone and lost its leadership
-    /// truncates it). `None` when no epoch is known (the caller falls back to its high
-    /// watermark).
+    /// truncates it). `None` (`UNDEFINED_EPOCH`) when no epoch is known or `epoch` is newer
+    /// than every known one (a follower falls back to its high watermark; a consumer resets).
     pub fn end_offset_for(&self, epoch: i32, log_end_offset: i64) -> Option<(i32, i64)> {
+        if self.latest_epoch().is_some_and(|latest| epoch > latest) {
+            return None;
+        }
         let Some(i) = self.entries.iter().rposition(|(e, _)| *e <= epoch) else {
             return self.entries.first().map(|first| (epoch, first.1));
         };
@@ -224,6 +227,15 @@ mod tests {
         assert_eq!(leader.end_offset_for(0, 80), Some((0, 0)));
         assert_eq!(truncation_offset(&follower, 5, &leader, 80), 0);
         assert_eq!(LeaderEpochCache::default().end_offset_for(0, 5), None);
+    }
+
+    #[test]
+    fn the_latest_epoch_ends_at_the_log_end_and_a_newer_one_is_unknown() {
+        // `LeaderEpochFileCacheTest`: the current epoch ends at the log end offset (what a
+        // consumer's KIP-320 check compares its position with); a newer one is UNDEFINED.
+        let c = LeaderEpochCache::from_entries(&[(0, 0), (2, 6)]);
+        assert_eq!(c.end_offset_for(2, 11), Some((2, 11)));
+        assert_eq!(c.end_offset_for(3, 11), None);
     }
 
     #[test]

@@ -189,6 +189,15 @@ pub enum TraceEvent {
         group: String,
         exception: SmolStr,
     },
+    /// KIP-320: a consumer's position was past the end of its epoch on a new leader (the
+    /// records it read there were truncated). `diverging` is the first offset known to
+    /// diverge, `None` when the leader knows no such epoch.
+    TruncationDetected {
+        client: SmolStr,
+        tp: TopicPartition,
+        position: i64,
+        diverging: Option<i64>,
+    },
 }
 
 /// A 64-bit multiply-rotate hash (FxHash's step on `u64` words): stable, and the same on every

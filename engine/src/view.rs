@@ -85,11 +85,32 @@ pub struct MemberView {
 pub struct GroupOffsetView {
     pub tp: TopicPartition,
     pub committed: Option<i64>,
+    /// The committed offset's leader epoch (the CLI's LEADER-EPOCH).
+    pub committed_leader_epoch: Option<i32>,
     /// The partition's high watermark (the CLI's LOG-END-OFFSET).
     pub log_end_offset: i64,
     /// `log_end_offset - committed`, `None` without a commit.
     pub lag: Option<i64>,
     pub owner: Option<String>,
+}
+
+impl GroupOffsetView {
+    pub(crate) fn new(
+        tp: TopicPartition,
+        committed: Option<&crate::group::classic::CommittedOffset>,
+        log_end_offset: i64,
+        owner: Option<String>,
+    ) -> Self {
+        let offset = committed.map(|c| c.offset);
+        GroupOffsetView {
+            tp,
+            committed: offset,
+            committed_leader_epoch: committed.and_then(|c| c.leader_epoch),
+            log_end_offset,
+            lag: offset.map(|c| log_end_offset - c),
+            owner,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -282,19 +303,12 @@ impl Sim {
             .into_iter()
             .filter(|tp| &*tp.topic != OFFSETS_TOPIC)
             .map(|tp| {
-                let committed = g.offsets.get(&tp).map(|c| c.offset);
                 let log_end_offset = self.high_watermark(&tp).unwrap_or(0);
                 let owner = members
                     .iter()
                     .find(|m| m.assignment.contains(&tp))
                     .map(|m| m.member_id.clone());
-                GroupOffsetView {
-                    lag: committed.map(|c| log_end_offset - c),
-                    tp,
-                    committed,
-                    log_end_offset,
-                    owner,
-                }
+                GroupOffsetView::new(tp.clone(), g.offsets.get(&tp), log_end_offset, owner)
             })
             .collect();
         Some(GroupView {

@@ -84,7 +84,10 @@ pub fn kind_of(e: &TraceEvent) -> Option<Kind> {
         | PartitionsAdded { .. }
         | ConfigChanged { .. } => Some(Kind::Topics),
         SegmentRolled { .. } | SegmentsDeleted { .. } | Compacted { .. } => Some(Kind::Logs),
-        ClientStarted { .. } | ClientStopped { .. } | OffsetReset { .. } => Some(Kind::Clients),
+        ClientStarted { .. }
+        | ClientStopped { .. }
+        | OffsetReset { .. }
+        | TruncationDetected { .. } => Some(Kind::Clients),
         BrokerState { .. } | IsrChanged { .. } | LeaderElected { .. } | Truncated { .. } => {
             Some(Kind::Replication)
         }
@@ -305,6 +308,25 @@ pub fn sentence(l: Lang, e: &TraceEvent) -> String {
                 format!("{client}: commit ke grup {group} gagal dengan {exception}")
             }
         }
+        TruncationDetected {
+            client,
+            tp,
+            position,
+            diverging,
+        } => match (en, diverging) {
+            (true, Some(d)) => format!(
+                "{client}: truncation detected on {tp} at offset {position}: the new leader's log diverges from {d}"
+            ),
+            (true, None) => format!(
+                "{client}: truncation detected on {tp} at offset {position}: the new leader has no record of its epoch"
+            ),
+            (false, Some(d)) => format!(
+                "{client}: truncation terdeteksi di {tp} pada offset {position}: log leader baru berbeda mulai {d}"
+            ),
+            (false, None) => format!(
+                "{client}: truncation terdeteksi di {tp} pada offset {position}: leader baru tidak mengenal epoch-nya"
+            ),
+        },
         OffsetReset {
             client,
             tp,

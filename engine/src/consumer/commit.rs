@@ -109,16 +109,9 @@ pub fn timeout_message(
     timeout_ms: Millis,
     offsets: &[(TopicPartition, i64, Option<i32>)],
 ) -> String {
-    let entries: Vec<String> = offsets
-        .iter()
-        .map(|(tp, offset, epoch)| {
-            let epoch = epoch.map_or_else(|| "null".to_string(), |e| e.to_string());
-            format!("{tp}=OffsetAndMetadata{{offset={offset}, leaderEpoch={epoch}, metadata=''}}")
-        })
-        .collect();
     format!(
-        "Timeout of {timeout_ms}ms expired before successfully committing offsets {{{}}}",
-        entries.join(", ")
+        "Timeout of {timeout_ms}ms expired before successfully committing offsets {}",
+        super::validation::offsets_and_metadata(offsets)
     )
 }
 
@@ -195,7 +188,7 @@ impl super::Consumer {
     fn all_consumed(&self) -> Vec<(TopicPartition, i64, Option<i32>)> {
         self.positions
             .iter()
-            .map(|(tp, o)| (tp.clone(), *o, self.position_epochs.get(tp).copied()))
+            .map(|(tp, o)| (tp.clone(), *o, self.offset_epoch(tp)))
             .collect()
     }
 }
@@ -245,6 +238,16 @@ impl Sim {
             kind,
             generation,
         });
+        // An offset at the position goes with the epoch of the record before it (KIP-320).
+        let offsets = offsets
+            .into_iter()
+            .map(|(tp, o)| {
+                let epoch = (x.positions.get(&tp) == Some(&o))
+                    .then(|| x.offset_epoch(&tp))
+                    .flatten();
+                (tp, o, epoch)
+            })
+            .collect();
         let body = Body::OffsetCommitRequest {
             group,
             member_id,

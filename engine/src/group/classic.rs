@@ -60,7 +60,42 @@ pub struct GroupMember {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct CommittedOffset {
     pub offset: i64,
+    /// The leader epoch of the record before `offset` (KIP-320), when the committer knew it.
+    pub leader_epoch: Option<i32>,
     pub commit_timestamp: Millis,
+}
+
+/// Stores an OffsetCommit's offsets, with their leader epochs, at `now`.
+pub(crate) fn store_commit(
+    store: &mut BTreeMap<TopicPartition, CommittedOffset>,
+    offsets: &[(TopicPartition, i64, Option<i32>)],
+    now: Millis,
+) {
+    for (tp, offset, leader_epoch) in offsets {
+        let c = CommittedOffset {
+            offset: *offset,
+            leader_epoch: *leader_epoch,
+            commit_timestamp: now,
+        };
+        store.insert(tp.clone(), c);
+    }
+}
+
+/// An OffsetFetch answer from a group's store (none for an unknown group): each committed
+/// offset with its leader epoch.
+pub(crate) fn committed(
+    store: Option<&BTreeMap<TopicPartition, CommittedOffset>>,
+    partitions: Vec<TopicPartition>,
+) -> Vec<(TopicPartition, Option<crate::protocol::OffsetAndEpoch>)> {
+    partitions
+        .into_iter()
+        .map(|tp| {
+            let c = store
+                .and_then(|s| s.get(&tp))
+                .map(|c| (c.offset, c.leader_epoch));
+            (tp, c)
+        })
+        .collect()
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -372,14 +407,7 @@ impl Sim {
                 s.handle_commit(b, group, &member_id, generation, offsets)
             }),
             Body::OffsetFetchRequest { group, partitions } => {
-                let g = self.groups.get(&group);
-                let offsets = partitions
-                    .into_iter()
-                    .map(|tp| {
-                        let o = g.and_then(|g| g.offsets.get(&tp)).map(|c| c.offset);
-                        (tp, o)
-                    })
-                    .collect();
+                let offsets = committed(self.groups.get(&group).map(|g| &g.offsets), partitions);
                 self.send(me, from, Body::OffsetFetchResponse { group, offsets });
             }
             _ => {}
@@ -1004,11 +1032,11 @@ impl Sim {
         me: NodeId,
         from: NodeId,
         group: String,
-        mut offsets: Vec<(TopicPartition, i64)>,
-        commit: impl FnOnce(&mut Self, &str, &[(TopicPartition, i64)]) -> Option<ErrorCode>,
+        mut offsets: Vec<(TopicPartition, i64, Option<i32>)>,
+        commit: impl FnOnce(&mut Self, &str, &[(TopicPartition, i64, Option<i32>)]) -> Option<ErrorCode>,
     ) {
         let requested = offsets.len();
-        offsets.retain(|(tp, _)| {
+        offsets.retain(|(tp, _, _)| {
             let count = self.cluster.partition_count(&tp.topic).unwrap_or(0);
             (0..count).contains(&tp.partition)
         });
@@ -1020,7 +1048,7 @@ impl Sim {
         };
         let body = Body::OffsetCommitResponse {
             group,
-            offsets,
+            offsets: offsets.into_iter().map(|(tp, o, _)| (tp, o)).collect(),
             error,
         };
         self.send(me, from, body);
@@ -1032,7 +1060,7 @@ impl Sim {
         group: &str,
         member_id: &str,
         generation: i32,
-        offsets: &[(TopicPartition, i64)],
+        offsets: &[(TopicPartition, i64, Option<i32>)],
     ) -> Option<ErrorCode> {
         if self.coordinator_of(group) != Some(b) {
             return Some(ErrorCode::NotCoordinator);
@@ -1055,18 +1083,10 @@ impl Sim {
                 return Some(ErrorCode::RebalanceInProgress);
             }
         }
-        for (tp, offset) in offsets {
-            g.offsets.insert(
-                tp.clone(),
-                CommittedOffset {
-                    offset: *offset,
-                    commit_timestamp: now,
-                },
-            );
-        }
+        store_commit(&mut g.offsets, offsets, now);
         self.record(TraceEvent::OffsetsCommitted {
             group: group.to_string(),
-            offsets: offsets.to_vec(),
+            offsets: offsets.iter().map(|(tp, o, _)| (tp.clone(), *o)).collect(),
         });
         None
     }
@@ -1079,6 +1099,7 @@ impl Sim {
         let committed = offsets.iter().map(|(tp, offset)| {
             let c = CommittedOffset {
                 offset: *offset,
+                leader_epoch: None,
                 commit_timestamp: now,
             };
             (tp.clone(), c)

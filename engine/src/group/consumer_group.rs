@@ -771,14 +771,8 @@ impl Sim {
             Body::OffsetFetchRequest { group, partitions }
                 if self.consumer_groups.contains_key(&group) =>
             {
-                let g = self.consumer_groups.get(&group);
-                let offsets = partitions
-                    .into_iter()
-                    .map(|tp| {
-                        let o = g.and_then(|g| g.offsets.get(&tp)).map(|c| c.offset);
-                        (tp, o)
-                    })
-                    .collect();
+                let store = self.consumer_groups.get(&group).map(|g| &g.offsets);
+                let offsets = super::classic::committed(store, partitions);
                 self.send(me, from, Body::OffsetFetchResponse { group, offsets });
                 None
             }
@@ -893,7 +887,7 @@ impl Sim {
         group: &str,
         member_id: &str,
         epoch: i32,
-        offsets: &[(TopicPartition, i64)],
+        offsets: &[(TopicPartition, i64, Option<i32>)],
     ) -> Option<ErrorCode> {
         if self.coordinator_of(group) != Some(b) {
             return Some(ErrorCode::NotCoordinator);
@@ -903,16 +897,10 @@ impl Sim {
         if let Some(e) = g.validate_offset_commit(member_id, epoch) {
             return Some(e);
         }
-        for (tp, offset) in offsets {
-            let c = CommittedOffset {
-                offset: *offset,
-                commit_timestamp: now,
-            };
-            g.offsets.insert(tp.clone(), c);
-        }
+        super::classic::store_commit(&mut g.offsets, offsets, now);
         self.record(TraceEvent::OffsetsCommitted {
             group: group.to_string(),
-            offsets: offsets.to_vec(),
+            offsets: offsets.iter().map(|(tp, o, _)| (tp.clone(), *o)).collect(),
         });
         None
     }
@@ -1062,15 +1050,9 @@ impl Sim {
         let offsets = tps
             .into_iter()
             .map(|tp| {
-                let committed = g.offsets.get(&tp).map(|c| c.offset);
                 let log_end_offset = self.high_watermark(&tp).unwrap_or(0);
-                GroupOffsetView {
-                    lag: committed.map(|c| log_end_offset - c),
-                    owner: g.owner_of(&tp).map(str::to_string),
-                    tp,
-                    committed,
-                    log_end_offset,
-                }
+                let owner = g.owner_of(&tp).map(str::to_string);
+                GroupOffsetView::new(tp.clone(), g.offsets.get(&tp), log_end_offset, owner)
             })
             .collect();
         Some(GroupView {

@@ -148,7 +148,7 @@ pub fn description(sim: &Sim, group: &str) -> Option<GroupDescription> {
                     topic: o.tp.topic.to_string(),
                     partition: o.tp.partition,
                     offset: c,
-                    leader_epoch: None,
+                    leader_epoch: o.committed_leader_epoch,
                 })
             })
             .collect(),
