@@ -898,3 +898,46 @@ fn a_committed_offset_is_validated_with_its_leader_epoch() {
     assert_eq!(truncations(&s), [("c2".to_string(), 10, Some(5))]);
     assert_eq!(consumed_offsets(&s, "c2"), [5, 6, 7]);
 }
+
+/// When the consumer sent its FindCoordinator requests.
+fn lookup_times(s: &Sim, name: &str) -> Vec<i64> {
+    let node = s.client_node(name).unwrap();
+    traced(s, |t, e| {
+        matches!(e, TraceEvent::MessageSent { api: ApiKey::FindCoordinator, from, .. } if *from == node)
+            .then_some(t)
+    })
+}
+
+/// `AbstractCoordinator.ensureCoordinatorReady`: a coordinator found but unreachable (its
+/// broker died and is not fenced yet, so the others still name it) is marked unknown, and the
+/// next lookup waits `retry.backoff.ms`, doubling up to `retry.backoff.max.ms`. The consumer
+/// used to ask again at once, thousands of times until the broker was fenced.
+#[test]
+fn a_coordinator_found_unreachable_is_looked_up_again_with_a_growing_backoff() {
+    let mut s = sim(3);
+    create_topic(&mut s, "t", 1, 3);
+    s.run_for(1_000);
+    group_consumer(&mut s, "c", "t", &[], 0);
+    s.run_for(5_000);
+    let coordinator = s.group_view("g").unwrap().coordinator.unwrap();
+    let killed_at = s.now();
+    s.apply(Command::StopBroker {
+        id: coordinator,
+        hard: true,
+    })
+    .unwrap();
+    // Until broker.session.timeout.ms (9 s) fences it, the others name it as the coordinator.
+    s.run_for(8_000);
+    let lookups: Vec<i64> = lookup_times(&s, "c")
+        .into_iter()
+        .filter(|t| *t >= killed_at)
+        .collect();
+    let gaps: Vec<i64> = lookups.windows(2).map(|w| w[1] - w[0]).collect();
+    assert!(
+        (5..=16).contains(&lookups.len()),
+        "{} lookups: {gaps:?}",
+        lookups.len()
+    );
+    assert!(gaps.iter().all(|g| *g >= 80), "{gaps:?}");
+    assert!(gaps.iter().skip(4).all(|g| *g >= 800), "{gaps:?}");
+}

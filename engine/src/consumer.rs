@@ -125,6 +125,10 @@ pub struct Consumer {
     find_coordinator_at: Millis,
     /// The broker a FindCoordinator request is in flight to: losing that connection loses it.
     find_coordinator_to: Option<BrokerId>,
+    /// Coordinator lookups since the coordinator last answered anything: each that failed, or
+    /// found a coordinator that could not be reached, makes the next wait longer
+    /// (`retryBackoff.backoff(attempts++)` in `ensureCoordinatorReady`).
+    coordinator_lookups: u32,
     /// The coordinator a JoinGroup or SyncGroup request is in flight to. Only its answer
     /// counts: once the request failed (disconnect, coordinator marked unknown) a late answer
     /// from an old connection is ignored, as the Java client's cancelled request is.
@@ -264,6 +268,7 @@ impl Consumer {
             busy_until: 0,
             find_coordinator_at: 0,
             find_coordinator_to: None,
+            coordinator_lookups: 0,
             group_request_to: None,
             reset_retry: Vec::new(),
             reset_retry_at: 0,
@@ -813,21 +818,52 @@ impl Sim {
         self.send_validations(c, validate);
     }
 
+    /// A coordinator lookup failed, or found a coordinator that could not be reached: the next
+    /// waits `retry.backoff.ms`, doubling with each such lookup in a row up to
+    /// `retry.backoff.max.ms`, not at once.
+    fn back_off_coordinator_lookup(&mut self, c: ClientId) {
+        let Some(attempts) = self
+            .consumer_mut(c)
+            .map(|x| x.coordinator_lookups.saturating_sub(1))
+        else {
+            return;
+        };
+        let wait = crate::client::retry_backoff(
+            CONSUMER_RETRY_BACKOFF_MS,
+            CONSUMER_RETRY_BACKOFF_MAX_MS,
+            attempts,
+            &mut self.rng,
+        );
+        let at = self.now + wait;
+        if let Some(x) = self.consumer_mut(c) {
+            x.find_coordinator_at = at;
+        }
+    }
+
     pub(crate) fn consumer_receive(&mut self, c: ClientId, env: Envelope) {
         let from = env.from;
+        if let Some(x) = self.consumer_mut(c) {
+            // The coordinator answered: it is reachable.
+            if from == x.coordinator.map_or(NodeId::Client(c), NodeId::Broker) {
+                x.coordinator_lookups = 0;
+            }
+        }
         match env.body {
             Body::FindCoordinatorResponse { result, .. } => {
-                let now = self.now;
                 let Some(x) = self.consumer_mut(c) else {
                     return;
                 };
                 x.request_in_flight = false;
                 x.find_coordinator_to = None;
+                x.coordinator_lookups = x.coordinator_lookups.saturating_add(1);
                 if result.is_err() {
                     // COORDINATOR_NOT_AVAILABLE (no leader for the group's offsets partition
-                    // yet): ask again after `retry.backoff.ms`, not at once.
-                    x.find_coordinator_at = now + CONSUMER_RETRY_BACKOFF_MS;
+                    // yet).
+                    self.back_off_coordinator_lookup(c);
                 }
+                let Some(x) = self.consumer_mut(c) else {
+                    return;
+                };
                 if let Ok(b) = result {
                     x.coordinator = Some(b);
                     let pending: Vec<TopicPartition> = x.resolving.iter().cloned().collect();
@@ -1404,7 +1440,12 @@ impl Sim {
         if x.find_coordinator_to == Some(broker) && x.phase == MemberPhase::FindingCoordinator {
             x.find_coordinator_to = None;
             x.request_in_flight = false;
+            x.coordinator_lookups = x.coordinator_lookups.saturating_add(1);
+            self.back_off_coordinator_lookup(c);
         }
+        let Some(x) = self.consumer_mut(c) else {
+            return;
+        };
         if x.group_request_to == Some(broker) && x.coordinator != Some(broker) {
             // A JoinGroup or SyncGroup to a former coordinator failed with its connection:
             // find the coordinator again and rejoin.
@@ -1425,6 +1466,11 @@ impl Sim {
             x.mark_coordinator_unknown();
             // Redo the lookups once the coordinator is known again.
             x.resolving.extend(pending);
+            // Found, but unreachable: `markCoordinatorUnknown("coordinator unavailable")` and
+            // back off. One that had answered is looked up again at once.
+            if x.coordinator_lookups > 0 {
+                self.back_off_coordinator_lookup(c);
+            }
             return;
         }
         // Redo the lookups after `retry.backoff.ms`, once for all the connections that broke:
