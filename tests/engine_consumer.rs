@@ -941,3 +941,59 @@ fn a_coordinator_found_unreachable_is_looked_up_again_with_a_growing_backoff() {
     assert!(gaps.iter().all(|g| *g >= 80), "{gaps:?}");
     assert!(gaps.iter().skip(4).all(|g| *g >= 800), "{gaps:?}");
 }
+
+/// `ConsumerCoordinator.onJoinPrepare`: with auto-commit a member commits before it rejoins
+/// and sends its JoinGroup only once the commit's answer came back (it used to send both at
+/// once); meanwhile `poll()` hands out nothing.
+#[test]
+fn a_rejoining_member_waits_for_its_auto_commit_before_joining() {
+    let mut s = sim(3);
+    create_topic(&mut s, "t", 2, 1);
+    s.apply(Command::StartProducer {
+        name: "p".into(),
+        configs: BTreeMap::new(),
+        workload: Some(WorkloadSpec {
+            topic: "t".into(),
+            records_per_sec: 100,
+            keys: Some(10),
+            max_records: None,
+        }),
+    })
+    .unwrap();
+    let range = [(
+        "partition.assignment.strategy",
+        "org.apache.kafka.clients.consumer.RangeAssignor",
+    )];
+    group_consumer(&mut s, "c1", "t", &range, 0);
+    s.run_for(10_000);
+    let joined_at = s.now();
+    group_consumer(&mut s, "c2", "t", &range, 0);
+    s.run_for(10_000);
+    let c1 = s.client_node("c1").unwrap();
+    let sent = traced(&s, |t, e| match e {
+        TraceEvent::MessageSent { api, from, to, .. }
+            if t >= joined_at && (*from == c1 || *to == c1) =>
+        {
+            Some((t, *api, *from == c1))
+        }
+        _ => None,
+    });
+    let join = sent
+        .iter()
+        .find(|(_, api, out)| *api == ApiKey::JoinGroup && *out)
+        .expect("c1 rejoined")
+        .0;
+    let commit = sent
+        .iter()
+        .filter(|(t, api, out)| *api == ApiKey::OffsetCommit && *out && *t <= join)
+        .last()
+        .expect("c1 committed before rejoining")
+        .0;
+    let answered = sent
+        .iter()
+        .any(|(t, api, out)| *api == ApiKey::OffsetCommit && !*out && (commit..=join).contains(t));
+    assert!(
+        commit < join && answered,
+        "committed at {commit}, joined at {join}"
+    );
+}

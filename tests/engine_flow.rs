@@ -514,9 +514,12 @@ fn added_partitions_get_consumers_at_the_leaders_next_metadata_refresh() {
     );
 }
 
-/// A partition without a leader makes the consumer refresh its metadata at once: a deleted
-/// topic's partitions are given up (eager and cooperative) and no offsets are committed for
-/// them again (the broker answers UNKNOWN_TOPIC_OR_PARTITION).
+/// A partition without a leader makes the consumer refresh its metadata at once, and it
+/// rejoins. Its commit before rejoining (`onJoinPrepare`) includes the deleted topic's
+/// partition, which the broker answers UNKNOWN_TOPIC_OR_PARTITION, a retriable error: Kafka
+/// 4.0's classic consumer retries it until the rebalance timeout (`max.poll.interval.ms`,
+/// 5 minutes; KAFKA-16235) before it joins. Then the deleted topic's partitions are given up
+/// (eager and cooperative), and no offsets were committed for them.
 #[test]
 fn a_deleted_topics_partitions_are_given_up_and_not_committed_again() {
     for strategy in ["RangeAssignor", "CooperativeStickyAssignor"] {
@@ -534,6 +537,12 @@ fn a_deleted_topics_partitions_are_given_up_and_not_committed_again() {
         s.apply(Command::DeleteTopic { name: "u".into() })
             .expect("delete");
         s.run_for(10_000);
+        assert_eq!(
+            assignment_of(&s, "a").len(),
+            2,
+            "{strategy}: still retrying"
+        );
+        s.run_for(300_000);
         let t0 = TopicPartition::new("t", 0);
         assert_eq!(assignment_of(&s, "a"), vec![t0.clone()], "{strategy}");
         let g = s.group_view("g").unwrap();

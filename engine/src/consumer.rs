@@ -121,6 +121,8 @@ pub struct Consumer {
     poll_timeout_at: Option<Millis>,
     /// A rejoin was asked for during processing; the next `poll()` makes it.
     rejoin_at_poll: bool,
+    /// A classic member's commit before it rejoins, while the JoinGroup waits for it.
+    join_prepare: Option<commit::JoinPrepare>,
     /// With no broker reachable the coordinator lookup waits `retry.backoff.ms` between tries.
     find_coordinator_at: Millis,
     /// The broker a FindCoordinator request is in flight to: losing that connection loses it.
@@ -264,6 +266,7 @@ impl Consumer {
             next_commit_at: None,
             poll_timeout_at: None,
             rejoin_at_poll: false,
+            join_prepare: None,
             process_time_ms: 0,
             busy_until: 0,
             find_coordinator_at: 0,
@@ -304,8 +307,9 @@ impl Consumer {
             due.push(self.busy_until);
         }
         // Records left in the buffer go to the next `poll()`, once the processing ends (at
-        // once for an application that takes no time per record).
-        if !self.fetch_buffer.is_empty() && !self.leaving {
+        // once for an application that takes no time per record) and no rejoin waits for its
+        // commit.
+        if !self.fetch_buffer.is_empty() && !self.leaving && self.join_prepare.is_none() {
             due.push(self.busy_until);
         }
         if !self.request_in_flight && self.looks_for_coordinator() {
@@ -313,6 +317,9 @@ impl Consumer {
         }
         due.extend(self.close_deadline);
         due.extend(self.poll_timeout_at);
+        if !self.leaving {
+            due.extend(self.join_prepare.map(|p| p.next_step()));
+        }
         if !self.reset_retry.is_empty() {
             due.push(self.reset_retry_at);
         }
@@ -508,6 +515,10 @@ impl Sim {
                 return;
             }
         }
+        if x.join_prepare.is_some_and(|p| p.next_step() <= now) && !x.leaving {
+            self.join_prepare_due(c);
+            return;
+        }
         // A fetch retry that is due is made by the `fetch` below.
         if x.fetch_retry_at.is_some_and(|t| t <= now) {
             x.fetch_retry_at = None;
@@ -626,6 +637,7 @@ impl Sim {
         let Some(x) = self.consumer_mut(c) else {
             return;
         };
+        x.join_prepare = None;
         let (Some(group), Some(coord)) = (x.group.clone(), x.coordinator) else {
             return;
         };
@@ -693,10 +705,11 @@ impl Sim {
         let now = self.now;
         // Whatever the phase: `poll()` fetches the partitions still owned while a rebalance or
         // a coordinator lookup runs (cooperative members keep theirs during a rebalance; eager
-        // ones gave everything up before joining).
+        // ones gave everything up before joining). While the commit before a rejoin is waited
+        // for, `poll()` is blocked in `onJoinPrepare`.
         if self
             .consumer_mut(c)
-            .is_none_or(|x| x.leaving || x.busy_until > now)
+            .is_none_or(|x| x.leaving || x.busy_until > now || x.join_prepare.is_some())
         {
             return;
         }
@@ -1372,16 +1385,11 @@ impl Sim {
             x.rejoin_at_poll = true;
             return;
         }
-        if x.config.enable_auto_commit {
-            self.commit_positions(c, CommitKind::Auto);
+        // Already preparing: its commit's answer (or timer) makes the join.
+        if x.join_prepare.is_some() {
+            return;
         }
-        let eager = self
-            .consumer_mut(c)
-            .is_some_and(|x| x.protocol() == RebalanceProtocol::Eager);
-        if eager {
-            self.revoke_all(c);
-        }
-        self.send_join(c);
+        self.prepare_join(c);
     }
 
     fn revoke_all(&mut self, c: ClientId) {

@@ -34,6 +34,27 @@ pub(crate) enum CommitKind {
     /// A `commitSync()` that timed out while this was in flight: its answer still acts on the
     /// member, but nobody waits for it.
     Abandoned,
+    /// Auto-commit before a classic member rejoins (`onJoinPrepare`): the JoinGroup waits for
+    /// its answer.
+    JoinPrepare,
+}
+
+/// `onJoinPrepare` with auto-commit: a classic member commits before it rejoins and waits for
+/// the answer, trying a retriable failure again after `retry.backoff.ms`, until `deadline`
+/// (the rebalance timeout, `max.poll.interval.ms`); then it revokes (eager) and joins.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct JoinPrepare {
+    deadline: Millis,
+    /// When to commit again after a retriable failure, or once a coordinator is known.
+    retry_at: Option<Millis>,
+}
+
+impl JoinPrepare {
+    /// When it commits again, or gives up waiting.
+    pub(super) fn next_step(&self) -> Millis {
+        self.retry_at
+            .map_or(self.deadline, |t| t.min(self.deadline))
+    }
 }
 
 /// A commit waiting for its answer.
@@ -346,7 +367,7 @@ impl Sim {
             CommitKind::Sync => self.end_sync_commit(c, Err(failure)),
             // Nobody waits for it, and nothing logs it.
             CommitKind::Abandoned => return,
-            CommitKind::Auto | CommitKind::Close => {}
+            CommitKind::Auto | CommitKind::Close | CommitKind::JoinPrepare => {}
         }
         self.record(event);
     }
@@ -380,8 +401,77 @@ impl Sim {
                     s.send_at = Some(now + wait);
                 }
             }
+            CommitKind::JoinPrepare => {
+                if let Some(p) = x.join_prepare.as_mut() {
+                    p.retry_at = Some(now + CONSUMER_RETRY_BACKOFF_MS);
+                }
+            }
             CommitKind::Close | CommitKind::Abandoned => {}
         }
+    }
+
+    /// A classic member rejoins (`onJoinPrepare`): with auto-commit it commits first and joins
+    /// once the answer came (or the rebalance timeout passed); eager members give up their
+    /// partitions then.
+    pub(super) fn prepare_join(&mut self, c: ClientId) {
+        let now = self.now;
+        let Some(x) = self.consumer_mut(c) else {
+            return;
+        };
+        if x.config.enable_auto_commit {
+            let deadline = x.join_prepare.map_or_else(
+                || now.saturating_add(x.config.max_poll_interval_ms),
+                |p| p.deadline,
+            );
+            x.join_prepare = Some(JoinPrepare {
+                deadline,
+                retry_at: None,
+            });
+            if now < deadline {
+                // Without a coordinator the commit waits for one (`commitOffsetsAsync`).
+                if x.coordinator.is_none() && x.commit_refused().is_none() {
+                    x.join_prepare = Some(JoinPrepare {
+                        deadline,
+                        retry_at: Some(now + CONSUMER_RETRY_BACKOFF_MS),
+                    });
+                    return;
+                }
+                if self.commit_positions(c, CommitKind::JoinPrepare) {
+                    return;
+                }
+            }
+        }
+        self.join_prepared(c);
+    }
+
+    /// The rebalance timeout passed while the commit before a rejoin waited ("Asynchronous
+    /// auto-commit of offsets failed: joinPrepare timeout. Will continue to join group"), or
+    /// its retry is due.
+    pub(super) fn join_prepare_due(&mut self, c: ClientId) {
+        let now = self.now;
+        let Some(p) = self.consumer_mut(c).and_then(|x| x.join_prepare) else {
+            return;
+        };
+        if p.deadline <= now {
+            self.join_prepared(c);
+        } else {
+            self.prepare_join(c);
+        }
+    }
+
+    /// The commit before a rejoin is done, failed, or timed out: revoke (eager) and join,
+    /// unless the member joined meanwhile (a reset after the commit's error).
+    fn join_prepared(&mut self, c: ClientId) {
+        let Some(x) = self.consumer_mut(c) else {
+            return;
+        };
+        if x.join_prepare.take().is_none() && x.config.enable_auto_commit {
+            return;
+        }
+        if x.protocol() == super::RebalanceProtocol::Eager {
+            self.revoke_all(c);
+        }
+        self.send_join(c);
     }
 
     /// The OffsetCommit answer from `from`, with the coordinator's `error` and the offsets it
@@ -450,6 +540,7 @@ impl Sim {
             CommitKind::Close => self.finish_leave(c),
             // The commit before a KIP-848 revocation is done (or failed): revoke and go on.
             CommitKind::Auto if x.kip848.reconciling.is_some() => self.finish_reconciliation(c),
+            CommitKind::JoinPrepare if !retriable => self.join_prepared(c),
             _ => {}
         }
     }
