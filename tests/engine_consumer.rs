@@ -985,8 +985,7 @@ fn a_rejoining_member_waits_for_its_auto_commit_before_joining() {
         .0;
     let commit = sent
         .iter()
-        .filter(|(t, api, out)| *api == ApiKey::OffsetCommit && *out && *t <= join)
-        .last()
+        .rfind(|(t, api, out)| *api == ApiKey::OffsetCommit && *out && *t <= join)
         .expect("c1 committed before rejoining")
         .0;
     let answered = sent
