@@ -117,18 +117,31 @@ pub struct Checker {
 #[derive(Clone, Debug, Default)]
 struct PartitionSeen {
     /// The id of the topic it was seen in: a topic deleted and created again under the same
-    /// name has a new id, and its partitions start afresh (epochs and offsets from 0).
+    /// name has a new id, and its partitions start afresh (epochs and offsets from 0), all but
+    /// `highest_high_watermark`.
     topic_id: String,
     replicas: BTreeMap<BrokerId, Seen>,
     /// The leader of each epoch seen.
     leaders: BTreeMap<i32, BrokerId>,
     /// The leader epoch and the leader's high watermark when last seen.
     leader_high_watermark: Option<(i32, i64)>,
-    /// The highest high watermark any replica had: the committed offsets' bound.
+    /// The highest high watermark any replica of any topic of this name had: the committed
+    /// offsets' bound. Kept when the topic is deleted and created again: the group coordinator
+    /// keys committed offsets by topic name (a classic OffsetCommit carries no topic id), so a
+    /// consumer still at its position in the deleted topic commits it, accepted, into the new.
     highest_high_watermark: i64,
 }
 
 impl PartitionSeen {
+    /// Starts afresh for a topic of this name with `topic_id` (empty: deleted).
+    fn restart(&mut self, topic_id: &str) {
+        *self = PartitionSeen {
+            topic_id: topic_id.to_string(),
+            highest_high_watermark: self.highest_high_watermark,
+            ..PartitionSeen::default()
+        };
+    }
+
     /// Notes the leader's high watermark in `epoch`; the earlier one if it moved back within
     /// that epoch (`Partition.maybeIncrementLeaderHW` only raises it; a new epoch starts from
     /// whatever the new leader had, as a follower).
@@ -232,9 +245,12 @@ impl Checker {
         out
     }
 
-    /// Forgets a deleted partition (a new topic of the same name starts afresh).
+    /// Forgets a deleted partition (a new topic of the same name starts afresh), all but the
+    /// committed offsets' bound.
     fn forget(&mut self, tp: &TopicPartition) {
-        self.partitions.remove(tp);
+        if let Some(seen) = self.partitions.get_mut(tp) {
+            seen.restart("");
+        }
     }
 
     fn check_partition(
@@ -255,10 +271,7 @@ impl Checker {
         // One search: cloning the key costs a reference count, not a second lookup.
         let seen_here = self.partitions.entry(tp.clone()).or_default();
         if seen_here.topic_id != topic.id {
-            *seen_here = PartitionSeen {
-                topic_id: topic.id.clone(),
-                ..PartitionSeen::default()
-            };
+            seen_here.restart(&topic.id);
         }
         if let Some(l) = meta.leader {
             if !meta.isr.contains(&l) {
@@ -411,7 +424,8 @@ impl Checker {
         for (group_id, offsets) in classic.chain(modern) {
             for (tp, c) in offsets {
                 // The partition's high watermark is the highest any replica reached: a new
-                // leader's own may lag behind offsets consumed from the old one for a fetch.
+                // leader's own may lag behind offsets consumed from the old one for a fetch,
+                // and a topic created again under the name starts below the deleted one's.
                 let seen = self.partitions.get(tp).map(|p| p.highest_high_watermark);
                 if let Some(hw) = sim.high_watermark(tp).max(seen) {
                     if c.offset > hw {
@@ -668,6 +682,56 @@ mod tests {
             Vec::new(),
             "a checker observing from outside"
         );
+    }
+
+    /// `group`'s committed offset of `t-0` set to `offset` (an OffsetCommit keyed, as Kafka
+    /// keys it, by topic name).
+    fn commit(s: &mut Sim, group: &str, offset: i64) {
+        s.apply(Command::SetGroupOffsets {
+            group: group.into(),
+            offsets: vec![(TopicPartition::new("t", 0), offset)],
+        })
+        .unwrap();
+    }
+
+    fn committed_violations(s: &Sim) -> Vec<&Violation> {
+        s.violations()
+            .iter()
+            .filter(|v| v.guarantee == Guarantee::CommittedBelowHighWatermark)
+            .collect()
+    }
+
+    /// A committed offset beyond every high watermark the partition had is reported.
+    #[test]
+    fn a_commit_beyond_the_high_watermark_is_reported() {
+        let mut s = world();
+        commit(&mut s, "g", 5);
+        assert_eq!(committed_violations(&s), Vec::<&Violation>::new());
+        commit(&mut s, "g", 6);
+        let found = committed_violations(&s);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].detail.contains("committed 6 on t-0 above HW 5"));
+    }
+
+    /// The group coordinator keys committed offsets by topic name (a classic OffsetCommit has
+    /// no topic id): a consumer still at its position in a deleted topic may commit it after
+    /// the topic is created again, and the coordinator accepts it. That is below a high
+    /// watermark the partition had, not a violation; beyond every one it had still is.
+    #[test]
+    fn a_commit_from_a_deleted_topic_into_the_one_created_again_is_not_reported() {
+        let mut s = world();
+        let tp = TopicPartition::new("t", 0);
+        assert_eq!(s.high_watermark(&tp), Some(5));
+        s.apply(Command::DeleteTopic { name: "t".into() }).unwrap();
+        recreate(&mut s, vec![0, 1, 2]);
+        produce(&mut s, "again");
+        s.run_for(2_000);
+        assert_eq!(s.high_watermark(&tp), Some(1));
+        // The old topic's position, committed into the new one.
+        commit(&mut s, "g", 5);
+        assert_eq!(committed_violations(&s), Vec::<&Violation>::new());
+        commit(&mut s, "g", 6);
+        assert_eq!(committed_violations(&s).len(), 1);
     }
 
     /// An acks=all produce still waiting for its high watermark when the topic is deleted
