@@ -102,6 +102,10 @@ const PRODUCER_BATCHES_KEPT: usize = 5;
 pub struct Replica {
     pub log: Log,
     pub high_watermark: i64,
+    /// The high watermark in the broker's `replication-offset-checkpoint` file, written every
+    /// `replica.high.watermark.checkpoint.interval.ms` and at a clean shutdown: where a broker
+    /// started after a crash begins (Kafka reads 0 for a partition the file does not list).
+    pub checkpointed_high_watermark: i64,
     /// Epoch → first offset written in it (KIP-101).
     pub epochs: LeaderEpochCache,
     pub followers: BTreeMap<BrokerId, FollowerState>,
@@ -113,6 +117,7 @@ impl Replica {
         Replica {
             log,
             high_watermark: 0,
+            checkpointed_high_watermark: 0,
             epochs: LeaderEpochCache::default(),
             followers: BTreeMap::new(),
             producers: BTreeMap::new(),
@@ -168,8 +173,9 @@ pub struct Broker {
     /// As a leader: each follower's fetch session (KIP-227), which skips the partitions it
     /// has caught up on.
     sessions: FetchSessions,
-    /// Which start of the process its log manager's retention schedule belongs to.
-    log_manager: u64,
+    /// Which start of the process its periodic tasks (the log manager's retention checks,
+    /// the replica manager's high watermark checkpoints) belong to.
+    started: u64,
 }
 
 impl Broker {
@@ -190,7 +196,7 @@ impl Broker {
             produce_sweep_token: 0,
             fetching_from: BTreeSet::new(),
             sessions: FetchSessions::default(),
-            log_manager: 0,
+            started: 0,
         }
     }
 
@@ -212,6 +218,34 @@ impl Broker {
         for r in self.replicas.values_mut() {
             r.followers.clear();
         }
+    }
+
+    /// `ReplicaManager.checkpointHighWatermarks`: every replica's high watermark is written to
+    /// the broker's `replication-offset-checkpoint` file.
+    pub(crate) fn checkpoint_high_watermarks(&mut self) {
+        for r in self.replicas.values_mut() {
+            r.checkpointed_high_watermark = r.high_watermark;
+        }
+    }
+
+    /// The process starts again: each replica's high watermark is the checkpointed one, kept
+    /// within its log (`Partition.createLog` passes it to `UnifiedLog.updateHighWatermark`,
+    /// which clamps it to [log start, log end]). Returns the replicas whose high watermark
+    /// moved, with the new value: after a crash, those that advanced since the last checkpoint.
+    pub(crate) fn load_high_watermarks(&mut self) -> Vec<(TopicPartition, i64)> {
+        let mut moved = Vec::new();
+        for (tp, r) in &mut self.replicas {
+            let hw = follower_high_watermark(
+                r.checkpointed_high_watermark,
+                r.log.log_start_offset(),
+                r.log.log_end_offset(),
+            );
+            if hw != r.high_watermark {
+                r.high_watermark = hw;
+                moved.push((tp.clone(), hw));
+            }
+        }
+        moved
     }
 
     /// This broker's replica fetcher lost its connection to `leader`.
@@ -1422,29 +1456,64 @@ impl Sim {
 
     // ---- log maintenance ----
 
-    /// The broker's log manager starts (with the process): its first retention check comes
-    /// `log.initial.task.delay.ms` later, then one every `log.retention.check.interval.ms`
-    /// (`LogManager.startup` schedules "kafka-log-retention" so).
-    pub(crate) fn start_log_manager(&mut self, b: BrokerId) {
+    /// The broker process starts, and with it its periodic tasks. The log manager's first
+    /// retention check comes `log.initial.task.delay.ms` later, then one every
+    /// `log.retention.check.interval.ms` (`LogManager.startup` schedules "kafka-log-retention"
+    /// so). The replica manager checkpoints the high watermarks every
+    /// `replica.high.watermark.checkpoint.interval.ms` ("highwatermark-checkpoint"; its first
+    /// run, at once, writes what was just loaded, so it is skipped here); with 0 or less,
+    /// `KafkaScheduler` runs it only that once.
+    pub(crate) fn start_broker_tasks(&mut self, b: BrokerId) {
         let Some(broker) = self.cluster.brokers.get_mut(&b) else {
             return;
         };
-        broker.log_manager += 1;
-        let token = broker.log_manager;
+        broker.started += 1;
+        let token = broker.started;
+        let config = &self.cluster.broker_config;
+        let retention = config.log_initial_task_delay_ms;
+        let checkpoints = config.replica_high_watermark_checkpoint_interval_ms;
         self.schedule_in(
-            self.cluster.broker_config.log_initial_task_delay_ms,
+            retention,
             Event::Timer(Timer::RetentionCheck { broker: b, token }),
+        );
+        if checkpoints > 0 {
+            self.schedule_in(
+                checkpoints,
+                Event::Timer(Timer::HighWatermarkCheckpoint { broker: b, token }),
+            );
+        }
+    }
+
+    /// Whether broker `b` is up in the start of the process `token` belongs to.
+    fn started_as(&self, b: BrokerId, token: u64) -> bool {
+        self.cluster
+            .brokers
+            .get(&b)
+            .is_some_and(|x| x.alive && x.started == token)
+    }
+
+    /// Broker `b`'s periodic high watermark checkpoint, unless it stopped (or restarted)
+    /// since it was due.
+    pub(crate) fn high_watermark_checkpoint(&mut self, b: BrokerId, token: u64) {
+        if !self.started_as(b, token) {
+            return;
+        }
+        if let Some(broker) = self.cluster.brokers.get_mut(&b) {
+            broker.checkpoint_high_watermarks();
+        }
+        let every = self
+            .cluster
+            .broker_config
+            .replica_high_watermark_checkpoint_interval_ms;
+        self.schedule_in(
+            every,
+            Event::Timer(Timer::HighWatermarkCheckpoint { broker: b, token }),
         );
     }
 
     /// A retention check of broker `b`, unless it stopped (or restarted) since it was due.
     pub(crate) fn retention_check(&mut self, b: BrokerId, token: u64) {
-        let current = self
-            .cluster
-            .brokers
-            .get(&b)
-            .is_some_and(|x| x.alive && x.log_manager == token);
-        if !current {
+        if !self.started_as(b, token) {
             return;
         }
         // `LogManager.cleanupLogs`: logs whose policy includes `compact` are left to the

@@ -270,7 +270,7 @@ impl Sim {
             // The controller fences a broker whose controlled shutdown completed, so it may
             // register again at once when it restarts.
             self.fence(b);
-            self.take_broker_down(b);
+            self.take_broker_down(b, Shutdown::Clean);
             self.stop_colocated_voter(b, false);
         }
     }
@@ -606,7 +606,7 @@ impl Sim {
                 self.broker_heartbeat(b);
             }
             Shutdown::Hard => {
-                self.take_broker_down(b);
+                self.take_broker_down(b, Shutdown::Hard);
                 self.stop_colocated_voter(b, true);
             }
         }
@@ -628,7 +628,7 @@ impl Sim {
             broker: b,
             state: "Timed out waiting for the controller to approve controlled shutdown".into(),
         });
-        self.take_broker_down(b);
+        self.take_broker_down(b, Shutdown::Clean);
         self.stop_colocated_voter(b, false);
     }
 
@@ -660,8 +660,13 @@ impl Sim {
         }
     }
 
-    pub(crate) fn take_broker_down(&mut self, b: BrokerId) {
+    /// The broker process exits: cleanly (`ReplicaManager.shutdown` checkpoints the high
+    /// watermarks first), or in a crash that leaves the last periodic checkpoint.
+    pub(crate) fn take_broker_down(&mut self, b: BrokerId, how: Shutdown) {
         if let Some(broker) = self.cluster.brokers.get_mut(&b) {
+            if how == Shutdown::Clean {
+                broker.checkpoint_high_watermarks();
+            }
             broker.go_down();
         }
         self.record(TraceEvent::BrokerState {
@@ -709,11 +714,18 @@ impl Sim {
         broker.registering = false;
         broker.alive = true;
         broker.fenced = true;
+        // The replicas' high watermarks come from the checkpoint file: a clean shutdown wrote
+        // the last ones; after a crash, those that moved since the last periodic checkpoint go
+        // back, until the leader's next fetch answer (or, as leader, its followers) moves them.
+        let moved = broker.load_high_watermarks();
         self.record(TraceEvent::BrokerState {
             broker: b,
             state: "starting".into(),
         });
-        self.start_log_manager(b);
+        for (tp, hw) in moved {
+            self.record(TraceEvent::HighWatermark { tp, broker: b, hw });
+        }
+        self.start_broker_tasks(b);
         self.broker_heartbeat(b);
     }
 

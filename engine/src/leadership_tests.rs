@@ -412,3 +412,99 @@ fn an_answer_sent_at_once_carries_the_high_watermark_from_before_the_fetch() {
     assert_eq!(hw(&sim, 0, &tp), 1);
     assert_eq!(hw(&sim, 1, &tp), 0);
 }
+
+/// A world whose brokers checkpoint their high watermarks every `interval` ms
+/// (`replica.high.watermark.checkpoint.interval.ms`), with topic `c` on brokers 0, 1, 2.
+fn checkpointing(interval: &str) -> (Sim, TopicPartition) {
+    let spec = ClusterSpec {
+        broker_overrides: BTreeMap::from([(
+            "replica.high.watermark.checkpoint.interval.ms".to_string(),
+            interval.to_string(),
+        )]),
+        ..ClusterSpec::default()
+    };
+    let mut sim = Sim::new(1, spec).unwrap();
+    let tp = topic(&mut sim, "c", &[]);
+    producer(&mut sim, "p", "all");
+    (sim, tp)
+}
+
+/// Broker `b` killed, fenced once its session expires (so it starts again at once), started.
+fn crash_and_start(sim: &mut Sim, b: i32) {
+    sim.apply(Command::StopBroker { id: b, hard: true })
+        .unwrap();
+    sim.run_for(12_000);
+    assert!(!sim.cluster.is_eligible_for_isr(b));
+    sim.apply(Command::StartBroker { id: b }).unwrap();
+    assert!(sim.cluster.brokers[&b].alive);
+}
+
+/// `ReplicaManager` writes every replica's high watermark to `replication-offset-checkpoint`
+/// every `replica.high.watermark.checkpoint.interval.ms` (5 s) and at a clean shutdown; a
+/// broker starting loads its replicas' high watermarks from that file (`Partition.createLog`).
+/// A follower killed right after its high watermark moved starts from the older checkpointed
+/// one, until the leader's next fetch answer brings it up again.
+#[test]
+fn a_follower_crashed_before_its_high_watermark_was_checkpointed_starts_from_the_older_one() {
+    let (mut sim, tp) = checkpointing("5000");
+    // The brokers started at 0: checkpoints at 5 s, 10 s, ... The one at 5 s holds 0.
+    sim.run_until(5_100);
+    produce(&mut sim, "p", &tp, 5);
+    assert!(sim.run_while(1_000, |s| hw(s, 1, &tp) == 5));
+    assert!(sim.now() < 10_000);
+    crash_and_start(&mut sim, 1);
+    assert_eq!(hw(&sim, 1, &tp), 0, "the checkpoint written at 5 s");
+    assert_eq!(leo(&sim, 1, &tp), 5);
+    assert!(sim.run_while(2_000, |s| hw(s, 1, &tp) == 5));
+    assert_eq!(sim.violations(), &[]);
+}
+
+/// What the checkpoint holds: a high watermark that moved more than an interval before a
+/// crash, or any high watermark at a clean shutdown (`ReplicaManager.shutdown` checkpoints).
+#[test]
+fn a_checkpointed_high_watermark_survives_a_crash_and_a_clean_stop_checkpoints() {
+    let (mut sim, tp) = checkpointing("5000");
+    sim.run_until(5_100);
+    produce(&mut sim, "p", &tp, 5);
+    // The checkpoint at 10 s has it.
+    sim.run_until(10_100);
+    assert_eq!(hw(&sim, 1, &tp), 5);
+    crash_and_start(&mut sim, 1);
+    assert_eq!(hw(&sim, 1, &tp), 5);
+    sim.run_for(2_000);
+    // A clean stop right after the high watermark moved checkpoints it on the way out.
+    produce(&mut sim, "p", &tp, 5);
+    assert!(sim.run_while(1_000, |s| hw(s, 2, &tp) == 10));
+    sim.apply(Command::StopBroker { id: 2, hard: false })
+        .unwrap();
+    assert!(sim.run_while(3_000, |s| !s.cluster.brokers[&2].alive));
+    sim.apply(Command::StartBroker { id: 2 }).unwrap();
+    assert!(sim.cluster.brokers[&2].alive);
+    assert_eq!(hw(&sim, 2, &tp), 10);
+    assert_eq!(sim.violations(), &[]);
+}
+
+/// The checkpointed high watermark is kept within the log (`UnifiedLog.updateHighWatermark`
+/// clamps it to [log start, log end]): a follower whose log start moved past its checkpoint
+/// (DeleteRecords) starts at its log start. With the interval 0 or less, `KafkaScheduler`
+/// runs the checkpoint once at start-up and never again: only a clean shutdown writes one.
+#[test]
+fn a_checkpoint_below_the_log_start_loads_as_the_log_start() {
+    let (mut sim, tp) = checkpointing("0");
+    sim.run_for(1_000);
+    produce(&mut sim, "p", &tp, 5);
+    sim.run_for(30_000);
+    assert_eq!(hw(&sim, 1, &tp), 5);
+    sim.apply(Command::DeleteRecords {
+        tp: tp.clone(),
+        offset: 3,
+    })
+    .unwrap();
+    assert!(sim.run_while(2_000, |s| s
+        .replica(1, &tp)
+        .is_some_and(|r| r.log.log_start_offset() == 3)));
+    crash_and_start(&mut sim, 1);
+    assert_eq!(hw(&sim, 1, &tp), 3);
+    assert!(sim.run_while(2_000, |s| hw(s, 1, &tp) == 5));
+    assert_eq!(sim.violations(), &[]);
+}

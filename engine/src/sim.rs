@@ -84,6 +84,10 @@ pub enum Timer {
         app: super::embedded::AppRef,
         token: u64,
     },
+    /// A broker's replica manager writes its high watermark checkpoint
+    /// (`replica.high.watermark.checkpoint.interval.ms`); the token is its start, as for
+    /// `RetentionCheck`.
+    HighWatermarkCheckpoint { broker: i32, token: u64 },
 }
 
 /// The simulation. `Clone` is a checkpoint: the UI scrubs through history by cloning and replaying.
@@ -151,7 +155,7 @@ impl Sim {
         };
         let brokers: Vec<BrokerId> = sim.cluster.brokers.keys().copied().collect();
         for b in brokers {
-            sim.start_log_manager(b);
+            sim.start_broker_tasks(b);
         }
         sim.schedule_periodic(Timer::Cleaner);
         sim.schedule_periodic(Timer::OffsetsRetention);
@@ -438,6 +442,9 @@ impl Sim {
                 token,
             } => self.session_check(&group, &member, token),
             Timer::RetentionCheck { broker, token } => self.retention_check(broker, token),
+            Timer::HighWatermarkCheckpoint { broker, token } => {
+                self.high_watermark_checkpoint(broker, token)
+            }
             Timer::Cleaner => {
                 self.cleaner_pass();
                 self.schedule_periodic(Timer::Cleaner);

@@ -7,6 +7,7 @@
 //! is instant (the highest-numbered live server of a majority leads), and the race for
 //! `/controller` is won by the lowest-numbered registered broker.
 
+use super::controller::Shutdown;
 use super::ids::BrokerId;
 use super::network::NodeId;
 use super::protocol::Body;
@@ -216,7 +217,7 @@ impl Sim {
         if let Some(broker) = self.cluster.brokers.get_mut(&b) {
             broker.fenced = true;
         }
-        self.take_broker_down(b);
+        self.take_broker_down(b, Shutdown::Clean);
         if was_controller {
             if let Some(zk) = self.cluster.controller.zk.as_mut() {
                 zk.controller = None;

@@ -38,6 +38,7 @@ pub struct BrokerConfig {
     pub replica_fetch_min_bytes: i32,
     pub replica_fetch_max_bytes: i32,
     pub replica_fetch_response_max_bytes: i32,
+    pub replica_high_watermark_checkpoint_interval_ms: i64,
     pub auto_leader_rebalance_enable: bool,
     pub leader_imbalance_check_interval_seconds: i64,
     pub leader_imbalance_per_broker_percentage: i32,
@@ -161,6 +162,8 @@ impl BrokerConfig {
             replica_fetch_min_bytes: r.int("replica.fetch.min.bytes"),
             replica_fetch_max_bytes: r.int("replica.fetch.max.bytes"),
             replica_fetch_response_max_bytes: r.int("replica.fetch.response.max.bytes"),
+            replica_high_watermark_checkpoint_interval_ms: r
+                .long("replica.high.watermark.checkpoint.interval.ms"),
             auto_leader_rebalance_enable: r.bool("auto.leader.rebalance.enable"),
             leader_imbalance_check_interval_seconds: r
                 .long("leader.imbalance.check.interval.seconds"),
@@ -405,6 +408,7 @@ mod tests {
         assert!(!b.unclean_leader_election_enable);
         assert_eq!(b.unclean_leader_election_interval_ms, 300_000);
         assert_eq!(b.replica_lag_time_max_ms, 30_000);
+        assert_eq!(b.replica_high_watermark_checkpoint_interval_ms, 5_000);
         assert!(b.auto_leader_rebalance_enable);
         assert_eq!(b.leader_imbalance_check_interval_seconds, 300);
         assert_eq!(b.leader_imbalance_per_broker_percentage, 10);

@@ -171,6 +171,8 @@ pub static REGISTRY: &[ConfigDef] = &[
         "Most data a follower fetch returns per partition (the first batch always comes)."),
     ConfigDef::new("replica.fetch.response.max.bytes", Broker, Int, "10485760", AtLeast(0),
         "Most data a follower fetch returns in all (the first batch always comes)."),
+    ConfigDef::new("replica.high.watermark.checkpoint.interval.ms", Broker, Long, "5000", NONE,
+        "How often each broker writes its replicas' high watermarks to its replication-offset-checkpoint file (also at a clean shutdown); a broker started after a crash begins from them. 0 or less: only at shutdown."),
     ConfigDef::new("auto.leader.rebalance.enable", Broker, Bool, "true", NONE,
         "Move leadership back to preferred replicas periodically."),
     ConfigDef::new("leader.imbalance.check.interval.seconds", Broker, Long, "300", AtLeast(1),
