@@ -683,6 +683,13 @@ impl Sim {
     /// one's session is valid (`ClusterControlManager.registerBroker`:
     /// DUPLICATE_BROKER_REGISTRATION), so a broker killed and started at once stays out until
     /// `broker.session.timeout.ms` fences the old incarnation and moves its leaderships.
+    ///
+    /// In the ZooKeeper era the previous incarnation's `/brokers/ids/N` lives as long as its
+    /// session: `KafkaZkClient.registerBroker` fails with NODEEXISTS ("node already exists and
+    /// owner ... does not match current session") and the new process exits. The playground
+    /// starts it again once that session expires (as a supervisor restarting it would), after
+    /// the controller moved its leaderships, rather than letting it resume them in the same
+    /// leader epoch with the high watermarks of its checkpoint.
     pub(crate) fn start_broker(&mut self, b: BrokerId) {
         let kraft = self.cluster.mode == ControllerMode::Kraft;
         let interval = self.cluster.broker_config.broker_heartbeat_interval_ms;
@@ -697,18 +704,23 @@ impl Sim {
         let Some(broker) = self.cluster.brokers.get_mut(&b) else {
             return;
         };
-        if kraft && !broker.fenced {
+        if !broker.fenced {
             if !broker.registering {
                 broker.registering = true;
-                self.record(TraceEvent::BrokerState {
-                    broker: b,
-                    state: "registering: refused (DUPLICATE_BROKER_REGISTRATION) until the previous incarnation's session expires".into(),
-                });
+                let state = if kraft {
+                    "registering: refused (DUPLICATE_BROKER_REGISTRATION) until the previous incarnation's session expires".into()
+                } else {
+                    format!("registering: /brokers/ids/{b} still exists (NODEEXISTS) until the previous incarnation's ZooKeeper session expires")
+                };
+                self.record(TraceEvent::BrokerState { broker: b, state });
             }
-            self.schedule_in(
-                interval.max(1),
-                Event::Timer(Timer::BrokerRegistration { broker: b }),
-            );
+            // ZooKeeper: the session's expiry starts it (`zk_session_expired`).
+            if kraft {
+                self.schedule_in(
+                    interval.max(1),
+                    Event::Timer(Timer::BrokerRegistration { broker: b }),
+                );
+            }
             return;
         }
         broker.registering = false;

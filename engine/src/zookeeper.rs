@@ -198,6 +198,10 @@ impl Sim {
         if self.zk_active_controller().is_some() {
             self.move_leadership_away(b);
         }
+        // A new incarnation waiting for the old znode to go registers now.
+        if self.cluster.brokers.get(&b).is_some_and(|x| x.registering) {
+            self.start_broker(b);
+        }
     }
 
     /// ZooKeeper-era controlled shutdown: the controller moves leadership away, then the broker
@@ -310,6 +314,43 @@ mod tests {
         sim.set_zk_server(2, true);
         sim.run_for(30_000);
         assert!(sim.cluster.brokers[&2].fenced);
+    }
+
+    /// A broker killed and started again before its ZooKeeper session expires finds its old
+    /// `/brokers/ids/N` (NODEEXISTS): it registers only once that session expires and the
+    /// controller has moved its leaderships, so it never leads again in the epoch it led
+    /// before the crash (with the older high watermarks of its checkpoint).
+    #[test]
+    fn a_broker_restarted_before_its_session_expires_registers_after_it() {
+        use crate::ids::TopicPartition;
+        use crate::Command;
+        let mut sim = zk_sim();
+        sim.apply(Command::CreateTopic {
+            name: "z".into(),
+            partitions: Some(1),
+            replication_factor: None,
+            configs: Default::default(),
+            assignment: Some(vec![vec![2, 0, 1]]),
+        })
+        .unwrap();
+        let tp = TopicPartition::new("z", 0);
+        sim.run_for(1_000);
+        let epoch = |s: &Sim| s.cluster.partition(&tp).unwrap().leader_epoch;
+        let before = epoch(&sim);
+        assert_eq!(sim.cluster.leader_of(&tp), Some(2));
+        sim.apply(Command::StopBroker { id: 2, hard: true })
+            .unwrap();
+        sim.run_for(3_000);
+        sim.apply(Command::StartBroker { id: 2 }).unwrap();
+        assert!(sim.cluster.brokers[&2].registering);
+        assert!(!sim.cluster.is_alive(2));
+        sim.run_for(10_000);
+        assert!(!sim.cluster.is_alive(2), "the session has not expired yet");
+        assert!(sim.run_while(10_000, |s| s.cluster.is_alive(2)));
+        assert_eq!(sim.cluster.leader_of(&tp), Some(0));
+        assert!(epoch(&sim) > before);
+        assert!(sim.run_while(10_000, |s| s.cluster.partition(&tp).unwrap().isr.len() == 3));
+        assert_eq!(sim.violations(), &[]);
     }
 
     #[test]

@@ -204,9 +204,14 @@ fn registering(console: &Console, id: i32) -> bool {
 /// incarnation's session is valid (a broker killed moments ago).
 fn starting(console: &Console, id: i32) -> String {
     if registering(console, id) {
-        format!(
-            "Broker {id} starting: the controller refuses its registration (DUPLICATE_BROKER_REGISTRATION) while its previous incarnation's session is valid; once broker.session.timeout.ms fences that incarnation and moves its leaderships, it registers, catches up and rejoins the ISRs.\n"
-        )
+        match console.sim().controller_mode() {
+            ControllerMode::Kraft => format!(
+                "Broker {id} starting: the controller refuses its registration (DUPLICATE_BROKER_REGISTRATION) while its previous incarnation's session is valid; once broker.session.timeout.ms fences that incarnation and moves its leaderships, it registers, catches up and rejoins the ISRs.\n"
+            ),
+            ControllerMode::Zookeeper => format!(
+                "Broker {id} starting: /brokers/ids/{id} still belongs to its previous incarnation's ZooKeeper session (NODEEXISTS; Kafka's broker exits, the playground retries it); once zookeeper.session.timeout.ms expires that session and the controller moves its leaderships, it registers, catches up and rejoins the ISRs.\n"
+            ),
+        }
     } else {
         format!("Broker {id} starting: it registers, catches up and rejoins the ISRs.\n")
     }
