@@ -1053,9 +1053,11 @@ broker stop|kill|start|bounce|hard-bounce TARGET
   TARGET is a broker id, leader:TOPIC:PARTITION, or controller (the active controller: a KRaft
   controller node, or in the ZooKeeper era the broker that is controller). stop: a controlled shutdown (leadership
   moves first). kill: a crash; the controller fences the broker after broker.session.timeout.ms
-  (9 s) and elects new leaders. start: the broker comes back with its logs, truncates where
-  they diverged from the leaders, catches up and rejoins the ISRs. bounce / hard-bounce: stop or
-  kill, then start again.
+  (9 s) and elects new leaders. start: the broker comes back with its logs and the high
+  watermarks of its last checkpoint (written every replica.high.watermark.checkpoint.interval.ms,
+  5 s, and at a clean stop), truncates where they diverged from the leaders, catches up and
+  rejoins the ISRs; after a kill it registers only once its previous session has ended (fenced
+  in KRaft, expired in ZooKeeper). bounce / hard-bounce: stop or kill, then start again.
 ",
         "controller" => "\
 controller stop|kill|start NODE
