@@ -423,22 +423,14 @@ impl Sim {
                 || now.saturating_add(x.config.max_poll_interval_ms),
                 |p| p.deadline,
             );
+            // Without a coordinator the commit waits for one (`commitOffsetsAsync`).
+            let waits = now < deadline && x.coordinator.is_none() && x.commit_refused().is_none();
             x.join_prepare = Some(JoinPrepare {
                 deadline,
-                retry_at: None,
+                retry_at: waits.then_some(now + CONSUMER_RETRY_BACKOFF_MS),
             });
-            if now < deadline {
-                // Without a coordinator the commit waits for one (`commitOffsetsAsync`).
-                if x.coordinator.is_none() && x.commit_refused().is_none() {
-                    x.join_prepare = Some(JoinPrepare {
-                        deadline,
-                        retry_at: Some(now + CONSUMER_RETRY_BACKOFF_MS),
-                    });
-                    return;
-                }
-                if self.commit_positions(c, CommitKind::JoinPrepare) {
-                    return;
-                }
+            if waits || (now < deadline && self.commit_positions(c, CommitKind::JoinPrepare)) {
+                return;
             }
         }
         self.join_prepared(c);
@@ -460,12 +452,14 @@ impl Sim {
     }
 
     /// The commit before a rejoin is done, failed, or timed out: revoke (eager) and join,
-    /// unless the member joined meanwhile (a reset after the commit's error).
+    /// unless the member joined meanwhile (a reset after the commit's error took the prepare
+    /// away) or is closing.
     fn join_prepared(&mut self, c: ClientId) {
         let Some(x) = self.consumer_mut(c) else {
             return;
         };
-        if x.join_prepare.take().is_none() && x.config.enable_auto_commit {
+        let prepared = x.join_prepare.take().is_some() || !x.config.enable_auto_commit;
+        if !prepared || x.leaving {
             return;
         }
         if x.protocol() == super::RebalanceProtocol::Eager {
