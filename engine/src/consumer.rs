@@ -195,6 +195,11 @@ struct Kip848 {
     next_target: Option<Vec<TopicPartition>>,
     /// `heartbeat_interval_ms` from the coordinator's last answer.
     interval_ms: Millis,
+    /// Partitions being revoked while the commit before it runs: not fetched, but their
+    /// positions are committed (`markPendingRevocation`).
+    pending_revocation: Vec<TopicPartition>,
+    /// That commit, retried until the rebalance timeout.
+    revocation_commit: Option<commit::JoinPrepare>,
 }
 
 const CONSUMED_KEPT: usize = 10_000;
@@ -319,6 +324,7 @@ impl Consumer {
         due.extend(self.poll_timeout_at);
         if !self.leaving {
             due.extend(self.join_prepare.map(|p| p.next_step()));
+            due.extend(self.kip848.revocation_commit.map(|p| p.next_step()));
         }
         if !self.reset_retry.is_empty() {
             due.push(self.reset_retry_at);
@@ -428,7 +434,9 @@ impl Consumer {
         let mut buffered: Vec<&TopicPartition> = self.fetch_buffer.iter().map(|f| &f.tp).collect();
         buffered.sort_unstable();
         self.positions.iter().filter_map(move |(tp, pos)| {
-            let skip = self.out_of_range.contains(tp) || buffered.binary_search(&tp).is_ok();
+            let skip = self.out_of_range.contains(tp)
+                || buffered.binary_search(&tp).is_ok()
+                || self.kip848.pending_revocation.contains(tp);
             (!skip).then_some((tp, *pos))
         })
     }
@@ -517,6 +525,10 @@ impl Sim {
         }
         if x.join_prepare.is_some_and(|p| p.next_step() <= now) && !x.leaving {
             self.join_prepare_due(c);
+            return;
+        }
+        if (x.kip848.revocation_commit).is_some_and(|p| p.next_step() <= now) && !x.leaving {
+            self.commit_before_revocation(c);
             return;
         }
         // A fetch retry that is due is made by the `fetch` below.
@@ -1694,7 +1706,12 @@ impl Sim {
             return;
         };
         if x.kip848.heartbeat_in_flight {
+            // The answer sends it (`heartbeat_again`) and sets the timer; a due timer would
+            // wake the member again at once meanwhile.
             x.kip848.heartbeat_again = true;
+            if x.next_heartbeat_at.is_some_and(|t| t <= now) {
+                x.next_heartbeat_at = None;
+            }
             return;
         }
         let needs_id = x.member_id.is_empty();
@@ -1778,6 +1795,8 @@ impl Sim {
                 // rejoin with epoch 0 under the same member id.
                 x.kip848.reconciling = None;
                 x.kip848.next_target = None;
+                x.kip848.pending_revocation.clear();
+                x.kip848.revocation_commit = None;
                 x.generation = 0;
                 x.phase = MemberPhase::Joining;
                 self.revoke_all(c);
@@ -1810,6 +1829,7 @@ impl Sim {
     /// Moves to the coordinator's assignment: revoke first (committing before, with
     /// auto-commit), then take the new partitions, then ack with a heartbeat at once.
     fn reconcile_assignment(&mut self, c: ClientId, target: Vec<TopicPartition>) {
+        let now = self.now;
         let target = self.cluster.shared(target);
         let Some(x) = self.consumer_mut(c) else {
             return;
@@ -1826,19 +1846,17 @@ impl Sim {
         let revoked: Vec<TopicPartition> = owned.difference(&next).cloned().collect();
         x.kip848.reconciling = Some(target);
         if !revoked.is_empty() && x.config.enable_auto_commit {
-            // `autoCommitSyncBeforeRevocation`: the positions (revoked ones included) are
+            // `maybeAutoCommitSyncBeforeRevocation`: the positions (revoked ones included) are
             // committed first; the revoked partitions stop being fetched meanwhile.
-            let sent = self.commit_positions(c, CommitKind::Auto);
-            let Some(x) = self.consumer_mut(c) else {
-                return;
-            };
             x.assignment.retain(|tp| !revoked.contains(tp));
             for tp in &revoked {
-                x.forget_partition(tp);
+                x.drop_buffered(tp);
             }
-            if sent {
-                return;
-            }
+            x.kip848.pending_revocation = revoked;
+            let deadline = now.saturating_add(x.config.max_poll_interval_ms);
+            x.kip848.revocation_commit = Some(commit::JoinPrepare::until(deadline));
+            self.commit_before_revocation(c);
+            return;
         }
         self.finish_reconciliation(c);
     }
@@ -1847,6 +1865,10 @@ impl Sim {
         let Some(x) = self.consumer_mut(c) else {
             return;
         };
+        x.kip848.revocation_commit = None;
+        for tp in std::mem::take(&mut x.kip848.pending_revocation) {
+            x.forget_partition(&tp);
+        }
         let Some(target) = x.kip848.reconciling.take() else {
             return;
         };

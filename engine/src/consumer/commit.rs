@@ -37,19 +37,32 @@ pub(crate) enum CommitKind {
     /// Auto-commit before a classic member rejoins (`onJoinPrepare`): the JoinGroup waits for
     /// its answer.
     JoinPrepare,
+    /// Auto-commit before a KIP-848 member revokes partitions
+    /// (`maybeAutoCommitSyncBeforeRevocation`): the revocation waits for its answer.
+    Revocation,
 }
 
-/// `onJoinPrepare` with auto-commit: a classic member commits before it rejoins and waits for
-/// the answer, trying a retriable failure again after `retry.backoff.ms`, until `deadline`
-/// (the rebalance timeout, `max.poll.interval.ms`); then it revokes (eager) and joins.
+/// A commit a member waits for before it gives partitions up: a classic member's before it
+/// rejoins (`onJoinPrepare`, retried after `retry.backoff.ms`), a KIP-848 member's before it
+/// revokes (retried with the request manager's growing backoff). A retriable failure is tried
+/// again until `deadline`, the rebalance timeout (`max.poll.interval.ms`).
 #[derive(Clone, Copy, Debug)]
 pub(super) struct JoinPrepare {
     deadline: Millis,
     /// When to commit again after a retriable failure, or once a coordinator is known.
     retry_at: Option<Millis>,
+    attempts: u32,
 }
 
 impl JoinPrepare {
+    pub(super) fn until(deadline: Millis) -> Self {
+        JoinPrepare {
+            deadline,
+            retry_at: None,
+            attempts: 0,
+        }
+    }
+
     /// When it commits again, or gives up waiting.
     pub(super) fn next_step(&self) -> Millis {
         self.retry_at
@@ -139,7 +152,8 @@ pub fn timeout_message(
 /// What an OffsetCommit's answer (or a lost connection) means for the commit.
 enum Answer {
     Committed,
-    Retriable,
+    /// With the error, `None` for a lost connection.
+    Retriable(Option<ErrorCode>),
     Failed(CommitFailure),
 }
 
@@ -367,7 +381,10 @@ impl Sim {
             CommitKind::Sync => self.end_sync_commit(c, Err(failure)),
             // Nobody waits for it, and nothing logs it.
             CommitKind::Abandoned => return,
-            CommitKind::Auto | CommitKind::Close | CommitKind::JoinPrepare => {}
+            CommitKind::Auto
+            | CommitKind::Close
+            | CommitKind::JoinPrepare
+            | CommitKind::Revocation => {}
         }
         self.record(event);
     }
@@ -406,7 +423,63 @@ impl Sim {
                     p.retry_at = Some(now + CONSUMER_RETRY_BACKOFF_MS);
                 }
             }
-            CommitKind::Close | CommitKind::Abandoned => {}
+            CommitKind::Close | CommitKind::Abandoned | CommitKind::Revocation => {}
+        }
+    }
+
+    /// A KIP-848 member commits before it revokes (`maybeAutoCommitSyncBeforeRevocation`),
+    /// again after a retriable failure, until the rebalance timeout; then it revokes. Without a
+    /// coordinator the commit waits for one.
+    pub(super) fn commit_before_revocation(&mut self, c: ClientId) {
+        let now = self.now;
+        let Some(x) = self.consumer_mut(c) else {
+            return;
+        };
+        let Some(p) = x.kip848.revocation_commit.as_mut() else {
+            return;
+        };
+        if p.deadline <= now {
+            self.finish_reconciliation(c);
+            return;
+        }
+        if x.coordinator.is_none() {
+            p.retry_at = Some(now + CONSUMER_RETRY_BACKOFF_MS);
+            return;
+        }
+        p.retry_at = None;
+        if !self.commit_positions(c, CommitKind::Revocation) {
+            self.finish_reconciliation(c);
+        }
+    }
+
+    /// The answer to the commit before a KIP-848 revocation: a retriable failure other than
+    /// UNKNOWN_TOPIC_OR_PARTITION (the topic is gone for good, KAFKA-16224) is tried again
+    /// after a growing backoff; otherwise the member revokes now.
+    fn revocation_commit_answered(&mut self, c: ClientId, retry: bool) {
+        let now = self.now;
+        let Some(attempts) = self
+            .consumer_mut(c)
+            .and_then(|x| x.kip848.revocation_commit.as_mut())
+            .filter(|p| retry && p.deadline > now)
+            .map(|p| {
+                p.attempts += 1;
+                p.attempts - 1
+            })
+        else {
+            self.finish_reconciliation(c);
+            return;
+        };
+        let wait = crate::client::retry_backoff(
+            CONSUMER_RETRY_BACKOFF_MS,
+            CONSUMER_RETRY_BACKOFF_MAX_MS,
+            attempts,
+            &mut self.rng,
+        );
+        if let Some(p) = self
+            .consumer_mut(c)
+            .and_then(|x| x.kip848.revocation_commit.as_mut())
+        {
+            p.retry_at = Some(now + wait);
         }
     }
 
@@ -426,8 +499,8 @@ impl Sim {
             // Without a coordinator the commit waits for one (`commitOffsetsAsync`).
             let waits = now < deadline && x.coordinator.is_none() && x.commit_refused().is_none();
             x.join_prepare = Some(JoinPrepare {
-                deadline,
                 retry_at: waits.then_some(now + CONSUMER_RETRY_BACKOFF_MS),
+                ..JoinPrepare::until(deadline)
             });
             if waits || (now < deadline && self.commit_positions(c, CommitKind::JoinPrepare)) {
                 return;
@@ -509,16 +582,20 @@ impl Sim {
             .partition(|x| x.to == broker);
         x.commits = kept;
         for sent in lost {
-            self.commit_answered(c, sent.kind, Answer::Retriable);
+            self.commit_answered(c, sent.kind, Answer::Retriable(None));
         }
     }
 
     fn commit_answered(&mut self, c: ClientId, kind: CommitKind, answer: Answer) {
-        let retriable = matches!(answer, Answer::Retriable);
+        let retriable = matches!(answer, Answer::Retriable(_));
+        let gone = matches!(
+            answer,
+            Answer::Retriable(Some(ErrorCode::UnknownTopicOrPartition))
+        );
         match answer {
             Answer::Committed if kind == CommitKind::Sync => self.end_sync_commit(c, Ok(())),
             Answer::Committed => {}
-            Answer::Retriable => self.commit_retriable(c, kind),
+            Answer::Retriable(_) => self.commit_retriable(c, kind),
             Answer::Failed(f) => self.commit_failed(c, kind, f),
         }
         let Some(x) = self.consumer_mut(c) else {
@@ -532,8 +609,7 @@ impl Sim {
                 self.retry_close_commit(c);
             }
             CommitKind::Close => self.finish_leave(c),
-            // The commit before a KIP-848 revocation is done (or failed): revoke and go on.
-            CommitKind::Auto if x.kip848.reconciling.is_some() => self.finish_reconciliation(c),
+            CommitKind::Revocation => self.revocation_commit_answered(c, retriable && !gone),
             CommitKind::JoinPrepare if !retriable => self.join_prepared(c),
             _ => {}
         }
@@ -544,16 +620,16 @@ impl Sim {
     /// after a coordinator error, retry an unknown topic, and fail on an unexpected error.
     fn commit_error(&mut self, c: ClientId, e: ErrorCode, sent_generation: i32) -> Answer {
         let Some(x) = self.consumer_mut(c) else {
-            return Answer::Retriable;
+            return Answer::Retriable(Some(e));
         };
         let known = match e {
             ErrorCode::CoordinatorNotAvailable
             | ErrorCode::NotCoordinator
             | ErrorCode::RequestTimedOut => {
                 x.mark_coordinator_unknown();
-                Some(Answer::Retriable)
+                Some(Answer::Retriable(Some(e)))
             }
-            ErrorCode::UnknownTopicOrPartition => Some(Answer::Retriable),
+            ErrorCode::UnknownTopicOrPartition => Some(Answer::Retriable(Some(e))),
             _ if x.uses_consumer_protocol() => x.kip848_commit_error(e).map(Answer::Failed),
             _ => self.classic_commit_error(c, e, sent_generation),
         };
