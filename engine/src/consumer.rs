@@ -843,6 +843,17 @@ impl Sim {
         self.send_validations(c, validate);
     }
 
+    /// `retry.backoff.ms` doubling with each attempt up to `retry.backoff.max.ms`, with Kafka's
+    /// jitter (`ExponentialBackoff`).
+    pub(super) fn consumer_backoff(&mut self, attempts: u32) -> Millis {
+        crate::client::retry_backoff(
+            CONSUMER_RETRY_BACKOFF_MS,
+            CONSUMER_RETRY_BACKOFF_MAX_MS,
+            attempts,
+            &mut self.rng,
+        )
+    }
+
     /// A coordinator lookup failed, or found a coordinator that could not be reached: the next
     /// waits `retry.backoff.ms`, doubling with each such lookup in a row up to
     /// `retry.backoff.max.ms`, not at once.
@@ -853,12 +864,7 @@ impl Sim {
         else {
             return;
         };
-        let wait = crate::client::retry_backoff(
-            CONSUMER_RETRY_BACKOFF_MS,
-            CONSUMER_RETRY_BACKOFF_MAX_MS,
-            attempts,
-            &mut self.rng,
-        );
+        let wait = self.consumer_backoff(attempts);
         let at = self.now + wait;
         if let Some(x) = self.consumer_mut(c) {
             x.find_coordinator_at = at;
@@ -1425,12 +1431,7 @@ impl Sim {
         let attempts = x.fetch_failures;
         x.fetch_failures = attempts.saturating_add(1);
         x.request_metadata_update(now);
-        let wait = crate::client::retry_backoff(
-            CONSUMER_RETRY_BACKOFF_MS,
-            CONSUMER_RETRY_BACKOFF_MAX_MS,
-            attempts,
-            &mut self.rng,
-        );
+        let wait = self.consumer_backoff(attempts);
         if let Some(x) = self.consumer_mut(c) {
             // The backoff, not the metadata update, says when: it grows with the failures.
             x.fetch_retry_at = Some(now + wait);

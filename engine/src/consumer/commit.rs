@@ -6,7 +6,7 @@
 //! error may reset it or make it rejoin (`OffsetCommitResponseHandler`; `CommitRequestManager`
 //! under KIP-848).
 
-use super::{MemberPhase, CONSUMER_RETRY_BACKOFF_MAX_MS, CONSUMER_RETRY_BACKOFF_MS};
+use super::{MemberPhase, CONSUMER_RETRY_BACKOFF_MS};
 use crate::error::ErrorCode;
 use crate::ids::{BrokerId, TopicPartition};
 use crate::network::{ClientId, NodeId};
@@ -408,12 +408,7 @@ impl Sim {
                 };
                 let attempts = s.attempts;
                 s.attempts += 1;
-                let wait = crate::client::retry_backoff(
-                    CONSUMER_RETRY_BACKOFF_MS,
-                    CONSUMER_RETRY_BACKOFF_MAX_MS,
-                    attempts,
-                    &mut self.rng,
-                );
+                let wait = self.consumer_backoff(attempts);
                 if let Some(s) = self.consumer_mut(c).and_then(|x| x.sync_commit.as_mut()) {
                     s.send_at = Some(now + wait);
                 }
@@ -469,12 +464,7 @@ impl Sim {
             self.finish_reconciliation(c);
             return;
         };
-        let wait = crate::client::retry_backoff(
-            CONSUMER_RETRY_BACKOFF_MS,
-            CONSUMER_RETRY_BACKOFF_MAX_MS,
-            attempts,
-            &mut self.rng,
-        );
+        let wait = self.consumer_backoff(attempts);
         if let Some(p) = self
             .consumer_mut(c)
             .and_then(|x| x.kip848.revocation_commit.as_mut())
