@@ -25,6 +25,21 @@ pub(super) fn read_all(log: &Log, mut from: i64, upper: i64) -> Vec<Record> {
     }
 }
 
+/// A log of `n` one-record batches (70 bytes each, timestamps 0, 1, ...) in 200-byte segments
+/// (two batches per segment), with its config.
+fn small_segments_log(n: i64) -> (Log, LogConfig) {
+    let config = LogConfig {
+        segment_bytes: 200,
+        ..LogConfig::default()
+    };
+    let mut log = Log::new(tp(), 0);
+    for i in 0..n {
+        log.append(vec![text(i, Some("k"), Some("v"))], i, &config)
+            .unwrap();
+    }
+    (log, config)
+}
+
 fn bases(log: &Log) -> Vec<i64> {
     log.segments().map(Segment::base_offset).collect()
 }
@@ -361,15 +376,7 @@ fn read_follows_watermark_rules() {
 /// limit when a batch does not fit.
 #[test]
 fn reads_whole_batches_of_one_segment_within_max_bytes() {
-    let config = LogConfig {
-        segment_bytes: 200,
-        ..LogConfig::default()
-    };
-    let mut log = Log::new(tp(), 0);
-    for i in 0..6 {
-        log.append(vec![text(i, Some("k"), Some("v"))], i, &config)
-            .unwrap();
-    }
+    let (log, config) = small_segments_log(6);
     // One-record batches of 70 bytes, two per segment: [0, 1] [2, 3] [4, 5].
     assert_eq!(bases(&log), vec![0, 2, 4]);
     let offsets = |r: LogRead| {
@@ -403,15 +410,7 @@ fn reads_whole_batches_of_one_segment_within_max_bytes() {
 /// segment ends before the bound completes whatever the bytes ("fetching older segments").
 #[test]
 fn bytes_readable_counts_one_segment_up_to_a_cap() {
-    let config = LogConfig {
-        segment_bytes: 200,
-        ..LogConfig::default()
-    };
-    let mut log = Log::new(tp(), 0);
-    for i in 0..5 {
-        log.append(vec![text(i, Some("k"), Some("v"))], i, &config)
-            .unwrap();
-    }
+    let (log, _) = small_segments_log(5);
     assert_eq!(log.bytes_readable(4, 5, i64::MAX), Some(70));
     assert_eq!(log.bytes_readable(4, 5, 10), Some(10));
     assert_eq!(log.bytes_readable(5, 5, i64::MAX), Some(0));
@@ -480,16 +479,7 @@ fn truncate_fully_restarts_the_log() {
 
 #[test]
 fn followers_share_payloads_and_keep_offsets() {
-    let config = LogConfig {
-        segment_bytes: 200,
-        ..LogConfig::default()
-    };
-    let mut leader = Log::new(tp(), 0);
-    for i in 0..5 {
-        leader
-            .append(vec![text(i, Some("k"), Some("v"))], i, &config)
-            .unwrap();
-    }
+    let (leader, config) = small_segments_log(5);
     let mut follower = Log::new(tp(), 0);
     let fetched = read_all(&leader, 0, 3);
     // Three one-record batches of 70 bytes each.
@@ -539,15 +529,7 @@ fn followers_share_payloads_and_keep_offsets() {
 
 #[test]
 fn clones_share_segments_until_written() {
-    let config = LogConfig {
-        segment_bytes: 200,
-        ..LogConfig::default()
-    };
-    let mut log = Log::new(tp(), 0);
-    for i in 0..5 {
-        log.append(vec![text(i, Some("k"), Some("v"))], i, &config)
-            .unwrap();
-    }
+    let (mut log, config) = small_segments_log(5);
     let checkpoint = log.clone();
     log.append(vec![text(9, Some("k"), Some("w"))], 9, &config)
         .unwrap();
