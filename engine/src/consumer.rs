@@ -122,7 +122,7 @@ pub struct Consumer {
     /// A rejoin was asked for during processing; the next `poll()` makes it.
     rejoin_at_poll: bool,
     /// A classic member's commit before it rejoins, while the JoinGroup waits for it.
-    join_prepare: Option<commit::JoinPrepare>,
+    join_prepare: Option<commit::RevocationCommit>,
     /// With no broker reachable the coordinator lookup waits `retry.backoff.ms` between tries.
     find_coordinator_at: Millis,
     /// The broker a FindCoordinator request is in flight to: losing that connection loses it.
@@ -199,7 +199,7 @@ struct Kip848 {
     /// positions are committed (`markPendingRevocation`).
     pending_revocation: Vec<TopicPartition>,
     /// That commit, retried until the rebalance timeout.
-    revocation_commit: Option<commit::JoinPrepare>,
+    revocation_commit: Option<commit::RevocationCommit>,
 }
 
 const CONSUMED_KEPT: usize = 10_000;
@@ -1855,7 +1855,7 @@ impl Sim {
             }
             x.kip848.pending_revocation = revoked;
             let deadline = now.saturating_add(x.config.max_poll_interval_ms);
-            x.kip848.revocation_commit = Some(commit::JoinPrepare::until(deadline));
+            x.kip848.revocation_commit = Some(commit::RevocationCommit::until(deadline));
             self.commit_before_revocation(c);
             return;
         }

@@ -47,16 +47,16 @@ pub(crate) enum CommitKind {
 /// revokes (retried with the request manager's growing backoff). A retriable failure is tried
 /// again until `deadline`, the rebalance timeout (`max.poll.interval.ms`).
 #[derive(Clone, Copy, Debug)]
-pub(super) struct JoinPrepare {
+pub(super) struct RevocationCommit {
     deadline: Millis,
     /// When to commit again after a retriable failure, or once a coordinator is known.
     retry_at: Option<Millis>,
     attempts: u32,
 }
 
-impl JoinPrepare {
+impl RevocationCommit {
     pub(super) fn until(deadline: Millis) -> Self {
-        JoinPrepare {
+        RevocationCommit {
             deadline,
             retry_at: None,
             attempts: 0,
@@ -488,9 +488,9 @@ impl Sim {
             );
             // Without a coordinator the commit waits for one (`commitOffsetsAsync`).
             let waits = now < deadline && x.coordinator.is_none() && x.commit_refused().is_none();
-            x.join_prepare = Some(JoinPrepare {
+            x.join_prepare = Some(RevocationCommit {
                 retry_at: waits.then_some(now + CONSUMER_RETRY_BACKOFF_MS),
-                ..JoinPrepare::until(deadline)
+                ..RevocationCommit::until(deadline)
             });
             if waits || (now < deadline && self.commit_positions(c, CommitKind::JoinPrepare)) {
                 return;
