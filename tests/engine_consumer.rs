@@ -9,7 +9,7 @@ use kafka_playground::engine::{Command, Sim, TopicPartition, WorkloadSpec};
 use std::collections::BTreeMap;
 
 mod common;
-use common::{create_topic, sim};
+use common::{await_producer_id, create_topic, sim};
 
 fn produce(s: &mut Sim, topic: &str, partition: i32, n: usize) {
     for i in 0..n {
@@ -632,6 +632,9 @@ fn produce_batches(s: &mut Sim, topic: &str, partition: i32, n: usize, size: usi
             timestamp: None,
         })
         .expect("produce");
+        if i == 0 {
+            await_producer_id(s, "w");
+        }
         s.run_for(50);
     }
 }

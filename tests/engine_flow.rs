@@ -1,13 +1,14 @@
 //! Whole-engine scenarios: topics, producers, consumer groups, offsets, determinism.
 
 use kafka_playground::engine::faults::NetworkFault;
+use kafka_playground::engine::network::NodeId;
 use kafka_playground::engine::protocol::ApiKey;
 use kafka_playground::engine::trace::TraceEvent;
 use kafka_playground::engine::{ClusterSpec, Command, Sim, TopicPartition, WorkloadSpec};
 use std::collections::{BTreeMap, BTreeSet};
 
 mod common;
-use common::{create_topic, sim};
+use common::{await_producer_id, create_topic, sim};
 
 fn start_producer(s: &mut Sim, name: &str, topic: &str, rate: u32, keys: Option<u32>) {
     s.apply(Command::StartProducer {
@@ -899,6 +900,9 @@ fn a_follower_catches_up_replica_fetch_max_bytes_at_a_time() {
                 timestamp: None,
             })
             .unwrap();
+            if i == 0 {
+                await_producer_id(&mut s, "w");
+            }
             s.run_for(50);
         }
         s.run_for(1_000);
@@ -925,4 +929,145 @@ fn a_follower_catches_up_replica_fetch_max_bytes_at_a_time() {
         assert_eq!(appends.last().map(|a| a.1), Some(4), "{max}: {appends:?}");
         assert_ne!(leader, follower);
     }
+}
+
+// ---------------------------------------------------------------- producer ids
+
+/// The messages of `api` in the trace so far, as (from, to).
+fn requests_of(s: &Sim, api: ApiKey) -> Vec<(NodeId, NodeId)> {
+    s.trace()
+        .recent()
+        .filter_map(|(_, _, e)| match e {
+            TraceEvent::MessageSent {
+                api: a, from, to, ..
+            } if *a == api => Some((*from, *to)),
+            _ => None,
+        })
+        .collect()
+}
+
+fn producer_id(s: &Sim, name: &str) -> (i64, i16) {
+    match s.client(name) {
+        Some(kafka_playground::engine::client::Client::Producer(p)) => {
+            (p.producer_id, p.producer_epoch)
+        }
+        _ => panic!("no producer {name}"),
+    }
+}
+
+/// The first Produce request of the trace, by time.
+fn first_produce_at(s: &Sim) -> Option<i64> {
+    s.trace().recent().find_map(|(at, _, e)| match e {
+        TraceEvent::MessageSent {
+            api: ApiKey::Produce,
+            ..
+        } => Some(*at),
+        _ => None,
+    })
+}
+
+/// `RPCProducerIdManager`: in a fresh KRaft cluster no broker has a block of producer ids.
+/// The producer's `InitProducerId` is answered COORDINATOR_LOAD_IN_PROGRESS while the broker
+/// asks the controller for one; `retry.backoff.ms` later it gets id 0 (the controller's first
+/// block starts there), and only then sends records. A second producer gets id 1 at once.
+#[test]
+fn an_idempotent_producer_gets_its_id_from_a_broker_block_the_controller_gave() {
+    let mut s = sim(3);
+    create_topic(&mut s, "t", 3, 3);
+    let start = s.now();
+    start_producer(&mut s, "p1", "t", 50, None);
+    s.run_for(2_000);
+    assert_eq!(producer_id(&s, "p1"), (0, 0));
+    let inits = requests_of(&s, ApiKey::InitProducerId);
+    // Request, COORDINATOR_LOAD_IN_PROGRESS, request again, the id.
+    assert_eq!(inits.len(), 4, "{inits:?}");
+    // To the least loaded node, the lowest live id.
+    let (p1, b0) = (s.client_node("p1").expect("p1"), NodeId::Broker(0));
+    assert!(inits.iter().all(|x| *x == (p1, b0) || *x == (b0, p1)));
+    let allocations = requests_of(&s, ApiKey::AllocateProducerIds);
+    let controller = NodeId::Controller(3000);
+    assert_eq!(allocations, [(b0, controller), (controller, b0)]);
+    let first_produce = first_produce_at(&s).expect("records sent");
+    assert!(
+        first_produce >= start + 100,
+        "records wait for the id, asked again after retry.backoff.ms: {first_produce}"
+    );
+    start_producer(&mut s, "p2", "t", 50, None);
+    s.run_for(1_000);
+    assert_eq!(producer_id(&s, "p2"), (1, 0));
+    assert_eq!(requests_of(&s, ApiKey::InitProducerId).len(), 6);
+    assert_eq!(requests_of(&s, ApiKey::AllocateProducerIds).len(), 2);
+}
+
+/// Without idempotence there is no producer id to ask for.
+#[test]
+fn a_producer_without_idempotence_asks_for_no_id() {
+    let mut s = sim(3);
+    create_topic(&mut s, "t", 1, 3);
+    s.apply(Command::StartProducer {
+        name: "p".into(),
+        configs: BTreeMap::from([("enable.idempotence".to_string(), "false".to_string())]),
+        workload: Some(WorkloadSpec {
+            topic: "t".into(),
+            records_per_sec: 50,
+            keys: None,
+            max_records: None,
+        }),
+    })
+    .expect("producer");
+    s.run_for(1_000);
+    assert!(requests_of(&s, ApiKey::InitProducerId).is_empty());
+    assert_eq!(producer_id(&s, "p").0, -1);
+    assert!(first_produce_at(&s).is_some());
+}
+
+/// Without an active controller no broker can get a block: an idempotent producer asks again
+/// every `retry.backoff.ms` and sends nothing, though every partition has a leader. When the
+/// controller is back, it gets its id and the records it kept flow.
+#[test]
+fn without_a_controller_an_idempotent_producer_cannot_get_an_id() {
+    let mut s = sim(3);
+    create_topic(&mut s, "t", 1, 3);
+    s.run_for(1_000);
+    let controller = NodeId::Controller(3000);
+    s.apply(Command::StopController {
+        node: controller,
+        hard: true,
+    })
+    .expect("stop");
+    start_producer(&mut s, "p", "t", 10, None);
+    s.run_for(3_000);
+    assert_eq!(producer_id(&s, "p").0, -1);
+    assert!(first_produce_at(&s).is_none(), "no batch without an id");
+    let asked = requests_of(&s, ApiKey::InitProducerId).len();
+    assert!(
+        asked >= 40,
+        "asked about every 100 ms, request and answer: {asked}"
+    );
+    s.apply(Command::StartController { node: controller })
+        .expect("start");
+    s.run_for(10_000);
+    assert!(producer_id(&s, "p").0 >= 0);
+    let hw: i64 = s.topic("t").expect("t").partitions[0].high_watermark();
+    assert!(hw >= 100, "the records kept while waiting went out: {hw}");
+}
+
+/// The ZooKeeper era: each broker took a block from ZooKeeper as it started (broker 0 the
+/// first), so the first answer has the id at once, without AllocateProducerIds.
+#[test]
+fn in_the_zookeeper_era_a_broker_has_its_block_from_the_start() {
+    let mut s = Sim::new(
+        7,
+        ClusterSpec {
+            mode: kafka_playground::engine::ControllerMode::Zookeeper,
+            ..ClusterSpec::default()
+        },
+    )
+    .expect("cluster");
+    create_topic(&mut s, "t", 1, 3);
+    start_producer(&mut s, "p", "t", 10, None);
+    s.run_for(1_000);
+    assert_eq!(producer_id(&s, "p"), (0, 0));
+    assert_eq!(requests_of(&s, ApiKey::InitProducerId).len(), 2);
+    assert!(requests_of(&s, ApiKey::AllocateProducerIds).is_empty());
 }

@@ -7,6 +7,7 @@ use super::fetch_session::{in_sync_follower, FetchSessions, Quiet};
 use super::ids::{BrokerId, TopicPartition};
 use super::log::{Log, LogConfig, LogError, ProducerInfo};
 use super::network::{Envelope, NodeId};
+use super::producer_ids::{ProducerIdManager, ProducerIdsBlock};
 use super::protocol::{Body, FetchLimits, FetchPartition, ProduceBatch, ProduceResult};
 use super::replication::{
     effective_min_isr, follower_high_watermark, leader_high_watermark, FollowerProgress,
@@ -173,6 +174,8 @@ pub struct Broker {
     /// As a leader: each follower's fetch session (KIP-227), which skips the partitions it
     /// has caught up on.
     sessions: FetchSessions,
+    /// Where the producer ids it hands out come from.
+    pub(crate) producer_ids: ProducerIdManager,
     /// Which start of the process its periodic tasks (the log manager's retention checks,
     /// the replica manager's high watermark checkpoints) belong to.
     started: u64,
@@ -196,6 +199,7 @@ impl Broker {
             produce_sweep_token: 0,
             fetching_from: BTreeSet::new(),
             sessions: FetchSessions::default(),
+            producer_ids: ProducerIdManager::default(),
             started: 0,
         }
     }
@@ -215,6 +219,7 @@ impl Broker {
         self.produce_sweep = None;
         self.fetching_from.clear();
         self.sessions.clear();
+        self.producer_ids = ProducerIdManager::default();
         for r in self.replicas.values_mut() {
             r.followers.clear();
         }
@@ -335,6 +340,10 @@ impl Sim {
             }
             Body::OffsetsForLeaderEpochRequest { partitions } => {
                 self.handle_offsets_for_leader_epoch(b, from, partitions)
+            }
+            Body::InitProducerIdRequest => self.handle_init_producer_id(b, from),
+            Body::AllocateProducerIdsResponse { first, size } => {
+                self.producer_ids_allocated(b, ProducerIdsBlock { first, size })
             }
             other => self.coordinator_receive(b, from, other),
         }
@@ -1469,6 +1478,7 @@ impl Sim {
         };
         broker.started += 1;
         let token = broker.started;
+        self.start_producer_id_manager(b);
         let config = &self.cluster.broker_config;
         let retention = config.log_initial_task_delay_ms;
         let checkpoints = config.replica_high_watermark_checkpoint_interval_ms;

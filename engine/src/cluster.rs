@@ -118,8 +118,9 @@ pub struct Cluster {
     /// What a topic without overrides gets.
     pub default_topic_config: TopicConfig,
     pub default_log_config: LogConfig,
-    /// The next producer id handed to an idempotent producer.
-    pub next_producer_id: i64,
+    /// The first producer id of the next block the controller gives a broker
+    /// (engine/src/producer_ids.rs); the first block starts at 0.
+    pub next_producer_id_block: i64,
     pub controller: super::controller::Controller,
     /// Ongoing partition reassignments (KIP-455), by partition.
     pub reassignments: BTreeMap<TopicPartition, super::reassignment::Reassignment>,
@@ -212,7 +213,7 @@ impl Cluster {
             broker_config,
             brokers,
             topics: BTreeMap::new(),
-            next_producer_id: 1000,
+            next_producer_id_block: 0,
             controller: super::controller::Controller::new(
                 spec.mode,
                 spec.controllers,

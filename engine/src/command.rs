@@ -313,8 +313,7 @@ pub(crate) fn apply(sim: &mut Sim, command: Command) -> Result<Outcome, KafkaErr
                     ));
                 }
             }
-            let pid = sim.next_producer_id();
-            let mut p = Producer::new(name.clone(), config, pid);
+            let mut p = Producer::new(name.clone(), config);
             let now = sim.now;
             p.delivery_callbacks = workload.is_none();
             p.workload = workload
@@ -351,11 +350,9 @@ pub(crate) fn apply(sim: &mut Sim, command: Command) -> Result<Outcome, KafkaErr
                 None => {
                     let config = ProducerConfig::for_era(sim.cluster.era, &BTreeMap::new())
                         .map_err(config_error)?;
-                    let pid = sim.next_producer_id();
                     sim.add_client(Client::Producer(Box::new(Producer::new(
                         producer.clone(),
                         config,
-                        pid,
                     ))))
                 }
             };

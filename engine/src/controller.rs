@@ -154,8 +154,16 @@ impl Sim {
             ) if self.kraft_active_controller() == Some(v) => {
                 self.on_broker_heartbeat(from, to, broker, want_shutdown);
             }
+            (NodeId::Controller(v), Body::AllocateProducerIdsRequest { .. })
+                if self.kraft_active_controller() == Some(v) =>
+            {
+                self.allocate_producer_ids(to, from);
+            }
             // A stale controller stays silent: the broker finds the active one.
-            (NodeId::Controller(_), Body::BrokerHeartbeatRequest { .. }) => {}
+            (
+                NodeId::Controller(_),
+                Body::BrokerHeartbeatRequest { .. } | Body::AllocateProducerIdsRequest { .. },
+            ) => {}
             (NodeId::Controller(v), body) => self.raft_receive(v, from, body),
             (NodeId::ZooKeeper(z), body) => self.zk_receive(z, from, body),
             _ => {}

@@ -143,6 +143,9 @@ error_codes! {
     /// KIP-320: the request's current leader epoch is newer than the broker's.
     UnknownLeaderEpoch => "UNKNOWN_LEADER_EPOCH", "UnknownLeaderEpochException",
         "The leader epoch in the request is newer than the epoch on the broker.";
+    /// InitProducerId: the broker has no block of producer ids yet.
+    CoordinatorLoadInProgress => "COORDINATOR_LOAD_IN_PROGRESS", "CoordinatorLoadInProgressException",
+        "The coordinator is loading and hence can't process requests.";
 }
 
 impl ErrorCode {
@@ -168,6 +171,7 @@ impl ErrorCode {
                 | CorruptMessage
                 | FencedLeaderEpoch
                 | UnknownLeaderEpoch
+                | CoordinatorLoadInProgress
         )
     }
 }

@@ -272,15 +272,15 @@ mod tests {
         let mut sim = led_by_0_followed_by_1(1);
         sim.run_for(2_000);
         produce_one(&mut sim, 0);
-        // The record is replicated and the leader's high watermark moves to 1 within a few
-        // milliseconds; the follower learns it from the next answer, ~500 ms later: lost.
-        sim.run_for(100);
+        // Once the producer has its id the record is replicated, and the leader's high
+        // watermark moves to 1; the follower learns it from the next answer, ~500 ms later: lost.
+        let hw = |sim: &Sim, b| sim.replica(b, &tp(0)).unwrap().high_watermark;
+        assert!(sim.run_while(1_000, |s| hw(s, 0) == 1));
         let (leader, follower) = (NodeId::Broker(0), NodeId::Broker(1));
         sim.apply_network_fault(NetworkFault::Loss(leader, follower, 100))
             .unwrap();
         sim.run_for(900);
         sim.apply_network_fault(NetworkFault::Heal).unwrap();
-        let hw = |sim: &Sim, b| sim.replica(b, &tp(0)).unwrap().high_watermark;
         assert_eq!(hw(&sim, 0), 1);
         assert_eq!(
             hw(&sim, 1),

@@ -32,6 +32,7 @@ pub mod network;
 pub mod ordered;
 pub mod placement;
 pub mod producer;
+pub mod producer_ids;
 pub mod protocol;
 pub mod quorum;
 pub mod reassignment;

@@ -33,6 +33,10 @@ pub enum ApiKey {
     ConsumerGroupHeartbeat,
     /// KIP-320: a consumer checks its position against a new leader's log.
     OffsetForLeaderEpoch,
+    /// An idempotent producer asks any broker for its producer id.
+    InitProducerId,
+    /// KRaft: a broker asks the active controller for a block of producer ids.
+    AllocateProducerIds,
 }
 
 impl ApiKey {
@@ -55,6 +59,8 @@ impl ApiKey {
             ApiKey::ZkSession => "ZooKeeper session",
             ApiKey::ConsumerGroupHeartbeat => "ConsumerGroupHeartbeat",
             ApiKey::OffsetForLeaderEpoch => "OffsetForLeaderEpoch",
+            ApiKey::InitProducerId => "InitProducerId",
+            ApiKey::AllocateProducerIds => "AllocateProducerIds",
         }
     }
 
@@ -329,6 +335,19 @@ pub enum Body {
         /// The partitions the member may own now (`None`: unchanged).
         assignment: Option<Vec<TopicPartition>>,
     },
+    /// Without a transactional id (an idempotent producer): any broker answers.
+    InitProducerIdRequest,
+    InitProducerIdResponse {
+        /// The producer id and epoch.
+        result: Result<(i64, i16), ErrorCode>,
+    },
+    AllocateProducerIdsRequest {
+        broker: BrokerId,
+    },
+    AllocateProducerIdsResponse {
+        first: i64,
+        size: i64,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -374,6 +393,10 @@ impl Body {
             OffsetsForLeaderEpochRequest { .. } | OffsetsForLeaderEpochResponse { .. } => {
                 ApiKey::OffsetForLeaderEpoch
             }
+            InitProducerIdRequest | InitProducerIdResponse { .. } => ApiKey::InitProducerId,
+            AllocateProducerIdsRequest { .. } | AllocateProducerIdsResponse { .. } => {
+                ApiKey::AllocateProducerIds
+            }
         }
     }
 
@@ -394,6 +417,8 @@ impl Body {
                 | BrokerHeartbeatRequest { .. }
                 | ConsumerGroupHeartbeatRequest { .. }
                 | OffsetsForLeaderEpochRequest { .. }
+                | InitProducerIdRequest
+                | AllocateProducerIdsRequest { .. }
         )
     }
 

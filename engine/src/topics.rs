@@ -457,11 +457,6 @@ impl Sim {
         self.wake_quiet(leader, tp);
         Ok(low)
     }
-
-    pub(crate) fn next_producer_id(&mut self) -> i64 {
-        self.cluster.next_producer_id += 1;
-        self.cluster.next_producer_id - 1
-    }
 }
 
 /// The simulation's PRNG in the shape the replica placer asks for.

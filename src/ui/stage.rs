@@ -87,7 +87,8 @@ const CELLS: i64 = 10;
 /// Colour-blind-safe colours (Okabe-Ito) per kind of message.
 pub(super) fn colour(api: ApiKey, replication: bool) -> &'static str {
     match api {
-        ApiKey::Produce => "#E69F00",
+        // A producer's id comes before its first batch: the producer's colour.
+        ApiKey::Produce | ApiKey::InitProducerId => "#E69F00",
         ApiKey::Fetch if replication => "#009E73",
         ApiKey::Fetch => "#0072B2",
         ApiKey::ListOffsets => "#56B4E9",
@@ -96,6 +97,7 @@ pub(super) fn colour(api: ApiKey, replication: bool) -> &'static str {
         | ApiKey::BeginQuorumEpoch
         | ApiKey::EndQuorumEpoch
         | ApiKey::BrokerHeartbeat
+        | ApiKey::AllocateProducerIds
         | ApiKey::ZkSession => "#8C8C8C",
         _ => "#CC79A7",
     }

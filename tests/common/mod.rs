@@ -26,3 +26,12 @@ pub fn create_topic(s: &mut Sim, name: &str, partitions: i32, rf: i16) {
     })
     .expect("topic");
 }
+
+/// Runs until the idempotent producer `name` has its producer id: its first records wait for
+/// the `InitProducerId` answer (and so share a batch), the ones sent after go at once.
+pub fn await_producer_id(s: &mut Sim, name: &str) {
+    use kafka_playground::engine::client::Client;
+    let has_id =
+        |s: &Sim| matches!(s.client(name), Some(Client::Producer(p)) if p.producer_id >= 0);
+    assert!(s.run_while(5_000, has_id), "{name} got no producer id");
+}

@@ -192,7 +192,10 @@ pub struct Producer {
     partitioners: BTreeMap<String, BuiltInPartitioner>,
     round_robin: BTreeMap<String, u32>,
     in_flight: BTreeMap<BrokerId, u32>,
+    /// -1 until an idempotent producer's `InitProducerId` is answered (always -1 without
+    /// idempotence).
     pub producer_id: i64,
+    pub(crate) init_producer_id: InitProducerId,
     /// Bumped after a gap in a partition's sequences (KIP-360), which start again at 0.
     pub producer_epoch: i16,
     /// Each partition's next sequence and the epoch it counts in.
@@ -217,6 +220,15 @@ pub struct Producer {
     metadata_refresh_at: Millis,
 }
 
+/// An idempotent producer's request for its producer id (engine/src/producer_ids.rs).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct InitProducerId {
+    /// The broker asked, while the answer is awaited.
+    pub(crate) in_flight: Option<BrokerId>,
+    /// Not asked again before this (`retry.backoff.ms` after an error).
+    pub(crate) retry_at: Millis,
+}
+
 /// Records a leader acknowledged: partition, base offset, values (for the durability ledger).
 type Acknowledged = (TopicPartition, i64, Arc<Vec<NewRecord>>);
 
@@ -224,16 +236,13 @@ type Acknowledged = (TopicPartition, i64, Arc<Vec<NewRecord>>);
 const DELIVERIES_KEPT: usize = 10_000;
 
 impl Producer {
-    pub fn new(name: String, config: ProducerConfig, producer_id: i64) -> Self {
+    pub fn new(name: String, config: ProducerConfig) -> Self {
         let client_id = config.client_id.clone().unwrap_or_else(|| name.clone());
         Producer {
             name,
             client_id,
-            producer_id: if config.enable_idempotence {
-                producer_id
-            } else {
-                -1
-            },
+            producer_id: -1,
+            init_producer_id: InitProducerId::default(),
             config,
             workload: None,
             accumulator: BTreeMap::new(),
@@ -288,6 +297,18 @@ impl Producer {
         *known
     }
 
+    fn idempotent(&self) -> bool {
+        self.config.enable_idempotence
+    }
+
+    /// An idempotent producer without an id and no request for one in flight or backing off.
+    pub(crate) fn needs_producer_id(&self, now: Millis) -> bool {
+        self.idempotent()
+            && self.producer_id < 0
+            && self.init_producer_id.in_flight.is_none()
+            && now >= self.init_producer_id.retry_at
+    }
+
     /// `Metadata.requestUpdate`: the next `send()` after `retry.backoff.ms` sees fresh metadata.
     fn request_metadata_update(&mut self, now: Millis) {
         let at = now.saturating_add(self.config.retry_backoff_ms);
@@ -338,7 +359,12 @@ impl Producer {
         // Without idempotence it waits for the batch in flight ahead of it (as `drain` does),
         // and with it while the partition has its most batches in flight: only its delivery
         // timeout is due (an answer drains it).
-        let ordered = self.producer_id < 0;
+        let ordered = !self.idempotent();
+        // Without its producer id an idempotent producer sends nothing: it waits for the
+        // answer, or the time to ask again, or a batch's delivery timeout.
+        let no_id = self.idempotent() && self.producer_id < 0;
+        let asks_at = (no_id && self.init_producer_id.in_flight.is_none())
+            .then_some(self.init_producer_id.retry_at);
         let most = self.most_in_flight_per_partition();
         let heads = self
             .accumulator
@@ -346,7 +372,7 @@ impl Producer {
             .filter_map(|q| {
                 let at = q.iter().position(|b| !b.in_flight)?;
                 let in_flight = q.iter().filter(|b| b.in_flight).count();
-                Some((&q[at], (ordered && at > 0) || in_flight >= most))
+                Some((&q[at], no_id || (ordered && at > 0) || in_flight >= most))
             })
             .map(|(b, waits)| {
                 if waits {
@@ -363,7 +389,7 @@ impl Producer {
                     .max(self.blocked_until);
                 due.min(b.created_at + self.config.delivery_timeout_ms)
             });
-        workload.into_iter().chain(heads).min()
+        workload.into_iter().chain(asks_at).chain(heads).min()
     }
 
     fn push_delivery(&mut self, d: Delivery) {
@@ -621,6 +647,13 @@ impl Sim {
             return;
         };
         p.in_flight.remove(&broker);
+        if p.init_producer_id.in_flight == Some(broker) {
+            // `InitProducerIdHandler`: a disconnection re-enqueues the request.
+            p.init_producer_id = InitProducerId {
+                in_flight: None,
+                retry_at: now + p.config.retry_backoff_ms,
+            };
+        }
         // The network client refreshes its metadata after a disconnection: the broker may be
         // gone, and its partitions led elsewhere.
         p.request_metadata_update(now);
@@ -655,13 +688,13 @@ impl Sim {
         if gaps.is_empty() {
             return;
         }
-        let next_id = self.cluster.next_producer_id;
         let Some(p) = self.producer_mut(c) else {
             return;
         };
         let new_id = p.producer_epoch == i16::MAX;
         if new_id {
-            p.producer_id = next_id;
+            // `resetIdempotentProducerId`: the next batches wait for a new `InitProducerId`.
+            p.producer_id = -1;
             p.producer_epoch = 0;
             gaps = p.accumulator.keys().cloned().collect();
             p.sequences.clear();
@@ -672,9 +705,6 @@ impl Sim {
         gaps.dedup();
         for tp in &gaps {
             p.start_sequences_at_beginning(tp);
-        }
-        if new_id {
-            self.cluster.next_producer_id += 1;
         }
     }
 
@@ -742,6 +772,15 @@ impl Sim {
     /// Sends every ready batch to its partition's leader, one request per leader.
     fn drain(&mut self, c: ClientId) {
         let now = self.now;
+        // `RecordAccumulator.shouldStopDrainBatchesForPartition`: no batch without a valid
+        // producer id. The producer asks for one first (`Sender.runOnce`).
+        self.maybe_init_producer_id(c);
+        if self
+            .producer_mut(c)
+            .is_some_and(|p| p.idempotent() && p.producer_id < 0)
+        {
+            return;
+        }
         let leaders: BTreeMap<TopicPartition, Option<BrokerId>> = match self.clients.get(&c) {
             Some(super::super::client::Client::Producer(p)) => p
                 .accumulator
@@ -759,6 +798,7 @@ impl Sim {
         let linger = p.config.linger_ms;
         let batch_size = p.config.batch_size.max(1) as u32;
         let closing = p.closing;
+        let idempotent = p.idempotent();
         let mut requests: BTreeMap<BrokerId, Vec<(u64, ProduceBatch)>> = BTreeMap::new();
         let mut blocked = false;
         for (tp, queue) in p.accumulator.iter_mut() {
@@ -781,7 +821,7 @@ impl Sim {
                 older_epoch |= b.base_sequence.is_some() && b.epoch != p.producer_epoch;
                 if b.in_flight {
                     // Keep per-partition order: with idempotence off, a batch never overtakes one in flight.
-                    if p.producer_id < 0 {
+                    if !idempotent {
                         break;
                     }
                     continue;
@@ -893,11 +933,17 @@ impl Sim {
     }
 
     pub(crate) fn producer_receive(&mut self, c: ClientId, env: Envelope) {
-        let Body::ProduceResponse { results } = env.body else {
-            return;
-        };
         let NodeId::Broker(leader) = env.from else {
             return;
+        };
+        let results = match env.body {
+            Body::ProduceResponse { results } => results,
+            Body::InitProducerIdResponse { result } => {
+                self.producer_id_answered(c, result);
+                self.drain(c);
+                return;
+            }
+            _ => return,
         };
         if let Some(n) = self
             .producer_mut(c)
@@ -926,7 +972,7 @@ impl Sim {
         {
             let timeout = p.config.delivery_timeout_ms;
             let retries = u32::try_from(p.config.retries).unwrap_or(0);
-            let idempotent = p.producer_id >= 0;
+            let idempotent = p.idempotent();
             for r in results {
                 let Some((created_at, attempts, reset)) = p
                     .find_batch(&r.tp, r.batch_id)
