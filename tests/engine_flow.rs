@@ -1071,3 +1071,126 @@ fn in_the_zookeeper_era_a_broker_has_its_block_from_the_start() {
     assert_eq!(requests_of(&s, ApiKey::InitProducerId).len(), 2);
     assert!(requests_of(&s, ApiKey::AllocateProducerIds).is_empty());
 }
+
+// ---------------------------------------------------------------- draining the accumulator
+
+fn start_configured_producer(s: &mut Sim, name: &str, configs: &[(&str, &str)], rate: u32) {
+    s.apply(Command::StartProducer {
+        name: name.into(),
+        configs: configs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        workload: (rate > 0).then(|| WorkloadSpec {
+            topic: "t".into(),
+            records_per_sec: rate,
+            keys: None,
+            max_records: None,
+        }),
+    })
+    .expect("producer");
+}
+
+fn produce_to(s: &mut Sim, producer: &str, partition: i32, value: String) {
+    s.apply(Command::Produce {
+        producer: producer.into(),
+        topic: "t".into(),
+        partition: Some(partition),
+        key: None,
+        value: Some(value),
+        timestamp: None,
+    })
+    .expect("produce");
+}
+
+fn log_end(s: &Sim, partition: i32) -> i64 {
+    s.topic("t").expect("t").partitions[partition as usize]
+        .leader_state()
+        .expect("leader")
+        .log_end_offset
+}
+
+/// `RecordAccumulator.drain`: once one partition's batch is ready (here full), the request to
+/// its leader takes the first batch of each of the leader's partitions, lingering or not.
+#[test]
+fn a_ready_batch_takes_the_other_partitions_batches_for_its_leader_along() {
+    let mut s = sim(1);
+    create_topic(&mut s, "t", 2, 1);
+    start_configured_producer(
+        &mut s,
+        "p",
+        &[("linger.ms", "1000"), ("batch.size", "500")],
+        0,
+    );
+    produce_to(&mut s, "p", 1, "lingering".into());
+    await_producer_id(&mut s, "p");
+    s.run_for(200);
+    assert_eq!(
+        log_end(&s, 1),
+        0,
+        "partition 1's batch lingers (linger.ms=1000)"
+    );
+    for i in 0..10 {
+        produce_to(&mut s, "p", 0, format!("{i:0100}"));
+    }
+    s.run_for(100);
+    assert!(log_end(&s, 0) > 0, "partition 0's full batch went");
+    assert_eq!(
+        log_end(&s, 1),
+        1,
+        "partition 1's batch went along, 700 ms early"
+    );
+}
+
+/// The records' numbers (`p-N`) in partition 0's log, in offset order.
+fn numbers_in_log(s: &Sim) -> Vec<u64> {
+    let tp = TopicPartition::new("t", 0);
+    s.records(&tp, 0, 100_000)
+        .iter()
+        .filter_map(|r| {
+            let v = std::str::from_utf8(r.value()?).ok()?;
+            v.rsplit('-').next()?.parse().ok()
+        })
+        .collect()
+}
+
+/// Without idempotence a producer keeps up to `max.in.flight.requests.per.connection` (5)
+/// requests in flight, one batch of a partition each. A request lost on the network fails by
+/// `request.timeout.ms` after the ones behind it were written, and its retry lands after them
+/// (or, if only the answer was lost, writes the batch twice): the log's order is not the send
+/// order. With idempotence the broker's sequence checks keep it.
+#[test]
+fn retries_reorder_records_without_idempotence_but_not_with_it() {
+    for idempotence in ["false", "true"] {
+        let mut s = sim(1);
+        create_topic(&mut s, "t", 1, 1);
+        start_configured_producer(
+            &mut s,
+            "p",
+            &[
+                ("enable.idempotence", idempotence),
+                ("request.timeout.ms", "2000"),
+                ("delivery.timeout.ms", "5000"),
+            ],
+            50,
+        );
+        let (p, b0) = (s.client_node("p").expect("p"), NodeId::Broker(0));
+        s.apply(Command::Network(NetworkFault::Latency(p, b0, 50)))
+            .expect("latency");
+        s.run_for(2_000);
+        s.apply(Command::Network(NetworkFault::Loss(p, b0, 100)))
+            .expect("loss");
+        s.run_for(30);
+        s.apply(Command::Network(NetworkFault::Loss(p, b0, 0)))
+            .expect("no loss");
+        s.run_for(8_000);
+        let n = numbers_in_log(&s);
+        assert!(n.len() > 400, "{idempotence}: {}", n.len());
+        let backwards = n.windows(2).filter(|w| w[1] <= w[0]).count();
+        if idempotence == "true" {
+            assert_eq!(backwards, 0, "in order, once each: {n:?}");
+        } else {
+            assert!(backwards > 0, "a retry wrote out of order: {n:?}");
+        }
+    }
+}

@@ -355,30 +355,37 @@ impl Producer {
             .as_ref()
             .filter(|_| !self.buffer_full())
             .map(Workload::next_at);
-        // Per partition only the first batch not in flight can be sent next (order is kept).
-        // Without idempotence it waits for the batch in flight ahead of it (as `drain` does),
-        // and with it while the partition has its most batches in flight: only its delivery
-        // timeout is due (an answer drains it).
-        let ordered = !self.idempotent();
+        // Per partition only the first batch not in flight can be sent next. With one request
+        // in flight per connection it waits for the batch in flight ahead of it (the partition
+        // is muted, as in `drain`), and otherwise while the partition has its most batches in
+        // flight: only its delivery timeout is due (an answer drains it).
+        let ordered = self.config.max_in_flight_requests_per_connection <= 1;
         // Without its producer id an idempotent producer sends nothing: it waits for the
         // answer, or the time to ask again, or a batch's delivery timeout.
         let no_id = self.idempotent() && self.producer_id < 0;
         let asks_at = (no_id && self.init_producer_id.in_flight.is_none())
             .then_some(self.init_producer_id.retry_at);
         let most = self.most_in_flight_per_partition();
+        let batch_size = self.config.batch_size.max(1) as u32;
         let heads = self
             .accumulator
             .values()
             .filter_map(|q| {
                 let at = q.iter().position(|b| !b.in_flight)?;
                 let in_flight = q.iter().filter(|b| b.in_flight).count();
-                Some((&q[at], no_id || (ordered && at > 0) || in_flight >= most))
+                // Full: `send()` wakes the sender at once (`batchIsFull`).
+                let full = q.iter().skip(at + 1).any(|b| !b.in_flight) || q[at].bytes >= batch_size;
+                Some((
+                    &q[at],
+                    no_id || (ordered && at > 0) || in_flight >= most,
+                    full,
+                ))
             })
-            .map(|(b, waits)| {
+            .map(|(b, waits, full)| {
                 if waits {
                     return b.created_at + self.config.delivery_timeout_ms;
                 }
-                let linger = if self.closing {
+                let linger = if self.closing || full {
                     b.created_at
                 } else {
                     b.created_at + self.config.linger_ms
@@ -769,9 +776,8 @@ impl Sim {
         }
     }
 
-    /// Sends every ready batch to its partition's leader, one request per leader.
+    /// Sends the ready batches to their partitions' leaders (`Sender.sendProducerData`).
     fn drain(&mut self, c: ClientId) {
-        let now = self.now;
         // `RecordAccumulator.shouldStopDrainBatchesForPartition`: no batch without a valid
         // producer id. The producer asks for one first (`Sender.runOnce`).
         self.maybe_init_producer_id(c);
@@ -781,6 +787,18 @@ impl Sim {
         {
             return;
         }
+        // `Sender.runOnce` sends at most one request per leader, and runs again at once while
+        // batches are ready and connections have room.
+        while self.drain_round(c) {}
+    }
+
+    /// One `RecordAccumulator.ready` and `drain`: a leader is ready when the first unsent
+    /// batch of one of its partitions may go (full, `linger.ms` passed, closing, no retry
+    /// backoff) and its connection has fewer than `max.in.flight.requests.per.connection`
+    /// requests in flight. One request goes to each ready leader with the first unsent batch
+    /// of each of its partitions, ready or not, up to `max.request.size`. Whether a request went.
+    fn drain_round(&mut self, c: ClientId) -> bool {
+        let now = self.now;
         let leaders: BTreeMap<TopicPartition, Option<BrokerId>> = match self.clients.get(&c) {
             Some(super::super::client::Client::Producer(p)) => p
                 .accumulator
@@ -788,53 +806,72 @@ impl Sim {
                 .map(|tp| (tp.clone(), self.cluster.leader_of(tp)))
                 // Hot: `collect` builds the map in one pass from the sorted keys.
                 .collect(),
-            _ => return,
+            _ => return false,
         };
         let Some(p) = self.producer_mut(c) else {
-            return;
+            return false;
         };
         let max_in_flight = p.config.max_in_flight_requests_per_connection.max(1) as u32;
         let most_per_partition = p.most_in_flight_per_partition();
         let linger = p.config.linger_ms;
         let batch_size = p.config.batch_size.max(1) as u32;
+        let max_request_size = i64::from(p.config.max_request_size.max(1));
         let closing = p.closing;
-        let idempotent = p.idempotent();
-        let mut requests: BTreeMap<BrokerId, Vec<(u64, ProduceBatch)>> = BTreeMap::new();
+        // `guaranteeMessageOrder`: with one request in flight, a partition is muted while
+        // one of its batches is.
+        let muting = max_in_flight == 1;
         let mut blocked = false;
-        for (tp, queue) in p.accumulator.iter_mut() {
-            let leader = leaders.get(tp).copied().flatten();
-            let at_capacity = leader.is_some_and(|l| {
-                p.in_flight.get(&l).copied().unwrap_or(0) >= max_in_flight
-                    && !requests.contains_key(&l)
-            });
-            let (Some(leader), false) = (leader, at_capacity) else {
-                blocked |= queue.iter().any(|b| !b.in_flight);
+        // `ready`: the leaders a request goes to (a few at most).
+        let mut ready: Vec<BrokerId> = Vec::new();
+        for (tp, queue) in &p.accumulator {
+            let Some(at) = queue.iter().position(|b| !b.in_flight) else {
                 continue;
             };
-            let leader = &leader;
-            let many = queue.len() > 1;
+            let leader = leaders.get(tp).copied().flatten();
+            let at_capacity =
+                |l: &BrokerId| p.in_flight.get(l).copied().unwrap_or(0) >= max_in_flight;
+            let Some(leader) = leader.filter(|l| !at_capacity(l)) else {
+                blocked = true;
+                continue;
+            };
+            let in_flight = queue.len() - queue.iter().filter(|b| !b.in_flight).count();
+            let b = &queue[at];
+            // A retry backs off only while its leader is the same
+            // (`hasLeaderChangedForTheOngoingRetry`).
+            let backing_off = b.retry_at.is_some_and(|r| r > now) && b.sent_to == Some(leader);
+            let muted = (muting && at > 0) || in_flight >= most_per_partition;
+            // `RecordAccumulator.ready`: more than one batch waiting means the first is full.
+            let full = queue.iter().skip(at + 1).any(|x| !x.in_flight) || b.bytes >= batch_size;
+            let sendable = closing || full || now >= b.created_at + linger;
+            if sendable && !backing_off && !muted && !ready.contains(&leader) {
+                ready.push(leader);
+            }
+        }
+        let mut requests: BTreeMap<BrokerId, (i64, Vec<(u64, ProduceBatch)>)> = BTreeMap::new();
+        for (tp, queue) in p.accumulator.iter_mut() {
+            let Some(leader) = leaders.get(tp).copied().flatten() else {
+                continue;
+            };
+            if !ready.contains(&leader) {
+                continue;
+            }
+            let request = requests.entry(leader).or_default();
             // Batches still sequenced in an older epoch go first: a partition moves to the
             // new epoch once they are done (`TransactionManager.maybeUpdateProducerIdAndEpoch`).
             let mut older_epoch = false;
-            let mut in_flight = queue.iter().filter(|b| b.in_flight).count();
+            let in_flight = queue.iter().filter(|b| b.in_flight).count();
             for b in queue.iter_mut() {
                 older_epoch |= b.base_sequence.is_some() && b.epoch != p.producer_epoch;
                 if b.in_flight {
-                    // Keep per-partition order: with idempotence off, a batch never overtakes one in flight.
-                    if !idempotent {
+                    if muting {
                         break;
                     }
                     continue;
                 }
-                if in_flight >= most_per_partition {
-                    break;
-                }
-                let ready =
-                    closing || many || b.bytes >= batch_size || now >= b.created_at + linger;
-                // A retry backs off only while its leader is the same
-                // (`hasLeaderChangedForTheOngoingRetry`).
-                let backing_off = b.retry_at.is_some_and(|r| r > now) && b.sent_to == Some(*leader);
-                if !ready || backing_off {
+                let backing_off = b.retry_at.is_some_and(|r| r > now) && b.sent_to == Some(leader);
+                let too_big =
+                    request.0 + i64::from(b.bytes) > max_request_size && !request.1.is_empty();
+                if in_flight >= most_per_partition || backing_off || too_big {
                     break;
                 }
                 if b.base_sequence.is_none() && p.producer_id >= 0 {
@@ -853,8 +890,7 @@ impl Sim {
                     next.1 = next.1.wrapping_add(b.records.len() as i32);
                 }
                 b.in_flight = true;
-                in_flight += 1;
-                b.sent_to = Some(*leader);
+                b.sent_to = Some(leader);
                 b.attempts += 1;
                 b.sequence_reset = false;
                 let batch = ProduceBatch {
@@ -864,9 +900,13 @@ impl Sim {
                     producer_epoch: b.epoch,
                     base_sequence: b.base_sequence.unwrap_or(-1),
                 };
-                requests.entry(*leader).or_default().push((b.id, batch));
+                request.0 += i64::from(b.bytes);
+                request.1.push((b.id, batch));
+                // One batch of a partition per request (`drainBatchesForOneNode`).
+                break;
             }
         }
+        requests.retain(|_, (_, batches)| !batches.is_empty());
         p.blocked_until = if blocked {
             now + p.config.retry_backoff_ms.max(1)
         } else {
@@ -878,7 +918,8 @@ impl Sim {
             *p.in_flight.entry(*leader).or_insert(0) += 1;
         }
         let name = p.name.clone();
-        for (leader, batches) in requests {
+        let sent = !requests.is_empty();
+        for (leader, (_, batches)) in requests {
             if acks == 0 {
                 // Fire and forget: the producer counts the records as sent and never hears back.
                 self.acks_zero_complete(c, &name, &batches, leader);
@@ -893,6 +934,7 @@ impl Sim {
                 },
             );
         }
+        sent
     }
 
     fn acks_zero_complete(
