@@ -1069,3 +1069,70 @@ fn a_kip848_member_retries_the_commit_before_it_revokes() {
     assert_eq!(unique.len(), 1_500, "every record read");
     assert_eq!(read.len(), 1_500, "none read twice");
 }
+
+/// Two KIP-848 members of `t` (2 partitions, RF 3, 1,500 records) on a 3-broker cluster with
+/// `__consumer_offsets` RF 3: `c1` alone for 10 s, then `c1`'s links to the brokers get
+/// `latency_ms` and `c2` joins. Returns the group's coordinator.
+fn kip848_pair(seed: u64, latency_ms: i64) -> (Sim, i32) {
+    let mut s = Sim::new(
+        seed,
+        kafka_playground::engine::ClusterSpec {
+            brokers: 3,
+            broker_overrides: BTreeMap::from([(
+                "offsets.topic.replication.factor".to_string(),
+                "3".to_string(),
+            )]),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    create_topic(&mut s, "t", 2, 3);
+    s.apply(Command::StartProducer {
+        name: "p".into(),
+        configs: BTreeMap::new(),
+        workload: Some(WorkloadSpec {
+            topic: "t".into(),
+            records_per_sec: 50,
+            keys: Some(10),
+            max_records: Some(1_500),
+        }),
+    })
+    .unwrap();
+    let kip848 = [("group.protocol", "consumer")];
+    group_consumer(&mut s, "c1", "t", &kip848, 0);
+    s.run_for(10_000);
+    let c1 = s.client_node("c1").unwrap();
+    for b in 0..3 {
+        s.apply(Command::Network(NetworkFault::Latency(
+            c1,
+            kafka_playground::engine::network::NodeId::Broker(b),
+            latency_ms,
+        )))
+        .unwrap();
+    }
+    let coordinator = s.group_view("g").unwrap().coordinator.unwrap();
+    group_consumer(&mut s, "c2", "t", &kip848, 0);
+    (s, coordinator)
+}
+
+fn owned(s: &Sim, name: &str) -> usize {
+    s.client_views()
+        .into_iter()
+        .find(|c| c.name == name)
+        .map_or(0, |c| c.assignment.len())
+}
+
+/// `AbstractHeartbeatRequestManager.poll` skips a heartbeat while the coordinator is unknown.
+/// A KIP-848 member whose heartbeat fell due as its coordinator's broker died kept the timer
+/// due, and the simulation stopped ("the simulation is stuck") at that millisecond.
+#[test]
+fn a_kip848_heartbeat_due_without_a_coordinator_waits_for_one() {
+    let (mut s, coordinator) = kip848_pair(0, 20);
+    s.apply(Command::StopBroker {
+        id: coordinator,
+        hard: true,
+    })
+    .unwrap();
+    s.run_for(60_000);
+    assert_eq!((owned(&s, "c1"), owned(&s, "c2")), (1, 1));
+}

@@ -1704,6 +1704,10 @@ impl Sim {
             return;
         }
         let (Some(group), Some(coord)) = (x.group.clone(), x.coordinator) else {
+            // `AbstractHeartbeatRequestManager.poll` skips the heartbeat while the coordinator
+            // is unknown; finding it sends the next (`kip848_coordinator_found`). A timer left
+            // due would wake the member again at once, for ever.
+            x.next_heartbeat_at = None;
             return;
         };
         if x.kip848.heartbeat_in_flight {
