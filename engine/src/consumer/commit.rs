@@ -448,8 +448,9 @@ impl Sim {
     }
 
     /// The answer to the commit before a KIP-848 revocation: a retriable failure other than
-    /// UNKNOWN_TOPIC_OR_PARTITION (the topic is gone for good, KAFKA-16224) is tried again
-    /// after a growing backoff; otherwise the member revokes now.
+    /// UNKNOWN_TOPIC_OR_PARTITION (the topic is gone for good, KAFKA-16224), or a stale member
+    /// epoch while the member has one, is tried again after a growing backoff (with the
+    /// latest positions and member epoch); otherwise the member revokes now.
     fn revocation_commit_answered(&mut self, c: ClientId, retry: bool) {
         let now = self.now;
         let Some(attempts) = self
@@ -556,7 +557,7 @@ impl Sim {
         }
         let answer = match error {
             None => Answer::Committed,
-            Some(e) => self.commit_error(c, e, sent.generation),
+            Some(e) => self.commit_error(c, e, sent.kind, sent.generation),
         };
         self.commit_answered(c, sent.kind, answer);
     }
@@ -608,7 +609,13 @@ impl Sim {
     /// What a commit's error means, to a classic member (`OffsetCommitResponseHandler.handle`)
     /// or a KIP-848 one (`CommitRequestManager`): both mark the coordinator unknown and retry
     /// after a coordinator error, retry an unknown topic, and fail on an unexpected error.
-    fn commit_error(&mut self, c: ClientId, e: ErrorCode, sent_generation: i32) -> Answer {
+    fn commit_error(
+        &mut self,
+        c: ClientId,
+        e: ErrorCode,
+        kind: CommitKind,
+        sent_generation: i32,
+    ) -> Answer {
         let Some(x) = self.consumer_mut(c) else {
             return Answer::Retriable(Some(e));
         };
@@ -620,6 +627,9 @@ impl Sim {
                 Some(Answer::Retriable(Some(e)))
             }
             ErrorCode::UnknownTopicOrPartition => Some(Answer::Retriable(Some(e))),
+            ErrorCode::StaleMemberEpoch if x.uses_consumer_protocol() => {
+                Some(x.stale_member_epoch(kind))
+            }
             _ if x.uses_consumer_protocol() => x.kip848_commit_error(e).map(Answer::Failed),
             _ => self.classic_commit_error(c, e, sent_generation),
         };
@@ -670,16 +680,37 @@ impl Sim {
 }
 
 impl super::Consumer {
-    /// A KIP-848 member's own errors (`OffsetCommitRequestState.onResponse`, and
-    /// `commitSyncExceptionForError` for a stale member epoch).
+    /// STALE_MEMBER_EPOCH, as `CommitRequestManager` takes it (KAFKA-16033): only the commit
+    /// before a revocation is tried again, with the member's epoch at the time, and only while
+    /// the member has one (`isStaleEpochErrorAndValidEpochAvailable`: an epoch above 0). Any
+    /// other commit fails for good: `commitSync()` (and `close()`'s) with a
+    /// CommitFailedException (`commitSyncExceptionForError`), auto-commit with the
+    /// StaleMemberEpochException itself ("Auto-commit of offsets ... failed"), to be tried
+    /// again at the next interval.
+    fn stale_member_epoch(&self, kind: CommitKind) -> Answer {
+        let e = ErrorCode::StaleMemberEpoch;
+        Answer::Failed(match kind {
+            CommitKind::Revocation if self.generation > 0 => return Answer::Retriable(Some(e)),
+            CommitKind::Auto | CommitKind::Revocation => CommitFailure::of_error(e),
+            CommitKind::Sync
+            | CommitKind::Close
+            | CommitKind::Abandoned
+            | CommitKind::JoinPrepare => CommitFailure::exception(
+                COMMIT_FAILED_EXCEPTION,
+                format!(
+                    "OffsetCommit failed with stale member epoch.{}",
+                    e.default_message()
+                ),
+            ),
+        })
+    }
+
+    /// A KIP-848 member's own errors (`OffsetCommitRequestState.onResponse`; a stale member
+    /// epoch is `stale_member_epoch`'s).
     fn kip848_commit_error(&self, e: ErrorCode) -> Option<CommitFailure> {
         let message = match e {
             ErrorCode::UnknownMemberId => format!(
                 "OffsetCommit failed with unknown member ID. {}",
-                e.default_message()
-            ),
-            ErrorCode::StaleMemberEpoch => format!(
-                "OffsetCommit failed with stale member epoch.{}",
                 e.default_message()
             ),
             ErrorCode::FencedInstanceId => format!(
