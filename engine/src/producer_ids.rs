@@ -213,20 +213,27 @@ impl Sim {
     /// The broker a client sends requests any broker can answer to (Kafka's "least loaded
     /// node"): the lowest live id.
     pub(crate) fn least_loaded_broker(&self) -> Option<BrokerId> {
-        self.cluster.live_brokers().first().copied()
+        self.cluster
+            .brokers
+            .values()
+            .find(|b| b.alive)
+            .map(|b| b.id)
     }
 
     /// `TransactionManager.bumpIdempotentEpochAndResetIdIfNeeded`: an idempotent producer
     /// without an id asks for one, and sends no batch until it has it.
     pub(crate) fn maybe_init_producer_id(&mut self, c: ClientId) {
         let now = self.now;
+        if !self
+            .producer_mut(c)
+            .is_some_and(|p| p.needs_producer_id(now))
+        {
+            return;
+        }
         let target = self.least_loaded_broker();
         let Some(p) = self.producer_mut(c) else {
             return;
         };
-        if !p.needs_producer_id(now) {
-            return;
-        }
         match target {
             Some(b) => {
                 p.init_producer_id.in_flight = Some(b);

@@ -799,18 +799,16 @@ impl Sim {
     /// of each of its partitions, ready or not, up to `max.request.size`. Whether a request went.
     fn drain_round(&mut self, c: ClientId) -> bool {
         let now = self.now;
-        let leaders: BTreeMap<TopicPartition, Option<BrokerId>> = match self.clients.get(&c) {
-            Some(super::super::client::Client::Producer(p)) => p
-                .accumulator
-                .keys()
-                .map(|tp| (tp.clone(), self.cluster.leader_of(tp)))
-                // Hot: `collect` builds the map in one pass from the sorted keys.
-                .collect(),
-            _ => return false,
-        };
-        let Some(p) = self.producer_mut(c) else {
+        // The fields apart: the producer is changed while the cluster's metadata is read.
+        let cluster = &self.cluster;
+        let Some(super::super::client::Client::Producer(p)) = self.clients.get_mut(&c) else {
             return false;
         };
+        if p.accumulator.values().flatten().all(|b| b.in_flight) {
+            p.blocked_until = 0;
+            return false;
+        }
+        let leader_of = |tp: &TopicPartition| cluster.leader_of(tp);
         let max_in_flight = p.config.max_in_flight_requests_per_connection.max(1) as u32;
         let most_per_partition = p.most_in_flight_per_partition();
         let linger = p.config.linger_ms;
@@ -827,7 +825,7 @@ impl Sim {
             let Some(at) = queue.iter().position(|b| !b.in_flight) else {
                 continue;
             };
-            let leader = leaders.get(tp).copied().flatten();
+            let leader = leader_of(tp);
             let at_capacity =
                 |l: &BrokerId| p.in_flight.get(l).copied().unwrap_or(0) >= max_in_flight;
             let Some(leader) = leader.filter(|l| !at_capacity(l)) else {
@@ -849,7 +847,7 @@ impl Sim {
         }
         let mut requests: BTreeMap<BrokerId, (i64, Vec<(u64, ProduceBatch)>)> = BTreeMap::new();
         for (tp, queue) in p.accumulator.iter_mut() {
-            let Some(leader) = leaders.get(tp).copied().flatten() else {
+            let Some(leader) = leader_of(tp) else {
                 continue;
             };
             if !ready.contains(&leader) {
