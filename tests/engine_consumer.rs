@@ -1137,6 +1137,25 @@ fn polled(s: &Sim, names: &[&str]) -> Vec<(i32, i64)> {
         .collect()
 }
 
+/// `SubscriptionState.markPendingRevocation`: while a KIP-848 member commits before it gives
+/// a partition up, `poll()` hands out nothing more of it, not even the records of a fetch that
+/// was in flight when the revocation started (`FetchCollector` drains them: the partition is
+/// no longer fetchable). Here `c1`'s links have 100 ms of latency, so a fetch answer for the
+/// partition it gives up to `c2` arrives after its commit went out: it handed those records
+/// out and `c2` read them again from the committed offset (1,505 polls of 1,500 records).
+#[test]
+fn a_kip848_member_hands_out_nothing_of_a_partition_it_is_revoking() {
+    let (mut s, _) = kip848_pair(7, 100);
+    s.run_for(60_000);
+    assert_eq!((owned(&s, "c1"), owned(&s, "c2")), (1, 1));
+    let read = polled(&s, &["c1", "c2"]);
+    let mut unique = read.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(unique.len(), 1_500, "every record read");
+    assert_eq!(read.len(), 1_500, "none read twice");
+}
+
 /// `CommitRequestManager.autoCommitSyncBeforeRevocationWithRetries`: the commit before a
 /// revocation is tried again after STALE_MEMBER_EPOCH while the member has an epoch
 /// (`isStaleEpochErrorAndValidEpochAvailable`), and the retry carries the member's newer

@@ -389,7 +389,7 @@ impl Consumer {
     /// `FetchCollector.collectFetch`: takes up to `max.poll.records` records from the buffer,
     /// front first, moving each partition's position past what it hands out (with the epoch
     /// of the last record's batch). Records whose partition is no longer where they continue
-    /// from (revoked, seeked) are drained.
+    /// from (revoked, seeked) or no longer fetchable (pending revocation) are drained.
     fn collect_fetch(&mut self) -> Vec<(TopicPartition, Vec<Record>)> {
         let mut remaining = self.config.max_poll_records.max(1) as usize;
         let mut out = Vec::new();
@@ -397,8 +397,11 @@ impl Consumer {
             let Some(next) = self.fetch_buffer.front_mut() else {
                 break;
             };
+            // `isFetchable`: a partition pending revocation (KIP-848, while the commit before
+            // the revocation runs) hands out nothing, even from a fetch that was in flight.
             let current = self.positions.get(&next.tp) == Some(&next.next_offset)
-                && !self.out_of_range.contains(&next.tp);
+                && !self.out_of_range.contains(&next.tp)
+                && !self.kip848.pending_revocation.contains(&next.tp);
             let n = if current {
                 remaining.min(next.records.len())
             } else {
