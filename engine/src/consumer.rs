@@ -195,8 +195,8 @@ struct Kip848 {
     next_target: Option<Vec<TopicPartition>>,
     /// `heartbeat_interval_ms` from the coordinator's last answer.
     interval_ms: Millis,
-    /// Partitions being revoked while the commit before it runs: not fetched, but their
-    /// positions are committed (`markPendingRevocation`).
+    /// Partitions being revoked while the commit before it runs: still assigned (and reported
+    /// owned) but not fetched, their positions committed (`markPendingRevocation`).
     pending_revocation: Vec<TopicPartition>,
     /// That commit, retried until the rebalance timeout.
     revocation_commit: Option<commit::RevocationCommit>,
@@ -292,6 +292,12 @@ impl Consumer {
             kip848: Kip848::default(),
             metadata_watch: None,
         }
+    }
+
+    /// KIP-848 only: the partitions it is giving up while the commit before the revocation
+    /// runs (still assigned, no longer fetched: `SubscriptionState.markPendingRevocation`).
+    pub fn partitions_pending_revocation(&self) -> &[TopicPartition] {
+        &self.kip848.pending_revocation
     }
 
     /// Speaks the KIP-848 protocol (`group.protocol=consumer`) rather than the classic one.
@@ -1696,8 +1702,11 @@ impl Sim {
     }
 
     /// Sends a `ConsumerGroupHeartbeat` with the member's epoch and the partitions it owns
-    /// (which is how it acknowledges revocations). One at a time: a heartbeat due while one
-    /// is in flight goes out when the answer arrives.
+    /// (which is how it acknowledges revocations): its assignment as last reconciled
+    /// (`currentAssignment`), so partitions being revoked are listed until the revocation
+    /// completes. Kafka sends the list only when it changed (null otherwise, which the
+    /// coordinator reads the same way); this sends it every time. One at a time: a heartbeat
+    /// due while one is in flight goes out when the answer arrives.
     fn send_group_heartbeat(&mut self, c: ClientId) {
         let now = self.now;
         let Some(x) = self.consumer_mut(c) else {
@@ -1855,8 +1864,11 @@ impl Sim {
         x.kip848.reconciling = Some(target);
         if !revoked.is_empty() && x.config.enable_auto_commit {
             // `maybeAutoCommitSyncBeforeRevocation`: the positions (revoked ones included) are
-            // committed first; the revoked partitions stop being fetched meanwhile.
-            x.assignment.retain(|tp| !revoked.contains(tp));
+            // committed first; the revoked partitions stop being fetched meanwhile
+            // (`markPendingRevocation`). They stay in the assignment, and so in the owned
+            // partitions each heartbeat reports (Kafka's `currentAssignment`, which changes
+            // only once the reconciliation completes): the coordinator keeps them with this
+            // member (UNREVOKED_PARTITIONS) until the acknowledgement after the commit.
             for tp in &revoked {
                 x.drop_buffered(tp);
             }
