@@ -1008,41 +1008,7 @@ fn a_rejoining_member_waits_for_its_auto_commit_before_joining() {
 /// offset behind.
 #[test]
 fn a_kip848_member_retries_the_commit_before_it_revokes() {
-    let mut s = Sim::new(
-        7,
-        kafka_playground::engine::ClusterSpec {
-            brokers: 3,
-            broker_overrides: BTreeMap::from([(
-                "offsets.topic.replication.factor".to_string(),
-                "3".to_string(),
-            )]),
-            ..Default::default()
-        },
-    )
-    .unwrap();
-    create_topic(&mut s, "t", 2, 3);
-    s.apply(Command::StartProducer {
-        name: "p".into(),
-        configs: BTreeMap::new(),
-        workload: Some(WorkloadSpec {
-            topic: "t".into(),
-            records_per_sec: 50,
-            keys: Some(10),
-            max_records: Some(1_500),
-        }),
-    })
-    .unwrap();
-    let kip848 = [("group.protocol", "consumer")];
-    group_consumer(&mut s, "c1", "t", &kip848, 0);
-    s.run_for(10_000);
-    let coordinator = s.group_view("g").unwrap().coordinator.unwrap();
-    group_consumer(&mut s, "c2", "t", &kip848, 0);
-    let owned = |s: &Sim, name: &str| {
-        s.client_views()
-            .into_iter()
-            .find(|c| c.name == name)
-            .map_or(0, |c| c.assignment.len())
-    };
+    let (mut s, coordinator) = kip848_pair(7, 0);
     // The moment c1 starts giving a partition up, its commit goes out; the coordinator dies
     // with it.
     assert!(s.run_while(20_000, |s| !pending_revocation(s, "c1").is_empty()));
@@ -1053,27 +1019,12 @@ fn a_kip848_member_retries_the_commit_before_it_revokes() {
     .unwrap();
     s.run_for(90_000);
     assert_eq!((owned(&s, "c1"), owned(&s, "c2")), (1, 1));
-    let read: Vec<(i32, i64)> = ["c1", "c2"]
-        .iter()
-        .flat_map(|n| match s.client(n) {
-            Some(Client::Consumer(x)) => x
-                .consumed
-                .iter()
-                .map(|r| (r.tp.partition, r.record.offset()))
-                .collect(),
-            _ => Vec::new(),
-        })
-        .collect();
-    let mut unique = read.clone();
-    unique.sort_unstable();
-    unique.dedup();
-    assert_eq!(unique.len(), 1_500, "every record read");
-    assert_eq!(read.len(), 1_500, "none read twice");
+    assert_each_read_once(&s);
 }
 
 /// Two KIP-848 members of `t` (2 partitions, RF 3, 1,500 records) on a 3-broker cluster with
 /// `__consumer_offsets` RF 3: `c1` alone for 10 s, then `c1`'s links to the brokers get
-/// `latency_ms` and `c2` joins. Returns the group's coordinator.
+/// `latency_ms` (0: left as they are) and `c2` joins. Returns the group's coordinator.
 fn kip848_pair(seed: u64, latency_ms: i64) -> (Sim, i32) {
     let mut s = Sim::new(
         seed,
@@ -1103,7 +1054,7 @@ fn kip848_pair(seed: u64, latency_ms: i64) -> (Sim, i32) {
     group_consumer(&mut s, "c1", "t", &kip848, 0);
     s.run_for(10_000);
     let c1 = s.client_node("c1").unwrap();
-    for b in 0..3 {
+    for b in (0..3).filter(|_| latency_ms > 0) {
         s.apply(Command::Network(NetworkFault::Latency(
             c1,
             kafka_playground::engine::network::NodeId::Broker(b),
@@ -1138,6 +1089,16 @@ fn polled(s: &Sim, names: &[&str]) -> Vec<(i32, i64)> {
         .collect()
 }
 
+/// Every one of the 1,500 records was read by `c1` or `c2`, none twice.
+fn assert_each_read_once(s: &Sim) {
+    let read = polled(s, &["c1", "c2"]);
+    let mut unique = read.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(unique.len(), 1_500, "every record read");
+    assert_eq!(read.len(), 1_500, "none read twice");
+}
+
 /// `SubscriptionState.markPendingRevocation`: while a KIP-848 member commits before it gives
 /// a partition up, `poll()` hands out nothing more of it, not even the records of a fetch that
 /// was in flight when the revocation started (`FetchCollector` drains them: the partition is
@@ -1149,12 +1110,7 @@ fn a_kip848_member_hands_out_nothing_of_a_partition_it_is_revoking() {
     let (mut s, _) = kip848_pair(7, 100);
     s.run_for(60_000);
     assert_eq!((owned(&s, "c1"), owned(&s, "c2")), (1, 1));
-    let read = polled(&s, &["c1", "c2"]);
-    let mut unique = read.clone();
-    unique.sort_unstable();
-    unique.dedup();
-    assert_eq!(unique.len(), 1_500, "every record read");
-    assert_eq!(read.len(), 1_500, "none read twice");
+    assert_each_read_once(&s);
 }
 
 /// The partitions `name` is giving up while its commit before the revocation runs.
@@ -1210,12 +1166,7 @@ fn a_kip848_partition_goes_to_its_next_owner_only_after_the_revocation_commit() 
         "c2 got the partition while c1 was revoking it"
     );
     assert_eq!((owned(&s, "c1"), owned(&s, "c2")), (1, 1));
-    let read = polled(&s, &["c1", "c2"]);
-    let mut unique = read.clone();
-    unique.sort_unstable();
-    unique.dedup();
-    assert_eq!(unique.len(), 1_500, "every record read");
-    assert_eq!(read.len(), 1_500, "none read twice");
+    assert_each_read_once(&s);
 }
 
 /// The same with 100 ms of latency: at the coordinator found next, `c1`'s heartbeat still
@@ -1238,12 +1189,7 @@ fn a_kip848_member_keeps_its_epoch_while_it_commits_before_it_revokes() {
         "c2 got the partition while c1 was revoking it"
     );
     assert_eq!((owned(&s, "c1"), owned(&s, "c2")), (1, 1));
-    let read = polled(&s, &["c1", "c2"]);
-    let mut unique = read.clone();
-    unique.sort_unstable();
-    unique.dedup();
-    assert_eq!(unique.len(), 1_500, "every record read");
-    assert_eq!(read.len(), 1_500, "none read twice");
+    assert_each_read_once(&s);
     let failed = traced(&s, |_, e| match e {
         TraceEvent::OffsetCommitFailed {
             client, exception, ..
