@@ -95,6 +95,16 @@ impl Sim {
         self.clients.get(&c).map(|x| x.name())
     }
 
+    /// The broker a client sends what any broker can answer (FindCoordinator,
+    /// InitProducerId): Kafka's "least loaded node", here the lowest live id.
+    pub(crate) fn least_loaded_broker(&self) -> Option<super::ids::BrokerId> {
+        self.cluster
+            .brokers
+            .values()
+            .find(|b| b.alive)
+            .map(|b| b.id)
+    }
+
     pub(crate) fn client_id_by_name(&self, name: &str) -> Option<ClientId> {
         self.client_names.get(name).copied()
     }

@@ -491,11 +491,6 @@ impl Consumer {
 }
 
 impl Sim {
-    /// The broker a client talks to first (Kafka's "least loaded node"): the lowest live id.
-    fn bootstrap_broker(&self) -> Option<BrokerId> {
-        self.cluster.live_brokers().first().copied()
-    }
-
     pub(crate) fn consumer_wake(&mut self, c: ClientId) {
         let now = self.now;
         let Some(x) = self.consumer_mut(c) else {
@@ -634,7 +629,7 @@ impl Sim {
     }
 
     fn find_coordinator(&mut self, c: ClientId) {
-        let Some(b) = self.bootstrap_broker() else {
+        let Some(b) = self.least_loaded_broker() else {
             let at = self.now + CONSUMER_RETRY_BACKOFF_MS;
             if let Some(x) = self.consumer_mut(c) {
                 x.find_coordinator_at = at;

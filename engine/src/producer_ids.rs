@@ -210,16 +210,6 @@ impl Sim {
         }
     }
 
-    /// The broker a client sends requests any broker can answer to (Kafka's "least loaded
-    /// node"): the lowest live id.
-    pub(crate) fn least_loaded_broker(&self) -> Option<BrokerId> {
-        self.cluster
-            .brokers
-            .values()
-            .find(|b| b.alive)
-            .map(|b| b.id)
-    }
-
     /// `TransactionManager.bumpIdempotentEpochAndResetIdIfNeeded`: an idempotent producer
     /// without an id asks for one, and sends no batch until it has it.
     pub(crate) fn maybe_init_producer_id(&mut self, c: ClientId) {

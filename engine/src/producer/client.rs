@@ -163,6 +163,25 @@ pub struct Batch {
     pub attempts: u32,
 }
 
+impl Batch {
+    /// A retry backs off only while its leader is the same
+    /// (`hasLeaderChangedForTheOngoingRetry`).
+    fn backing_off(&self, leader: BrokerId, now: Millis) -> bool {
+        self.retry_at.is_some_and(|r| r > now) && self.sent_to == Some(leader)
+    }
+}
+
+/// A partition's first unsent batch, as `RecordAccumulator.ready` sees it.
+struct Head<'a> {
+    batch: &'a Batch,
+    /// Another batch waits behind it, or it reached `batch.size`: `send()` wakes the sender
+    /// at once (`batchIsFull`) and `linger.ms` no longer counts.
+    full: bool,
+    /// Nothing of the partition may go now: with one request in flight per connection a
+    /// batch of it is (`guaranteeMessageOrder`), or it has its most batches in flight.
+    muted: bool,
+}
+
 /// What happened to a record, for the console producer and the verifiable producer.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Delivery {
@@ -322,6 +341,25 @@ impl Producer {
         self.config.max_in_flight_requests_per_connection.max(1) as usize
     }
 
+    /// `guaranteeMessageOrder`: with one request in flight per connection, a partition is
+    /// muted while one of its batches is.
+    fn muting(&self) -> bool {
+        self.config.max_in_flight_requests_per_connection <= 1
+    }
+
+    /// The first unsent batch of a partition's `queue` (none when all are in flight).
+    fn head<'a>(&self, queue: &'a VecDeque<Batch>) -> Option<Head<'a>> {
+        let at = queue.iter().position(|b| !b.in_flight)?;
+        let in_flight = queue.iter().filter(|b| b.in_flight).count();
+        let batch = &queue[at];
+        let batch_size = self.config.batch_size.max(1) as u32;
+        Some(Head {
+            batch,
+            full: queue.iter().skip(at + 1).any(|b| !b.in_flight) || batch.bytes >= batch_size,
+            muted: (self.muting() && at > 0) || in_flight >= self.most_in_flight_per_partition(),
+        })
+    }
+
     /// Records waiting in the accumulator or in flight.
     pub fn pending_records(&self) -> usize {
         self.accumulator
@@ -355,34 +393,20 @@ impl Producer {
             .as_ref()
             .filter(|_| !self.buffer_full())
             .map(Workload::next_at);
-        // Per partition only the first batch not in flight can be sent next. With one request
-        // in flight per connection it waits for the batch in flight ahead of it (the partition
-        // is muted, as in `drain`), and otherwise while the partition has its most batches in
-        // flight: only its delivery timeout is due (an answer drains it).
-        let ordered = self.config.max_in_flight_requests_per_connection <= 1;
         // Without its producer id an idempotent producer sends nothing: it waits for the
         // answer, or the time to ask again, or a batch's delivery timeout.
         let no_id = self.idempotent() && self.producer_id < 0;
         let asks_at = (no_id && self.init_producer_id.in_flight.is_none())
             .then_some(self.init_producer_id.retry_at);
-        let most = self.most_in_flight_per_partition();
-        let batch_size = self.config.batch_size.max(1) as u32;
-        let heads = self
-            .accumulator
-            .values()
-            .filter_map(|q| {
-                let at = q.iter().position(|b| !b.in_flight)?;
-                let in_flight = q.iter().filter(|b| b.in_flight).count();
-                // Full: `send()` wakes the sender at once (`batchIsFull`).
-                let full = q.iter().skip(at + 1).any(|b| !b.in_flight) || q[at].bytes >= batch_size;
-                Some((
-                    &q[at],
-                    no_id || (ordered && at > 0) || in_flight >= most,
-                    full,
-                ))
-            })
-            .map(|(b, waits, full)| {
-                if waits {
+        // Per partition only the first unsent batch can be sent next; while the partition is
+        // muted only its delivery timeout is due (an answer drains it).
+        let heads = self.accumulator.values().filter_map(|q| self.head(q)).map(
+            |Head {
+                 batch: b,
+                 full,
+                 muted,
+             }| {
+                if no_id || muted {
                     return b.created_at + self.config.delivery_timeout_ms;
                 }
                 let linger = if self.closing || full {
@@ -395,7 +419,8 @@ impl Producer {
                     .map_or(linger, |r| r.max(linger))
                     .max(self.blocked_until);
                 due.min(b.created_at + self.config.delivery_timeout_ms)
-            });
+            },
+        );
         workload.into_iter().chain(asks_at).chain(heads).min()
     }
 
@@ -812,36 +837,24 @@ impl Sim {
         let max_in_flight = p.config.max_in_flight_requests_per_connection.max(1) as u32;
         let most_per_partition = p.most_in_flight_per_partition();
         let linger = p.config.linger_ms;
-        let batch_size = p.config.batch_size.max(1) as u32;
         let max_request_size = i64::from(p.config.max_request_size.max(1));
-        let closing = p.closing;
-        // `guaranteeMessageOrder`: with one request in flight, a partition is muted while
-        // one of its batches is.
-        let muting = max_in_flight == 1;
+        let muting = p.muting();
         let mut blocked = false;
         // `ready`: the leaders a request goes to (a few at most).
         let mut ready: Vec<BrokerId> = Vec::new();
         for (tp, queue) in &p.accumulator {
-            let Some(at) = queue.iter().position(|b| !b.in_flight) else {
+            let Some(head) = p.head(queue) else {
                 continue;
             };
-            let leader = leader_of(tp);
             let at_capacity =
                 |l: &BrokerId| p.in_flight.get(l).copied().unwrap_or(0) >= max_in_flight;
-            let Some(leader) = leader.filter(|l| !at_capacity(l)) else {
+            let Some(leader) = leader_of(tp).filter(|l| !at_capacity(l)) else {
                 blocked = true;
                 continue;
             };
-            let in_flight = queue.len() - queue.iter().filter(|b| !b.in_flight).count();
-            let b = &queue[at];
-            // A retry backs off only while its leader is the same
-            // (`hasLeaderChangedForTheOngoingRetry`).
-            let backing_off = b.retry_at.is_some_and(|r| r > now) && b.sent_to == Some(leader);
-            let muted = (muting && at > 0) || in_flight >= most_per_partition;
-            // `RecordAccumulator.ready`: more than one batch waiting means the first is full.
-            let full = queue.iter().skip(at + 1).any(|x| !x.in_flight) || b.bytes >= batch_size;
-            let sendable = closing || full || now >= b.created_at + linger;
-            if sendable && !backing_off && !muted && !ready.contains(&leader) {
+            let b = head.batch;
+            let sendable = p.closing || head.full || now >= b.created_at + linger;
+            if sendable && !b.backing_off(leader, now) && !head.muted && !ready.contains(&leader) {
                 ready.push(leader);
             }
         }
@@ -866,10 +879,9 @@ impl Sim {
                     }
                     continue;
                 }
-                let backing_off = b.retry_at.is_some_and(|r| r > now) && b.sent_to == Some(leader);
                 let too_big =
                     request.0 + i64::from(b.bytes) > max_request_size && !request.1.is_empty();
-                if in_flight >= most_per_partition || backing_off || too_big {
+                if in_flight >= most_per_partition || b.backing_off(leader, now) || too_big {
                     break;
                 }
                 if b.base_sequence.is_none() && p.producer_id >= 0 {
