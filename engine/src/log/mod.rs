@@ -541,6 +541,10 @@ impl Log {
         };
         let mut limit = max_bytes.max(0);
         let mut first = true;
+        // The whole batches read are consecutive records of one segment: counted first, then
+        // copied in one allocation of the right size.
+        let segment_records = batches.records;
+        let mut whole = 0;
         for batch in batches.by_ref() {
             if first && min_one_message {
                 limit = limit.max(batch.bytes);
@@ -552,14 +556,12 @@ impl Log {
                 break;
             }
             read.bytes += batch.bytes;
-            read.records.extend(
-                batch
-                    .records
-                    .iter()
-                    .filter(|r| r.offset() >= from_offset)
-                    .cloned(),
-            );
+            whole += batch.records.len();
         }
+        let whole = &segment_records[..whole];
+        // The first batch's records before `from_offset` are not returned.
+        let skip = whole.partition_point(|r| r.offset() < from_offset);
+        read.records = whole[skip..].to_vec();
         Ok(read)
     }
 
