@@ -13,7 +13,7 @@ use crate::sim::Sim;
 use crate::time::Millis;
 use crate::trace::TraceEvent;
 use serde::Serialize;
-use smol_str::SmolStr;
+use smol_str::{format_smolstr, SmolStr};
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 
@@ -69,15 +69,39 @@ impl Workload {
 /// ~8% of the engine's time in WebAssembly at a million records a second) and inline in the
 /// `SmolStr` when it fits (the common case).
 fn numbered(prefix: &str, n: u64) -> SmolStr {
-    // `itoa` writes the digits two at a time and hands them back as a `str`: no UTF-8 check,
-    // which took as long as the rest when the digits were written here. In u32 when it fits:
-    // a u64 division by a constant is a 128-bit multiply call in WebAssembly.
-    let mut digits = itoa::Buffer::new();
-    let digits = match u32::try_from(n) {
-        Ok(n) => digits.format(n),
-        Err(_) => digits.format(n),
-    };
-    SmolStr::from_iter([prefix, "-", digits])
+    // Written right to left into one buffer the size of `SmolStr`'s inline capacity: digits,
+    // then the dash, then the prefix; one copy into the `SmolStr` when it all fits.
+    let mut buf = [0u8; SmolStr::INLINE_CAP];
+    let mut at = buf.len();
+    let mut rest = n;
+    // Down to u32 first: a u64 division by 10 is a 128-bit multiply call in WebAssembly.
+    while rest > u64::from(u32::MAX) {
+        at -= 1;
+        buf[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+    }
+    let mut rest = rest as u32;
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    if prefix.len() >= at {
+        return format_smolstr!("{prefix}-{n}");
+    }
+    at -= 1;
+    buf[at] = b'-';
+    at -= prefix.len();
+    buf[at..at + prefix.len()].copy_from_slice(prefix.as_bytes());
+    // A str followed by ASCII: the check cannot fail (and the engine keeps free of `unsafe`).
+    // `new_inline` copies without a call to `memcpy`; the length fits by construction.
+    match std::str::from_utf8(&buf[at..]) {
+        Ok(s) => SmolStr::new_inline(s),
+        Err(_) => format_smolstr!("{prefix}-{n}"),
+    }
 }
 
 /// A record batch's header (`DefaultRecordBatch.RECORD_BATCH_OVERHEAD`, message format v2):
@@ -874,6 +898,13 @@ impl Sim {
                     b.base_sequence = Some(next.1);
                     b.epoch = epoch;
                     next.1 = next.1.wrapping_add(b.records.len() as i32);
+                }
+                if b.attempts == 0 {
+                    // Closed: the room a full batch would have needed is given back (requests,
+                    // the network and the UI's checkpoints hold the records until answered).
+                    if let Some(records) = Arc::get_mut(&mut b.records) {
+                        records.shrink_to_fit();
+                    }
                 }
                 b.in_flight = true;
                 b.sent_to = Some(leader);
