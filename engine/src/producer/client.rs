@@ -900,8 +900,8 @@ impl Sim {
                     next.1 = next.1.wrapping_add(b.records.len() as i32);
                 }
                 if b.attempts == 0 {
-                    // Closed: the room a full batch would have needed is given back (requests,
-                    // the network and the UI's checkpoints hold the records until answered).
+                    // Closed: the room a full batch would have needed is given back (the batch
+                    // and its requests hold the records until it is answered).
                     if let Some(records) = Arc::get_mut(&mut b.records) {
                         records.shrink_to_fit();
                     }
