@@ -316,8 +316,16 @@ pub(crate) fn apply(sim: &mut Sim, command: Command) -> Result<Outcome, KafkaErr
             let mut p = Producer::new(name.clone(), config);
             let now = sim.now;
             p.delivery_callbacks = workload.is_none();
-            p.workload = workload
-                .map(|w| Workload::new(w.topic, w.records_per_sec, w.keys, now, w.max_records));
+            p.workload = workload.map(|w| {
+                Workload::new(
+                    &name,
+                    w.topic,
+                    w.records_per_sec,
+                    w.keys,
+                    now,
+                    w.max_records,
+                )
+            });
             let c = sim.add_client(Client::Producer(Box::new(p)));
             sim.record(TraceEvent::ClientStarted {
                 client: name.clone(),

@@ -3,6 +3,7 @@
 //! each), and handles acks, retries, `delivery.timeout.ms` and idempotent sequence numbers.
 
 use super::partitioner::{partition_for_key, BuiltInPartitioner};
+pub use super::workload::Workload;
 use crate::config::ProducerConfig;
 use crate::error::ErrorCode;
 use crate::ids::{BrokerId, TopicPartition};
@@ -13,96 +14,9 @@ use crate::sim::Sim;
 use crate::time::Millis;
 use crate::trace::TraceEvent;
 use serde::Serialize;
-use smol_str::{format_smolstr, SmolStr};
+use smol_str::SmolStr;
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
-
-/// A steady workload: `rate` records per second, keys `key-0..key-{keys-1}` or none.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Workload {
-    /// Shared: each record of the workload names it (a clone per record is a count, not a copy).
-    pub topic: Arc<str>,
-    /// Records per second (at least 1).
-    pub rate: u32,
-    pub keys: Option<u32>,
-    /// Record `n` is due at `start + n * 1000 / rate` ms: any rate is kept exactly over a second,
-    /// several records per millisecond included.
-    pub start: Millis,
-    /// Records made so far.
-    pub made: u64,
-    pub remaining: Option<u64>,
-}
-
-impl Workload {
-    pub fn new(
-        topic: String,
-        rate: u32,
-        keys: Option<u32>,
-        start: Millis,
-        max: Option<u64>,
-    ) -> Self {
-        Workload {
-            topic: topic.into(),
-            rate: rate.max(1),
-            keys,
-            start,
-            made: 0,
-            remaining: max,
-        }
-    }
-
-    /// The key of the `n`th record (from 0): `key-{n % keys}`, inline (no allocation).
-    fn key(&self, n: u64) -> Option<SmolStr> {
-        let keys = self.keys?.max(1);
-        Some(numbered("key", n % u64::from(keys)))
-    }
-
-    /// When the next record is due.
-    pub fn next_at(&self) -> Millis {
-        let n = i128::from(self.made) * 1000 / i128::from(self.rate.max(1));
-        self.start
-            .saturating_add(Millis::try_from(n).unwrap_or(Millis::MAX))
-    }
-}
-
-/// `{prefix}-{n}`, the workload's keys and values, built without `format!` (its machinery was
-/// ~8% of the engine's time in WebAssembly at a million records a second) and inline in the
-/// `SmolStr` when it fits (the common case).
-fn numbered(prefix: &str, n: u64) -> SmolStr {
-    // Written right to left into one buffer the size of `SmolStr`'s inline capacity: digits,
-    // then the dash, then the prefix; one copy into the `SmolStr` when it all fits.
-    let mut buf = [0u8; SmolStr::INLINE_CAP];
-    let mut at = buf.len();
-    let mut rest = n;
-    // Down to u32 first: a u64 division by 10 is a 128-bit multiply call in WebAssembly.
-    while rest > u64::from(u32::MAX) {
-        at -= 1;
-        buf[at] = b'0' + (rest % 10) as u8;
-        rest /= 10;
-    }
-    let mut rest = rest as u32;
-    loop {
-        at -= 1;
-        buf[at] = b'0' + (rest % 10) as u8;
-        rest /= 10;
-        if rest == 0 {
-            break;
-        }
-    }
-    if prefix.len() >= at {
-        return format_smolstr!("{prefix}-{n}");
-    }
-    at -= 1;
-    buf[at] = b'-';
-    at -= prefix.len();
-    buf[at..at + prefix.len()].copy_from_slice(prefix.as_bytes());
-    // A str followed by ASCII: the check cannot fail (and the engine keeps free of `unsafe`).
-    // `new_inline` copies without a call to `memcpy`; the length fits by construction.
-    match std::str::from_utf8(&buf[at..]) {
-        Ok(s) => SmolStr::new_inline(s),
-        Err(_) => format_smolstr!("{prefix}-{n}"),
-    }
-}
 
 /// A record batch's header (`DefaultRecordBatch.RECORD_BATCH_OVERHEAD`, message format v2):
 /// the bytes a record that opens a batch adds besides its own.
@@ -638,9 +552,8 @@ impl Sim {
                 }
                 p.seq += 1;
                 let n = p.seq;
-                let key = w.key(n - 1);
-                // `{name}-{n}`: inline for names up to a few characters past `producer-NN`.
-                let value = numbered(&p.name, n);
+                // Inline for names up to a few characters past `producer-NN`.
+                let (key, value) = w.texts(n);
                 room -= i64::from(size_estimate(key.as_deref(), Some(&value)));
                 // Looked up at the first record due (which may create the topic), then kept;
                 // a failed lookup is tried again for each record, as `send()` would.
@@ -1226,26 +1139,5 @@ impl Producer {
             self.accumulator.remove(tp);
         }
         batch
-    }
-}
-
-#[cfg(all(test, not(target_arch = "wasm32")))]
-mod tests {
-    use super::numbered;
-
-    #[test]
-    fn numbered_keys_and_values_read_as_formatted() {
-        assert_eq!(numbered("key", 0), "key-0");
-        assert_eq!(
-            numbered("producer-1", u64::MAX),
-            "producer-1-18446744073709551615"
-        );
-    }
-
-    proptest::proptest! {
-        #[test]
-        fn numbered_is_prefix_dash_number(prefix in "\\PC{0,30}", n in proptest::num::u64::ANY) {
-            proptest::prop_assert_eq!(numbered(&prefix, n), format!("{prefix}-{n}"));
-        }
     }
 }
