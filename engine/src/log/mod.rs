@@ -309,18 +309,20 @@ impl Log {
     }
 
     /// `UnifiedLog.maybeRoll`, then the append itself.
+    /// `records` hold the offsets `first_offset..=last_offset` in order (the leader's batch, or
+    /// a follower's fetched records), and are not empty.
     fn roll_and_append(
         &mut self,
-        records: Vec<Record>,
+        records: impl ExactSizeIterator<Item = Record>,
+        (first_offset, last_offset): (i64, i64),
         bytes: i64,
         max_timestamp: i64,
         now_ms: i64,
         config: &LogConfig,
     ) -> Option<i64> {
-        let (first_offset, last_offset) = match (records.first(), records.last()) {
-            (Some(f), Some(l)) => (f.offset(), l.offset()),
-            _ => return None,
-        };
+        if records.len() == 0 {
+            return None;
+        }
         let mut rolled = None;
         let should_roll = self
             .active_segment()
@@ -366,28 +368,6 @@ impl Log {
             validate_timestamps(records, now_ms, config)?;
         }
         let base_timestamp = first.timestamp;
-        let sizes: Vec<i64> = records
-            .iter()
-            .enumerate()
-            .map(|(i, r)| r.size_in_batch(i as i64, r.timestamp.wrapping_sub(base_timestamp)))
-            .collect();
-        let batch_bytes = RECORD_BATCH_OVERHEAD + sizes.iter().sum::<i64>();
-        if batch_bytes > config.max_message_bytes {
-            return Err(LogError::RecordTooLarge {
-                message: format!(
-                    "The record batch size in the append to {tp} is {batch_bytes} bytes which exceeds the maximum configured value of {}.",
-                    config.max_message_bytes
-                ),
-            });
-        }
-        if batch_bytes > config.segment_bytes {
-            return Err(LogError::RecordBatchTooLarge {
-                message: format!(
-                    "Message batch size is {batch_bytes} bytes in append to partition {tp}, which exceeds the maximum configured segment size of {}.",
-                    config.segment_bytes
-                ),
-            });
-        }
         let count = records.len() as i64;
         let first_offset = self.log_end_offset;
         let last_offset =
@@ -406,25 +386,49 @@ impl Log {
                 .unwrap_or(NO_TIMESTAMP)
         };
         let timestamp_type = config.message_timestamp_type;
-        let stored = Record::build_batch(records.iter().zip(&sizes).enumerate().map(
-            |(i, (r, &size))| {
-                let i = i as i64;
-                RecordParts {
-                    offset: first_offset + i,
-                    timestamp: if log_append_time { now_ms } else { r.timestamp },
-                    timestamp_type,
-                    offset_delta: i,
-                    size_in_batch: size,
-                    record: r,
-                    producer: producer.map(|p| RecordProducer {
-                        producer_id: p.producer_id,
-                        producer_epoch: p.producer_epoch,
-                        sequence: increment_sequence(p.base_sequence, i),
-                    }),
-                }
-            },
-        ));
-        let rolled = self.roll_and_append(stored, batch_bytes, max_timestamp, now_ms, config);
+        // Encoded first, then checked (the encoding fixes each record's size): a batch
+        // refused here is dropped unstored.
+        let encoded = Record::encode_batch(records.iter().enumerate().map(|(i, r)| {
+            let i = i as i64;
+            RecordParts {
+                offset: first_offset + i,
+                timestamp: if log_append_time { now_ms } else { r.timestamp },
+                timestamp_type,
+                offset_delta: i,
+                size_in_batch: r.size_in_batch(i, r.timestamp.wrapping_sub(base_timestamp)),
+                record: r,
+                producer: producer.map(|p| RecordProducer {
+                    producer_id: p.producer_id,
+                    producer_epoch: p.producer_epoch,
+                    sequence: increment_sequence(p.base_sequence, i),
+                }),
+            }
+        }));
+        let batch_bytes = RECORD_BATCH_OVERHEAD + encoded.records_size;
+        if batch_bytes > config.max_message_bytes {
+            return Err(LogError::RecordTooLarge {
+                message: format!(
+                    "The record batch size in the append to {tp} is {batch_bytes} bytes which exceeds the maximum configured value of {}.",
+                    config.max_message_bytes
+                ),
+            });
+        }
+        if batch_bytes > config.segment_bytes {
+            return Err(LogError::RecordBatchTooLarge {
+                message: format!(
+                    "Message batch size is {batch_bytes} bytes in append to partition {tp}, which exceeds the maximum configured segment size of {}.",
+                    config.segment_bytes
+                ),
+            });
+        }
+        let rolled = self.roll_and_append(
+            encoded.into_records(),
+            (first_offset, last_offset),
+            batch_bytes,
+            max_timestamp,
+            now_ms,
+            config,
+        );
         Ok(AppendInfo {
             first_offset,
             last_offset,
@@ -503,7 +507,14 @@ impl Log {
         let info_first = first.offset();
         let info_last = last.offset();
         let count = records.len() as u64;
-        let rolled = self.roll_and_append(records, bytes, max_timestamp, now_ms, config);
+        let rolled = self.roll_and_append(
+            records.into_iter(),
+            (info_first, info_last),
+            bytes,
+            max_timestamp,
+            now_ms,
+            config,
+        );
         Ok(AppendInfo {
             first_offset: info_first,
             last_offset: info_last,

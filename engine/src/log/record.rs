@@ -208,6 +208,31 @@ pub(crate) struct RecordParts<'a> {
     pub producer: Option<RecordProducer>,
 }
 
+/// A batch's bodies in their shared allocation, not yet stored: the leader checks its size,
+/// then moves its records straight into the segment.
+pub(crate) struct EncodedBatch {
+    payload: Arc<[u8]>,
+    /// Each record's offset, body start and body end.
+    places: Vec<(i64, u32, u32)>,
+    /// The records' sizes in the batch, summed (without the batch header).
+    pub(crate) records_size: i64,
+}
+
+impl EncodedBatch {
+    /// The stored records, in order, sharing the payload.
+    pub(crate) fn into_records(self) -> impl ExactSizeIterator<Item = Record> {
+        let payload = self.payload;
+        self.places
+            .into_iter()
+            .map(move |(offset, start, end)| Record {
+                offset,
+                start,
+                end,
+                payload: Arc::clone(&payload),
+            })
+    }
+}
+
 /// Positions of a body's fields, relative to the body.
 #[derive(Clone, Copy)]
 struct Layout {
@@ -235,12 +260,22 @@ impl Record {
         I: IntoIterator<Item = RecordParts<'a>>,
         I::IntoIter: ExactSizeIterator,
     {
+        Record::encode_batch(parts).into_records().collect()
+    }
+
+    /// One batch's bodies, encoded into their shared allocation.
+    pub(crate) fn encode_batch<'a, I>(parts: I) -> EncodedBatch
+    where
+        I: IntoIterator<Item = RecordParts<'a>>,
+        I::IntoIter: ExactSizeIterator,
+    {
         thread_local! {
             // The payload is written here, then copied once into its shared allocation.
             static SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
         }
         let parts = parts.into_iter();
         let mut places = Vec::with_capacity(parts.len());
+        let mut records_size = 0;
         SCRATCH.with(|scratch| {
             let mut buf = scratch.borrow_mut();
             buf.clear();
@@ -248,8 +283,13 @@ impl Record {
                 let start = position(&buf);
                 Record::encode(&part, &mut buf);
                 places.push((part.offset, start, position(&buf)));
+                records_size += part.size_in_batch;
             }
-            Record::sharing(Arc::from(&buf[..]), places)
+            EncodedBatch {
+                payload: Arc::from(&buf[..]),
+                places,
+                records_size,
+            }
         })
     }
 
@@ -259,25 +299,19 @@ impl Record {
     pub(crate) fn repacked(records: &[Record]) -> Vec<Record> {
         let mut buf = Vec::with_capacity(records.iter().map(|r| r.body().len()).sum());
         let mut places = Vec::with_capacity(records.len());
+        let mut records_size = 0;
         for r in records {
             let start = position(&buf);
             buf.extend_from_slice(r.body());
             places.push((r.offset, start, position(&buf)));
+            records_size += r.size_in_batch();
         }
-        Record::sharing(Arc::from(buf), places)
-    }
-
-    /// Records at `places` (offset, body start, body end) in one shared payload.
-    fn sharing(payload: Arc<[u8]>, places: Vec<(i64, u32, u32)>) -> Vec<Record> {
-        places
-            .into_iter()
-            .map(|(offset, start, end)| Record {
-                offset,
-                start,
-                end,
-                payload: Arc::clone(&payload),
-            })
-            .collect()
+        let batch = EncodedBatch {
+            payload: Arc::from(buf),
+            places,
+            records_size,
+        };
+        batch.into_records().collect()
     }
 
     fn encode(parts: &RecordParts<'_>, buf: &mut Vec<u8>) {
