@@ -54,22 +54,6 @@ struct SendTarget {
     available: Vec<u32>,
     /// `partitioner.ignore.keys`.
     ignore_keys: bool,
-    /// Each partition's name, made at its first record: a workload's records then look up
-    /// their batch without a new reference to the topic's name each (two atomic counts).
-    partitions: Vec<Option<TopicPartition>>,
-}
-
-/// `partition` of `name`, from `made` (see [`SendTarget::partitions`]).
-fn topic_partition<'a>(
-    made: &'a mut Vec<Option<TopicPartition>>,
-    name: &Arc<str>,
-    partition: u32,
-) -> &'a TopicPartition {
-    let i = partition as usize;
-    if made.len() <= i {
-        made.resize(i + 1, None);
-    }
-    made[i].get_or_insert_with(|| TopicPartition::new(Arc::clone(name), partition as i32))
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -377,9 +361,8 @@ impl Sim {
         value: Option<SmolStr>,
         timestamp: Option<i64>,
     ) -> Result<TopicPartition, (ErrorCode, String)> {
-        let mut target = self.send_target(c, topic, partition)?;
-        let partition = self.send_to(c, &mut target, partition, key, value, timestamp)?;
-        Ok(TopicPartition::new(target.name, partition as i32))
+        let target = self.send_target(c, topic, partition)?;
+        self.send_to(c, &target, partition, key, value, timestamp)
     }
 
     /// What `send()` needs to know of a topic (`KafkaProducer.waitOnMetadata`), looked up once
@@ -431,20 +414,19 @@ impl Sim {
                 .map(|(i, _)| i as u32)
                 .collect(),
             ignore_keys,
-            partitions: Vec::new(),
         })
     }
 
-    /// [`Sim::producer_send`] to a topic already looked up: the partition the record went to.
+    /// [`Sim::producer_send`] to a topic already looked up.
     fn send_to(
         &mut self,
         c: ClientId,
-        target: &mut SendTarget,
+        target: &SendTarget,
         partition: Option<i32>,
         key: Option<SmolStr>,
         value: Option<SmolStr>,
         timestamp: Option<i64>,
-    ) -> Result<u32, (ErrorCode, String)> {
+    ) -> Result<TopicPartition, (ErrorCode, String)> {
         let (topic, num) = (&*target.name, target.num);
         // Whether a key-less partitioner picks the partition (no partition given, and no key or
         // `partitioner.ignore.keys`); only those need the partitions with a leader.
@@ -515,8 +497,8 @@ impl Sim {
                 let Some(p) = self.producer_mut(c) else {
                     return Err((ErrorCode::UnknownServerError, "closed".into()));
                 };
-                let tp = topic_partition(&mut target.partitions, name, x);
-                let (full, opened) = p.append_to_accumulator(tp, record.clone(), size, now);
+                let tp = TopicPartition::new(Arc::clone(name), x as i32);
+                let (full, opened) = p.append_to_accumulator(&tp, record.clone(), size, now);
                 // `RecordAppendResult.appendedBytes`: a new batch counts its header too.
                 let appended = size + if opened { RECORD_BATCH_OVERHEAD } else { 0 };
                 let rng = &mut self.rng;
@@ -527,13 +509,13 @@ impl Sim {
                 };
                 p.partitioners.insert(key, part);
                 p.stats.sent += 1;
-                return Ok(x);
+                return Ok(tp);
             }
         };
-        let tp = topic_partition(&mut target.partitions, name, partition);
-        p.append_to_accumulator(tp, record, size, now);
+        let tp = TopicPartition::new(Arc::clone(name), partition as i32);
+        p.append_to_accumulator(&tp, record, size, now);
         p.stats.sent += 1;
-        Ok(partition)
+        Ok(tp)
     }
 
     pub(crate) fn producer_wake(&mut self, c: ClientId) {
@@ -575,9 +557,9 @@ impl Sim {
                 room -= i64::from(size_estimate(key.as_deref(), Some(&value)));
                 // Looked up at the first record due (which may create the topic), then kept;
                 // a failed lookup is tried again for each record, as `send()` would.
-                let sent = match &mut target {
+                let sent = match &target {
                     Some(t) => Ok(t),
-                    None => self.send_target(c, topic, None).map(|t| target.insert(t)),
+                    None => self.send_target(c, topic, None).map(|t| &*target.insert(t)),
                 };
                 if let Err((code, msg)) = sent
                     .and_then(|t| self.send_to(c, t, None, key.clone(), Some(value.clone()), None))
