@@ -308,9 +308,9 @@ impl Log {
         self.segments.push(Arc::new(next));
     }
 
-    /// `UnifiedLog.maybeRoll`, then the append itself.
-    /// `records` hold the offsets `first_offset..=last_offset` in order (the leader's batch, or
-    /// a follower's fetched records), and are not empty.
+    /// `UnifiedLog.maybeRoll`, then the append itself. `records` hold the offsets
+    /// `first_offset..=last_offset` in order (the leader's batch, or a follower's fetched
+    /// records), and are not empty.
     fn roll_and_append(
         &mut self,
         records: impl ExactSizeIterator<Item = Record>,
