@@ -552,7 +552,8 @@ impl Sim {
                 }
                 p.seq += 1;
                 let n = p.seq;
-                // Inline for names up to a few characters past `producer-NN`.
+                // The value `{name}-{n}` is inline for names up to a few characters past
+                // `producer-NN`.
                 let (key, value) = w.texts(n);
                 room -= i64::from(size_estimate(key.as_deref(), Some(&value)));
                 // Looked up at the first record due (which may create the topic), then kept;

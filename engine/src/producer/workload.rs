@@ -3,6 +3,7 @@
 
 use crate::time::Millis;
 use smol_str::SmolStr;
+use std::fmt::Write;
 use std::sync::Arc;
 
 /// A steady workload: `rate` records per second, keys `key-0..key-{keys-1}` or none, values
@@ -88,8 +89,10 @@ impl CountingText {
     }
 
     fn next(&mut self, n: u64) -> SmolStr {
+        // The same number again (a single key) keeps the text; the next one counts up.
+        let same = self.last == Some(n);
         let follows = self.last.and_then(|last| last.checked_add(1)) == Some(n);
-        if !(follows && self.count_up()) {
+        if !(same || (follows && self.count_up())) {
             self.write(n);
         }
         self.last = Some(n);
@@ -123,29 +126,12 @@ impl CountingText {
         true
     }
 
-    /// Writes `n` out after the prefix.
+    /// Writes `n` out after the prefix: only when a run starts or the number gains a digit,
+    /// so `write!` is cheap enough here.
     fn write(&mut self, n: u64) {
-        // Right to left into a buffer that holds `u64::MAX`.
-        let mut buf = [0u8; 20];
-        let mut at = buf.len();
-        let mut rest = n;
-        // Down to u32 first: a u64 division by 10 is a 128-bit multiply call in WebAssembly.
-        while rest > u64::from(u32::MAX) {
-            at -= 1;
-            buf[at] = b'0' + (rest % 10) as u8;
-            rest /= 10;
-        }
-        let mut rest = rest as u32;
-        loop {
-            at -= 1;
-            buf[at] = b'0' + (rest % 10) as u8;
-            rest /= 10;
-            if rest == 0 {
-                break;
-            }
-        }
         self.text.truncate(self.digits_at);
-        self.text.extend(buf[at..].iter().map(|&d| char::from(d)));
+        // Writing into a `String` cannot fail.
+        let _ = write!(self.text, "{n}");
     }
 }
 
@@ -175,6 +161,12 @@ mod tests {
         );
         let mut unkeyed = Workload::new("p", "t".into(), 10, None, 0, None);
         assert_eq!(unkeyed.texts(7), (None, "p-7".into()));
+        let mut one_key = Workload::new("p", "t".into(), 10, Some(1), 0, None);
+        let texts: Vec<_> = (1..=3).map(|n| one_key.texts(n)).collect();
+        let expected: Vec<_> = (1..=3)
+            .map(|n| (Some("key-0".into()), format!("p-{n}").into()))
+            .collect();
+        assert_eq!(texts, expected);
     }
 
     proptest::proptest! {
