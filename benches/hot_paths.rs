@@ -62,8 +62,8 @@ fn log_paths(c: &mut Criterion) {
         .records;
     g.bench_function("follower_append_100", |b| {
         b.iter_batched(
-            || Log::new(TopicPartition::new("t", 0), NOW),
-            |mut f| black_box(f.append_as_follower(&fetched, NOW, &config).is_ok()),
+            || (Log::new(TopicPartition::new("t", 0), NOW), fetched.clone()),
+            |(mut f, records)| black_box(f.append_owned_as_follower(records, NOW, &config).is_ok()),
             BatchSize::SmallInput,
         )
     });

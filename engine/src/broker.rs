@@ -5,7 +5,7 @@ use super::cluster::{PartitionMeta, MAX_BROKERS};
 use super::error::ErrorCode;
 use super::fetch_session::{in_sync_follower, FetchSessions, Quiet};
 use super::ids::{BrokerId, TopicPartition};
-use super::log::{Log, LogConfig, LogError, ProducerInfo};
+use super::log::{Log, LogConfig, LogError, MemoryRecords, ProducerInfo};
 use super::network::{Envelope, NodeId};
 use super::producer_ids::{ProducerIdManager, ProducerIdsBlock};
 use super::protocol::{Body, FetchLimits, FetchPartition, ProduceBatch, ProduceResult};
@@ -945,7 +945,7 @@ impl Sim {
                         diverging_epoch: Some(diverging),
                         high_watermark: replica.high_watermark,
                         log_start_offset: replica.log.log_start_offset(),
-                        ..empty(Ok(Vec::new()))
+                        ..empty(Ok(MemoryRecords::default()))
                     });
                     return true;
                 }
@@ -1406,7 +1406,7 @@ impl Sim {
                 replica.epochs.assign(*epoch, *start);
             }
             let mut fresh = records;
-            fresh.retain(|r| r.offset() >= leo);
+            fresh.retain_from(leo);
             if let (false, Some(cfg)) = (fresh.is_empty(), &cfg) {
                 let batches = producer_batches(&fresh);
                 if let Ok(info) = replica.log.append_owned_as_follower(fresh, ts_now, cfg) {
@@ -1620,9 +1620,9 @@ impl Sim {
 
 /// The idempotent producers' batches among replicated `records`: (producer id, epoch, first
 /// and last sequence, base offset), one per batch.
-fn producer_batches(records: &[crate::log::Record]) -> Vec<(i64, i16, i32, i32, i64)> {
+fn producer_batches(records: &MemoryRecords) -> Vec<(i64, i16, i32, i32, i64)> {
     let mut out: Vec<(i64, i16, i32, i32, i64)> = Vec::new();
-    for r in records {
+    for r in records.iter() {
         let Some(p) = r.producer().filter(|p| p.producer_id >= 0) else {
             continue;
         };

@@ -1304,12 +1304,12 @@ impl Sim {
                 };
                 match p.result {
                     Ok(mut records) => {
-                        records.retain(|r| r.offset() >= pos);
+                        records.retain_from(pos);
                         if !records.is_empty() && p.fetch_offset == pos {
                             x.fetch_buffer.push_back(CompletedFetch {
                                 tp: p.tp,
                                 next_offset: pos,
-                                records: records.into(),
+                                records: records.iter().cloned().collect(),
                                 epochs: p.epochs,
                             });
                         }

@@ -2,7 +2,7 @@
 
 use super::error::ErrorCode;
 use super::ids::{BrokerId, TopicPartition};
-use super::log::{NewRecord, Record};
+use super::log::{MemoryRecords, NewRecord};
 use super::time::Millis;
 use serde::Serialize;
 use std::sync::Arc;
@@ -100,8 +100,8 @@ pub struct FetchPartition {
     /// log end offset (`AbstractFetcherThread` compares it with its fetch state): an answer to
     /// an older fetch, from a former leader or a deleted topic of the same name, is dropped.
     pub fetch_offset: i64,
-    /// Records share their payloads with the leader's log.
-    pub result: Result<Vec<Record>, ErrorCode>,
+    /// The leader's stored records themselves, shared.
+    pub result: Result<MemoryRecords, ErrorCode>,
     pub high_watermark: i64,
     pub log_start_offset: i64,
     /// To a follower whose log diverged: the largest epoch ≤ its last fetched epoch that the

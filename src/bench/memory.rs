@@ -1,8 +1,8 @@
 //! Memory per retained record: one partition's three replica logs (a leader appending producer
 //! batches, two followers appending what they fetch), measured by the counting allocator. The
 //! figure is the heap beyond key and value bytes per record a replica stores; replicas share
-//! each payload (and a batch's records one allocation), so the per-replica figure is what a
-//! record costs each log that keeps it.
+//! each batch's stored records (one allocation) and their payload (another), so the
+//! per-replica figure is what a record costs each log that keeps it.
 
 use super::{alloc, Figure, Scale};
 use crate::engine::log::{Log, LogConfig, NewRecord};
@@ -42,7 +42,7 @@ fn fill(records: usize) -> Result<(Vec<Log>, u64), String> {
                 .read(f.log_end_offset(), i64::MAX, true, leader.log_end_offset())
                 .map_err(|e| e.to_string())?
                 .records;
-            f.append_as_follower(&fetched, now, &config)
+            f.append_owned_as_follower(fetched, now, &config)
                 .map_err(|e| e.to_string())?;
         }
     }
@@ -59,7 +59,8 @@ pub(crate) fn per_record(scale: Scale) -> Result<Vec<Figure>, String> {
     let heap = alloc::current() - before;
     let stored = (records * REPLICAS) as f64;
     let inline = std::mem::size_of::<crate::engine::log::Record>();
-    // The leader's payload allocations: one per batch, which the batch's records share.
+    // The leader's payload allocations: one per batch, which the batch's records share (as
+    // they share the allocation of the records themselves).
     let (mut shared, mut payloads) = (0u64, 0u64);
     if let Some(leader) = logs.first() {
         let mut previous: Option<&crate::engine::log::Record> = None;
@@ -71,9 +72,14 @@ pub(crate) fn per_record(scale: Scale) -> Result<Vec<Figure>, String> {
             previous = Some(r);
         }
     }
-    // What the layout alone costs: each replica's inline record, one payload allocation (two
-    // reference counts + the bytes) per batch; no vector slack, no allocator rounding.
-    let layout_bytes = inline as f64 * stored + (16 * payloads) as f64 + shared as f64;
+    // What the layout alone costs: per batch, one allocation of its inline records and one of
+    // its payload (each two reference counts + the contents), and a 16-byte reference in each
+    // replica's segment; no vector slack, no allocator rounding.
+    let batches = payloads as f64;
+    let layout_bytes = (inline * records) as f64
+        + 32.0 * batches
+        + 16.0 * batches * REPLICAS as f64
+        + shared as f64;
     let layout_per_replica = (layout_bytes - content as f64) / stored;
     let measured = alloc::counting();
     let per_replica = if measured {

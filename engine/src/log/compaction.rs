@@ -239,7 +239,7 @@ impl Log {
                 .iter()
                 .take_while(|s| s.base_offset < end)
             {
-                for r in &seg.records[seg.index_at_or_after(first_dirty)..] {
+                for r in seg.records_from(seg.position(first_dirty)) {
                     if let Some(key) = r.key() {
                         latest.insert(key, r.offset());
                     }
@@ -249,8 +249,7 @@ impl Log {
             for seg in self.segments.iter().take_while(|s| s.base_offset < end) {
                 let retain_deletes = seg.delete_horizon_ms.is_none_or(|h| now_ms < h);
                 let kept: Vec<Record> = seg
-                    .records
-                    .iter()
+                    .records()
                     .filter(|r| {
                         if r.offset() > latest_offset {
                             return true;
@@ -278,19 +277,18 @@ impl Log {
             let originals = &self.segments[group.clone()];
             let parts: Vec<Cleaned> = cleaned.by_ref().take(group.len()).collect();
             let unchanged = group.len() == 1
-                && parts[0].kept.len() == originals[0].records.len()
+                && parts[0].kept.len() == originals[0].record_count()
                 && parts[0].horizon == originals[0].delete_horizon_ms;
             if unchanged {
                 rebuilt.push(Arc::clone(&originals[0]));
                 continue;
             }
-            let count = |recs: &[Record], tombstones: bool| {
-                recs.iter()
-                    .filter(|r| !tombstones || r.is_tombstone())
-                    .count() as u64
+            let tombstones = |recs: &mut dyn Iterator<Item = &Record>| {
+                recs.filter(|r| r.is_tombstone()).count() as u64
             };
-            let before: u64 = originals.iter().map(|s| count(&s.records, false)).sum();
-            let tombstones_before: u64 = originals.iter().map(|s| count(&s.records, true)).sum();
+            let before: u64 = originals.iter().map(|s| s.record_count() as u64).sum();
+            let tombstones_before: u64 =
+                originals.iter().map(|s| tombstones(&mut s.records())).sum();
             let horizon = parts
                 .iter()
                 .filter(|p| p.kept.iter().any(Record::is_tombstone))
@@ -298,18 +296,19 @@ impl Log {
                 .or(parts[0].horizon.filter(|_| group.len() == 1));
             let kept: Vec<Record> = parts.into_iter().flat_map(|p| p.kept).collect();
             result.removed_records += before - kept.len() as u64;
-            result.removed_tombstones += tombstones_before.saturating_sub(count(&kept, true));
+            result.removed_tombstones +=
+                tombstones_before.saturating_sub(tombstones(&mut kept.iter()));
             result.bytes_before += originals.iter().map(|s| s.size_bytes).sum::<i64>();
             // `cleanSegments`: one new segment at the first one's base offset, keeping the last
             // one's modification time.
             let first = &originals[0];
             let mut seg = Segment::new(first.base_offset, first.created_ms, 0);
             seg.last_modified_ms = originals[originals.len() - 1].last_modified_ms;
-            seg.records = if (kept.len() as u64) < before {
+            seg.set_records(if (kept.len() as u64) < before {
                 Record::repacked(&kept)
             } else {
                 kept
-            };
+            });
             seg.recompute();
             seg.delete_horizon_ms = horizon;
             result.bytes_after += seg.size_bytes;
@@ -453,7 +452,7 @@ mod tests {
             read.iter().map(Record::offset).collect::<Vec<_>>(),
             vec![3, 4, 5, 7]
         );
-        let read = log.read(1, i64::MAX, true, hw).unwrap().records;
+        let read = log.read(1, i64::MAX, true, hw).unwrap().records.to_vec();
         assert_eq!(read[0].offset(), 3);
     }
 
@@ -596,7 +595,7 @@ mod tests {
         log.compact(300, log.log_end_offset(), &config); // horizon 1300 for b's tombstone
         let horizons: Vec<Option<i64>> = log
             .segments()
-            .filter(|s| s.records().iter().any(Record::is_tombstone))
+            .filter(|s| s.records().any(Record::is_tombstone))
             .map(Segment::delete_horizon_ms)
             .collect();
         assert_eq!(horizons, vec![Some(1_100), Some(1_300)]);

@@ -16,6 +16,7 @@
 mod compaction;
 mod error;
 mod log_config;
+mod memory_records;
 mod record;
 mod retention;
 mod segment;
@@ -26,6 +27,7 @@ mod tests;
 pub use compaction::{CleanableStats, CompactionResult};
 pub use error::LogError;
 pub use log_config::{CleanupPolicy, LogConfig};
+pub use memory_records::MemoryRecords;
 pub use record::{
     size_of_varlong, Header, NewRecord, ProducerInfo, Record, RecordProducer, TimestampType,
     NO_TIMESTAMP, RECORD_BATCH_OVERHEAD,
@@ -34,7 +36,9 @@ pub use retention::{DeletedSegment, DeletionReason, RetentionResult};
 pub use segment::{Segment, SegmentInfo};
 
 use crate::TopicPartition;
+use memory_records::Run;
 use record::{records_size, RecordParts};
+use segment::At;
 use serde::Serialize;
 use std::sync::Arc;
 
@@ -69,33 +73,35 @@ pub struct AppendInfo {
 /// which may end with part of a batch the fetcher drops (`LogSegment.read` cuts at the limit).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LogRead {
-    pub records: Vec<Record>,
+    pub records: MemoryRecords,
     pub bytes: i64,
 }
 
-/// One batch as a read sees it: its stored records (those below the read's bound) and their
-/// bytes in the size model.
-struct BatchView<'a> {
-    records: &'a [Record],
+/// One batch as a read sees it: where its stored records (those below the read's bound) end,
+/// and their bytes in the size model.
+struct BatchView {
+    end: At,
     bytes: i64,
 }
 
 /// The batches of one segment from a read's first batch up to its bound.
 struct Batches<'a> {
-    records: &'a [Record],
+    segment: &'a Segment,
+    /// Where the next batch starts.
+    at: At,
     upper: i64,
     /// A later segment starts below the bound (`LogOffsetMetadata.onOlderSegment`).
     segment_ends_before_bound: bool,
 }
 
-impl<'a> Iterator for Batches<'a> {
-    type Item = BatchView<'a>;
+impl Iterator for Batches<'_> {
+    type Item = BatchView;
 
-    fn next(&mut self) -> Option<BatchView<'a>> {
+    fn next(&mut self) -> Option<BatchView> {
         let mut base = None;
         let mut bytes = RECORD_BATCH_OVERHEAD;
-        let mut n = 0;
-        for r in self.records {
+        let start = self.at;
+        while let Some(r) = self.segment.get(self.at) {
             if r.offset() >= self.upper {
                 break;
             }
@@ -104,14 +110,12 @@ impl<'a> Iterator for Batches<'a> {
                 break;
             }
             bytes += size;
-            n += 1;
+            self.at = self.segment.next(self.at);
         }
-        if n == 0 {
-            return None;
-        }
-        let (records, rest) = self.records.split_at(n);
-        self.records = rest;
-        Some(BatchView { records, bytes })
+        (self.at != start).then_some(BatchView {
+            end: self.at,
+            bytes,
+        })
     }
 }
 
@@ -197,16 +201,18 @@ impl Log {
                 record: &NewRecord::text(NO_TIMESTAMP, None, Some("")),
                 producer: None,
             });
-            seg.records = (spec.base_offset..end)
-                .map(|o| template.relocated(o))
-                .collect();
+            seg.set_records(
+                (spec.base_offset..end)
+                    .map(|o| template.relocated(o))
+                    .collect(),
+            );
             seg.size_bytes = spec.size_bytes;
-            seg.max_timestamp = if seg.records.is_empty() {
+            seg.max_timestamp = if seg.is_empty() {
                 NO_TIMESTAMP
             } else {
                 spec.largest_timestamp
             };
-            if !seg.records.is_empty() {
+            if !seg.is_empty() {
                 seg.rolling_base_timestamp = Some(spec.largest_timestamp);
             }
             segments.push(Arc::new(seg));
@@ -260,7 +266,7 @@ impl Log {
 
     /// Records stored, including any below the log start offset in its segment.
     pub fn record_count(&self) -> u64 {
-        self.segments.iter().map(|s| s.records.len() as u64).sum()
+        self.segments.iter().map(|s| s.record_count() as u64).sum()
     }
 
     /// Where the next compaction's dirty section begins, if the log was ever cleaned.
@@ -290,39 +296,34 @@ impl Log {
     fn roll(&mut self, expected_next_offset: Option<i64>, now_ms: i64, jitter_bound_ms: i64) {
         let new_offset = expected_next_offset.unwrap_or(0).max(self.log_end_offset);
         let roll_jitter_ms = roll_jitter(jitter_bound_ms, new_offset, now_ms);
-        // The next segment is sized like the last one: a busy log rolls on size, so it will
-        // likely hold as many records, and growing to that size would copy it several times.
         let mut expected = 0;
         if let Some(active) = self.segments.last_mut() {
-            if active.base_offset == new_offset && active.records.is_empty() {
+            if active.base_offset == new_offset && active.is_empty() {
                 *active = Arc::new(Segment::new(new_offset, now_ms, roll_jitter_ms));
                 return;
             }
-            expected = active.records.len();
+            expected = active.run_count();
             if let Some(seg) = Arc::get_mut(active) {
-                seg.records.shrink_to_fit();
+                seg.shrink_to_fit();
             }
         }
         let mut next = Segment::new(new_offset, now_ms, roll_jitter_ms);
-        next.records.reserve_exact(expected);
+        next.reserve_runs(expected);
         self.segments.push(Arc::new(next));
     }
 
-    /// `UnifiedLog.maybeRoll`, then the append itself. `records` hold the offsets
+    /// `UnifiedLog.maybeRoll`, then the append itself. `runs` hold the offsets
     /// `first_offset..=last_offset` in order (the leader's batch, or a follower's fetched
     /// records), and are not empty.
     fn roll_and_append(
         &mut self,
-        records: impl ExactSizeIterator<Item = Record>,
+        runs: impl Iterator<Item = Run>,
         (first_offset, last_offset): (i64, i64),
         bytes: i64,
         max_timestamp: i64,
         now_ms: i64,
         config: &LogConfig,
     ) -> Option<i64> {
-        if records.len() == 0 {
-            return None;
-        }
         let mut rolled = None;
         let should_roll = self
             .active_segment()
@@ -331,8 +332,7 @@ impl Log {
             self.roll(Some(first_offset), now_ms, config.segment_jitter_ms);
             rolled = self.active_segment().map(Segment::base_offset);
         }
-        self.active_mut()
-            .append(records, bytes, max_timestamp, now_ms);
+        self.active_mut().append(runs, bytes, max_timestamp, now_ms);
         self.log_end_offset = last_offset + 1;
         rolled
     }
@@ -422,7 +422,7 @@ impl Log {
             });
         }
         let rolled = self.roll_and_append(
-            encoded.into_records(),
+            std::iter::once(encoded.into_run()),
             (first_offset, last_offset),
             batch_bytes,
             max_timestamp,
@@ -449,14 +449,14 @@ impl Log {
         now_ms: i64,
         config: &LogConfig,
     ) -> Result<AppendInfo, LogError> {
-        self.append_owned_as_follower(records.to_vec(), now_ms, config)
+        self.append_owned_as_follower(MemoryRecords::from(records.to_vec()), now_ms, config)
     }
 
-    /// [`Log::append_as_follower`] for records the caller owns (a fetch response): they move
-    /// into the segment instead of being cloned.
+    /// [`Log::append_as_follower`] for records the caller owns (a fetch response): their runs
+    /// are stored as they are, shared with the leader's.
     pub fn append_owned_as_follower(
         &mut self,
-        records: Vec<Record>,
+        records: MemoryRecords,
         now_ms: i64,
         config: &LogConfig,
     ) -> Result<AppendInfo, LogError> {
@@ -476,16 +476,19 @@ impl Log {
                 ),
             });
         }
-        if let Some(w) = records.windows(2).find(|w| w[1].offset() <= w[0].offset()) {
+        let out_of_order = records
+            .iter()
+            .zip(records.iter().skip(1))
+            .find(|(a, b)| b.offset() <= a.offset())
+            .map(|(a, b)| (a.offset(), b.offset()));
+        if let Some((a, b)) = out_of_order {
             return Err(LogError::OffsetsOutOfOrder {
                 message: format!(
-                    "Out of order offsets found in append to {tp}: offset {} follows {}",
-                    w[1].offset(),
-                    w[0].offset()
+                    "Out of order offsets found in append to {tp}: offset {b} follows {a}"
                 ),
             });
         }
-        let bytes = records_size(&records);
+        let bytes = records_size(records.iter());
         if bytes > config.segment_bytes {
             return Err(LogError::RecordBatchTooLarge {
                 message: format!(
@@ -508,7 +511,7 @@ impl Log {
         let info_last = last.offset();
         let count = records.len() as u64;
         let rolled = self.roll_and_append(
-            records.into_iter(),
+            records.into_runs().into_iter(),
             (info_first, info_last),
             bytes,
             max_timestamp,
@@ -552,10 +555,10 @@ impl Log {
         };
         let mut limit = max_bytes.max(0);
         let mut first = true;
-        // The whole batches read are consecutive records of one segment: counted first, then
-        // copied in one allocation of the right size.
-        let segment_records = batches.records;
-        let mut whole = 0;
+        // The whole batches read are consecutive records of one segment: found first, then
+        // handed out as the runs that hold them.
+        let (segment, start) = (batches.segment, batches.at);
+        let mut end = start;
         for batch in batches.by_ref() {
             if first && min_one_message {
                 limit = limit.max(batch.bytes);
@@ -567,12 +570,10 @@ impl Log {
                 break;
             }
             read.bytes += batch.bytes;
-            whole += batch.records.len();
+            end = batch.end;
         }
-        let whole = &segment_records[..whole];
         // The first batch's records before `from_offset` are not returned.
-        let skip = whole.partition_point(|r| r.offset() < from_offset);
-        read.records = whole[skip..].to_vec();
+        read.records = segment.slice(start, end, from_offset);
         Ok(read)
     }
 
@@ -620,8 +621,8 @@ impl Log {
             .partition_point(|s| s.base_offset <= from_offset)
             .saturating_sub(1);
         for (i, s) in self.segments.iter().enumerate().skip(first) {
-            let at = s.index_at_or_after(from_offset);
-            let Some(r) = s.records.get(at) else {
+            let mut at = s.position(from_offset);
+            let Some(r) = s.get(at) else {
                 continue;
             };
             if r.offset() >= upper {
@@ -629,16 +630,17 @@ impl Log {
             }
             // The batch holding `from_offset` is read whole, from its first stored record.
             let base = r.batch_base_offset();
-            let start = if base == r.offset() {
-                at
-            } else {
-                s.records[..at]
-                    .iter()
-                    .rposition(|x| x.batch_base_offset() != base)
-                    .map_or(0, |j| j + 1)
-            };
+            if base != r.offset() {
+                while let Some(prev) = s
+                    .prev(at)
+                    .filter(|&p| s.get(p).is_some_and(|x| x.batch_base_offset() == base))
+                {
+                    at = prev;
+                }
+            }
             return Some(Batches {
-                records: &s.records[start..],
+                segment: s,
+                at,
                 upper,
                 segment_ends_before_bound: self.upper_bound(i) < upper,
             });
@@ -682,10 +684,7 @@ impl Log {
             .saturating_sub(1);
         self.segments[start.min(self.segments.len())..]
             .iter()
-            .flat_map(move |s| {
-                let from = s.index_at_or_after(offset);
-                s.records[from..].iter()
-            })
+            .flat_map(move |s| s.records_from(s.position(offset)))
     }
 
     /// Readable records, from the log start offset.
@@ -770,7 +769,7 @@ impl Log {
                     s.base_offset
                 ));
             }
-            for r in &s.records {
+            for r in s.records() {
                 if r.offset() < s.base_offset || r.offset() >= upper {
                     return Err(format!(
                         "record {} outside segment [{}, {upper})",
@@ -784,8 +783,7 @@ impl Log {
                 prev_offset = Some(r.offset());
             }
             let max_ts = s
-                .records
-                .iter()
+                .records()
                 .map(Record::timestamp)
                 .max()
                 .unwrap_or(NO_TIMESTAMP);

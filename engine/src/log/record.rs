@@ -219,6 +219,12 @@ pub(crate) struct EncodedBatch {
 }
 
 impl EncodedBatch {
+    /// The stored records, as one run (see `memory_records.rs`).
+    pub(crate) fn into_run(self) -> Arc<[Record]> {
+        // One allocation of the right size: the iterator's length is known.
+        self.into_records().collect()
+    }
+
     /// The stored records, in order, sharing the payload.
     pub(crate) fn into_records(self) -> impl ExactSizeIterator<Item = Record> {
         let payload = self.payload;

@@ -2,6 +2,7 @@
 //! (`storage/.../internals/log/LogSegment.java`).
 
 use super::log_config::LogConfig;
+use super::memory_records::{MemoryRecords, Run};
 use super::record::{records_size, Record, NO_TIMESTAMP};
 use serde::Serialize;
 
@@ -9,7 +10,8 @@ use serde::Serialize;
 #[derive(Clone, Debug)]
 pub struct Segment {
     pub(crate) base_offset: i64,
-    pub(crate) records: Vec<Record>,
+    /// The records, in the runs they were appended in (see `memory_records.rs`), none empty.
+    runs: Vec<Run>,
     pub(crate) size_bytes: i64,
     /// Largest record timestamp (`maxTimestampSoFar`), [`NO_TIMESTAMP`] when none.
     pub(crate) max_timestamp: i64,
@@ -22,6 +24,14 @@ pub struct Segment {
     /// Set by the first cleaning that kept a tombstone here (KIP-534): tombstones are dropped by
     /// a cleaning at or after this time.
     pub(crate) delete_horizon_ms: Option<i64>,
+}
+
+/// Where a record is in a segment: its run, and its index in the run. A position past the last
+/// record is `(runs, 0)`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct At {
+    pub run: usize,
+    pub index: usize,
 }
 
 /// A read-only summary of a segment, for retention results, views and tests.
@@ -40,7 +50,7 @@ impl Segment {
     pub(crate) fn new(base_offset: i64, now_ms: i64, roll_jitter_ms: i64) -> Segment {
         Segment {
             base_offset,
-            records: Vec::new(),
+            runs: Vec::new(),
             size_bytes: 0,
             max_timestamp: NO_TIMESTAMP,
             rolling_base_timestamp: None,
@@ -59,12 +69,99 @@ impl Segment {
         self.size_bytes
     }
 
-    pub fn records(&self) -> &[Record] {
-        &self.records
+    /// The records, in offset order.
+    pub fn records(&self) -> impl DoubleEndedIterator<Item = &Record> + '_ {
+        self.runs.iter().flat_map(|run| run.iter())
     }
 
     pub fn is_empty(&self) -> bool {
-        self.records.is_empty()
+        self.runs.is_empty()
+    }
+
+    pub fn record_count(&self) -> usize {
+        self.runs.iter().map(|run| run.len()).sum()
+    }
+
+    /// The records from `at` on, in offset order.
+    pub(crate) fn records_from(&self, at: At) -> impl Iterator<Item = &Record> + '_ {
+        let first = self
+            .runs
+            .get(at.run)
+            .map_or(&[][..], |run| &run[at.index.min(run.len())..]);
+        let rest = self.runs.get(at.run + 1..).unwrap_or_default();
+        first.iter().chain(rest.iter().flat_map(|run| run.iter()))
+    }
+
+    pub(crate) fn get(&self, at: At) -> Option<&Record> {
+        self.runs.get(at.run)?.get(at.index)
+    }
+
+    /// The position after `at`.
+    pub(crate) fn next(&self, at: At) -> At {
+        match self.runs.get(at.run) {
+            Some(run) if at.index + 1 < run.len() => At {
+                run: at.run,
+                index: at.index + 1,
+            },
+            _ => At {
+                run: at.run + 1,
+                index: 0,
+            },
+        }
+    }
+
+    /// The position before `at`, if there is one.
+    pub(crate) fn prev(&self, at: At) -> Option<At> {
+        if at.index > 0 {
+            return Some(At {
+                run: at.run,
+                index: at.index - 1,
+            });
+        }
+        let run = at.run.checked_sub(1)?;
+        let index = self.runs.get(run)?.len().checked_sub(1)?;
+        Some(At { run, index })
+    }
+
+    /// The records from `from` up to `to`, those below `min_offset` left out: each run the range
+    /// covers whole is shared, a run it cuts is copied in part.
+    pub(crate) fn slice(&self, from: At, to: At, min_offset: i64) -> MemoryRecords {
+        let mut out = MemoryRecords::default();
+        for (i, run) in self.runs.iter().enumerate().take(to.run + 1).skip(from.run) {
+            let start = if i == from.run { from.index } else { 0 };
+            let end = if i == to.run { to.index } else { run.len() };
+            let start = start + run[start..end].partition_point(|r| r.offset() < min_offset);
+            out.push_part(run, start..end);
+        }
+        out
+    }
+
+    /// Replaces the records with `records`, as one run.
+    pub(crate) fn set_records(&mut self, records: Vec<Record>) {
+        self.runs.clear();
+        if !records.is_empty() {
+            self.runs.push(Run::from(records));
+        }
+    }
+
+    /// Drops spare capacity: a rolled segment is appended to no more.
+    pub(crate) fn shrink_to_fit(&mut self) {
+        self.runs.shrink_to_fit();
+    }
+
+    /// Room for `runs` runs, as the last segment held: a busy log rolls on size, so the next one
+    /// will likely hold as many, and growing to that size would copy the list several times.
+    pub(crate) fn reserve_runs(&mut self, runs: usize) {
+        self.runs.reserve_exact(runs);
+    }
+
+    pub(crate) fn run_count(&self) -> usize {
+        self.runs.len()
+    }
+
+    #[cfg(test)]
+    pub(crate) fn run_capacity(&self) -> usize {
+        self.runs.capacity()
     }
 
     /// Largest record timestamp, -1 when none.
@@ -92,34 +189,21 @@ impl Segment {
             end_offset,
             size_bytes: self.size_bytes,
             largest_timestamp: self.max_timestamp,
-            record_count: self.records.len() as u64,
+            record_count: self.record_count() as u64,
         }
     }
 
-    /// Index of the first record with offset ≥ `offset` (compaction leaves gaps).
-    ///
-    /// Reads mostly ask for the tail of an uncompacted segment, where offsets are dense: the
-    /// record at `offset - first offset` is then the answer, checked in O(1) before falling back
-    /// to a binary search.
-    pub(crate) fn index_at_or_after(&self, offset: i64) -> usize {
-        let records = &self.records;
-        let (Some(first), Some(last)) = (records.first(), records.last()) else {
-            return 0;
-        };
-        if offset <= first.offset() {
-            return 0;
-        }
-        if offset > last.offset() {
-            return records.len();
-        }
-        if let Ok(guess) = usize::try_from(offset - first.offset()) {
-            let hit = records.get(guess).is_some_and(|r| r.offset() == offset);
-            // Offsets strictly increase, so an exact hit at `guess` is the first one ≥ `offset`.
-            if hit {
-                return guess;
-            }
-        }
-        records.partition_point(|r| r.offset() < offset)
+    /// Where the first record with offset ≥ `offset` is (compaction leaves gaps): the run by a
+    /// binary search over the runs' last offsets, then the record within it.
+    pub(crate) fn position(&self, offset: i64) -> At {
+        let run = self
+            .runs
+            .partition_point(|run| run.last().is_some_and(|r| r.offset() < offset));
+        let index = self
+            .runs
+            .get(run)
+            .map_or(0, |run| run.partition_point(|r| r.offset() < offset));
+        At { run, index }
     }
 
     /// `LogSegment.timeWaitedForRoll`.
@@ -154,23 +238,23 @@ impl Segment {
     /// the batches of a follower's append (`LogSegment.append`).
     pub(crate) fn append(
         &mut self,
-        records: impl IntoIterator<Item = Record>,
+        runs: impl IntoIterator<Item = Run>,
         bytes: i64,
         max_timestamp: i64,
         now_ms: i64,
     ) {
-        if self.records.is_empty() && self.rolling_base_timestamp.is_none() {
+        if self.runs.is_empty() && self.rolling_base_timestamp.is_none() {
             self.rolling_base_timestamp = Some(max_timestamp);
         }
-        let records = records.into_iter();
-        let needed = self.records.len() + records.size_hint().0;
-        if needed > self.records.capacity() {
-            // Grow by a quarter, not double: the active segment is where a log's memory goes,
-            // and doubling leaves up to half of it unused (a rolled segment is shrunk to fit).
-            let grown = needed.max(self.records.len() + self.records.len() / 4);
-            self.records.reserve_exact(grown - self.records.len());
+        let runs = runs.into_iter();
+        let needed = self.runs.len() + runs.size_hint().0;
+        if needed > self.runs.capacity() {
+            // Grow by a quarter, not double: doubling leaves up to half of the list unused (a
+            // rolled segment is shrunk to fit).
+            let grown = needed.max(self.runs.len() + self.runs.len() / 4);
+            self.runs.reserve_exact(grown - self.runs.len());
         }
-        self.records.extend(records);
+        self.runs.extend(runs.filter(|run| !run.is_empty()));
         self.size_bytes += bytes;
         self.max_timestamp = self.max_timestamp.max(max_timestamp);
         self.last_modified_ms = now_ms;
@@ -178,10 +262,9 @@ impl Segment {
 
     /// Recomputes size and largest timestamp after records were removed.
     pub(crate) fn recompute(&mut self) {
-        self.size_bytes = records_size(&self.records);
+        self.size_bytes = records_size(self.records());
         self.max_timestamp = self
-            .records
-            .iter()
+            .records()
             .map(Record::timestamp)
             .max()
             .unwrap_or(NO_TIMESTAMP);
@@ -189,13 +272,16 @@ impl Segment {
 
     /// `LogSegment.truncateTo`: drops records at or above `offset`.
     pub(crate) fn truncate_to(&mut self, offset: i64) {
-        let keep = self.index_at_or_after(offset);
-        if keep == self.records.len() {
+        let at = self.position(offset);
+        if self.get(at).is_none() {
             return;
         }
-        self.records.truncate(keep);
+        self.runs.truncate(at.run + 1);
+        if let Some(run) = self.runs.pop().filter(|_| at.index > 0) {
+            self.runs.push(Run::from(&run[..at.index]));
+        }
         self.recompute();
-        if self.records.is_empty() {
+        if self.runs.is_empty() {
             self.rolling_base_timestamp = None;
         }
     }

@@ -21,7 +21,7 @@ pub(super) fn read_all(log: &Log, mut from: i64, upper: i64) -> Vec<Record> {
             return out;
         };
         from = last.offset() + 1;
-        out.extend(records);
+        out.extend(records.iter().cloned());
     }
 }
 
@@ -65,7 +65,7 @@ fn append_assigns_offsets_and_reports_sizes() {
     assert_eq!(log.size_in_bytes(), 77);
     let info = log.append(vec![text(7, None, None)], 11, &config).unwrap();
     assert_eq!(info.first_offset, 2);
-    let recs = log.read(0, i64::MAX, true, 3).unwrap().records;
+    let recs = log.read(0, i64::MAX, true, 3).unwrap().records.to_vec();
     assert_eq!(recs.len(), 3);
     assert_eq!(recs[1].value(), Some(&b""[..]));
     assert_eq!(recs[2].value(), None);
@@ -75,7 +75,7 @@ fn append_assigns_offsets_and_reports_sizes() {
 }
 
 #[test]
-fn the_active_segment_holds_at_most_a_quarter_more_room_than_its_records() {
+fn the_active_segment_holds_at_most_a_quarter_more_room_than_its_runs() {
     let config = LogConfig::default();
     let mut log = Log::new(tp(), 0);
     for i in 0..5_000 {
@@ -84,8 +84,8 @@ fn the_active_segment_holds_at_most_a_quarter_more_room_than_its_records() {
             .collect();
         log.append(batch, i, &config).unwrap();
         let seg = &log.segments[0];
-        let (len, room) = (seg.records.len(), seg.records.capacity());
-        assert!(room <= len + len / 4 + 7, "{room} slots for {len} records");
+        let (len, room) = (seg.run_count(), seg.run_capacity());
+        assert!(room <= len + len / 4 + 1, "{room} slots for {len} runs");
     }
 }
 
@@ -451,6 +451,48 @@ fn truncation_removes_records_at_and_above_target() {
     assert!(log.truncate_to(-1).is_err());
 }
 
+/// A follower stores the runs it fetched: the leader's records themselves, not copies; a run a
+/// read or a truncation cuts is copied in part.
+#[test]
+fn a_follower_stores_the_leaders_records_themselves() {
+    let config = LogConfig::default();
+    let mut leader = Log::new(tp(), 0);
+    for i in 0..3 {
+        leader
+            .append(vec![text(i, Some("k"), Some("v")); 4], i, &config)
+            .unwrap();
+    }
+    let mut follower = Log::new(tp(), 0);
+    let fetched = leader.read(0, i64::MAX, true, 12).unwrap().records;
+    follower
+        .append_owned_as_follower(fetched, 5, &config)
+        .unwrap();
+    let same = |a: &Log, b: &Log| {
+        a.records()
+            .zip(b.records())
+            .filter(|(x, y)| std::ptr::eq(*x, *y))
+            .count()
+    };
+    assert_eq!(same(&leader, &follower), 12);
+    // From the middle of the second batch: that batch's tail is a copy, the third is shared.
+    let tail = leader.read(6, i64::MAX, true, 12).unwrap().records;
+    let offsets: Vec<i64> = tail.iter().map(Record::offset).collect();
+    assert_eq!(offsets, vec![6, 7, 8, 9, 10, 11]);
+    let shared = tail
+        .iter()
+        .filter(|r| leader.records().any(|l| std::ptr::eq(l, *r)))
+        .count();
+    assert_eq!(shared, 4);
+    // Truncating inside a batch keeps its head (a copy) and the earlier batches as they were.
+    follower.truncate_to(6).unwrap();
+    assert_eq!(
+        follower.records().map(Record::offset).collect::<Vec<_>>(),
+        (0..6).collect::<Vec<_>>()
+    );
+    assert_eq!(same(&leader, &follower), 4);
+    follower.check_invariants().unwrap();
+}
+
 #[test]
 fn truncate_fully_restarts_the_log() {
     let config = LogConfig::default();
@@ -703,6 +745,12 @@ proptest! {
             for from in [start - 1, start, (start + leo) / 2, leo - 1, leo, leo + 1] {
                 for upper in [hw, leo, from, from + 1] {
                     let read = log.read(from, i64::MAX, true, upper);
+                    // The records read are the stored ones from `from` on, in order, however
+                    // the runs holding them were cut (truncation, compaction, a mid-batch start).
+                    if let Ok(r) = &read {
+                        let stored: Vec<&Record> = log.iter_from(from).take(r.records.len()).collect();
+                        prop_assert_eq!(r.records.iter().collect::<Vec<_>>(), stored);
+                    }
                     match log.bytes_readable(from, upper, i64::MAX) {
                         Some(n) => prop_assert_eq!(Ok(n), read.map(|r| r.bytes)),
                         None => prop_assert!(read.map_or(true, |r| !r.records.is_empty())),
