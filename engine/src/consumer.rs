@@ -1309,7 +1309,8 @@ impl Sim {
                             x.fetch_buffer.push_back(CompletedFetch {
                                 tp: p.tp,
                                 next_offset: pos,
-                                records: records.iter().cloned().collect(),
+                                records: records
+                                    .cloned_into(VecDeque::with_capacity(records.len())),
                                 epochs: p.epochs,
                             });
                         }

@@ -72,7 +72,20 @@ impl MemoryRecords {
 
     /// The records, copied out (each still shares its body).
     pub fn to_vec(&self) -> Vec<Record> {
-        self.iter().cloned().collect()
+        self.cloned_into(Vec::with_capacity(self.len()))
+    }
+
+    /// `out` with the records added, run by run (one slice copy each rather than a walk
+    /// through a flattening iterator).
+    pub fn cloned_into<C: Extend<Record>>(&self, mut out: C) -> C {
+        for run in &self.runs {
+            out.extend(run.iter().cloned());
+        }
+        out
+    }
+
+    pub(crate) fn runs(&self) -> &[Run] {
+        &self.runs
     }
 
     /// The runs, to be stored as they are.

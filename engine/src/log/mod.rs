@@ -37,7 +37,7 @@ pub use segment::{Segment, SegmentInfo};
 
 use crate::TopicPartition;
 use memory_records::Run;
-use record::{records_size, RecordParts};
+use record::{RecordParts, RecordsSize};
 use segment::At;
 use serde::Serialize;
 use std::sync::Arc;
@@ -101,21 +101,53 @@ impl Iterator for Batches<'_> {
         let mut base = None;
         let mut bytes = RECORD_BATCH_OVERHEAD;
         let start = self.at;
-        while let Some(r) = self.segment.get(self.at) {
-            if r.offset() >= self.upper {
-                break;
+        'runs: while let Some(run) = self.segment.runs().get(self.at.run) {
+            for r in &run[self.at.index.min(run.len())..] {
+                if r.offset() >= self.upper {
+                    break 'runs;
+                }
+                let (b, size) = r.batch_and_size();
+                if *base.get_or_insert(b) != b {
+                    break 'runs;
+                }
+                bytes += size;
+                self.at.index += 1;
             }
-            let (b, size) = r.batch_and_size();
-            if *base.get_or_insert(b) != b {
-                break;
-            }
-            bytes += size;
-            self.at = self.segment.next(self.at);
+            self.at = At {
+                run: self.at.run + 1,
+                index: 0,
+            };
         }
         (self.at != start).then_some(BatchView {
             end: self.at,
             bytes,
         })
+    }
+}
+
+/// Stored records in offset order, across runs and segments. Written out rather than nested
+/// `flat_map`s: the guarantee checker walks every record of every replica with it, and with
+/// the nested adapters that walk took about twice as long.
+struct RecordIter<'a> {
+    segments: std::slice::Iter<'a, Arc<Segment>>,
+    runs: std::slice::Iter<'a, Run>,
+    records: std::slice::Iter<'a, Record>,
+}
+
+impl<'a> Iterator for RecordIter<'a> {
+    type Item = &'a Record;
+
+    #[inline]
+    fn next(&mut self) -> Option<&'a Record> {
+        loop {
+            if let Some(r) = self.records.next() {
+                return Some(r);
+            }
+            match self.runs.next() {
+                Some(run) => self.records = run.iter(),
+                None => self.runs = self.segments.next()?.runs().iter(),
+            }
+        }
     }
 }
 
@@ -476,11 +508,22 @@ impl Log {
                 ),
             });
         }
-        let out_of_order = records
-            .iter()
-            .zip(records.iter().skip(1))
-            .find(|(a, b)| b.offset() <= a.offset())
-            .map(|(a, b)| (a.offset(), b.offset()));
+        // One pass, run by run: the offsets' order, the bytes, the largest timestamp.
+        let mut previous = None;
+        let mut out_of_order = None;
+        let mut size = RecordsSize::default();
+        let mut max_timestamp = NO_TIMESTAMP;
+        for run in records.runs() {
+            for r in run.iter() {
+                let offset = r.offset();
+                if let Some(p) = previous.filter(|&p| offset <= p) {
+                    out_of_order.get_or_insert((p, offset));
+                }
+                previous = Some(offset);
+                size.add(r);
+                max_timestamp = max_timestamp.max(r.timestamp());
+            }
+        }
         if let Some((a, b)) = out_of_order {
             return Err(LogError::OffsetsOutOfOrder {
                 message: format!(
@@ -488,7 +531,7 @@ impl Log {
                 ),
             });
         }
-        let bytes = records_size(records.iter());
+        let bytes = size.total;
         if bytes > config.segment_bytes {
             return Err(LogError::RecordBatchTooLarge {
                 message: format!(
@@ -497,11 +540,6 @@ impl Log {
                 ),
             });
         }
-        let max_timestamp = records
-            .iter()
-            .map(Record::timestamp)
-            .max()
-            .unwrap_or(NO_TIMESTAMP);
         let log_append_time_ms = if first.timestamp_type() == TimestampType::LogAppendTime {
             max_timestamp
         } else {
@@ -682,9 +720,15 @@ impl Log {
             .segments
             .partition_point(|s| s.base_offset <= offset)
             .saturating_sub(1);
-        self.segments[start.min(self.segments.len())..]
-            .iter()
-            .flat_map(move |s| s.records_from(s.position(offset)))
+        let mut segments = self.segments[start.min(self.segments.len())..].iter();
+        let (first, runs) = segments
+            .next()
+            .map_or((&[][..], &[][..]), |s| s.runs_from(s.position(offset)));
+        RecordIter {
+            segments,
+            runs: runs.iter(),
+            records: first.iter(),
+        }
     }
 
     /// Readable records, from the log start offset.

@@ -622,17 +622,30 @@ impl Serialize for Record {
 /// Bytes a run of records costs on disk: their sizes plus one batch header per batch present.
 /// Records of one batch are contiguous, so a new batch starts wherever the base offset changes.
 pub(crate) fn records_size<'a>(records: impl IntoIterator<Item = &'a Record>) -> i64 {
-    let mut total = 0i64;
-    let mut last_batch = None;
+    let mut size = RecordsSize::default();
     for r in records {
-        let (batch, size) = r.batch_and_size();
-        if last_batch != Some(batch) {
-            total += RECORD_BATCH_OVERHEAD;
-            last_batch = Some(batch);
-        }
-        total += size;
+        size.add(r);
     }
-    total
+    size.total
+}
+
+/// [`records_size`], counted one record at a time.
+#[derive(Default)]
+pub(crate) struct RecordsSize {
+    pub total: i64,
+    last_batch: Option<i64>,
+}
+
+impl RecordsSize {
+    #[inline]
+    pub fn add(&mut self, r: &Record) {
+        let (batch, size) = r.batch_and_size();
+        if self.last_batch != Some(batch) {
+            self.total += RECORD_BATCH_OVERHEAD;
+            self.last_batch = Some(batch);
+        }
+        self.total += size;
+    }
 }
 
 #[inline(always)]

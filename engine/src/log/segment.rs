@@ -84,30 +84,21 @@ impl Segment {
 
     /// The records from `at` on, in offset order.
     pub(crate) fn records_from(&self, at: At) -> impl Iterator<Item = &Record> + '_ {
+        let (first, rest) = self.runs_from(at);
+        first.iter().chain(rest.iter().flat_map(|run| run.iter()))
+    }
+
+    /// The records from `at` on, in runs: the first one cut at `at`.
+    pub(crate) fn runs_from(&self, at: At) -> (&[Record], &[Run]) {
         let first = self
             .runs
             .get(at.run)
             .map_or(&[][..], |run| &run[at.index.min(run.len())..]);
-        let rest = self.runs.get(at.run + 1..).unwrap_or_default();
-        first.iter().chain(rest.iter().flat_map(|run| run.iter()))
+        (first, self.runs.get(at.run + 1..).unwrap_or_default())
     }
 
     pub(crate) fn get(&self, at: At) -> Option<&Record> {
         self.runs.get(at.run)?.get(at.index)
-    }
-
-    /// The position after `at`.
-    pub(crate) fn next(&self, at: At) -> At {
-        match self.runs.get(at.run) {
-            Some(run) if at.index + 1 < run.len() => At {
-                run: at.run,
-                index: at.index + 1,
-            },
-            _ => At {
-                run: at.run + 1,
-                index: 0,
-            },
-        }
     }
 
     /// The position before `at`, if there is one.
@@ -153,6 +144,10 @@ impl Segment {
     /// will likely hold as many, and growing to that size would copy the list several times.
     pub(crate) fn reserve_runs(&mut self, runs: usize) {
         self.runs.reserve_exact(runs);
+    }
+
+    pub(crate) fn runs(&self) -> &[Run] {
+        &self.runs
     }
 
     pub(crate) fn run_count(&self) -> usize {
