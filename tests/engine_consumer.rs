@@ -819,7 +819,7 @@ fn truncations(s: &Sim) -> Vec<(String, i64, Option<i64>)> {
 
 fn consumed_offsets(s: &Sim, name: &str) -> Vec<i64> {
     match s.client(name) {
-        Some(Client::Consumer(x)) => x.consumed.iter().map(|c| c.record.offset()).collect(),
+        Some(Client::Consumer(x)) => x.consumed.iter().map(|(_, r)| r.offset()).collect(),
         _ => Vec::new(),
     }
 }
@@ -1082,7 +1082,7 @@ fn polled(s: &Sim, names: &[&str]) -> Vec<(i32, i64)> {
             Some(Client::Consumer(x)) => x
                 .consumed
                 .iter()
-                .map(|r| (r.tp.partition, r.record.offset()))
+                .map(|(tp, r)| (tp.partition, r.offset()))
                 .collect(),
             _ => Vec::new(),
         })

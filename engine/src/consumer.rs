@@ -9,7 +9,7 @@ use super::config::{AutoOffsetReset, ConsumerConfig, GroupProtocol};
 use super::error::ErrorCode;
 use super::group::assignors::{self, AssignorName, MemberSubscription, RebalanceProtocol};
 use super::ids::{BrokerId, TopicPartition};
-use super::log::Record;
+use super::log::{MemoryRecords, Record};
 use super::network::{ClientId, Envelope, NodeId};
 use super::protocol::{Body, FetchLimits, FetchPartition, JoinMetadata, JoinResult};
 use super::sim::Sim;
@@ -29,9 +29,11 @@ use smol_str::SmolStr;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 mod commit;
+mod consumed;
 mod validation;
 pub(crate) use commit::CommitKind;
 pub use commit::{timeout_message, CommitFailure};
+pub use consumed::ConsumedRecords;
 use validation::PositionEpochs;
 
 /// One partition's records from one fetch answer, waiting for `poll()` (`CompletedFetch`).
@@ -41,7 +43,7 @@ struct CompletedFetch {
     /// Where the next record handed out continues from (`nextFetchOffset`): records are
     /// handed out only while the partition's position is still there.
     next_offset: i64,
-    records: VecDeque<Record>,
+    records: MemoryRecords,
     /// The answer's leader epoch entries, for the epoch of the last record handed out.
     epochs: Vec<(i32, i64)>,
 }
@@ -144,7 +146,7 @@ pub struct Consumer {
     /// JoinGroup until a SyncGroup succeeds.
     rejoin_reason: Option<String>,
     /// Records polled but not yet read by the console (bounded).
-    pub consumed: VecDeque<Consumed>,
+    pub consumed: ConsumedRecords,
     pub total_consumed: u64,
     pub last_committed: BTreeMap<TopicPartition, i64>,
     pub leaving: bool,
@@ -201,8 +203,6 @@ struct Kip848 {
     /// That commit, retried until the rebalance timeout.
     revocation_commit: Option<commit::RevocationCommit>,
 }
-
-const CONSUMED_KEPT: usize = 10_000;
 
 impl Consumer {
     /// `AbstractCoordinator.markCoordinatorUnknown`: the coordinator's connection is closed,
@@ -281,7 +281,7 @@ impl Consumer {
             reset_retry: Vec::new(),
             reset_retry_at: 0,
             rejoin_reason: None,
-            consumed: VecDeque::new(),
+            consumed: ConsumedRecords::default(),
             total_consumed: 0,
             last_committed: BTreeMap::new(),
             leaving: false,
@@ -396,7 +396,7 @@ impl Consumer {
     /// front first, moving each partition's position past what it hands out (with the epoch
     /// of the last record's batch). Records whose partition is no longer where they continue
     /// from (revoked, seeked) or no longer fetchable (pending revocation) are drained.
-    fn collect_fetch(&mut self) -> Vec<(TopicPartition, Vec<Record>)> {
+    fn collect_fetch(&mut self) -> Vec<(TopicPartition, MemoryRecords)> {
         let mut remaining = self.config.max_poll_records.max(1) as usize;
         let mut out = Vec::new();
         while remaining > 0 {
@@ -413,11 +413,7 @@ impl Consumer {
             } else {
                 0
             };
-            let taken: Vec<Record> = if n == next.records.len() {
-                std::mem::take(&mut next.records).into()
-            } else {
-                next.records.drain(..n).collect()
-            };
+            let taken = next.records.split_to(n);
             if let Some(last) = taken.last() {
                 next.next_offset = last.offset() + 1;
                 let (tp, offset) = (next.tp.clone(), next.next_offset);
@@ -480,13 +476,6 @@ impl Consumer {
         self.out_of_range.clear();
         self.resolving.clear();
         self.resetting_from.clear();
-    }
-
-    fn push_consumed(&mut self, c: Consumed) {
-        if self.consumed.len() == CONSUMED_KEPT {
-            self.consumed.pop_front();
-        }
-        self.consumed.push_back(c);
     }
 }
 
@@ -757,12 +746,7 @@ impl Sim {
                 last_offset: last.offset(),
             });
             count += records.len() as u64;
-            for record in records {
-                x.push_consumed(Consumed {
-                    tp: tp.clone(),
-                    record,
-                });
-            }
+            x.consumed.push(tp, records);
         }
         x.total_consumed += count;
         if x.process_time_ms > 0 {
@@ -1309,8 +1293,7 @@ impl Sim {
                             x.fetch_buffer.push_back(CompletedFetch {
                                 tp: p.tp,
                                 next_offset: pos,
-                                records: records
-                                    .cloned_into(VecDeque::with_capacity(records.len())),
+                                records,
                                 epochs: p.epochs,
                             });
                         }

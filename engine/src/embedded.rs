@@ -289,7 +289,7 @@ impl Sim {
 
     pub(crate) fn take_consumed_of(&mut self, c: ClientId) -> Vec<Consumed> {
         self.consumer_mut(c)
-            .map(|x| x.consumed.drain(..).collect())
+            .map(|x| x.consumed.take())
             .unwrap_or_default()
     }
 

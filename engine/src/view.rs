@@ -399,7 +399,7 @@ impl Sim {
             return Vec::new();
         };
         match self.consumer_mut(c) {
-            Some(x) => x.consumed.drain(..).collect(),
+            Some(x) => x.consumed.take(),
             None => Vec::new(),
         }
     }

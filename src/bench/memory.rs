@@ -73,12 +73,12 @@ pub(crate) fn per_record(scale: Scale) -> Result<Vec<Figure>, String> {
         }
     }
     // What the layout alone costs: per batch, one allocation of its inline records and one of
-    // its payload (each two reference counts + the contents), and a 16-byte reference in each
-    // replica's segment; no vector slack, no allocator rounding.
+    // its payload (each two reference counts + the contents), and a 24-byte run (a reference
+    // and a range) in each replica's segment; no vector slack, no allocator rounding.
     let batches = payloads as f64;
     let layout_bytes = (inline * records) as f64
         + 32.0 * batches
-        + 16.0 * batches * REPLICAS as f64
+        + 24.0 * batches * REPLICAS as f64
         + shared as f64;
     let layout_per_replica = (layout_bytes - content as f64) / stored;
     let measured = alloc::counting();

@@ -1,19 +1,84 @@
 //! Records as runs that share their storage: what a read returns, a fetch response carries and
 //! a follower appends (Kafka's `MemoryRecords`).
 //!
-//! A run is the records of one append: a leader's produce batch, or part of one. A segment
-//! holds its records as runs too, so a read hands out the runs it covers whole (a reference
+//! A run is the records of one append (a leader's produce batch), or a part of them. A
+//! segment holds its records as runs too, so a read hands out the runs it covers (a reference
 //! count each) and a follower stores the very runs it fetched: a record is built once, by the
-//! leader, and its replicas and consumers share it. Only a run cut by a read's bounds or a
-//! truncation is copied, and then only the part that is kept.
+//! leader, and its replicas and consumers share it. A run cut by a read's bounds, a
+//! truncation or a poll is a narrower view of the same records, not a copy.
 
 use super::record::Record;
 use std::fmt;
-use std::ops::Range;
+use std::ops::{Deref, Range};
 use std::sync::Arc;
 
-/// The records of one append, in offset order.
-pub(crate) type Run = Arc<[Record]>;
+/// Records of one append, in offset order: `start..end` of a shared allocation.
+#[derive(Clone)]
+pub(crate) struct Run {
+    records: Arc<[Record]>,
+    start: u32,
+    end: u32,
+}
+
+impl Run {
+    /// `range` of this run's records, sharing them.
+    pub(crate) fn part(&self, range: Range<usize>) -> Run {
+        // Within this run, whatever the range (the callers' ranges always are).
+        let from = range.start.min(self.len());
+        let to = range.end.clamp(from, self.len());
+        Run {
+            records: Arc::clone(&self.records),
+            start: self.start + from as u32,
+            end: self.start + to as u32,
+        }
+    }
+
+    /// Whether both are views of the same stored records.
+    #[cfg(test)]
+    pub(crate) fn shares_records_with(&self, other: &Run) -> bool {
+        Arc::ptr_eq(&self.records, &other.records)
+    }
+}
+
+impl From<Arc<[Record]>> for Run {
+    fn from(records: Arc<[Record]>) -> Run {
+        // A batch holds at most `i32::MAX` records (its offset deltas are i32).
+        let end = u32::try_from(records.len()).unwrap_or(u32::MAX);
+        Run {
+            records,
+            start: 0,
+            end,
+        }
+    }
+}
+
+impl From<Vec<Record>> for Run {
+    fn from(records: Vec<Record>) -> Run {
+        Run::from(Arc::<[Record]>::from(records))
+    }
+}
+
+impl Deref for Run {
+    type Target = [Record];
+
+    fn deref(&self) -> &[Record] {
+        &self.records[self.start as usize..self.end as usize]
+    }
+}
+
+impl PartialEq for Run {
+    fn eq(&self, other: &Run) -> bool {
+        **self == **other
+    }
+}
+
+impl Eq for Run {}
+
+impl fmt::Debug for Run {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
 
 /// Records in offset order, held as shared runs.
 #[derive(Clone, Default, PartialEq, Eq)]
@@ -53,33 +118,47 @@ impl MemoryRecords {
         if let Some(run) = self.runs.first_mut() {
             let cut = run.partition_point(|r| r.offset() < offset);
             if cut > 0 {
-                *run = Arc::from(&run[cut..]);
+                *run = run.part(cut..run.len());
             }
         }
     }
 
-    /// Adds `range` of `run`: the run itself when the range covers it, else a copy of the part.
+    /// Takes the first `n` records (all of them if fewer) off the front.
+    pub fn split_to(&mut self, n: usize) -> MemoryRecords {
+        let mut taken = MemoryRecords::default();
+        let mut left = n;
+        let whole = self
+            .runs
+            .iter()
+            .take_while(|run| {
+                let fits = run.len() <= left;
+                if fits {
+                    left -= run.len();
+                }
+                fits
+            })
+            .count();
+        taken.runs.extend(self.runs.drain(..whole));
+        if let Some(run) = self.runs.first_mut().filter(|_| left > 0) {
+            taken.runs.push(run.part(0..left));
+            *run = run.part(left..run.len());
+        }
+        taken
+    }
+
+    /// Adds `range` of `run` (nothing if it is empty).
     pub(crate) fn push_part(&mut self, run: &Run, range: Range<usize>) {
         if range.is_empty() {
             return;
         }
-        self.runs.push(if range.len() == run.len() {
-            Arc::clone(run)
-        } else {
-            Arc::from(&run[range])
-        });
+        self.runs.push(run.part(range));
     }
 
     /// The records, copied out (each still shares its body).
     pub fn to_vec(&self) -> Vec<Record> {
-        self.cloned_into(Vec::with_capacity(self.len()))
-    }
-
-    /// `out` with the records added, run by run (one slice copy each rather than a walk
-    /// through a flattening iterator).
-    pub fn cloned_into<C: Extend<Record>>(&self, mut out: C) -> C {
+        let mut out = Vec::with_capacity(self.len());
         for run in &self.runs {
-            out.extend(run.iter().cloned());
+            out.extend_from_slice(run);
         }
         out
     }
@@ -136,7 +215,7 @@ mod tests {
     }
 
     #[test]
-    fn a_whole_run_is_shared_and_a_part_is_copied() {
+    fn parts_are_views_of_the_same_records() {
         let a = run(0..3);
         let mut m = MemoryRecords::default();
         m.push_part(&a, 0..3);
@@ -145,12 +224,26 @@ mod tests {
         assert_eq!(offsets(&m), vec![0, 1, 2, 1]);
         let runs = m.into_runs();
         assert_eq!(runs.len(), 2, "an empty part adds no run");
-        assert!(Arc::ptr_eq(&runs[0], &a));
-        assert!(!Arc::ptr_eq(&runs[1], &a));
-        assert!(
-            runs[1][0].shares_payload_with(&a[1]),
-            "a copied part still shares bodies"
+        assert!(runs.iter().all(|r| r.shares_records_with(&a)));
+        assert_eq!(a.part(1..3).part(1..2)[0].offset(), 2, "a part of a part");
+        assert!(a.part(2..9).len() == 1 && a.part(5..9).is_empty());
+    }
+
+    #[test]
+    fn split_to_takes_whole_runs_then_part_of_the_next() {
+        let mut m = MemoryRecords::default();
+        for r in [run(0..3), run(3..6)] {
+            m.push_part(&r, 0..r.len());
+        }
+        let front = m.split_to(4);
+        assert_eq!(
+            (offsets(&front), offsets(&m)),
+            (vec![0, 1, 2, 3], vec![4, 5])
         );
+        assert!(front.runs()[1].shares_records_with(&m.runs()[0]));
+        let exact = m.split_to(2);
+        assert_eq!((offsets(&exact), m.is_empty()), (vec![4, 5], true));
+        assert!(m.split_to(3).is_empty() && exact.clone().split_to(0).is_empty());
     }
 
     #[test]

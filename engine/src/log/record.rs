@@ -22,6 +22,7 @@
 //! segment costs the sum of its surviving records plus 61 bytes for every batch that still has a
 //! record (Kafka keeps the batch header and the original deltas when it rewrites a batch).
 
+use super::memory_records::Run;
 use serde::ser::SerializeStruct;
 use serde::{Deserialize, Serialize, Serializer};
 use smol_str::SmolStr;
@@ -220,9 +221,9 @@ pub(crate) struct EncodedBatch {
 
 impl EncodedBatch {
     /// The stored records, as one run (see `memory_records.rs`).
-    pub(crate) fn into_run(self) -> Arc<[Record]> {
+    pub(crate) fn into_run(self) -> Run {
         // One allocation of the right size: the iterator's length is known.
-        self.into_records().collect()
+        Run::from(self.into_records().collect::<Arc<[Record]>>())
     }
 
     /// The stored records, in order, sharing the payload.

@@ -114,8 +114,8 @@ impl Segment {
         Some(At { run, index })
     }
 
-    /// The records from `from` up to `to`, those below `min_offset` left out: each run the range
-    /// covers whole is shared, a run it cuts is copied in part.
+    /// The records from `from` up to `to`, those below `min_offset` left out, as views of the
+    /// runs that hold them.
     pub(crate) fn slice(&self, from: At, to: At, min_offset: i64) -> MemoryRecords {
         let mut out = MemoryRecords::default();
         for (i, run) in self.runs.iter().enumerate().take(to.run + 1).skip(from.run) {
@@ -273,7 +273,7 @@ impl Segment {
         }
         self.runs.truncate(at.run + 1);
         if let Some(run) = self.runs.pop().filter(|_| at.index > 0) {
-            self.runs.push(Run::from(&run[..at.index]));
+            self.runs.push(run.part(0..at.index));
         }
         self.recompute();
         if self.runs.is_empty() {
