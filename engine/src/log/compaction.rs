@@ -18,6 +18,7 @@
 //! idempotent producer's last sequence.
 
 use super::log_config::LogConfig;
+use super::memory_records::Run;
 use super::record::Record;
 use super::segment::Segment;
 use super::Log;
@@ -305,9 +306,9 @@ impl Log {
             let mut seg = Segment::new(first.base_offset, first.created_ms, 0);
             seg.last_modified_ms = originals[originals.len() - 1].last_modified_ms;
             seg.set_records(if (kept.len() as u64) < before {
-                Record::repacked(&kept)
+                Run::from(Record::repacked(&kept))
             } else {
-                kept
+                Run::from(kept)
             });
             seg.recompute();
             seg.delete_horizon_ms = horizon;

@@ -233,11 +233,11 @@ impl Log {
                 record: &NewRecord::text(NO_TIMESTAMP, None, Some("")),
                 producer: None,
             });
-            seg.set_records(
+            seg.set_records(Run::from(
                 (spec.base_offset..end)
                     .map(|o| template.relocated(o))
-                    .collect(),
-            );
+                    .collect::<Vec<_>>(),
+            ));
             seg.size_bytes = spec.size_bytes;
             seg.max_timestamp = if seg.is_empty() {
                 NO_TIMESTAMP
@@ -454,7 +454,7 @@ impl Log {
             });
         }
         let rolled = self.roll_and_append(
-            std::iter::once(encoded.into_run()),
+            std::iter::once(encoded.run),
             (first_offset, last_offset),
             batch_bytes,
             max_timestamp,

@@ -209,35 +209,28 @@ pub(crate) struct RecordParts<'a> {
     pub producer: Option<RecordProducer>,
 }
 
-/// A batch's bodies in their shared allocation, not yet stored: the leader checks its size,
-/// then moves its records straight into the segment.
+/// A batch's records, encoded but not yet stored: the leader checks its size, then stores the
+/// run as it is.
 pub(crate) struct EncodedBatch {
-    payload: Arc<[u8]>,
-    /// Each record's offset, body start and body end.
-    places: Vec<(i64, u32, u32)>,
+    pub(crate) run: Run,
     /// The records' sizes in the batch, summed (without the batch header).
     pub(crate) records_size: i64,
 }
 
-impl EncodedBatch {
-    /// The stored records, as one run (see `memory_records.rs`).
-    pub(crate) fn into_run(self) -> Run {
-        // One allocation of the right size: the iterator's length is known.
-        Run::from(self.into_records().collect::<Arc<[Record]>>())
-    }
-
-    /// The stored records, in order, sharing the payload.
-    pub(crate) fn into_records(self) -> impl ExactSizeIterator<Item = Record> {
-        let payload = self.payload;
-        self.places
-            .into_iter()
-            .map(move |(offset, start, end)| Record {
-                offset,
-                start,
-                end,
-                payload: Arc::clone(&payload),
-            })
-    }
+/// The records whose bodies lie at `places` (offset, body start, body end) in `payload`, in
+/// one allocation of the right size (the places' count is known).
+fn stored(
+    payload: &Arc<[u8]>,
+    places: impl ExactSizeIterator<Item = (i64, u32, u32)>,
+) -> Arc<[Record]> {
+    places
+        .map(|(offset, start, end)| Record {
+            offset,
+            start,
+            end,
+            payload: Arc::clone(payload),
+        })
+        .collect()
 }
 
 /// Positions of a body's fields, relative to the body.
@@ -262,39 +255,34 @@ impl Record {
     }
 
     /// The stored records of one batch, in order; their bodies share one allocation.
-    pub(crate) fn build_batch<'a, I>(parts: I) -> Vec<Record>
-    where
-        I: IntoIterator<Item = RecordParts<'a>>,
-        I::IntoIter: ExactSizeIterator,
-    {
-        Record::encode_batch(parts).into_records().collect()
+    pub(crate) fn build_batch<'a>(parts: impl IntoIterator<Item = RecordParts<'a>>) -> Vec<Record> {
+        Record::encode_batch(parts).run.to_vec()
     }
 
     /// One batch's bodies, encoded into their shared allocation.
-    pub(crate) fn encode_batch<'a, I>(parts: I) -> EncodedBatch
-    where
-        I: IntoIterator<Item = RecordParts<'a>>,
-        I::IntoIter: ExactSizeIterator,
-    {
+    pub(crate) fn encode_batch<'a>(
+        parts: impl IntoIterator<Item = RecordParts<'a>>,
+    ) -> EncodedBatch {
+        type Scratch = (Vec<u8>, Vec<(i64, u32, u32)>);
         thread_local! {
-            // The payload is written here, then copied once into its shared allocation.
-            static SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+            // The payload and the records' places are written here (no allocation per batch),
+            // then copied once each into their shared allocations.
+            static SCRATCH: std::cell::RefCell<Scratch> =
+                const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
         }
-        let parts = parts.into_iter();
-        let mut places = Vec::with_capacity(parts.len());
         let mut records_size = 0;
         SCRATCH.with(|scratch| {
-            let mut buf = scratch.borrow_mut();
+            let (buf, places) = &mut *scratch.borrow_mut();
             buf.clear();
+            places.clear();
             for part in parts {
-                let start = position(&buf);
-                Record::encode(&part, &mut buf);
-                places.push((part.offset, start, position(&buf)));
+                let start = position(buf);
+                Record::encode(&part, buf);
+                places.push((part.offset, start, position(buf)));
                 records_size += part.size_in_batch;
             }
             EncodedBatch {
-                payload: Arc::from(&buf[..]),
-                places,
+                run: Run::from(stored(&Arc::from(&buf[..]), places.drain(..))),
                 records_size,
             }
         })
@@ -303,22 +291,15 @@ impl Record {
     /// The same records with their bodies copied into one new allocation, as Kafka's cleaner
     /// writes the records it keeps into new batches: what compaction keeps no longer holds on
     /// to the whole batches its removed records came in.
-    pub(crate) fn repacked(records: &[Record]) -> Vec<Record> {
+    pub(crate) fn repacked(records: &[Record]) -> Arc<[Record]> {
         let mut buf = Vec::with_capacity(records.iter().map(|r| r.body().len()).sum());
         let mut places = Vec::with_capacity(records.len());
-        let mut records_size = 0;
         for r in records {
             let start = position(&buf);
             buf.extend_from_slice(r.body());
             places.push((r.offset, start, position(&buf)));
-            records_size += r.size_in_batch();
         }
-        let batch = EncodedBatch {
-            payload: Arc::from(buf),
-            places,
-            records_size,
-        };
-        batch.into_records().collect()
+        stored(&Arc::from(buf), places.into_iter())
     }
 
     fn encode(parts: &RecordParts<'_>, buf: &mut Vec<u8>) {

@@ -127,11 +127,11 @@ impl Segment {
         out
     }
 
-    /// Replaces the records with `records`, as one run.
-    pub(crate) fn set_records(&mut self, records: Vec<Record>) {
+    /// Replaces the records with `records`.
+    pub(crate) fn set_records(&mut self, records: Run) {
         self.runs.clear();
         if !records.is_empty() {
-            self.runs.push(Run::from(records));
+            self.runs.push(records);
         }
     }
 
