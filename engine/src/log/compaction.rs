@@ -306,7 +306,7 @@ impl Log {
             let mut seg = Segment::new(first.base_offset, first.created_ms, 0);
             seg.last_modified_ms = originals[originals.len() - 1].last_modified_ms;
             seg.set_records(if (kept.len() as u64) < before {
-                Run::from(Record::repacked(&kept))
+                Record::repacked(&kept)
             } else {
                 Run::from(kept)
             });

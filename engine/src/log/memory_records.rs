@@ -12,12 +12,17 @@ use std::fmt;
 use std::ops::{Deref, Range};
 use std::sync::Arc;
 
-/// Records of one append, in offset order: `start..end` of a shared allocation.
+/// Records of one append, in offset order: a lone record (a one-record batch, stored as it is:
+/// an allocation for it alone would cost more than the record), or `start..end` of a shared
+/// allocation. Both fit in a record's 32 bytes.
 #[derive(Clone)]
-pub(crate) struct Run {
-    records: Arc<[Record]>,
-    start: u32,
-    end: u32,
+pub(crate) enum Run {
+    One(Record),
+    Part {
+        records: Arc<[Record]>,
+        start: u32,
+        end: u32,
+    },
 }
 
 impl Run {
@@ -26,17 +31,25 @@ impl Run {
         // Within this run, whatever the range (the callers' ranges always are).
         let from = range.start.min(self.len());
         let to = range.end.clamp(from, self.len());
-        Run {
-            records: Arc::clone(&self.records),
-            start: self.start + from as u32,
-            end: self.start + to as u32,
+        match self {
+            _ if from == 0 && to == self.len() => self.clone(),
+            Run::One(_) => Run::from(Vec::new()),
+            Run::Part { records, start, .. } => Run::Part {
+                records: Arc::clone(records),
+                start: start + from as u32,
+                end: start + to as u32,
+            },
         }
     }
 
     /// Whether both are views of the same stored records.
     #[cfg(test)]
     pub(crate) fn shares_records_with(&self, other: &Run) -> bool {
-        Arc::ptr_eq(&self.records, &other.records)
+        match (self, other) {
+            (Run::Part { records: a, .. }, Run::Part { records: b, .. }) => Arc::ptr_eq(a, b),
+            (Run::One(a), Run::One(b)) => a.shares_payload_with(b),
+            _ => false,
+        }
     }
 }
 
@@ -44,7 +57,7 @@ impl From<Arc<[Record]>> for Run {
     fn from(records: Arc<[Record]>) -> Run {
         // A batch holds at most `i32::MAX` records (its offset deltas are i32).
         let end = u32::try_from(records.len()).unwrap_or(u32::MAX);
-        Run {
+        Run::Part {
             records,
             start: 0,
             end,
@@ -53,8 +66,14 @@ impl From<Arc<[Record]>> for Run {
 }
 
 impl From<Vec<Record>> for Run {
-    fn from(records: Vec<Record>) -> Run {
-        Run::from(Arc::<[Record]>::from(records))
+    fn from(mut records: Vec<Record>) -> Run {
+        match (records.pop(), records.is_empty()) {
+            (Some(one), true) => Run::One(one),
+            (last, _) => {
+                records.extend(last);
+                Run::from(Arc::<[Record]>::from(records))
+            }
+        }
     }
 }
 
@@ -62,7 +81,14 @@ impl Deref for Run {
     type Target = [Record];
 
     fn deref(&self) -> &[Record] {
-        &self.records[self.start as usize..self.end as usize]
+        match self {
+            Run::One(record) => std::slice::from_ref(record),
+            Run::Part {
+                records,
+                start,
+                end,
+            } => &records[*start as usize..*end as usize],
+        }
     }
 }
 
@@ -212,6 +238,14 @@ mod tests {
 
     fn offsets(m: &MemoryRecords) -> Vec<i64> {
         m.iter().map(Record::offset).collect()
+    }
+
+    #[test]
+    fn a_run_is_no_larger_than_a_record() {
+        assert_eq!(std::mem::size_of::<Run>(), std::mem::size_of::<Record>());
+        let one = Run::from(run(4..5).to_vec());
+        assert!(matches!(one, Run::One(_)) && one[0].offset() == 4);
+        assert!(one.part(0..1).shares_records_with(&one) && one.part(1..1).is_empty());
     }
 
     #[test]

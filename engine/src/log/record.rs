@@ -217,20 +217,19 @@ pub(crate) struct EncodedBatch {
     pub(crate) records_size: i64,
 }
 
-/// The records whose bodies lie at `places` (offset, body start, body end) in `payload`, in
-/// one allocation of the right size (the places' count is known).
-fn stored(
-    payload: &Arc<[u8]>,
-    places: impl ExactSizeIterator<Item = (i64, u32, u32)>,
-) -> Arc<[Record]> {
-    places
-        .map(|(offset, start, end)| Record {
-            offset,
-            start,
-            end,
-            payload: Arc::clone(payload),
-        })
-        .collect()
+/// The records whose bodies lie at `places` (offset, body start, body end) in `payload`: a
+/// lone record as it is, more in one allocation of the right size (their count is known).
+fn stored(payload: &Arc<[u8]>, places: impl ExactSizeIterator<Item = (i64, u32, u32)>) -> Run {
+    let mut records = places.map(|(offset, start, end)| Record {
+        offset,
+        start,
+        end,
+        payload: Arc::clone(payload),
+    });
+    match (records.len(), records.next()) {
+        (1, Some(one)) => Run::One(one),
+        (_, first) => Run::from(first.into_iter().chain(records).collect::<Arc<[Record]>>()),
+    }
 }
 
 /// Positions of a body's fields, relative to the body.
@@ -282,7 +281,7 @@ impl Record {
                 records_size += part.size_in_batch;
             }
             EncodedBatch {
-                run: Run::from(stored(&Arc::from(&buf[..]), places.drain(..))),
+                run: stored(&Arc::from(&buf[..]), places.drain(..)),
                 records_size,
             }
         })
@@ -291,7 +290,7 @@ impl Record {
     /// The same records with their bodies copied into one new allocation, as Kafka's cleaner
     /// writes the records it keeps into new batches: what compaction keeps no longer holds on
     /// to the whole batches its removed records came in.
-    pub(crate) fn repacked(records: &[Record]) -> Arc<[Record]> {
+    pub(crate) fn repacked(records: &[Record]) -> Run {
         let mut buf = Vec::with_capacity(records.iter().map(|r| r.body().len()).sum());
         let mut places = Vec::with_capacity(records.len());
         for r in records {
