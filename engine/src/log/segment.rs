@@ -188,12 +188,28 @@ impl Segment {
         }
     }
 
-    /// Where the first record with offset ≥ `offset` is (compaction leaves gaps): the run by a
-    /// binary search over the runs' last offsets, then the record within it.
+    /// Where the first record with offset ≥ `offset` is (compaction leaves gaps): the run, then
+    /// the record within it. Reads and the guarantee checker mostly ask for the last few
+    /// records, so the last runs are tried first; a binary search over the runs' last offsets
+    /// finds the others.
     pub(crate) fn position(&self, offset: i64) -> At {
-        let run = self
+        const TAIL: usize = 8;
+        let starts_at_or_before = |run: &Run| run.first().is_some_and(|r| r.offset() <= offset);
+        let tail = self
             .runs
-            .partition_point(|run| run.last().is_some_and(|r| r.offset() < offset));
+            .iter()
+            .enumerate()
+            .rev()
+            .take(TAIL)
+            .find(|(_, run)| starts_at_or_before(run));
+        let run = match tail {
+            // Runs after it start past `offset`: the position is in it, or just after it.
+            Some((i, run)) if run.last().is_some_and(|r| r.offset() < offset) => i + 1,
+            Some((i, _)) => i,
+            None => self
+                .runs
+                .partition_point(|run| run.last().is_some_and(|r| r.offset() < offset)),
+        };
         let index = self
             .runs
             .get(run)

@@ -493,6 +493,41 @@ fn a_follower_stores_the_leaders_records_themselves() {
     follower.check_invariants().unwrap();
 }
 
+/// A follower's appends of a compacted leader's records leave gaps between its runs: a read
+/// from inside a gap starts at the next run (whether or not that run is among the last few).
+#[test]
+fn a_read_from_a_gap_between_runs_starts_at_the_next_record() {
+    let config = LogConfig::default();
+    let mut leader = Log::new(tp(), 0);
+    leader
+        .append(vec![text(0, Some("k"), Some("v")); 2], 0, &config)
+        .unwrap();
+    let two = read_all(&leader, 0, 2);
+    let mut follower = Log::new(tp(), 0);
+    // Runs at 0 and 2, 5 and 7, then 10 and 12, ... (offsets 1, 3, 4, 6, ... compacted away).
+    for k in 0..12 {
+        let batch: Vec<Record> = two
+            .iter()
+            .enumerate()
+            .map(|(i, r)| r.relocated(5 * k + 2 * i as i64))
+            .collect();
+        follower.append_as_follower(&batch, 0, &config).unwrap();
+    }
+    for (from, first) in [(1, 2), (3, 5), (4, 5), (8, 10), (51, 52), (53, 55)] {
+        let read = follower.read(from, i64::MAX, true, 58).unwrap().records;
+        assert_eq!(
+            read.first().map(Record::offset),
+            Some(first),
+            "read from {from}"
+        );
+        assert_eq!(
+            follower.iter_from(from).next().map(Record::offset),
+            Some(first)
+        );
+    }
+    follower.check_invariants().unwrap();
+}
+
 #[test]
 fn truncate_fully_restarts_the_log() {
     let config = LogConfig::default();
@@ -742,6 +777,14 @@ proptest! {
             // an error or an older segment (which has records to read; compaction's gaps
             // included).
             let (start, leo) = (log.log_start_offset(), log.log_end_offset());
+            // Finding a record by offset agrees with walking every segment's records.
+            for from in start..=leo {
+                let walked = log.segments().flat_map(|s| s.records()).find(|r| r.offset() >= from);
+                let walked = walked.map(Record::offset);
+                prop_assert_eq!(log.iter_from(from).next().map(Record::offset), walked);
+                let read = log.read(from, i64::MAX, true, leo).unwrap().records;
+                prop_assert_eq!(read.first().map(Record::offset), walked);
+            }
             for from in [start - 1, start, (start + leo) / 2, leo - 1, leo, leo + 1] {
                 for upper in [hw, leo, from, from + 1] {
                     let read = log.read(from, i64::MAX, true, upper);
