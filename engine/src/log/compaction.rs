@@ -21,7 +21,7 @@ use super::log_config::LogConfig;
 use super::memory_records::Run;
 use super::record::Record;
 use super::segment::Segment;
-use super::Log;
+use super::{Log, RecordIter};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -236,14 +236,10 @@ impl Log {
         let mut cleaned: Vec<Cleaned> = Vec::new();
         {
             let mut latest: BTreeMap<&[u8], i64> = BTreeMap::new();
-            for seg in self.segments[self.floor_index(first_dirty)..]
-                .iter()
-                .take_while(|s| s.base_offset < end)
-            {
-                for r in seg.records_from(seg.position(first_dirty)) {
-                    if let Some(key) = r.key() {
-                        latest.insert(key, r.offset());
-                    }
+            let below_end = self.segments.partition_point(|s| s.base_offset < end);
+            for r in RecordIter::new(&self.segments[..below_end], first_dirty) {
+                if let Some(key) = r.key() {
+                    latest.insert(key, r.offset());
                 }
             }
             let latest_offset = end - 1;

@@ -199,14 +199,21 @@ impl MemoryRecords {
     }
 }
 
-impl From<Vec<Record>> for MemoryRecords {
-    fn from(records: Vec<Record>) -> MemoryRecords {
-        let runs = if records.is_empty() {
+impl From<Run> for MemoryRecords {
+    /// A list never holds an empty run: `is_empty`, `first` and `last` rely on it.
+    fn from(run: Run) -> MemoryRecords {
+        let runs = if run.is_empty() {
             Vec::new()
         } else {
-            vec![Run::from(records)]
+            vec![run]
         };
         MemoryRecords { runs }
+    }
+}
+
+impl From<Vec<Record>> for MemoryRecords {
+    fn from(records: Vec<Record>) -> MemoryRecords {
+        Run::from(records).into()
     }
 }
 

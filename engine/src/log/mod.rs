@@ -134,6 +134,24 @@ struct RecordIter<'a> {
     records: std::slice::Iter<'a, Record>,
 }
 
+impl<'a> RecordIter<'a> {
+    /// The records of `segments` with offset ≥ `offset`.
+    fn new(segments: &'a [Arc<Segment>], offset: i64) -> RecordIter<'a> {
+        let start = segments
+            .partition_point(|s| s.base_offset <= offset)
+            .saturating_sub(1);
+        let mut segments = segments[start.min(segments.len())..].iter();
+        let (first, runs) = segments
+            .next()
+            .map_or((&[][..], &[][..]), |s| s.runs_from(s.position(offset)));
+        RecordIter {
+            segments,
+            runs: runs.iter(),
+            records: first.iter(),
+        }
+    }
+}
+
 impl<'a> Iterator for RecordIter<'a> {
     type Item = &'a Record;
 
@@ -716,19 +734,7 @@ impl Log {
 
     /// Every stored record with offset ≥ `offset`, in order (no range checks).
     pub fn iter_from(&self, offset: i64) -> impl Iterator<Item = &Record> + '_ {
-        let start = self
-            .segments
-            .partition_point(|s| s.base_offset <= offset)
-            .saturating_sub(1);
-        let mut segments = self.segments[start.min(self.segments.len())..].iter();
-        let (first, runs) = segments
-            .next()
-            .map_or((&[][..], &[][..]), |s| s.runs_from(s.position(offset)));
-        RecordIter {
-            segments,
-            runs: runs.iter(),
-            records: first.iter(),
-        }
+        RecordIter::new(&self.segments, offset)
     }
 
     /// Readable records, from the log start offset.

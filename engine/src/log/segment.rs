@@ -82,12 +82,6 @@ impl Segment {
         self.runs.iter().map(|run| run.len()).sum()
     }
 
-    /// The records from `at` on, in offset order.
-    pub(crate) fn records_from(&self, at: At) -> impl Iterator<Item = &Record> + '_ {
-        let (first, rest) = self.runs_from(at);
-        first.iter().chain(rest.iter().flat_map(|run| run.iter()))
-    }
-
     /// The records from `at` on, in runs: the first one cut at `at`.
     pub(crate) fn runs_from(&self, at: At) -> (&[Record], &[Run]) {
         let first = self
@@ -129,10 +123,7 @@ impl Segment {
 
     /// Replaces the records with `records`.
     pub(crate) fn set_records(&mut self, records: Run) {
-        self.runs.clear();
-        if !records.is_empty() {
-            self.runs.push(records);
-        }
+        self.runs = MemoryRecords::from(records).into_runs();
     }
 
     /// Drops spare capacity: a rolled segment is appended to no more.
