@@ -65,15 +65,20 @@ impl From<Arc<[Record]>> for Run {
     }
 }
 
-impl From<Vec<Record>> for Run {
-    fn from(mut records: Vec<Record>) -> Run {
-        match (records.pop(), records.is_empty()) {
-            (Some(one), true) => Run::One(one),
-            (last, _) => {
-                records.extend(last);
-                Run::from(Arc::<[Record]>::from(records))
-            }
+impl Run {
+    /// `records` as a run: a lone record as it is, more in one allocation of the right size
+    /// (their count is known).
+    pub(crate) fn collect(mut records: impl ExactSizeIterator<Item = Record>) -> Run {
+        match (records.len(), records.next()) {
+            (1, Some(one)) => Run::One(one),
+            (_, first) => Run::from(first.into_iter().chain(records).collect::<Arc<[Record]>>()),
         }
+    }
+}
+
+impl From<Vec<Record>> for Run {
+    fn from(records: Vec<Record>) -> Run {
+        Run::collect(records.into_iter())
     }
 }
 

@@ -217,19 +217,14 @@ pub(crate) struct EncodedBatch {
     pub(crate) records_size: i64,
 }
 
-/// The records whose bodies lie at `places` (offset, body start, body end) in `payload`: a
-/// lone record as it is, more in one allocation of the right size (their count is known).
+/// The records whose bodies lie at `places` (offset, body start, body end) in `payload`.
 fn stored(payload: &Arc<[u8]>, places: impl ExactSizeIterator<Item = (i64, u32, u32)>) -> Run {
-    let mut records = places.map(|(offset, start, end)| Record {
+    Run::collect(places.map(|(offset, start, end)| Record {
         offset,
         start,
         end,
         payload: Arc::clone(payload),
-    });
-    match (records.len(), records.next()) {
-        (1, Some(one)) => Run::One(one),
-        (_, first) => Run::from(first.into_iter().chain(records).collect::<Arc<[Record]>>()),
-    }
+    }))
 }
 
 /// Positions of a body's fields, relative to the body.
