@@ -12,6 +12,9 @@ pub struct Segment {
     pub(crate) base_offset: i64,
     /// The records, in the runs they were appended in (see `memory_records.rs`), none empty.
     runs: Vec<Run>,
+    /// How many records the runs hold, kept as they change: the UI's views ask every segment
+    /// of every replica for it each frame, and one-record batches make thousands of runs.
+    records: usize,
     pub(crate) size_bytes: i64,
     /// Largest record timestamp (`maxTimestampSoFar`), [`NO_TIMESTAMP`] when none.
     pub(crate) max_timestamp: i64,
@@ -51,6 +54,7 @@ impl Segment {
         Segment {
             base_offset,
             runs: Vec::new(),
+            records: 0,
             size_bytes: 0,
             max_timestamp: NO_TIMESTAMP,
             rolling_base_timestamp: None,
@@ -79,7 +83,7 @@ impl Segment {
     }
 
     pub fn record_count(&self) -> usize {
-        self.runs.iter().map(|run| run.len()).sum()
+        self.records
     }
 
     /// The records from `at` on, in runs: the first one cut at `at`.
@@ -124,6 +128,11 @@ impl Segment {
     /// Replaces the records with `records`.
     pub(crate) fn set_records(&mut self, records: Run) {
         self.runs = MemoryRecords::from(records).into_runs();
+        self.records = self.count_records();
+    }
+
+    fn count_records(&self) -> usize {
+        self.runs.iter().map(|run| run.len()).sum()
     }
 
     /// Drops spare capacity: a rolled segment is appended to no more.
@@ -256,14 +265,19 @@ impl Segment {
             let grown = needed.max(self.runs.len() + self.runs.len() / 4);
             self.runs.reserve_exact(grown - self.runs.len());
         }
-        self.runs.extend(runs.filter(|run| !run.is_empty()));
+        let records = &mut self.records;
+        self.runs.extend(
+            runs.filter(|run| !run.is_empty())
+                .inspect(|run| *records += run.len()),
+        );
         self.size_bytes += bytes;
         self.max_timestamp = self.max_timestamp.max(max_timestamp);
         self.last_modified_ms = now_ms;
     }
 
-    /// Recomputes size and largest timestamp after records were removed.
+    /// Recomputes count, size and largest timestamp after records were removed.
     pub(crate) fn recompute(&mut self) {
+        self.records = self.count_records();
         self.size_bytes = records_size(self.records());
         self.max_timestamp = self
             .records()

@@ -768,6 +768,8 @@ proptest! {
                 if !s.is_empty() {
                     prop_assert_eq!(s.size_bytes(), record::records_size(s.records()));
                 }
+                // The count kept as records come and go is the count of what is there.
+                prop_assert_eq!(s.record_count(), s.records().count());
             }
             // Reading from any readable offset returns the first record at or after it.
             let from = log.log_start_offset();
