@@ -14,7 +14,7 @@ pub struct Segment {
     runs: Vec<Run>,
     /// How many records the runs hold, kept as they change: the UI's views ask every segment
     /// of every replica for it each frame, and one-record batches make thousands of runs.
-    records: usize,
+    record_count: usize,
     pub(crate) size_bytes: i64,
     /// Largest record timestamp (`maxTimestampSoFar`), [`NO_TIMESTAMP`] when none.
     pub(crate) max_timestamp: i64,
@@ -54,7 +54,7 @@ impl Segment {
         Segment {
             base_offset,
             runs: Vec::new(),
-            records: 0,
+            record_count: 0,
             size_bytes: 0,
             max_timestamp: NO_TIMESTAMP,
             rolling_base_timestamp: None,
@@ -83,7 +83,7 @@ impl Segment {
     }
 
     pub fn record_count(&self) -> usize {
-        self.records
+        self.record_count
     }
 
     /// The records from `at` on, in runs: the first one cut at `at`.
@@ -128,7 +128,7 @@ impl Segment {
     /// Replaces the records with `records`.
     pub(crate) fn set_records(&mut self, records: Run) {
         self.runs = MemoryRecords::from(records).into_runs();
-        self.records = self.count_records();
+        self.record_count = self.count_records();
     }
 
     fn count_records(&self) -> usize {
@@ -265,10 +265,10 @@ impl Segment {
             let grown = needed.max(self.runs.len() + self.runs.len() / 4);
             self.runs.reserve_exact(grown - self.runs.len());
         }
-        let records = &mut self.records;
+        let count = &mut self.record_count;
         self.runs.extend(
             runs.filter(|run| !run.is_empty())
-                .inspect(|run| *records += run.len()),
+                .inspect(|run| *count += run.len()),
         );
         self.size_bytes += bytes;
         self.max_timestamp = self.max_timestamp.max(max_timestamp);
@@ -277,7 +277,7 @@ impl Segment {
 
     /// Recomputes count, size and largest timestamp after records were removed.
     pub(crate) fn recompute(&mut self) {
-        self.records = self.count_records();
+        self.record_count = self.count_records();
         self.size_bytes = records_size(self.records());
         self.max_timestamp = self
             .records()
