@@ -127,12 +127,8 @@ impl Segment {
 
     /// Replaces the records with `records`.
     pub(crate) fn set_records(&mut self, records: Run) {
+        self.record_count = records.len();
         self.runs = MemoryRecords::from(records).into_runs();
-        self.record_count = self.count_records();
-    }
-
-    fn count_records(&self) -> usize {
-        self.runs.iter().map(|run| run.len()).sum()
     }
 
     /// Drops spare capacity: a rolled segment is appended to no more.
@@ -277,7 +273,7 @@ impl Segment {
 
     /// Recomputes count, size and largest timestamp after records were removed.
     pub(crate) fn recompute(&mut self) {
-        self.record_count = self.count_records();
+        self.record_count = self.records().count();
         self.size_bytes = records_size(self.records());
         self.max_timestamp = self
             .records()
