@@ -19,6 +19,9 @@ use yew::prelude::*;
 /// The database, Connect and Streams band under the stage (declared here: it is the stage's).
 #[path = "flows.rs"]
 mod flows;
+/// The messages in flight, drawn outside Yew (declared here: they are the stage's).
+#[path = "in_flight.rs"]
+mod in_flight;
 
 #[derive(Properties)]
 pub struct StageProps {
@@ -370,6 +373,8 @@ impl BodyClock {
 pub fn Stage(props: &StageProps) -> Html {
     let l = props.lang;
     let body_clock = use_mut_ref(BodyClock::default);
+    let drawn = use_mut_ref(in_flight::InFlight::default);
+    let group = use_node_ref();
     let world = props.world.borrow();
     let sim = world.sim();
     let lay = Rc::new(layout(sim));
@@ -378,38 +383,69 @@ pub fn Stage(props: &StageProps) -> Html {
     let busy = messages.len() > BUSY_MESSAGES;
     let body_frame = body_clock.borrow_mut().frame(props.frame, busy);
     let reduced = props.reduced_motion;
-    let dots = messages.iter().filter(|m| props.chatter || !chatter(m)).filter_map(|m| {
-        let span = (m.deliver_at - m.sent_at).max(1) as f64;
-        // Reduced motion: a still marker halfway along the link for as long as it is in flight.
-        let f = if reduced { 0.5 } else { ((now - m.sent_at) as f64 / span).clamp(0.0, 1.0) };
-        // Between brokers a message travels along its link's arc; elsewhere in a straight line.
-        let (x, y) = match (lay.drawn(m.from), lay.drawn(m.to)) {
-            (NodeId::Broker(a), NodeId::Broker(b)) if a != b => on_curve(lay.link_curve(a, b)?, f),
-            _ => {
-                let from = lay.anchor(m.from, m.to)?;
-                let to = lay.anchor(m.to, m.from)?;
-                (from.0 + (to.0 - from.0) * f, from.1 + (to.1 - from.1) * f)
-            }
-        };
-        let replication = matches!((m.from, m.to), (NodeId::Broker(_), NodeId::Broker(_)));
-        let c = colour(m.api, replication);
-        let r = if m.records > 0 { 6.0 + (m.records as f64).sqrt().min(6.0) } else { 4.5 };
-        let (fill, stroke) = if m.request { (c, c) } else { ("none", c) };
-        let id = m.id.to_string();
-        // The title in two static pieces: nothing to format or compare by content each frame.
-        Some(html! {
-            <circle class={classes!("msg", m.lost.then_some("lost"))} key={id.clone()} data-id={id} cx={px(x)} cy={px(y)} r={px(r)} fill={fill} stroke={stroke}>
-                <title>{ m.api.name() }{ if m.request { " request" } else { " response" } }</title>
-            </circle>
+    let dots: Vec<in_flight::Dot> = messages
+        .iter()
+        .filter(|m| props.chatter || !chatter(m))
+        .filter_map(|m| {
+            let span = (m.deliver_at - m.sent_at).max(1) as f64;
+            // Reduced motion: a still marker halfway along the link for as long as it is in flight.
+            let f = if reduced {
+                0.5
+            } else {
+                ((now - m.sent_at) as f64 / span).clamp(0.0, 1.0)
+            };
+            // Between brokers a message travels along its link's arc; elsewhere in a straight line.
+            let (x, y) = match (lay.drawn(m.from), lay.drawn(m.to)) {
+                (NodeId::Broker(a), NodeId::Broker(b)) if a != b => {
+                    on_curve(lay.link_curve(a, b)?, f)
+                }
+                _ => {
+                    let from = lay.anchor(m.from, m.to)?;
+                    let to = lay.anchor(m.to, m.from)?;
+                    (from.0 + (to.0 - from.0) * f, from.1 + (to.1 - from.1) * f)
+                }
+            };
+            let replication = matches!((m.from, m.to), (NodeId::Broker(_), NodeId::Broker(_)));
+            let c = colour(m.api, replication);
+            let r = if m.records > 0 {
+                6.0 + (m.records as f64).sqrt().min(6.0)
+            } else {
+                4.5
+            };
+            let (fill, stroke) = if m.request { (c, c) } else { ("none", c) };
+            let title = (
+                m.api.name(),
+                if m.request { " request" } else { " response" },
+            );
+            Some(in_flight::Dot {
+                id: m.id,
+                x,
+                y,
+                r,
+                fill,
+                stroke,
+                lost: m.lost,
+                title,
+            })
         })
-    });
+        .collect();
+    // Drawn into the messages group once Yew has put it on the page.
+    {
+        let group = group.clone();
+        let drawn = drawn.clone();
+        use_effect(move || {
+            if let Some(g) = group.cast::<web_sys::Element>() {
+                drawn.borrow_mut().sync(&g, &dots);
+            }
+        });
+    }
     let height = H + lay.flows.as_ref().map_or(0.0, flows::Plan::height);
     html! {
         <svg class={classes!("stage", reduced.then_some("reduced-motion"), (height > H).then_some("with-flows"))} viewBox={format!("0 0 {W} {height}")} role="group" aria-label={t(l, Text::StageLabel)}>
             <StageBody lang={l} world={props.world.clone()} frame={body_frame} lay={lay.clone()} selected={props.selected.clone()} on_select={props.on_select.clone()} {reduced} {busy} />
             // In a group of their own, which the style sheet asks to be a layer of its own
             // (will-change): the dots move every frame, the body under them mostly does not.
-            <g class="messages">{ for dots }</g>
+            <g class="messages" ref={group}></g>
         </svg>
     }
 }
