@@ -748,6 +748,32 @@ const typeLine = async (page, line) => {
   await input.press('Enter');
 };
 
+test('a busy stage: arrived dots leave, and each producer\'s counters still count, in turns', async (page, base) => {
+  await page.goto(base + '?reset', { waitUntil: 'load' });
+  await page.waitForSelector('g.broker');
+  await setSpeed(page, 1);
+  // 60 producers on 300 ms links keep well over the stage's 60 busy messages in flight.
+  const ids = [...Array(60).keys()];
+  await typeLine(page, ids.map((i) => `producer start --topic orders --rate 20/s --name busy-${i}`).join('; '));
+  const links = ids.flatMap((i) => [0, 1, 2].map((b) => `network latency busy-${i} ${b} 300ms`));
+  for (let i = 0; i < links.length; i += 30) await typeLine(page, links.slice(i, i + 30).join('; '));
+  await page.waitForFunction(() => document.querySelectorAll('circle.msg').length > 80, null, { timeout: 20000 });
+  const dots = () => page.$$eval('circle.msg', (cs) => cs.map((c) => c.dataset.id));
+  const before = await dots();
+  if (new Set(before).size !== before.length) throw new Error('two dots for one message');
+  // Counters of a producer box: "N acked · M sent".
+  const counts = (name) => page.$eval(`g.producer[aria-label$=" ${name}"]`, (g) => g.querySelectorAll('text.detail')[1].textContent.match(/\d+/g).map(Number));
+  const first = await counts('busy-7');
+  await page.waitForTimeout(2500);
+  const after = await dots();
+  const stayed = before.filter((id) => after.includes(id));
+  // A message is on a 300 ms link: none drawn 2.5 s ago is still in flight.
+  if (stayed.length) throw new Error(`${stayed.length} of ${before.length} dots still drawn 2.5 s later`);
+  const later = await counts('busy-7');
+  if (!(later[0] > first[0] && later[1] > first[1])) throw new Error(`busy-7's counters did not count on: ${first} then ${later}`);
+  if (later[0] > later[1]) throw new Error(`more acked than sent: ${later}`);
+});
+
 test('history: markers, charts and the message sequence fill in; a marker and an event go to their moment', async (page, base) => {
   await page.goto(base, { waitUntil: 'load' });
   await page.waitForSelector('.sequence .arrow', { timeout: 10000 });
