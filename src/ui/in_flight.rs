@@ -28,6 +28,8 @@ struct Drawn {
     circle: Element,
     cx: SvgLength,
     cy: SvgLength,
+    /// Where it was put last: a paused world, or a still marker (reduced motion), writes nothing.
+    at: (f32, f32),
     lost: bool,
     /// Drawn in this frame's sync (the others have arrived).
     seen: bool,
@@ -50,8 +52,12 @@ impl InFlight {
             match self.drawn.get_mut(&d.id) {
                 Some(on) => {
                     // Numbers, not text: nothing to format in WebAssembly or parse in the page.
-                    let _ = on.cx.set_value(d.x as f32);
-                    let _ = on.cy.set_value(d.y as f32);
+                    let at = (d.x as f32, d.y as f32);
+                    if on.at != at {
+                        on.at = at;
+                        let _ = on.cx.set_value(at.0);
+                        let _ = on.cy.set_value(at.1);
+                    }
                     if on.lost != d.lost {
                         on.lost = d.lost;
                         let _ = on.circle.set_attribute("class", class(d.lost));
@@ -100,13 +106,15 @@ fn draw(doc: &web_sys::Document, group: &Element, d: &Dot) -> Option<Drawn> {
     }
     let svg: &SvgCircleElement = circle.dyn_ref()?;
     let (cx, cy) = (svg.cx().base_val(), svg.cy().base_val());
-    let _ = cx.set_value(d.x as f32);
-    let _ = cy.set_value(d.y as f32);
+    let at = (d.x as f32, d.y as f32);
+    let _ = cx.set_value(at.0);
+    let _ = cy.set_value(at.1);
     group.append_child(&circle).ok()?;
     Some(Drawn {
         circle,
         cx,
         cy,
+        at,
         lost: d.lost,
         seen: true,
     })
