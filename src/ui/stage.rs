@@ -290,8 +290,8 @@ fn clients_in_order(sim: &crate::engine::Sim) -> Vec<ClientView> {
 }
 
 /// More messages in flight than this make a busy picture: its brokers, clients and groups are
-/// then redrawn at most every [`BUSY_BODY_MS`] while the messages still move every frame.
-/// Rebuilding and diffing a thousand nodes 60 times a second is what a busy frame cannot
+/// then redrawn at most every [`BUSY_BODY_MS`] while the messages still move every frame, painted
+/// on a canvas rather than drawn as circles (see `in_flight`). Rebuilding and diffing a thousand nodes 60 times a second is what a busy frame cannot
 /// afford, and counters changing that fast cannot be read anyway.
 const BUSY_MESSAGES: usize = 60;
 const BUSY_BODY_MS: f64 = 100.0;
@@ -375,6 +375,7 @@ pub fn Stage(props: &StageProps) -> Html {
     let body_clock = use_mut_ref(BodyClock::default);
     let drawn = use_mut_ref(in_flight::InFlight::default);
     let group = use_node_ref();
+    let area = use_node_ref();
     let world = props.world.borrow();
     let sim = world.sim();
     let lay = Rc::new(layout(sim));
@@ -429,23 +430,30 @@ pub fn Stage(props: &StageProps) -> Html {
             })
         })
         .collect();
-    // Drawn into the messages group once Yew has put it on the page.
+    let height = H + lay.flows.as_ref().map_or(0.0, flows::Plan::height);
+    // Drawn into the messages group, or the canvas area, once Yew has put them on the page.
     {
-        let group = group.clone();
+        let (group, area) = (group.clone(), area.clone());
         let drawn = drawn.clone();
         use_effect(move || {
-            if let Some(g) = group.cast::<web_sys::Element>() {
-                drawn.borrow_mut().sync(&g, &dots);
+            if let (Some(group), Some(area)) = (group.cast(), area.cast()) {
+                let on = in_flight::Layers {
+                    group: &group,
+                    area: &area,
+                    size: (W, height),
+                };
+                drawn.borrow_mut().draw(on, &dots, busy, reduced);
             }
         });
     }
-    let height = H + lay.flows.as_ref().map_or(0.0, flows::Plan::height);
     html! {
         <svg class={classes!("stage", reduced.then_some("reduced-motion"), (height > H).then_some("with-flows"))} viewBox={format!("0 0 {W} {height}")} role="group" aria-label={t(l, Text::StageLabel)}>
             <StageBody lang={l} world={props.world.clone()} frame={body_frame} lay={lay.clone()} selected={props.selected.clone()} on_select={props.on_select.clone()} {reduced} {busy} />
             // In a group of their own, which the style sheet asks to be a layer of its own
             // (will-change): the dots move every frame, the body under them mostly does not.
             <g class="messages" ref={group}></g>
+            // A busy picture's dots, painted on a canvas over the whole stage.
+            <foreignObject class="messages-canvas" x="0" y="0" width={W.to_string()} height={height.to_string()} aria-hidden="true" ref={area}></foreignObject>
         </svg>
     }
 }

@@ -61,11 +61,14 @@ const typeLine = async (page, line) => {
 const typeLines = async (page, lines, per = 30) => {
   for (let i = 0; i < lines.length; i += per) await typeLine(page, lines.slice(i, i + per).join('; '));
 };
-// Frame intervals (requestAnimationFrame) over `s` seconds, and the messages drawn meanwhile.
+// Frame intervals (requestAnimationFrame) over `s` seconds, and the messages drawn meanwhile
+// (circles, or a busy stage's canvas, which says how many dots it painted).
 const frames = (page, s) => page.evaluate((ms) => new Promise((done) => {
+  const dotsDrawn = () => document.querySelectorAll('circle.msg').length
+    + Number(document.querySelector('.messages-canvas canvas')?.dataset.dots || 0);
   const ts = []; const inFlight = [];
   const tick = (t) => {
-    ts.push(t); inFlight.push(document.querySelectorAll('circle.msg').length);
+    ts.push(t); inFlight.push(dotsDrawn());
     if (t - ts[0] < ms) requestAnimationFrame(tick); else done({ ts, inFlight });
   };
   requestAnimationFrame(tick);
