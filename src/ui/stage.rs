@@ -124,7 +124,10 @@ fn chatter(m: &MessageView) -> bool {
 struct Layout {
     /// The clients in the order they are drawn: producers, then consumers by group and name.
     clients: Vec<ClientView>,
+    /// Where each producer's messages start: its box's right edge, or for one left out, the
+    /// "+N more" line's.
     producers: BTreeMap<NodeId, (f64, f64)>,
+    column: ProducerColumn,
     consumers: BTreeMap<NodeId, (f64, f64)>,
     brokers: BTreeMap<i32, (f64, f64)>,
     broker_w: f64,
@@ -135,6 +138,68 @@ struct Layout {
     hosts: BTreeMap<NodeId, i32>,
     /// The database, Connect and Streams band under the brokers, if there is anything in it.
     flows: Option<flows::Plan>,
+}
+
+/// The producers' column, from under its title to above the legend.
+const PRODUCERS_TOP: f64 = 110.0;
+const PRODUCERS_BOTTOM: f64 = 700.0;
+/// A producer's box of three lines (name, topics, counters), and the room it is given when the
+/// column has it to spare.
+const PRODUCER_H: f64 = 60.0;
+const PRODUCER_PITCH: f64 = 100.0;
+/// The least room a row of one line (name and counters) is given; producers beyond the rows
+/// the column then holds are left out, like a broker's partitions, behind a "+N more" line.
+const PRODUCER_ROW_MIN: f64 = 22.0;
+
+/// How the producers' column is drawn.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct ProducerColumn {
+    /// Room per producer, top to top.
+    pitch: f64,
+    /// Boxes of three lines, or rows of one.
+    boxes: bool,
+    /// How many are drawn; the rest are counted on the "+N more" line.
+    shown: usize,
+}
+
+impl ProducerColumn {
+    fn of(producers: usize) -> ProducerColumn {
+        let room = PRODUCERS_BOTTOM - PRODUCERS_TOP;
+        let pitch = (room / producers.max(1) as f64).min(PRODUCER_PITCH);
+        if pitch >= PRODUCER_H + 6.0 {
+            return ProducerColumn {
+                pitch,
+                boxes: true,
+                shown: producers,
+            };
+        }
+        let pitch = pitch.clamp(PRODUCER_ROW_MIN, 40.0);
+        let rows = (room / pitch) as usize;
+        ProducerColumn {
+            pitch,
+            boxes: false,
+            // The last row is the "+N more" line when they do not all fit.
+            shown: if producers > rows {
+                rows - 1
+            } else {
+                producers
+            },
+        }
+    }
+
+    /// The height of a producer's box or row.
+    fn height(&self) -> f64 {
+        if self.boxes {
+            PRODUCER_H
+        } else {
+            self.pitch - 4.0
+        }
+    }
+
+    /// The middle of the `i`th producer's box, or of the "+N more" line for those left out.
+    fn middle(&self, i: usize) -> f64 {
+        PRODUCERS_TOP + i.min(self.shown) as f64 * self.pitch + self.height() / 2.0
+    }
 }
 
 /// The controller strip above the brokers.
@@ -215,6 +280,7 @@ fn layout(sim: &crate::engine::Sim) -> Layout {
     let mut l = Layout {
         clients: clients_in_order(sim),
         producers: BTreeMap::new(),
+        column: ProducerColumn::of(0),
         consumers: BTreeMap::new(),
         brokers: BTreeMap::new(),
         broker_w,
@@ -254,14 +320,21 @@ fn layout(sim: &crate::engine::Sim) -> Layout {
         l.brokers
             .insert(b.id, (CLUSTER_X + i as f64 * (broker_w + gap), BROKER_TOP));
     }
-    let mut py = 110.0;
+    l.column = ProducerColumn::of(
+        l.clients
+            .iter()
+            .filter(|c| c.kind == ClientKind::Producer)
+            .count(),
+    );
+    let mut producers = 0;
     let mut cy = 140.0;
     let mut last_group: Option<String> = None;
     for c in &l.clients {
         match c.kind {
             ClientKind::Producer => {
-                l.producers.insert(c.node, (200.0, py + 30.0));
-                py += 100.0;
+                l.producers
+                    .insert(c.node, (200.0, l.column.middle(producers)));
+                producers += 1;
             }
             ClientKind::Consumer => {
                 if last_group.is_some() && last_group != c.group {
@@ -501,20 +574,37 @@ fn StageBody(props: &BodyProps) -> Html {
         props.busy,
         super::driver::wall_ms(),
     );
-    let producers = producers().zip(shown).map(|(c, (acked, sent))| {
+    let column = lay.column;
+    let producers = producers().zip(shown).take(column.shown).map(|(c, (acked, sent))| {
         let (x, y) = lay.producers[&c.node];
         let sel = Selection::Producer(c.name.clone());
         let chosen = is_sel(&sel);
         let (onclick, onkeydown) = pick(&props.on_select, sel);
-        html! {
-            <g class={classes!("producer", "pick", chosen.then_some("selected"))} key={c.name.clone()} tabindex="0" role="button"
-                aria-label={format!("{} {}", t(l, Text::ProducerWord), c.name)} {onclick} {onkeydown}>
-                <rect x={px(x - 180.0)} y={px(y - 30.0)} width="180" height="60" rx="8" />
+        let h = column.height();
+        // A row of one line has room for the counts alone: the inspector has the words.
+        let lines = if column.boxes {
+            html! { <>
                 <text class="name" x={px(x - 170.0)} y={px(y - 10.0)}>{ flows::fit(&c.name, 135.0) }</text>
                 <text class="detail" x={px(x - 170.0)} y={px(y + 8.0)}>{ format!("→ {}", c.topics.join(", ")) }</text>
                 <text class="detail" x={px(x - 170.0)} y={px(y + 23.0)}>{ format!("{acked} {} · {sent} {}", t(l, Text::Acked), t(l, Text::Sent)) }</text>
+            </> }
+        } else {
+            html! { <>
+                <text class="name" x={px(x - 172.0)} y={px(y + 4.5)}>{ flows::fit(&c.name, 92.0) }</text>
+                <text class="detail counts" x={px(x - 6.0)} y={px(y + 4.0)}>{ format!("{acked} · {sent}") }</text>
+            </> }
+        };
+        html! {
+            <g class={classes!("producer", "pick", chosen.then_some("selected"), (!column.boxes).then_some("row"))} key={c.name.clone()} tabindex="0" role="button"
+                aria-label={format!("{} {}", t(l, Text::ProducerWord), c.name)} {onclick} {onkeydown}>
+                <rect x={px(x - 180.0)} y={px(y - h / 2.0)} width="180" height={px(h)} rx={if column.boxes { "8" } else { "5" }} />
+                { lines }
             </g>
         }
+    });
+    let left_out = lay.producers.len() - column.shown.min(lay.producers.len());
+    let more_producers = (left_out > 0).then(|| html! {
+        <text class="detail more-producers" x="20" y={px(column.middle(column.shown) + 4.0)}>{ format!("+{left_out} {}", t(l, Text::MoreSeries)) }</text>
     });
 
     let topics: Vec<_> = sim
@@ -771,6 +861,7 @@ fn StageBody(props: &BodyProps) -> Html {
             <>{ for controllers }</>
             <text class="region-title" x={px(GROUPS_X)} y="40">{ t(l, Text::ConsumerGroups) }</text>
             <>{ for producers }</>
+            { for more_producers }
             <>{ for brokers }</>
             <>{ for links }</>
             <>{ for groups }</>
