@@ -128,7 +128,9 @@ struct Layout {
     /// "+N more" line's.
     producers: BTreeMap<NodeId, (f64, f64)>,
     column: ProducerColumn,
+    /// Where each group member's messages end, as for the producers.
     consumers: BTreeMap<NodeId, (f64, f64)>,
+    members: MemberColumn,
     brokers: BTreeMap<i32, (f64, f64)>,
     broker_w: f64,
     /// Controller voters or ZooKeeper servers: the top-left corner of each box.
@@ -199,6 +201,46 @@ impl ProducerColumn {
     /// The middle of the `i`th producer's box, or of the "+N more" line for those left out.
     fn middle(&self, i: usize) -> f64 {
         PRODUCERS_TOP + i.min(self.shown) as f64 * self.pitch + self.height() / 2.0
+    }
+}
+
+/// The consumer groups' column: each group's title, then its members, down to the legend.
+const GROUPS_TOP: f64 = 140.0;
+const GROUPS_BOTTOM: f64 = 700.0;
+/// Room for a group's title between its members and the previous group's.
+const GROUP_GAP: f64 = 56.0;
+/// A member's box of two lines (name and count; its partitions), and its room to spare.
+const MEMBER_H: f64 = 54.0;
+const MEMBER_PITCH: f64 = 64.0;
+
+/// How the group members are drawn: boxes while they fit, then rows of one line, and members
+/// past the column's bottom left out behind a "+N more" line, as the producers are.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct MemberColumn {
+    pitch: f64,
+    boxes: bool,
+    /// How many members are drawn (the first in the stage's order).
+    shown: usize,
+    /// Where the "+N more" line is, when some are left out.
+    more_at: f64,
+}
+
+impl MemberColumn {
+    /// The top of a member's box or row whose messages end at `y`.
+    fn top(&self, y: f64) -> f64 {
+        if self.boxes {
+            y - 20.0
+        } else {
+            y - self.height() / 2.0
+        }
+    }
+
+    fn height(&self) -> f64 {
+        if self.boxes {
+            MEMBER_H
+        } else {
+            self.pitch - 4.0
+        }
     }
 }
 
@@ -281,6 +323,12 @@ fn layout(sim: &crate::engine::Sim) -> Layout {
         clients: clients_in_order(sim),
         producers: BTreeMap::new(),
         column: ProducerColumn::of(0),
+        members: MemberColumn {
+            pitch: MEMBER_PITCH,
+            boxes: true,
+            shown: 0,
+            more_at: GROUPS_BOTTOM,
+        },
         consumers: BTreeMap::new(),
         brokers: BTreeMap::new(),
         broker_w,
@@ -320,32 +368,56 @@ fn layout(sim: &crate::engine::Sim) -> Layout {
         l.brokers
             .insert(b.id, (CLUSTER_X + i as f64 * (broker_w + gap), BROKER_TOP));
     }
-    l.column = ProducerColumn::of(
-        l.clients
-            .iter()
-            .filter(|c| c.kind == ClientKind::Producer)
-            .count(),
-    );
-    let mut producers = 0;
-    let mut cy = 140.0;
-    let mut last_group: Option<String> = None;
-    for c in &l.clients {
-        match c.kind {
-            ClientKind::Producer => {
-                l.producers
-                    .insert(c.node, (200.0, l.column.middle(producers)));
-                producers += 1;
-            }
-            ClientKind::Consumer => {
-                if last_group.is_some() && last_group != c.group {
-                    cy += 56.0;
-                }
-                last_group = c.group.clone();
-                l.consumers.insert(c.node, (GROUPS_X, cy + 20.0));
-                cy += 64.0;
-            }
-        }
+    let producers: Vec<NodeId> = l
+        .clients
+        .iter()
+        .filter(|c| c.kind == ClientKind::Producer)
+        .map(|c| c.node)
+        .collect();
+    l.column = ProducerColumn::of(producers.len());
+    for (i, node) in producers.into_iter().enumerate() {
+        l.producers.insert(node, (200.0, l.column.middle(i)));
     }
+    let members: Vec<&ClientView> = l
+        .clients
+        .iter()
+        .filter(|c| c.kind == ClientKind::Consumer)
+        .collect();
+    let new_group = |i: usize| i > 0 && members[i - 1].group != members[i].group;
+    let gaps = (0..members.len()).filter(|i| new_group(*i)).count() as f64;
+    // The pitch at which every member fits: boxes while it is a box's and a little more.
+    let room = GROUPS_BOTTOM - GROUPS_TOP - gaps * GROUP_GAP;
+    let n = members.len().max(1) as f64;
+    let box_pitch = ((room - MEMBER_H) / (n - 1.0).max(1.0)).min(MEMBER_PITCH);
+    l.members.boxes = box_pitch >= MEMBER_H + 4.0;
+    l.members.pitch = if l.members.boxes {
+        box_pitch
+    } else {
+        ((room + 4.0) / n).clamp(PRODUCER_ROW_MIN, 40.0)
+    };
+    let (pitch, h) = (l.members.pitch, l.members.height());
+    let mut top = GROUPS_TOP;
+    let mut more: Option<f64> = None;
+    for (i, c) in members.iter().enumerate() {
+        if new_group(i) {
+            top += GROUP_GAP;
+        }
+        // A member is drawn if the rest fit after it, or at least the "+N more" line does.
+        let last = i + 1 == members.len();
+        if more.is_none() && !(last && top + h <= GROUPS_BOTTOM) && top + pitch + h > GROUPS_BOTTOM
+        {
+            more = Some(top);
+        }
+        let at = match more {
+            Some(line) => (GROUPS_X, line + h / 2.0),
+            None if l.members.boxes => (GROUPS_X, top + 20.0),
+            None => (GROUPS_X, top + h / 2.0),
+        };
+        l.consumers.insert(c.node, at);
+        l.members.shown += usize::from(more.is_none());
+        top += pitch;
+    }
+    l.members.more_at = more.unwrap_or(GROUPS_BOTTOM);
     l
 }
 
@@ -706,10 +778,21 @@ fn StageBody(props: &BodyProps) -> Html {
         }
     });
 
-    let groups = sim.group_ids().into_iter().filter_map(|g| sim.group_view(&g)).map(|g| {
+    let column = lay.members;
+    let drawn: Vec<NodeId> = clients
+        .iter()
+        .filter(|c| c.kind == ClientKind::Consumer)
+        .take(column.shown)
+        .map(|c| c.node)
+        .collect();
+    let groups = sim.group_ids().into_iter().filter_map(|g| sim.group_view(&g)).filter_map(|g| {
         let members: Vec<&ClientView> = clients.iter().filter(|c| c.group.as_deref() == Some(g.group_id.as_str())).collect();
-        let top = members.first().and_then(|c| lay.consumers.get(&c.node)).map_or(130.0, |p| p.1 - 20.0);
-        let rows = members.iter().map(|c| {
+        // A group whose members are all left out is counted on the "+N more" line with them.
+        if members.first().is_some_and(|c| !drawn.contains(&c.node)) {
+            return None;
+        }
+        let top = members.first().and_then(|c| lay.consumers.get(&c.node)).map_or(130.0, |p| column.top(p.1));
+        let rows = members.iter().filter(|c| drawn.contains(&c.node)).map(|c| {
             let (x, y) = lay.consumers[&c.node];
             let parts: Vec<String> = c.assignment.iter().map(|tp| {
                 let lag = g.offsets.iter().find(|o| o.tp == *tp).and_then(|o| o.lag);
@@ -722,17 +805,25 @@ fn StageBody(props: &BodyProps) -> Html {
             html! {
                 <g class={classes!("member", "pick", idle.then_some("idle"), chosen.then_some("selected"))} key={c.name.clone()}
                     tabindex="0" role="button" aria-label={format!("{} {}", t(l, Text::ConsumerWord), c.name)} {onclick} {onkeydown}>
-                    <rect x={px(x)} y={px(y - 20.0)} width="250" height="54" rx="8" />
-                    <text class="name" x={px(x + 10.0)} y={px(y - 2.0)}>{ flows::fit(&c.name, 140.0) }</text>
-                    <text class="detail" x={px(x + 10.0)} y={px(y + 16.0)}>{ if idle { t(l, Text::Idle).to_string() } else { parts.join(" · ") } }</text>
-                    <text class="detail" x={px(x + 240.0)} y={px(y - 2.0)} text-anchor="end">{ format!("{} {}", c.consumed, t(l, Text::Consumed)) }</text>
+                    if column.boxes {
+                        <rect x={px(x)} y={px(y - 20.0)} width="250" height={px(MEMBER_H)} rx="8" />
+                        <text class="name" x={px(x + 10.0)} y={px(y - 2.0)}>{ flows::fit(&c.name, 140.0) }</text>
+                        <text class="detail" x={px(x + 10.0)} y={px(y + 16.0)}>{ if idle { t(l, Text::Idle).to_string() } else { parts.join(" · ") } }</text>
+                        <text class="detail" x={px(x + 240.0)} y={px(y - 2.0)} text-anchor="end">{ format!("{} {}", c.consumed, t(l, Text::Consumed)) }</text>
+                    } else {
+                        // One line: name, partitions, and the count alone.
+                        <rect x={px(x)} y={px(column.top(y))} width="250" height={px(column.height())} rx="5" />
+                        <text class="name" x={px(x + 8.0)} y={px(y + 4.5)}>{ flows::fit(&c.name, 76.0) }</text>
+                        <text class="detail" x={px(x + 88.0)} y={px(y + 4.0)}>{ flows::fit(&if idle { t(l, Text::Idle).to_string() } else { parts.join(" · ") }, 120.0) }</text>
+                        <text class="detail" x={px(x + 242.0)} y={px(y + 4.0)} text-anchor="end">{ c.consumed.to_string() }</text>
+                    }
                 </g>
             }
         });
         let sel = Selection::Group(g.group_id.clone());
         let chosen = is_sel(&sel);
         let (onclick, onkeydown) = pick(&props.on_select, sel);
-        html! {
+        Some(html! {
             <g class="group" key={g.group_id.clone()}>
                 <g class={classes!("pick", "group-pick", chosen.then_some("selected"))} tabindex="0" role="button"
                     aria-label={format!("{} {}", t(l, Text::GroupWord), g.group_id)} {onclick} {onkeydown}>
@@ -743,7 +834,11 @@ fn StageBody(props: &BodyProps) -> Html {
                 </g>
                 <>{ for rows }</>
             </g>
-        }
+        })
+    });
+    let left_out = lay.consumers.len() - column.shown;
+    let more_members = (left_out > 0).then(|| html! {
+        <text class="detail more-members" x={px(GROUPS_X)} y={px(column.more_at + 14.0)}>{ format!("+{left_out} {}", t(l, Text::MoreSeries)) }</text>
     });
 
     // The controller quorum (KRaft voters) or the ZooKeeper ensemble, above the brokers.
@@ -865,6 +960,7 @@ fn StageBody(props: &BodyProps) -> Html {
             <>{ for brokers }</>
             <>{ for links }</>
             <>{ for groups }</>
+            { for more_members }
             <>{ for flows }</>
             <g class="legend">
                 <text x="20" y={px(H - 20.0)}>{ t(l, Text::Legend) }</text>

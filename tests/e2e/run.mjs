@@ -752,18 +752,9 @@ test('a busy stage: its dots are painted on a canvas, cleared when calm again, a
   await page.goto(base + '?reset', { waitUntil: 'load' });
   await page.waitForSelector('g.broker');
   await setSpeed(page, 1);
-  const producersBefore = await page.locator('g.producer').count();
   // 60 producers on 300 ms links keep well over the stage's 60 busy messages in flight.
   const ids = [...Array(60).keys()];
   await typeLine(page, ids.map((i) => `producer start --topic orders --rate 20/s --name busy-${i}`).join('; '));
-  // The producers' column holds what fits, above the legend, and counts the rest.
-  await page.waitForSelector('text.more-producers');
-  const column = await page.evaluate(() => ({
-    drawn: document.querySelectorAll('g.producer').length,
-    bottom: Math.max(...[...document.querySelectorAll('g.producer > rect')].map((r) => Number(r.getAttribute('y')) + Number(r.getAttribute('height')))),
-    more: Number(document.querySelector('text.more-producers').textContent.match(/\d+/)[0]),
-  }));
-  if (column.drawn + column.more !== producersBefore + 60 || column.bottom > 700) throw new Error(`producers' column: ${JSON.stringify(column)} for ${producersBefore + 60} producers`);
   const links = ids.flatMap((i) => [0, 1, 2].map((b) => `network latency busy-${i} ${b} 300ms`));
   for (let i = 0; i < links.length; i += 30) await typeLine(page, links.slice(i, i + 30).join('; '));
   // What the canvas shows: the dots it says it painted, its painted pixels, those in the
@@ -796,6 +787,35 @@ test('a busy stage: its dots are painted on a canvas, cleared when calm again, a
   const calm = await painted();
   if (calm.pixels) throw new Error(`${calm.pixels} pixels of dots left on the canvas once calm`);
   await page.waitForSelector('circle.msg', { timeout: 20000 });
+});
+
+test('a crowded stage: the producers\' and the groups\' columns stay above the legend and count whom they leave out', async (page, base) => {
+  await page.goto(base + '?reset', { waitUntil: 'load' });
+  await page.waitForSelector('g.member');
+  await setSpeed(page, 1);
+  const before = { producers: await page.locator('g.producer').count(), members: await page.locator('g.member').count() };
+  // Each column: the boxes or rows drawn, the lowest one's bottom, and the "+N more" count.
+  const column = (kind) => page.evaluate((k) => ({
+    drawn: document.querySelectorAll(`g.${k}`).length,
+    bottom: Math.max(...[...document.querySelectorAll(`g.${k} > rect`)].map((r) => Number(r.getAttribute('y')) + Number(r.getAttribute('height')))),
+    more: Number(document.querySelector(`text.more-${k}s`)?.textContent.match(/\d+/)[0] || 0),
+  }), kind);
+  const check = async (kind, total, rows) => {
+    const c = await column(kind);
+    // The legend's row is at 720: nothing drawn may reach below 700.
+    if (c.drawn + c.more !== total || c.bottom > 700 || (rows && !c.more)) throw new Error(`${kind}s' column: ${JSON.stringify(c)} for ${total}`);
+  };
+  // Ten more of each fit as rows of one line; forty more do not all fit.
+  for (const [added, all] of [[10, false], [40, true]]) {
+    const from = added === 10 ? 0 : 10;
+    const ids = [...Array(added - from).keys()].map((i) => i + from);
+    await typeLine(page, ids.map((i) => `producer start --topic orders --rate 1/s --name crowd-p${i}`).join('; '));
+    await typeLine(page, ids.map((i) => `consumer start --topic orders --group crowd --name crowd-c${i}`).join('; '));
+    await page.waitForFunction((n) => document.querySelectorAll('g.member').length + Number(document.querySelector('text.more-members')?.textContent.match(/\d+/)[0] || 0) === n, before.members + added, { timeout: 20000 });
+    await check('producer', before.producers + added, all);
+    await check('member', before.members + added, all);
+  }
+  await page.screenshot({ path: join(out, 'crowded.png') });
 });
 
 test('history: markers, charts and the message sequence fill in; a marker and an event go to their moment', async (page, base) => {
