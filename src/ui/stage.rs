@@ -127,10 +127,10 @@ struct Layout {
     /// Where each producer's messages start: its box's right edge, or for one left out, the
     /// "+N more" line's.
     producers: BTreeMap<NodeId, (f64, f64)>,
-    column: ProducerColumn,
+    column: Column,
     /// Where each group member's messages end, as for the producers.
     consumers: BTreeMap<NodeId, (f64, f64)>,
-    members: MemberColumn,
+    members: Column,
     brokers: BTreeMap<i32, (f64, f64)>,
     broker_w: f64,
     /// Controller voters or ZooKeeper servers: the top-left corner of each box.
@@ -149,60 +149,9 @@ const PRODUCERS_BOTTOM: f64 = 700.0;
 /// column has it to spare.
 const PRODUCER_H: f64 = 60.0;
 const PRODUCER_PITCH: f64 = 100.0;
-/// The least room a row of one line (name and counters) is given; producers beyond the rows
-/// the column then holds are left out, like a broker's partitions, behind a "+N more" line.
-const PRODUCER_ROW_MIN: f64 = 22.0;
-
-/// How the producers' column is drawn.
-#[derive(Clone, Copy, Debug, PartialEq)]
-struct ProducerColumn {
-    /// Room per producer, top to top.
-    pitch: f64,
-    /// Boxes of three lines, or rows of one.
-    boxes: bool,
-    /// How many are drawn; the rest are counted on the "+N more" line.
-    shown: usize,
-}
-
-impl ProducerColumn {
-    fn of(producers: usize) -> ProducerColumn {
-        let room = PRODUCERS_BOTTOM - PRODUCERS_TOP;
-        let pitch = (room / producers.max(1) as f64).min(PRODUCER_PITCH);
-        if pitch >= PRODUCER_H + 6.0 {
-            return ProducerColumn {
-                pitch,
-                boxes: true,
-                shown: producers,
-            };
-        }
-        let pitch = pitch.clamp(PRODUCER_ROW_MIN, 40.0);
-        let rows = (room / pitch) as usize;
-        ProducerColumn {
-            pitch,
-            boxes: false,
-            // The last row is the "+N more" line when they do not all fit.
-            shown: if producers > rows {
-                rows - 1
-            } else {
-                producers
-            },
-        }
-    }
-
-    /// The height of a producer's box or row.
-    fn height(&self) -> f64 {
-        if self.boxes {
-            PRODUCER_H
-        } else {
-            self.pitch - 4.0
-        }
-    }
-
-    /// The middle of the `i`th producer's box, or of the "+N more" line for those left out.
-    fn middle(&self, i: usize) -> f64 {
-        PRODUCERS_TOP + i.min(self.shown) as f64 * self.pitch + self.height() / 2.0
-    }
-}
+/// The least and the most room a row of one line is given, in either column.
+const ROW_MIN: f64 = 22.0;
+const ROW_MAX: f64 = 40.0;
 
 /// The consumer groups' column: each group's title, then its members, down to the legend.
 const GROUPS_TOP: f64 = 140.0;
@@ -212,35 +161,74 @@ const GROUP_GAP: f64 = 56.0;
 /// A member's box of two lines (name and count; its partitions), and its room to spare.
 const MEMBER_H: f64 = 54.0;
 const MEMBER_PITCH: f64 = 64.0;
+/// Where a member box's messages end, below its top.
+const MEMBER_ANCHOR: f64 = 20.0;
 
-/// How the group members are drawn: boxes while they fit, then rows of one line, and members
-/// past the column's bottom left out behind a "+N more" line, as the producers are.
+/// How a column of clients (the producers, or the group members) is drawn: boxes while they
+/// fit, then rows of one line, and those past the column's bottom left out behind a "+N more"
+/// line, like a broker's partitions.
 #[derive(Clone, Copy, Debug, PartialEq)]
-struct MemberColumn {
+struct Column {
+    /// Room per client, top to top.
     pitch: f64,
-    boxes: bool,
-    /// How many members are drawn (the first in the stage's order).
+    /// A box's height, or `None` for rows of one line.
+    boxed: Option<f64>,
+    /// Where a box's messages start or end, below its top (a row's: its middle).
+    anchor: f64,
+    /// How many are drawn (the first in the stage's order).
     shown: usize,
-    /// Where the "+N more" line is, when some are left out.
+    /// The top of the "+N more" line, when some are left out.
     more_at: f64,
 }
 
-impl MemberColumn {
-    /// The top of a member's box or row whose messages end at `y`.
-    fn top(&self, y: f64) -> f64 {
-        if self.boxes {
-            y - 20.0
+impl Column {
+    fn producers(producers: usize) -> Column {
+        let room = PRODUCERS_BOTTOM - PRODUCERS_TOP;
+        let pitch = (room / producers.max(1) as f64).min(PRODUCER_PITCH);
+        let mut c = if pitch >= PRODUCER_H + 6.0 {
+            Column::boxes(pitch, PRODUCER_H, PRODUCER_H / 2.0)
         } else {
-            y - self.height() / 2.0
+            Column::rows(pitch)
+        };
+        let rows = (room / c.pitch) as usize;
+        // The last row is the "+N more" line when they do not all fit.
+        c.shown = if c.boxed.is_none() && producers > rows {
+            rows - 1
+        } else {
+            producers
+        };
+        c.more_at = PRODUCERS_TOP + c.shown as f64 * c.pitch;
+        c
+    }
+
+    fn boxes(pitch: f64, height: f64, anchor: f64) -> Column {
+        Column {
+            pitch,
+            boxed: Some(height),
+            anchor,
+            shown: 0,
+            more_at: 0.0,
         }
     }
 
-    fn height(&self) -> f64 {
-        if self.boxes {
-            MEMBER_H
-        } else {
-            self.pitch - 4.0
+    fn rows(pitch: f64) -> Column {
+        let pitch = pitch.clamp(ROW_MIN, ROW_MAX);
+        Column {
+            pitch,
+            boxed: None,
+            anchor: (pitch - 4.0) / 2.0,
+            shown: 0,
+            more_at: 0.0,
         }
+    }
+
+    fn is_boxes(&self) -> bool {
+        self.boxed.is_some()
+    }
+
+    /// The height of a box or row.
+    fn height(&self) -> f64 {
+        self.boxed.unwrap_or(self.pitch - 4.0)
     }
 }
 
@@ -322,13 +310,8 @@ fn layout(sim: &crate::engine::Sim) -> Layout {
     let mut l = Layout {
         clients: clients_in_order(sim),
         producers: BTreeMap::new(),
-        column: ProducerColumn::of(0),
-        members: MemberColumn {
-            pitch: MEMBER_PITCH,
-            boxes: true,
-            shown: 0,
-            more_at: GROUPS_BOTTOM,
-        },
+        column: Column::producers(0),
+        members: Column::boxes(MEMBER_PITCH, MEMBER_H, MEMBER_ANCHOR),
         consumers: BTreeMap::new(),
         brokers: BTreeMap::new(),
         broker_w,
@@ -374,9 +357,15 @@ fn layout(sim: &crate::engine::Sim) -> Layout {
         .filter(|c| c.kind == ClientKind::Producer)
         .map(|c| c.node)
         .collect();
-    l.column = ProducerColumn::of(producers.len());
+    l.column = Column::producers(producers.len());
+    let c = l.column;
     for (i, node) in producers.into_iter().enumerate() {
-        l.producers.insert(node, (200.0, l.column.middle(i)));
+        let top = if i < c.shown {
+            PRODUCERS_TOP + i as f64 * c.pitch
+        } else {
+            c.more_at
+        };
+        l.producers.insert(node, (200.0, top + c.anchor));
     }
     let members: Vec<&ClientView> = l
         .clients
@@ -389,11 +378,10 @@ fn layout(sim: &crate::engine::Sim) -> Layout {
     let room = GROUPS_BOTTOM - GROUPS_TOP - gaps * GROUP_GAP;
     let n = members.len().max(1) as f64;
     let box_pitch = ((room - MEMBER_H) / (n - 1.0).max(1.0)).min(MEMBER_PITCH);
-    l.members.boxes = box_pitch >= MEMBER_H + 4.0;
-    l.members.pitch = if l.members.boxes {
-        box_pitch
+    l.members = if box_pitch >= MEMBER_H + 4.0 {
+        Column::boxes(box_pitch, MEMBER_H, MEMBER_ANCHOR)
     } else {
-        ((room + 4.0) / n).clamp(PRODUCER_ROW_MIN, 40.0)
+        Column::rows((room + 4.0) / n)
     };
     let (pitch, h) = (l.members.pitch, l.members.height());
     let mut top = GROUPS_TOP;
@@ -408,12 +396,8 @@ fn layout(sim: &crate::engine::Sim) -> Layout {
         {
             more = Some(top);
         }
-        let at = match more {
-            Some(line) => (GROUPS_X, line + h / 2.0),
-            None if l.members.boxes => (GROUPS_X, top + 20.0),
-            None => (GROUPS_X, top + h / 2.0),
-        };
-        l.consumers.insert(c.node, at);
+        let at = more.unwrap_or(top) + l.members.anchor;
+        l.consumers.insert(c.node, (GROUPS_X, at));
         l.members.shown += usize::from(more.is_none());
         top += pitch;
     }
@@ -654,7 +638,7 @@ fn StageBody(props: &BodyProps) -> Html {
         let (onclick, onkeydown) = pick(&props.on_select, sel);
         let h = column.height();
         // A row of one line has room for the counts alone: the inspector has the words.
-        let lines = if column.boxes {
+        let lines = if column.is_boxes() {
             html! { <>
                 <text class="name" x={px(x - 170.0)} y={px(y - 10.0)}>{ flows::fit(&c.name, 135.0) }</text>
                 <text class="detail" x={px(x - 170.0)} y={px(y + 8.0)}>{ format!("→ {}", c.topics.join(", ")) }</text>
@@ -667,16 +651,16 @@ fn StageBody(props: &BodyProps) -> Html {
             </> }
         };
         html! {
-            <g class={classes!("producer", "pick", chosen.then_some("selected"), (!column.boxes).then_some("row"))} key={c.name.clone()} tabindex="0" role="button"
+            <g class={classes!("producer", "pick", chosen.then_some("selected"), (!column.is_boxes()).then_some("row"))} key={c.name.clone()} tabindex="0" role="button"
                 aria-label={format!("{} {}", t(l, Text::ProducerWord), c.name)} {onclick} {onkeydown}>
-                <rect x={px(x - 180.0)} y={px(y - h / 2.0)} width="180" height={px(h)} rx={if column.boxes { "8" } else { "5" }} />
+                <rect x={px(x - 180.0)} y={px(y - h / 2.0)} width="180" height={px(h)} rx={if column.is_boxes() { "8" } else { "5" }} />
                 { lines }
             </g>
         }
     });
     let left_out = lay.producers.len() - column.shown.min(lay.producers.len());
     let more_producers = (left_out > 0).then(|| html! {
-        <text class="detail more-producers" x="20" y={px(column.middle(column.shown) + 4.0)}>{ format!("+{left_out} {}", t(l, Text::MoreSeries)) }</text>
+        <text class="detail more-producers" x="20" y={px(column.more_at + column.anchor + 4.0)}>{ format!("+{left_out} {}", t(l, Text::MoreSeries)) }</text>
     });
 
     let topics: Vec<_> = sim
@@ -791,7 +775,7 @@ fn StageBody(props: &BodyProps) -> Html {
         if members.first().is_some_and(|c| !drawn.contains(&c.node)) {
             return None;
         }
-        let top = members.first().and_then(|c| lay.consumers.get(&c.node)).map_or(130.0, |p| column.top(p.1));
+        let top = members.first().and_then(|c| lay.consumers.get(&c.node)).map_or(130.0, |p| p.1 - column.anchor);
         let rows = members.iter().filter(|c| drawn.contains(&c.node)).map(|c| {
             let (x, y) = lay.consumers[&c.node];
             let parts: Vec<String> = c.assignment.iter().map(|tp| {
@@ -805,14 +789,14 @@ fn StageBody(props: &BodyProps) -> Html {
             html! {
                 <g class={classes!("member", "pick", idle.then_some("idle"), chosen.then_some("selected"))} key={c.name.clone()}
                     tabindex="0" role="button" aria-label={format!("{} {}", t(l, Text::ConsumerWord), c.name)} {onclick} {onkeydown}>
-                    if column.boxes {
+                    if column.is_boxes() {
                         <rect x={px(x)} y={px(y - 20.0)} width="250" height={px(MEMBER_H)} rx="8" />
                         <text class="name" x={px(x + 10.0)} y={px(y - 2.0)}>{ flows::fit(&c.name, 140.0) }</text>
                         <text class="detail" x={px(x + 10.0)} y={px(y + 16.0)}>{ if idle { t(l, Text::Idle).to_string() } else { parts.join(" · ") } }</text>
                         <text class="detail" x={px(x + 240.0)} y={px(y - 2.0)} text-anchor="end">{ format!("{} {}", c.consumed, t(l, Text::Consumed)) }</text>
                     } else {
                         // One line: name, partitions, and the count alone.
-                        <rect x={px(x)} y={px(column.top(y))} width="250" height={px(column.height())} rx="5" />
+                        <rect x={px(x)} y={px(y - column.anchor)} width="250" height={px(column.height())} rx="5" />
                         <text class="name" x={px(x + 8.0)} y={px(y + 4.5)}>{ flows::fit(&c.name, 76.0) }</text>
                         <text class="detail" x={px(x + 88.0)} y={px(y + 4.0)}>{ flows::fit(&if idle { t(l, Text::Idle).to_string() } else { parts.join(" · ") }, 120.0) }</text>
                         <text class="detail" x={px(x + 242.0)} y={px(y + 4.0)} text-anchor="end">{ c.consumed.to_string() }</text>
