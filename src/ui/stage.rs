@@ -419,9 +419,10 @@ fn clients_in_order(sim: &crate::engine::Sim) -> Vec<ClientView> {
 }
 
 /// More messages in flight than this make a busy picture: its brokers, clients and groups are
-/// then redrawn at most every [`BUSY_BODY_MS`] while the messages still move every frame, painted
-/// on a canvas rather than drawn as circles (see `in_flight`). Rebuilding and diffing a thousand nodes 60 times a second is what a busy frame cannot
-/// afford, and counters changing that fast cannot be read anyway.
+/// then redrawn at most every [`BUSY_BODY_MS`] while the messages still move every frame,
+/// painted on a canvas rather than drawn as circles (see `in_flight`). Rebuilding and diffing a
+/// thousand nodes 60 times a second is what a busy frame cannot afford, and counters changing
+/// that fast cannot be read anyway.
 const BUSY_MESSAGES: usize = 60;
 const BUSY_BODY_MS: f64 = 100.0;
 
@@ -612,6 +613,13 @@ impl PartialEq for BodyProps {
     }
 }
 
+/// A column's "+N more not shown" line, for the clients past its bottom.
+fn more_line(l: Lang, class: &'static str, x: f64, y: f64, left_out: usize) -> Option<Html> {
+    (left_out > 0).then(|| html! {
+        <text class={classes!("detail", class)} x={px(x)} y={px(y)}>{ format!("+{left_out} {}", t(l, Text::MoreSeries)) }</text>
+    })
+}
+
 /// Everything on the stage but the moving messages: titles, controllers, producers, brokers
 /// with their replicas' logs, links, groups, the flows band and the legend.
 #[component]
@@ -624,14 +632,20 @@ fn StageBody(props: &BodyProps) -> Html {
 
     let selected = props.selected.clone();
     let is_sel = |s: &Selection| selected.as_ref() == Some(s);
-    let producers = || clients.iter().filter(|c| c.kind == ClientKind::Producer);
+    let column = lay.column;
+    // Only the producers drawn: the rest are counted on the "+N more" line.
+    let producers = || {
+        clients
+            .iter()
+            .filter(|c| c.kind == ClientKind::Producer)
+            .take(column.shown)
+    };
     let shown = use_mut_ref(ShownCounters::default).borrow_mut().update(
         producers(),
         props.busy,
         super::driver::wall_ms(),
     );
-    let column = lay.column;
-    let producers = producers().zip(shown).take(column.shown).map(|(c, (acked, sent))| {
+    let producers = producers().zip(shown).map(|(c, (acked, sent))| {
         let (x, y) = lay.producers[&c.node];
         let sel = Selection::Producer(c.name.clone());
         let chosen = is_sel(&sel);
@@ -658,10 +672,13 @@ fn StageBody(props: &BodyProps) -> Html {
             </g>
         }
     });
-    let left_out = lay.producers.len() - column.shown.min(lay.producers.len());
-    let more_producers = (left_out > 0).then(|| html! {
-        <text class="detail more-producers" x="20" y={px(column.more_at + column.anchor + 4.0)}>{ format!("+{left_out} {}", t(l, Text::MoreSeries)) }</text>
-    });
+    let more_producers = more_line(
+        l,
+        "more-producers",
+        20.0,
+        column.more_at + column.anchor + 4.0,
+        lay.producers.len() - column.shown,
+    );
 
     let topics: Vec<_> = sim
         .topic_names(false)
@@ -789,14 +806,13 @@ fn StageBody(props: &BodyProps) -> Html {
             html! {
                 <g class={classes!("member", "pick", idle.then_some("idle"), chosen.then_some("selected"))} key={c.name.clone()}
                     tabindex="0" role="button" aria-label={format!("{} {}", t(l, Text::ConsumerWord), c.name)} {onclick} {onkeydown}>
+                    <rect x={px(x)} y={px(y - column.anchor)} width="250" height={px(column.height())} rx={if column.is_boxes() { "8" } else { "5" }} />
                     if column.is_boxes() {
-                        <rect x={px(x)} y={px(y - 20.0)} width="250" height={px(MEMBER_H)} rx="8" />
                         <text class="name" x={px(x + 10.0)} y={px(y - 2.0)}>{ flows::fit(&c.name, 140.0) }</text>
                         <text class="detail" x={px(x + 10.0)} y={px(y + 16.0)}>{ if idle { t(l, Text::Idle).to_string() } else { parts.join(" · ") } }</text>
                         <text class="detail" x={px(x + 240.0)} y={px(y - 2.0)} text-anchor="end">{ format!("{} {}", c.consumed, t(l, Text::Consumed)) }</text>
                     } else {
                         // One line: name, partitions, and the count alone.
-                        <rect x={px(x)} y={px(y - column.anchor)} width="250" height={px(column.height())} rx="5" />
                         <text class="name" x={px(x + 8.0)} y={px(y + 4.5)}>{ flows::fit(&c.name, 76.0) }</text>
                         <text class="detail" x={px(x + 88.0)} y={px(y + 4.0)}>{ flows::fit(&if idle { t(l, Text::Idle).to_string() } else { parts.join(" · ") }, 120.0) }</text>
                         <text class="detail" x={px(x + 242.0)} y={px(y + 4.0)} text-anchor="end">{ c.consumed.to_string() }</text>
@@ -820,10 +836,13 @@ fn StageBody(props: &BodyProps) -> Html {
             </g>
         })
     });
-    let left_out = lay.consumers.len() - column.shown;
-    let more_members = (left_out > 0).then(|| html! {
-        <text class="detail more-members" x={px(GROUPS_X)} y={px(column.more_at + 14.0)}>{ format!("+{left_out} {}", t(l, Text::MoreSeries)) }</text>
-    });
+    let more_members = more_line(
+        l,
+        "more-members",
+        GROUPS_X,
+        column.more_at + 14.0,
+        lay.consumers.len() - column.shown,
+    );
 
     // The controller quorum (KRaft voters) or the ZooKeeper ensemble, above the brokers.
     let mut boxes: Vec<(NodeId, String, String, bool, bool)> = cv
