@@ -3,12 +3,16 @@
 
 use super::cluster::{PartitionMeta, MAX_BROKERS};
 use super::error::ErrorCode;
-use super::fetch_session::{in_sync_follower, FetchSessions, Quiet};
+use super::fetch_session::{
+    in_sync_follower, FetchPosition, FetchSessionHandler, FetchSessions, PerBroker, Quiet,
+};
 use super::ids::{BrokerId, TopicPartition};
 use super::log::{Log, LogConfig, LogError, MemoryRecords, ProducerInfo};
 use super::network::{Envelope, NodeId};
 use super::producer_ids::{ProducerIdManager, ProducerIdsBlock};
-use super::protocol::{Body, FetchLimits, FetchPartition, ProduceBatch, ProduceResult};
+use super::protocol::{
+    Body, FetchLimits, FetchMetadata, FetchPartition, ProduceBatch, ProduceResult,
+};
 use super::replication::{
     effective_min_isr, follower_high_watermark, leader_high_watermark, FollowerProgress,
     LeaderEpochCache,
@@ -131,9 +135,13 @@ impl Replica {
 pub struct ParkedFetch {
     pub from: NodeId,
     pub replica_id: BrokerId,
+    /// A follower's: every partition of its session the leader must read (the quiet ones
+    /// left out). A consumer's: every partition it asked for.
     pub partitions: Vec<(TopicPartition, i64)>,
     pub last_fetched_epochs: Vec<i32>,
     pub limits: FetchLimits,
+    /// The follower's fetch session here, named in the answer (0 for a consumer).
+    pub session_id: i32,
 }
 
 /// An acks=all produce waiting for the high watermark to pass its batches.
@@ -171,9 +179,13 @@ pub struct Broker {
     produce_sweep_token: u64,
     /// Leaders this broker's replica fetcher has a fetch outstanding to.
     fetching_from: BTreeSet<BrokerId>,
-    /// As a leader: each follower's fetch session (KIP-227), which skips the partitions it
-    /// has caught up on.
+    /// As a follower: its fetch session with each leader (KIP-227).
+    fetch_handlers: PerBroker<FetchSessionHandler>,
+    /// As a leader: each follower's fetch session, which also skips the partitions it has
+    /// caught up on.
     sessions: FetchSessions,
+    /// The id the last session opened here got.
+    last_session_id: i32,
     /// Where the producer ids it hands out come from.
     pub(crate) producer_ids: ProducerIdManager,
     /// Which start of the process its periodic tasks (the log manager's retention checks,
@@ -198,7 +210,9 @@ impl Broker {
             produce_sweep: None,
             produce_sweep_token: 0,
             fetching_from: BTreeSet::new(),
+            fetch_handlers: PerBroker::default(),
             sessions: FetchSessions::default(),
+            last_session_id: 0,
             producer_ids: ProducerIdManager::default(),
             started: 0,
         }
@@ -218,6 +232,7 @@ impl Broker {
         self.pending.clear();
         self.produce_sweep = None;
         self.fetching_from.clear();
+        self.fetch_handlers.clear();
         self.sessions.clear();
         self.producer_ids = ProducerIdManager::default();
         for r in self.replicas.values_mut() {
@@ -253,9 +268,13 @@ impl Broker {
         moved
     }
 
-    /// This broker's replica fetcher lost its connection to `leader`.
+    /// This broker's replica fetcher lost its connection to `leader`, or gave up waiting for
+    /// an answer: its next fetch there is a full one.
     pub(crate) fn forget_fetch_to(&mut self, leader: BrokerId) {
         self.fetching_from.remove(&leader);
+        if let Some(handler) = self.fetch_handlers.get_mut(leader) {
+            handler.handle_error();
+        }
     }
 
     /// As a leader: follower `f` went away; its next incarnation starts a new session.
@@ -313,25 +332,48 @@ impl Sim {
             } => self.handle_produce(b, from, acks, timeout_ms, batches),
             Body::FetchRequest {
                 replica_id,
+                session,
                 partitions,
                 last_fetched_epochs,
+                forgotten,
                 limits,
             } => {
-                let fetch = ParkedFetch {
+                let mut fetch = ParkedFetch {
                     from,
                     replica_id,
                     partitions,
                     last_fetched_epochs,
                     limits,
+                    session_id: 0,
                 };
+                if replica_id >= 0 {
+                    if let Err(error) = self.fetch_session(b, &mut fetch, session, &forgotten) {
+                        let body = Body::FetchResponse {
+                            error: Some(error),
+                            session_id: 0,
+                            partitions: Vec::new(),
+                        };
+                        self.send(NodeId::Broker(b), from, body);
+                        return;
+                    }
+                }
                 self.handle_fetch(b, fetch)
             }
             Body::BrokerHeartbeatResponse {
                 fenced,
                 shutdown_ok,
             } => self.broker_heartbeat_answered(b, fenced, shutdown_ok),
-            Body::FetchResponse { partitions } => {
+            Body::FetchResponse {
+                error,
+                session_id,
+                partitions,
+            } => {
                 if let NodeId::Broker(leader) = from {
+                    if let Some(x) = self.cluster.brokers.get_mut(&b) {
+                        x.fetch_handlers
+                            .get_or_default(leader)
+                            .handle_response(error, session_id);
+                    }
                     self.follower_receive(b, leader, partitions);
                 }
             }
@@ -749,11 +791,8 @@ impl Sim {
     /// `ReplicaManager.fetchMessages`: answers at once when the fetch may not wait, when
     /// `DelayedFetch.tryComplete` would complete it, or when a read now brings `min_bytes`;
     /// otherwise parks it until one of its partitions changes enough or `max_wait_ms` ends.
-    fn handle_fetch(&mut self, b: BrokerId, mut fetch: ParkedFetch) {
+    fn handle_fetch(&mut self, b: BrokerId, fetch: ParkedFetch) {
         let follower = fetch.replica_id >= 0;
-        if follower {
-            self.skip_quiet_partitions(b, &mut fetch);
-        }
         // `ReplicaManager.fetchMessages` reads before the follower's offsets count
         // (`Partition.fetchRecords` reads, then `updateFollowerFetchState`): an answer sent at
         // once carries the high watermark from before this fetch moved it; a parked one reads
@@ -835,38 +874,55 @@ impl Sim {
         out
     }
 
-    /// Leaves out of a follower's fetch the partitions quiet in its session (see
-    /// [`crate::fetch_session`]); quiet ones it reads again get their fetch time back first.
-    fn skip_quiet_partitions(&mut self, b: BrokerId, fetch: &mut ParkedFetch) {
+    /// Follower `fetch.replica_id`'s fetch session on `b` (see [`crate::fetch_session`]):
+    /// a full request opens a new one, an incremental one updates its own. `fetch` is left
+    /// with the session's partitions to read: all but the quiet ones (quiet ones it reads again
+    /// get their fetch time back first).
+    fn fetch_session(
+        &mut self,
+        b: BrokerId,
+        fetch: &mut ParkedFetch,
+        session: FetchMetadata,
+        forgotten: &[TopicPartition],
+    ) -> Result<(), ErrorCode> {
         let f = fetch.replica_id;
-        let Some(mut session) = self
-            .cluster
-            .brokers
-            .get_mut(&b)
-            .and_then(|x| x.sessions.get_mut(f))
-            .map(std::mem::take)
-        else {
-            return;
+        let Some(broker) = self.cluster.brokers.get_mut(&b) else {
+            return Ok(());
+        };
+        if session.is_full() {
+            broker.end_session(f);
+            broker.last_session_id = broker.last_session_id.wrapping_add(1).max(1);
+        }
+        let list = (
+            std::mem::take(&mut fetch.partitions),
+            std::mem::take(&mut fetch.last_fetched_epochs),
+        );
+        let new_id = broker.last_session_id;
+        broker
+            .sessions
+            .receive(f, session, list, forgotten, new_id)?;
+        let Some(mut held) = broker.sessions.get_mut(f).map(std::mem::take) else {
+            return Ok(());
         };
         let mut metas = self.cluster.partitions_in_order();
-        let partitions = std::mem::take(&mut fetch.partitions);
-        let epochs = std::mem::take(&mut fetch.last_fetched_epochs);
-        let ((read, epochs), woken) = session.split(partitions, epochs, |q| {
+        let ((read, epochs), woken) = held.to_read(|q| {
             metas
                 .partition(&q.tp)
                 .is_some_and(|m| m.leader_epoch == q.leader_epoch && in_sync_follower(m, b, f))
         });
         fetch.partitions = read;
         fetch.last_fetched_epochs = epochs;
+        fetch.session_id = held.id;
         if let Some(broker) = self.cluster.brokers.get_mut(&b) {
-            let at = session.last_fetch_ms;
+            let at = held.last_fetch_ms;
             if let Some(slot) = broker.sessions.get_mut(f) {
-                *slot = session;
+                *slot = held;
             }
             for q in woken {
                 broker.unquiet(f, q, at);
             }
         }
+        Ok(())
     }
 
     /// The partitions an answer to follower fetch found caught up (nothing to read, the high
@@ -1144,11 +1200,12 @@ impl Sim {
         if fetch.replica_id >= 0 {
             self.quiet_caught_up(b, fetch, &partitions);
         }
-        self.send(
-            NodeId::Broker(b),
-            fetch.from,
-            Body::FetchResponse { partitions },
-        );
+        let body = Body::FetchResponse {
+            error: None,
+            session_id: fetch.session_id,
+            partitions,
+        };
+        self.send(NodeId::Broker(b), fetch.from, body);
     }
 
     fn handle_list_offsets(
@@ -1267,11 +1324,21 @@ impl Sim {
         if !self.cluster.is_alive(b) || self.cluster.brokers.get(&b).is_some_and(|x| x.fenced) {
             return;
         }
-        // Only this broker's own replicas: the fetch plan is O(replicas here).
-        // Leaders with a fetch outstanding are skipped below, so they are left out of the plan.
-        // A few leaders at most: a short vector, sorted by leader before sending.
-        let mut by_leader: Vec<(BrokerId, FetchPlan)> = Vec::new();
+        // The session handlers are taken out while the plan borrows the broker's replicas.
+        let Some(mut handlers) = self
+            .cluster
+            .brokers
+            .get_mut(&b)
+            .map(|x| std::mem::take(&mut x.fetch_handlers))
+        else {
+            return;
+        };
+        let mut requests = Vec::new();
         if let Some(broker) = self.cluster.brokers.get(&b) {
+            // Only this broker's own replicas: the fetch plan is O(replicas here). Leaders with
+            // a fetch outstanding are left out. A few leaders at most: a short vector, sorted by
+            // leader before sending.
+            let mut by_leader: Vec<(BrokerId, Vec<FetchPosition>)> = Vec::new();
             let mut metas = self.cluster.partitions_in_order();
             for (tp, r) in &broker.replicas {
                 let Some(l) = metas
@@ -1284,17 +1351,18 @@ impl Sim {
                 let i = match by_leader.iter().position(|(x, _)| *x == l) {
                     Some(i) => i,
                     None => {
-                        let n = broker.replicas.len();
-                        by_leader.push((l, (Vec::with_capacity(n), Vec::with_capacity(n))));
+                        by_leader.push((l, Vec::with_capacity(broker.replicas.len())));
                         by_leader.len() - 1
                     }
                 };
-                let entry = &mut by_leader[i].1;
-                entry.0.push((tp.clone(), r.log.log_end_offset()));
-                entry.1.push(r.epochs.latest_epoch().unwrap_or(-1));
+                let epoch = r.epochs.latest_epoch().unwrap_or(-1);
+                by_leader[i].1.push((tp, r.log.log_end_offset(), epoch));
+            }
+            by_leader.sort_unstable_by_key(|(l, _)| *l);
+            for (leader, plan) in by_leader {
+                requests.push((leader, handlers.get_or_default(leader).build(&plan)));
             }
         }
-        by_leader.sort_unstable_by_key(|(l, _)| *l);
         let config = &self.cluster.broker_config;
         let limits = FetchLimits {
             max_wait_ms: config.replica_fetch_wait_max_ms,
@@ -1302,22 +1370,17 @@ impl Sim {
             max_bytes: config.replica_fetch_response_max_bytes,
             partition_max_bytes: config.replica_fetch_max_bytes,
         };
-        for (leader, (partitions, last_fetched_epochs)) in by_leader {
-            let busy = self
-                .cluster
-                .brokers
-                .get(&b)
-                .is_some_and(|br| br.fetching_from.contains(&leader));
-            if busy {
-                continue;
-            }
-            if let Some(br) = self.cluster.brokers.get_mut(&b) {
-                br.fetching_from.insert(leader);
-            }
+        if let Some(br) = self.cluster.brokers.get_mut(&b) {
+            br.fetch_handlers = handlers;
+            br.fetching_from.extend(requests.iter().map(|(l, _)| *l));
+        }
+        for (leader, request) in requests {
             let body = Body::FetchRequest {
                 replica_id: b,
-                partitions,
-                last_fetched_epochs,
+                session: request.session,
+                partitions: request.list.0,
+                last_fetched_epochs: request.list.1,
+                forgotten: request.forgotten,
                 limits,
             };
             self.send(NodeId::Broker(b), NodeId::Broker(leader), body);
@@ -1740,9 +1803,6 @@ enum Fetched<'a> {
     /// Readable up to (excluding) this offset: the LEO for followers, the HW for consumers.
     Readable(&'a Replica, i64),
 }
-
-/// What a follower asks one leader for: partitions with fetch offsets, and last fetched epochs.
-type FetchPlan = (Vec<(TopicPartition, i64)>, Vec<i32>);
 
 pub(crate) fn log_error_code(e: &LogError) -> ErrorCode {
     match e.error_name() {

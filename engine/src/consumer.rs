@@ -11,7 +11,7 @@ use super::group::assignors::{self, AssignorName, MemberSubscription, RebalanceP
 use super::ids::{BrokerId, TopicPartition};
 use super::log::{MemoryRecords, Record};
 use super::network::{ClientId, Envelope, NodeId};
-use super::protocol::{Body, FetchLimits, FetchPartition, JoinMetadata, JoinResult};
+use super::protocol::{Body, FetchLimits, FetchMetadata, FetchPartition, JoinMetadata, JoinResult};
 use super::sim::Sim;
 use super::time::Millis;
 use super::trace::TraceEvent;
@@ -820,10 +820,13 @@ impl Sim {
             x.fetching_from.insert(*l);
         }
         for (leader, partitions) in by_leader {
+            // Outside any fetch session: the playground's consumers list every partition.
             let body = Body::FetchRequest {
                 replica_id: -1,
+                session: FetchMetadata::LEGACY,
                 last_fetched_epochs: Vec::new(),
                 partitions,
+                forgotten: Vec::new(),
                 limits,
             };
             self.send(NodeId::Client(c), NodeId::Broker(leader), body);
@@ -989,7 +992,7 @@ impl Sim {
                 }
                 self.retry_reset_later(c, failed);
             }
-            Body::FetchResponse { partitions } => {
+            Body::FetchResponse { partitions, .. } => {
                 if let NodeId::Broker(b) = from {
                     self.on_fetch(c, b, partitions);
                 }

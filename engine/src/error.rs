@@ -111,6 +111,12 @@ error_codes! {
         "The request attempted to perform an operation on an invalid topic.";
     GroupSubscribedToTopic => "GROUP_SUBSCRIBED_TO_TOPIC", "GroupSubscribedToTopicException",
         "Deleting offsets of a topic is forbidden while the consumer group is actively subscribed to it.";
+    /// KIP-227: an incremental fetch names a session the leader does not hold.
+    FetchSessionIdNotFound => "FETCH_SESSION_ID_NOT_FOUND", "FetchSessionIdNotFoundException",
+        "The fetch session ID was not found.";
+    /// KIP-227: an incremental fetch's epoch is not the one its session expects next.
+    InvalidFetchSessionEpoch => "INVALID_FETCH_SESSION_EPOCH", "InvalidFetchSessionEpochException",
+        "The fetch session epoch is invalid.";
     UnknownServerError => "UNKNOWN_SERVER_ERROR", "UnknownServerException",
         "The server experienced an unexpected error when processing the request.";
     /// KIP-848: the member's epoch is not the coordinator's; it must rejoin with epoch 0.

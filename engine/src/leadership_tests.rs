@@ -377,7 +377,7 @@ fn a_late_answer_from_the_former_leader_is_dropped() {
     let records_on_the_wire = |s: &Sim| {
         s.net.in_flight().any(|e| {
             (e.from, e.to) == (NodeId::Broker(1), NodeId::Broker(0))
-                && matches!(&e.body, Body::FetchResponse { partitions }
+                && matches!(&e.body, Body::FetchResponse { partitions, .. }
                     if partitions.iter().any(|p| p.result.as_ref().is_ok_and(|r| !r.is_empty())))
         })
     };

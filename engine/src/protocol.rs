@@ -73,6 +73,46 @@ impl ApiKey {
     }
 }
 
+/// KIP-227's `FetchMetadata`: the fetch session a request belongs to, and its place in it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FetchMetadata {
+    /// 0 (`INVALID_SESSION_ID`) outside a session.
+    pub session_id: i32,
+    /// 0 (`INITIAL_EPOCH`): a full request that opens a session (closing `session_id`'s);
+    /// -1 (`FINAL_EPOCH`) with no session: a full request outside any session, as the
+    /// playground's consumers send; above 0: the session's next incremental request.
+    pub epoch: i32,
+}
+
+impl FetchMetadata {
+    pub const INITIAL_EPOCH: i32 = 0;
+    pub const FINAL_EPOCH: i32 = -1;
+    /// A full fetch that opens a new session.
+    pub const INITIAL: FetchMetadata = FetchMetadata {
+        session_id: 0,
+        epoch: Self::INITIAL_EPOCH,
+    };
+    /// A full fetch outside any session (`FetchMetadata.LEGACY`).
+    pub const LEGACY: FetchMetadata = FetchMetadata {
+        session_id: 0,
+        epoch: Self::FINAL_EPOCH,
+    };
+
+    /// Whether the request lists every partition fetched.
+    pub fn is_full(self) -> bool {
+        self.epoch <= Self::INITIAL_EPOCH
+    }
+
+    /// `FetchMetadata.nextEpoch`: after `i32::MAX` comes 1, not the initial epoch.
+    pub fn next_epoch(epoch: i32) -> i32 {
+        if epoch < 0 || epoch == i32::MAX {
+            1
+        } else {
+            epoch + 1
+        }
+    }
+}
+
 /// A producer batch for one partition.
 #[derive(Clone, Debug)]
 pub struct ProduceBatch {
@@ -163,13 +203,23 @@ pub enum Body {
     FetchRequest {
         /// The fetching follower's broker id, or -1 for a consumer.
         replica_id: BrokerId,
+        /// KIP-227: a full request lists every partition; an incremental one only those added
+        /// or changed since the session's last request.
+        session: FetchMetadata,
         partitions: Vec<(TopicPartition, i64)>,
         /// Followers: the epoch of the last record fetched per partition (KIP-320), so the
         /// leader can tell a diverged log. Empty for consumers.
         last_fetched_epochs: Vec<i32>,
+        /// Incremental requests: the session's partitions no longer fetched.
+        forgotten: Vec<TopicPartition>,
         limits: FetchLimits,
     },
     FetchResponse {
+        /// A session error (FETCH_SESSION_ID_NOT_FOUND, INVALID_FETCH_SESSION_EPOCH): no
+        /// partitions, and the fetcher's next request is a full one.
+        error: Option<ErrorCode>,
+        /// The session the leader holds for the fetcher (0: none).
+        session_id: i32,
         partitions: Vec<FetchPartition>,
     },
     ListOffsetsRequest {
@@ -428,7 +478,7 @@ impl Body {
             Body::ProduceRequest { batches, .. } => {
                 batches.iter().map(|(_, b)| b.records.len()).sum()
             }
-            Body::FetchResponse { partitions } => partitions
+            Body::FetchResponse { partitions, .. } => partitions
                 .iter()
                 .map(|p| p.result.as_ref().map_or(0, |r| r.len()))
                 .sum(),
