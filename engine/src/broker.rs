@@ -369,7 +369,13 @@ impl Sim {
                 partitions,
             } => {
                 if let NodeId::Broker(leader) = from {
-                    if let Some(x) = self.cluster.brokers.get_mut(&b) {
+                    // An answer to a fetch given up on says nothing of the current session.
+                    if let Some(x) = self
+                        .cluster
+                        .brokers
+                        .get_mut(&b)
+                        .filter(|x| x.fetching_from.contains(&leader))
+                    {
                         x.fetch_handlers
                             .get_or_default(leader)
                             .handle_response(error, session_id);
@@ -1815,5 +1821,58 @@ pub(crate) fn log_error_code(e: &LogError) -> ErrorCode {
         "CORRUPT_MESSAGE" => ErrorCode::CorruptMessage,
         "INVALID_REQUEST" => ErrorCode::InvalidRequest,
         _ => ErrorCode::UnknownServerError,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::error::ErrorCode;
+    use crate::fetch_session::tests::{led_by_0_followed_by_1, produce_one, tp};
+    use crate::network::NodeId;
+    use crate::protocol::Body;
+
+    /// A leader that lost a follower's session (Kafka's cache evicts sessions) answers the next
+    /// incremental fetch FETCH_SESSION_ID_NOT_FOUND; the follower fetches in full again, and
+    /// replication goes on.
+    #[test]
+    fn a_lost_session_is_answered_with_an_error_and_opened_again() {
+        let mut sim = led_by_0_followed_by_1(2);
+        sim.run_for(5_000);
+        if let Some(leader) = sim.cluster.brokers.get_mut(&0) {
+            leader.sessions.clear();
+        }
+        let answered = |sim: &crate::Sim| {
+            sim.net.in_flight().any(|e| {
+                e.from == NodeId::Broker(0)
+                    && matches!(
+                        e.body,
+                        Body::FetchResponse {
+                            error: Some(ErrorCode::FetchSessionIdNotFound),
+                            ..
+                        }
+                    )
+            })
+        };
+        assert!(
+            sim.run_while(1_000, answered),
+            "no FETCH_SESSION_ID_NOT_FOUND"
+        );
+        let full_again = |sim: &crate::Sim| {
+            sim.net.in_flight().any(|e| {
+                e.from == NodeId::Broker(1)
+                    && matches!(&e.body, Body::FetchRequest { session, partitions, .. }
+                        if session.is_full() && partitions.len() == 2)
+            })
+        };
+        assert!(
+            sim.run_while(1_000, full_again),
+            "no full fetch after the error"
+        );
+        produce_one(&mut sim, 1);
+        let leo = |sim: &crate::Sim| sim.replica(1, &tp(1)).map(|r| r.log.log_end_offset());
+        assert!(
+            sim.run_while(5_000, |s| leo(s) == Some(1)),
+            "not replicated"
+        );
     }
 }

@@ -372,10 +372,10 @@ impl FetchSessions {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn tp(p: i32) -> TopicPartition {
+    pub(crate) fn tp(p: i32) -> TopicPartition {
         TopicPartition::new("t", p)
     }
 
@@ -558,7 +558,7 @@ mod tests {
 
     /// Topic `t` on the default cluster: `partitions` partitions led by broker 0 and followed
     /// by broker 1.
-    fn led_by_0_followed_by_1(partitions: i32) -> crate::Sim {
+    pub(crate) fn led_by_0_followed_by_1(partitions: i32) -> crate::Sim {
         use crate::{ClusterSpec, Command, Sim};
         let mut sim = Sim::new(1, ClusterSpec::default()).unwrap();
         sim.apply(Command::CreateTopic {
@@ -573,7 +573,7 @@ mod tests {
     }
 
     /// One record to partition `p` of `t`.
-    fn produce_one(sim: &mut crate::Sim, p: i32) {
+    pub(crate) fn produce_one(sim: &mut crate::Sim, p: i32) {
         sim.apply(crate::Command::Produce {
             producer: "p".into(),
             topic: "t".into(),
