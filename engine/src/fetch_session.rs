@@ -217,15 +217,22 @@ impl FetchSession {
 
     /// An incremental request: `list` adds or changes partitions, `forgotten` removes them.
     fn update(&mut self, list: FetchList, forgotten: &[TopicPartition]) {
-        for tp in forgotten {
-            if let Ok(i) = self.partitions.binary_search_by(|x| x.tp.cmp(tp)) {
-                self.partitions.remove(i);
-            }
+        if !forgotten.is_empty() {
+            self.partitions.retain(|x| !forgotten.contains(&x.tp));
         }
+        // Listed partitions come sorted, as the session's are: one forward walk finds them (a
+        // busy follower lists hundreds). Any other order falls back to a search.
+        let mut i = 0;
         for p in session_partitions(list) {
-            match self.partitions.binary_search_by(|x| x.tp.cmp(&p.tp)) {
-                Ok(i) => self.partitions[i] = p,
-                Err(i) => self.partitions.insert(i, p),
+            while self.partitions.get(i).is_some_and(|x| x.tp < p.tp) {
+                i += 1;
+            }
+            match self.partitions.get_mut(i).filter(|x| x.tp == p.tp) {
+                Some(x) => *x = p,
+                None => match self.partitions.binary_search_by(|x| x.tp.cmp(&p.tp)) {
+                    Ok(j) => self.partitions[j] = p,
+                    Err(j) => self.partitions.insert(j, p),
+                },
             }
         }
         self.epoch = FetchMetadata::next_epoch(self.epoch);
@@ -498,6 +505,14 @@ pub(crate) mod tests {
             assert_eq!(held.partitions, h.sent, "after {round:?}");
             assert_eq!(held.to_read(|_| true).0, list(round));
         }
+    }
+
+    #[test]
+    fn an_update_in_any_order_keeps_the_session_sorted() {
+        let mut s = session(&[(1, 0), (3, 0), (5, 0)], &[]);
+        s.update(list(&[(4, 1), (5, 2), (0, 3), (1, 4)]), &[tp(3)]);
+        let read = s.to_read(|_| true).0;
+        assert_eq!(read, list(&[(0, 3), (1, 4), (4, 1), (5, 2)]));
     }
 
     #[test]
