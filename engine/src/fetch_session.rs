@@ -441,6 +441,10 @@ pub(crate) mod tests {
         (tps, vec![0; partitions.len()])
     }
 
+    fn meta(session_id: i32, epoch: i32) -> FetchMetadata {
+        FetchMetadata { session_id, epoch }
+    }
+
     /// The follower's request for `partitions` (last fetched epoch 0).
     fn build(h: &mut FetchSessionHandler, partitions: &[(i32, i64)]) -> FetchRequestData {
         let tps: Vec<TopicPartition> = partitions.iter().map(|(p, _)| tp(*p)).collect();
@@ -462,24 +466,12 @@ pub(crate) mod tests {
         assert_eq!(first.list, list(&[(0, 5), (1, 3), (2, 7)]));
         h.handle_response(None, 123);
         let next = build(&mut h, &[(0, 5), (1, 4), (3, 0)]);
-        assert_eq!(
-            next.session,
-            FetchMetadata {
-                session_id: 123,
-                epoch: 1
-            }
-        );
+        assert_eq!(next.session, meta(123, 1));
         assert_eq!(next.list, list(&[(1, 4), (3, 0)]));
         assert_eq!(next.forgotten, vec![tp(2)]);
         h.handle_response(None, 123);
         let idle = build(&mut h, &[(0, 5), (1, 4), (3, 0)]);
-        assert_eq!(
-            idle.session,
-            FetchMetadata {
-                session_id: 123,
-                epoch: 2
-            }
-        );
+        assert_eq!(idle.session, meta(123, 2));
         assert!(idle.list.0.is_empty() && idle.forgotten.is_empty());
     }
 
@@ -518,20 +510,14 @@ pub(crate) mod tests {
     #[test]
     fn a_session_error_makes_the_next_request_full() {
         let mut leader = FetchSessions::default();
-        let unknown = FetchMetadata {
-            session_id: 5,
-            epoch: 1,
-        };
+        let unknown = meta(5, 1);
         let receive = |l: &mut FetchSessions, m| l.receive(1, m, list(&[]), &[], 5);
         assert_eq!(
             receive(&mut leader, unknown),
             Err(ErrorCode::FetchSessionIdNotFound)
         );
         assert_eq!(receive(&mut leader, FetchMetadata::INITIAL), Ok(()));
-        let skipped = FetchMetadata {
-            session_id: 5,
-            epoch: 2,
-        };
+        let skipped = meta(5, 2);
         assert_eq!(
             receive(&mut leader, skipped),
             Err(ErrorCode::InvalidFetchSessionEpoch)
@@ -544,25 +530,13 @@ pub(crate) mod tests {
         h.handle_response(Some(ErrorCode::InvalidFetchSessionEpoch), 0);
         // The next request replaces session 5 and lists every partition again.
         let r = build(&mut h, &[(0, 1)]);
-        assert_eq!(
-            r.session,
-            FetchMetadata {
-                session_id: 5,
-                epoch: 0
-            }
-        );
+        assert_eq!(r.session, meta(5, 0));
         assert_eq!(r.list, list(&[(0, 1)]));
         h.handle_response(Some(ErrorCode::FetchSessionIdNotFound), 0);
         assert_eq!(build(&mut h, &[]).session, FetchMetadata::INITIAL);
         h.handle_response(None, 6);
         h.handle_error();
-        assert_eq!(
-            build(&mut h, &[]).session,
-            FetchMetadata {
-                session_id: 6,
-                epoch: 0
-            }
-        );
+        assert_eq!(build(&mut h, &[]).session, meta(6, 0));
     }
 
     #[test]
