@@ -540,9 +540,10 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn the_epoch_after_the_largest_is_one() {
+    fn the_epoch_after_the_largest_is_one_and_the_final_stays_final() {
         assert_eq!(FetchMetadata::next_epoch(1), 2);
         assert_eq!(FetchMetadata::next_epoch(i32::MAX), 1);
+        assert_eq!(FetchMetadata::next_epoch(-1), -1);
     }
 
     /// Topic `t` on the default cluster: `partitions` partitions led by broker 0 and followed

@@ -103,9 +103,12 @@ impl FetchMetadata {
         self.epoch <= Self::INITIAL_EPOCH
     }
 
-    /// `FetchMetadata.nextEpoch`: after `i32::MAX` comes 1, not the initial epoch.
+    /// `FetchMetadata.nextEpoch`: after `i32::MAX` comes 1, not the initial epoch; the final
+    /// epoch stays final.
     pub fn next_epoch(epoch: i32) -> i32 {
-        if epoch < 0 || epoch == i32::MAX {
+        if epoch < 0 {
+            Self::FINAL_EPOCH
+        } else if epoch == i32::MAX {
             1
         } else {
             epoch + 1
