@@ -32,10 +32,11 @@ fn main() {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let abs = fs::canonicalize(f).unwrap_or_else(|_| f.clone());
+        // Relative to the crate being compiled, not this checkout: an output reused by a build
+        // of another checkout (a git worktree sharing the target directory) still finds them.
+        let path = format!("/lessons/{name}");
         out.push_str(&format!(
-            "    ({name:?}, include_str!({:?})),\n",
-            abs.display().to_string()
+            "    ({name:?}, include_str!(concat!(env!(\"CARGO_MANIFEST_DIR\"), {path:?}))),\n"
         ));
     }
     out.push_str("];\n");
