@@ -105,15 +105,19 @@ impl FetchSessionHandler {
             listed.push((p.tp.clone(), p.offset));
             epochs.push(p.last_fetched_epoch);
         };
-        let same_partitions = plan.len() == self.sent.len()
+        if session.is_full() {
+            // A full request replaces the session: everything listed, nothing to forget.
+            self.sent = plan.iter().map(owned).collect();
+            self.sent.iter().for_each(list);
+        } else if plan.len() == self.sent.len()
             && plan
                 .iter()
                 .zip(&self.sent)
-                .all(|((tp, ..), s)| **tp == s.tp);
-        if same_partitions {
+                .all(|((tp, ..), s)| **tp == s.tp)
+        {
             // The usual case: the same partitions, one or two at new offsets; updated in place.
             for ((_, offset, epoch), s) in plan.iter().zip(&mut self.sent) {
-                if session.is_full() || (s.offset, s.last_fetched_epoch) != (*offset, *epoch) {
+                if (s.offset, s.last_fetched_epoch) != (*offset, *epoch) {
                     (s.offset, s.last_fetched_epoch) = (*offset, *epoch);
                     list(s);
                 }
@@ -125,16 +129,12 @@ impl FetchSessionHandler {
                 while let Some(gone) = old.next_if(|o| o.tp < p.tp) {
                     forgotten.push(gone.tp);
                 }
-                if session.is_full() || old.next_if(|o| o.tp == p.tp).as_ref() != Some(&p) {
+                if old.next_if(|o| o.tp == p.tp).as_ref() != Some(&p) {
                     list(&p);
                 }
                 self.sent.push(p);
             }
             forgotten.extend(old.map(|o| o.tp));
-        }
-        if session.is_full() {
-            // A full request replaces the session: nothing to forget.
-            forgotten.clear();
         }
         FetchRequestData {
             session,
@@ -359,11 +359,7 @@ impl FetchSessions {
         new_id: i32,
     ) -> Result<(), ErrorCode> {
         if session.is_full() {
-            let opened = FetchSession::open(new_id, list);
-            match self.find(f) {
-                Ok(i) => self.0[i].1 = opened,
-                Err(i) => self.0.insert(i, (f, opened)),
-            }
+            *self.get_or_default(f) = FetchSession::open(new_id, list);
             return Ok(());
         }
         let s = self
