@@ -230,6 +230,15 @@ impl Column {
     fn height(&self) -> f64 {
         self.boxed.unwrap_or(self.pitch - 4.0)
     }
+
+    /// The corners' radius: a box's, or a row's tighter one.
+    fn corner(&self) -> &'static str {
+        if self.is_boxes() {
+            "8"
+        } else {
+            "5"
+        }
+    }
 }
 
 /// The controller strip above the brokers.
@@ -667,7 +676,7 @@ fn StageBody(props: &BodyProps) -> Html {
         html! {
             <g class={classes!("producer", "pick", chosen.then_some("selected"), (!column.is_boxes()).then_some("row"))} key={c.name.clone()} tabindex="0" role="button"
                 aria-label={format!("{} {}", t(l, Text::ProducerWord), c.name)} {onclick} {onkeydown}>
-                <rect x={px(x - 180.0)} y={px(y - h / 2.0)} width="180" height={px(h)} rx={if column.is_boxes() { "8" } else { "5" }} />
+                <rect x={px(x - 180.0)} y={px(y - h / 2.0)} width="180" height={px(h)} rx={column.corner()} />
                 { lines }
             </g>
         }
@@ -806,7 +815,7 @@ fn StageBody(props: &BodyProps) -> Html {
             html! {
                 <g class={classes!("member", "pick", idle.then_some("idle"), chosen.then_some("selected"))} key={c.name.clone()}
                     tabindex="0" role="button" aria-label={format!("{} {}", t(l, Text::ConsumerWord), c.name)} {onclick} {onkeydown}>
-                    <rect x={px(x)} y={px(y - column.anchor)} width="250" height={px(column.height())} rx={if column.is_boxes() { "8" } else { "5" }} />
+                    <rect x={px(x)} y={px(y - column.anchor)} width="250" height={px(column.height())} rx={column.corner()} />
                     if column.is_boxes() {
                         <text class="name" x={px(x + 10.0)} y={px(y - 2.0)}>{ flows::fit(&c.name, 140.0) }</text>
                         <text class="detail" x={px(x + 10.0)} y={px(y + 16.0)}>{ if idle { t(l, Text::Idle).to_string() } else { parts.join(" · ") } }</text>
