@@ -703,7 +703,7 @@ impl Sim {
                 broker: b,
                 hw,
             });
-            self.complete_pending_produces(b);
+            self.complete_pending_produces(b, tp, hw);
             self.wake_parked_fetches(b, tp);
         }
     }
@@ -760,20 +760,26 @@ impl Sim {
         self.answer_produces_done(b);
     }
 
-    fn complete_pending_produces(&mut self, b: BrokerId) {
+    fn complete_pending_produces(&mut self, b: BrokerId, tp: &TopicPartition, hw: i64) {
         let Some(broker) = self.cluster.brokers.get_mut(&b) else {
             return;
         };
-        let Broker {
-            pending, replicas, ..
-        } = broker;
-        for p in pending {
-            p.waiting.retain(|(i, end)| {
-                let tp = &p.results[*i].tp;
-                replicas.get(tp).is_none_or(|r| r.high_watermark < *end)
-            });
+        // Only `tp`'s waits are looked at, as Kafka's purgatory checks the operations watching
+        // the partition whose high watermark moved: every other wait was checked when its own
+        // partition's high watermark last moved (a broker leading 1,200 partitions has
+        // thousands of waits, and a high watermark moves on most follower fetches).
+        let mut any_done = false;
+        for p in &mut broker.pending {
+            let PendingProduce {
+                results, waiting, ..
+            } = p;
+            let before = waiting.len();
+            waiting.retain(|(i, end)| *end > hw || results.get(*i).is_none_or(|r| r.tp != *tp));
+            any_done |= waiting.is_empty() && before > 0;
         }
-        self.answer_produces_done(b);
+        if any_done {
+            self.answer_produces_done(b);
+        }
     }
 
     /// Answers, in the order they came, the produces waiting on `b` that wait for nothing more.
