@@ -376,8 +376,10 @@ impl Sim {
         self.start_replica_fetchers();
     }
 
-    /// The former leader's fetch sessions read `tp` again: a fetch waiting there now gets
-    /// NOT_LEADER_OR_FOLLOWER for it, as it would had it been read all along.
+    /// The former leader's fetch sessions read `tp` again, and what waits there for it is
+    /// answered at once (`ReplicaManager.makeFollowers` calls
+    /// `completeDelayedFetchOrProduceRequests`): its produces fail, and a fetch parked there
+    /// completes with NOT_LEADER_OR_FOLLOWER for it instead of waiting out `fetch.max.wait.ms`.
     fn leadership_left(
         &mut self,
         tp: &TopicPartition,
@@ -387,6 +389,7 @@ impl Sim {
         if let Some(p) = previous.filter(|p| Some(*p) != leader) {
             self.wake_quiet(p, tp);
             self.fail_pending_produces_on(p, tp);
+            self.wake_parked_fetches(p, tp);
         }
     }
 

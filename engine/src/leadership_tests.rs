@@ -4,6 +4,7 @@
 use crate::admin_election::ElectionType;
 use crate::broker::FollowerState;
 use crate::durability::Loss;
+use crate::error::ErrorCode;
 use crate::faults::NetworkFault;
 use crate::ids::TopicPartition;
 use crate::network::NodeId;
@@ -388,6 +389,58 @@ fn a_late_answer_from_the_former_leader_is_dropped() {
     assert!(sim.run_while(1_000, |s| !records_on_the_wire(s)));
     assert_eq!(leo(&sim, 0, &tp), end);
     assert_eq!(hw(&sim, 0, &tp), high_watermark);
+}
+
+/// Whether a fetch answer from broker `from` is on its way with `code` for `tp`.
+fn fetch_answer_with(sim: &Sim, from: i32, tp: &TopicPartition, code: ErrorCode) -> bool {
+    sim.net.in_flight().any(|e| {
+        e.from == NodeId::Broker(from)
+            && matches!(&e.body, Body::FetchResponse { partitions, .. }
+                if partitions.iter().any(|p| p.tp == *tp && p.result.as_ref().err() == Some(&code)))
+    })
+}
+
+/// `ReplicaManager.makeFollowers` completes what waits on a partition its broker stops
+/// leading (`completeDelayedFetchOrProduceRequests`): a fetch parked there for it is answered
+/// at once with NOT_LEADER_OR_FOLLOWER, not when `replica.fetch.wait.max.ms` runs out.
+#[test]
+fn a_fetch_parked_at_a_leader_that_steps_down_is_answered_at_once() {
+    let mut sim = Sim::new(1, ClusterSpec::default()).unwrap();
+    let tp = topic(&mut sim, "s", &[]);
+    sim.run_for(1_000);
+    // Broker 0 bounces: broker 1 leads, and 0 and 2 fetch from it.
+    sim.apply(Command::StopBroker { id: 0, hard: false })
+        .unwrap();
+    sim.run_for(5_000);
+    assert_eq!(sim.cluster.leader_of(&tp), Some(1));
+    sim.apply(Command::StartBroker { id: 0 }).unwrap();
+    assert!(sim.run_while(30_000, |s| isr(s, &tp).contains(&0)));
+    sim.run_for(1_000);
+    let not_leader = ErrorCode::NotLeaderOrFollower;
+    assert!(!fetch_answer_with(&sim, 1, &tp, not_leader));
+    sim.elect_leaders(ElectionType::Preferred, Some(vec![tp.clone()]));
+    assert_eq!(sim.cluster.leader_of(&tp), Some(0));
+    assert!(
+        fetch_answer_with(&sim, 1, &tp, not_leader),
+        "the fetch parked at broker 1 waits for its timeout"
+    );
+}
+
+/// `ReplicaManager.stopPartitions` does the same for a deleted topic's partitions: the fetches
+/// parked on them are answered at once, with UNKNOWN_TOPIC_OR_PARTITION.
+#[test]
+fn a_fetch_parked_on_a_deleted_topic_is_answered_at_once() {
+    let mut sim = Sim::new(1, ClusterSpec::default()).unwrap();
+    let tp = topic(&mut sim, "d", &[]);
+    sim.run_for(2_000);
+    let unknown = ErrorCode::UnknownTopicOrPartition;
+    assert!(!fetch_answer_with(&sim, 0, &tp, unknown));
+    sim.apply(Command::DeleteTopic { name: "d".into() })
+        .unwrap();
+    assert!(
+        fetch_answer_with(&sim, 0, &tp, unknown),
+        "the fetches parked at broker 0 wait for their timeout"
+    );
 }
 
 /// `ReplicaManager.fetchMessages` reads before it counts the follower's offsets

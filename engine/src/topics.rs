@@ -290,7 +290,7 @@ impl Sim {
             .map(|p| self.cluster.tp(name, p))
             .collect();
         let brokers: Vec<BrokerId> = self.cluster.brokers.keys().copied().collect();
-        for b in brokers {
+        for &b in &brokers {
             for tp in &gone {
                 self.wake_quiet(b, tp);
             }
@@ -308,6 +308,13 @@ impl Sim {
             g.offsets.retain(|tp, _| &*tp.topic != name);
         }
         self.fail_pending_produces(name);
+        // Fetches parked on its partitions complete at once (`ReplicaManager.stopPartitions`
+        // calls `completeDelayedFetchOrProduceRequests`).
+        for b in brokers {
+            for tp in &gone {
+                self.wake_parked_fetches(b, tp);
+            }
+        }
         self.forget_acknowledged(name);
         self.record(TraceEvent::TopicDeleted {
             topic: name.to_string(),
