@@ -351,6 +351,17 @@ fn a_followers_high_watermark_follows_a_new_leaders_down() {
     assert_eq!(sim.violations(), &[]);
 }
 
+/// Broker 0, the preferred leader of `tp`, stops cleanly and starts again: broker 1 leads, and
+/// 0 follows it back into the ISR.
+fn bounce_broker_0(sim: &mut Sim, tp: &TopicPartition) {
+    sim.apply(Command::StopBroker { id: 0, hard: false })
+        .unwrap();
+    sim.run_for(5_000);
+    assert_eq!(sim.cluster.leader_of(tp), Some(1));
+    sim.apply(Command::StartBroker { id: 0 }).unwrap();
+    assert!(sim.run_while(30_000, |s| isr(s, tp).contains(&0)));
+}
+
 /// A leader change takes the partition off the fetcher of the former leader
 /// (`ReplicaManager.makeLeaders`), and `AbstractFetcherThread.processFetchRequest` drops what a
 /// late answer says of a partition it no longer fetches: the former leader's records still on
@@ -363,13 +374,7 @@ fn a_late_answer_from_the_former_leader_is_dropped() {
     producer(&mut sim, "p", "1");
     produce(&mut sim, "p", &tp, 5);
     sim.run_for(1_000);
-    // Broker 0 bounces: broker 1 leads, 0 follows it back into the ISR.
-    sim.apply(Command::StopBroker { id: 0, hard: false })
-        .unwrap();
-    sim.run_for(5_000);
-    assert_eq!(sim.cluster.leader_of(&tp), Some(1));
-    sim.apply(Command::StartBroker { id: 0 }).unwrap();
-    assert!(sim.run_while(30_000, |s| isr(s, &tp).contains(&0)));
+    bounce_broker_0(&mut sim, &tp);
     // Answers from 1 reach 0 slowly; one carries new records when 0 becomes leader again.
     let slow = NetworkFault::Latency(NodeId::Broker(0), NodeId::Broker(1), 300);
     sim.apply_network_fault(slow).unwrap();
@@ -408,13 +413,7 @@ fn a_fetch_parked_at_a_leader_that_steps_down_is_answered_at_once() {
     let mut sim = Sim::new(1, ClusterSpec::default()).unwrap();
     let tp = topic(&mut sim, "s", &[]);
     sim.run_for(1_000);
-    // Broker 0 bounces: broker 1 leads, and 0 and 2 fetch from it.
-    sim.apply(Command::StopBroker { id: 0, hard: false })
-        .unwrap();
-    sim.run_for(5_000);
-    assert_eq!(sim.cluster.leader_of(&tp), Some(1));
-    sim.apply(Command::StartBroker { id: 0 }).unwrap();
-    assert!(sim.run_while(30_000, |s| isr(s, &tp).contains(&0)));
+    bounce_broker_0(&mut sim, &tp);
     sim.run_for(1_000);
     let not_leader = ErrorCode::NotLeaderOrFollower;
     assert!(!fetch_answer_with(&sim, 1, &tp, not_leader));
