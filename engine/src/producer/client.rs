@@ -1063,7 +1063,12 @@ impl Producer {
         now: Millis,
     ) -> (bool, bool) {
         let batch_size = self.config.batch_size.max(1) as u32;
-        let queue = self.accumulator.entry(tp.clone()).or_default();
+        // Looked up by reference first: the partition's queue is usually there, and cloning
+        // the key for `entry` costs two reference-count updates on every record.
+        let queue = match self.accumulator.get_mut(tp) {
+            Some(queue) => queue,
+            None => self.accumulator.entry(tp.clone()).or_default(),
+        };
         let fits = queue
             .back()
             .is_some_and(|b| !b.in_flight && b.retry_at.is_none() && b.bytes + size <= batch_size);

@@ -107,6 +107,17 @@ impl CountingText {
     /// Adds one to the number, in place. False when it gains a digit (all nines): it is then
     /// written out.
     fn count_up(&mut self) -> bool {
+        // Nine times in ten only the last digit moves.
+        if let Some(&d @ b'0'..=b'8') = self
+            .text
+            .as_bytes()
+            .get(self.digits_at..)
+            .and_then(<[u8]>::last)
+        {
+            self.text.pop();
+            self.text.push(char::from(d + 1));
+            return true;
+        }
         let digits = self
             .text
             .as_bytes()
