@@ -8,7 +8,7 @@ use super::error::KafkaError;
 use super::event_queue::EventQueue;
 use super::group::classic::ClassicGroup;
 use super::ids::BrokerId;
-use super::network::{ClientId, Envelope, Network, NodeId};
+use super::network::{ClientId, Envelope, InFlight, Network, NodeId};
 use super::protocol::Body;
 use super::rng::SimRng;
 use super::time::Millis;
@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Event {
     /// A message reaches its destination.
-    Deliver(u64),
+    Deliver(InFlight),
     /// A timer fires. Timers carry a token; a stale token (cancelled timer) is ignored.
     Timer(Timer),
 }
@@ -221,8 +221,8 @@ impl Sim {
         self.now = self.now.max(at);
         self.count_event_at(at, &event);
         match event {
-            Event::Deliver(id) => {
-                if let Some(env) = self.net.take(id) {
+            Event::Deliver(msg) => {
+                if let Some(env) = self.net.take(msg) {
                     // A link cut while the message was on the wire loses it too.
                     if env.lost || self.net.is_cut(env.from, env.to) {
                         self.message_lost(&env);
@@ -332,10 +332,11 @@ impl Sim {
     pub(crate) fn send(&mut self, from: NodeId, to: NodeId, body: Body) {
         let now = self.now;
         let rng = &mut self.rng;
-        let env = self
+        let api = body.api();
+        let (msg, at, lost) = self
             .net
             .send(now, from, to, body, |p| rng.chance_percent(p));
-        let (id, at, api, lost) = (env.id, env.deliver_at, env.body.api(), env.lost);
+        let id = msg.id;
         self.trace.record(
             now,
             TraceEvent::MessageSent {
@@ -346,7 +347,7 @@ impl Sim {
                 lost,
             },
         );
-        self.schedule(at, Event::Deliver(id));
+        self.schedule(at, Event::Deliver(msg));
     }
 
     pub(crate) fn new_client_id(&mut self) -> ClientId {
