@@ -122,7 +122,8 @@ pub struct InFlight {
 }
 
 /// The messages on the wire, in reusable slots: sending and delivering a message cost no
-/// allocation and no tree search (they were ~5% of a quiet cluster's time, two per message).
+/// allocation and no tree search (a boxed entry in a tree keyed by id was ~5% of a quiet
+/// cluster's time).
 /// Every message is taken at its delivery time, so slots are bounded by the most messages in
 /// flight at once, whatever the links' latencies.
 #[derive(Clone, Debug, Default)]
@@ -400,6 +401,7 @@ mod tests {
         net.heal();
         assert_eq!(net.link_state(b0, b1), fresh);
     }
+
     /// A delivered message's slot takes the next message; a message is taken once, by its own
     /// id only; the count follows what is on the wire.
     #[test]

@@ -129,6 +129,7 @@ impl NewRecord {
     }
 
     /// `DefaultRecord.sizeOf`: the key, value and headers with their lengths.
+    ///
     /// Lengths only: a key or value is never read for its size (`SmolStr::len` does not
     /// build the `&str`), as this runs twice for every record produced.
     fn fields_size(&self) -> i64 {
