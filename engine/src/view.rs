@@ -6,7 +6,7 @@ use super::config::Era;
 use super::group::classic::OFFSETS_TOPIC;
 use super::ids::{BrokerId, TopicPartition};
 use super::log::SegmentInfo;
-use super::network::NodeId;
+use super::network::{Envelope, NodeId};
 use super::protocol::ApiKey;
 use super::sim::Sim;
 use super::time::Millis;
@@ -372,10 +372,13 @@ impl Sim {
             .collect()
     }
 
-    /// Every message on the wire now: what the UI animates.
+    /// Every message on the wire now, oldest first: what the UI animates (its dots keep their
+    /// places as messages come and go).
     pub fn messages_in_flight(&self) -> Vec<MessageView> {
-        self.net
-            .in_flight()
+        let mut on_wire: Vec<&Envelope> = self.net.in_flight().collect();
+        on_wire.sort_unstable_by_key(|e| e.id);
+        on_wire
+            .into_iter()
             .map(|e| MessageView {
                 id: e.id,
                 api: e.body.api(),
@@ -433,5 +436,39 @@ impl Sim {
     /// The brokers' effective configuration (`kafka-configs --entity-type brokers`).
     pub fn broker_config(&self) -> &super::config::BrokerConfig {
         &self.cluster.broker_config
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{ClusterSpec, Command, Sim};
+    use std::collections::BTreeMap;
+
+    /// The UI's dots follow the messages oldest first, though the wire gives a delivered
+    /// message's slot to the next one sent.
+    #[test]
+    fn messages_in_flight_come_oldest_first() {
+        let mut s = Sim::new(1, ClusterSpec::default()).unwrap();
+        s.apply(Command::CreateTopic {
+            name: "t".into(),
+            partitions: Some(3),
+            replication_factor: Some(3),
+            configs: BTreeMap::new(),
+            assignment: None,
+        })
+        .unwrap();
+        let mut busiest = 0;
+        for _ in 0..2_000 {
+            let ids: Vec<u64> = s.messages_in_flight().iter().map(|m| m.id).collect();
+            assert!(ids.windows(2).all(|w| w[0] < w[1]), "{ids:?}");
+            busiest = busiest.max(ids.len());
+            if !s.step() {
+                break;
+            }
+        }
+        assert!(
+            busiest >= 3,
+            "at most {busiest} messages were in flight at once"
+        );
     }
 }
