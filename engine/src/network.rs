@@ -131,13 +131,11 @@ struct Wire {
     slots: Vec<Option<Envelope>>,
     /// Empty slots, reused last-freed first.
     free: Vec<usize>,
-    len: usize,
 }
 
 impl Wire {
     fn put(&mut self, env: Envelope) -> InFlight {
         let id = env.id;
-        self.len += 1;
         // A freed slot is always one of ours; a fresh one goes at the end.
         match self.free.pop().filter(|slot| *slot < self.slots.len()) {
             Some(slot) => {
@@ -160,8 +158,12 @@ impl Wire {
             return None;
         }
         self.free.push(msg.slot);
-        self.len -= 1;
         place.take()
+    }
+
+    /// Messages on the wire: every slot but the free ones.
+    fn len(&self) -> usize {
+        self.slots.len().saturating_sub(self.free.len())
     }
 }
 
@@ -261,7 +263,7 @@ impl Network {
     }
 
     pub fn in_flight_count(&self) -> usize {
-        self.in_flight.len
+        self.in_flight.len()
     }
 
     pub fn set_latency(&mut self, a: NodeId, b: NodeId, ms: Millis) {
