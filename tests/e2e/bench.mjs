@@ -6,7 +6,8 @@
 //   first_render_ms               navigation start to the stage's first broker drawn
 //   ui_frame_p95_default          p95 frame interval, default scenario playing at 1x, 10 s
 //   ui_frame_p95_busy             the same with a busy cluster (messages in flight reported)
-//   ui_longest_task_fast_forward  longest main-thread task while fast-forwarding a day
+//   ui_longest_task_fast_forward  longest main-thread task while fast-forwarding a day (clicked
+//                                 once the page has settled; clicked at load in its detail)
 //   engine_throughput_wasm        the engine_throughput workload in WebAssembly (`?bench`)
 //
 // E2E_DIST serves another build. BENCH_SECONDS shortens the 10 s windows (smoke test).
