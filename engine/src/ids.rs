@@ -37,7 +37,10 @@ impl Hash for TopicPartition {
     }
 }
 
+// Inlined: B-tree searches keyed by partition call these at every step, and in WebAssembly a
+// call per key compared was ~5% of a fast-forward.
 impl Ord for TopicPartition {
+    #[inline]
     fn cmp(&self, other: &Self) -> Ordering {
         let (a, b) = (self.topic.as_bytes(), other.topic.as_bytes());
         let topic = if Arc::ptr_eq(&self.topic, &other.topic) {
