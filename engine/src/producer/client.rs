@@ -134,6 +134,10 @@ pub struct Producer {
     /// Each partition's next sequence and the epoch it counts in.
     sequences: BTreeMap<TopicPartition, (i16, i32)>,
     next_batch_id: u64,
+    /// How many records the last batch held when it was sent: a new batch reserves room for
+    /// twice as many. A slow producer's one-record batches then cost a few bytes each, not the
+    /// room a full `batch.size` would need (~40 KB), and a fast one's fill without copying.
+    last_batch_records: usize,
     pub stats: ProducerStats,
     /// Outcomes not yet read by the console (bounded).
     pub deliveries: VecDeque<Delivery>,
@@ -185,6 +189,7 @@ impl Producer {
             producer_epoch: 0,
             sequences: BTreeMap::new(),
             next_batch_id: 1,
+            last_batch_records: 1,
             stats: ProducerStats::default(),
             deliveries: VecDeque::new(),
             delivery_callbacks: true,
@@ -814,11 +819,12 @@ impl Sim {
                     next.1 = next.1.wrapping_add(b.records.len() as i32);
                 }
                 if b.attempts == 0 {
-                    // Closed: the room a full batch would have needed is given back (the batch
-                    // and its requests hold the records until it is answered).
+                    // Closed: room the batch did not fill is given back (the batch and its
+                    // requests hold the records until it is answered).
                     if let Some(records) = Arc::get_mut(&mut b.records) {
                         records.shrink_to_fit();
                     }
+                    p.last_batch_records = b.records.len();
                 }
                 b.in_flight = true;
                 b.sent_to = Some(leader);
@@ -1078,10 +1084,11 @@ impl Producer {
             queue.push_back(Batch {
                 id,
                 tp: tp.clone(),
-                // Room for the records a full batch of this size would hold (up to 1,024):
-                // growing to it would copy the records several times.
+                // Room for twice the records of the last batch sent, at most what a full batch
+                // of this size would hold (up to 1,024): growing would copy the records.
                 records: Arc::new(Vec::with_capacity(
-                    (batch_size / size.max(1)).clamp(1, 1024) as usize,
+                    (2 * self.last_batch_records)
+                        .clamp(1, (batch_size / size.max(1)).clamp(1, 1024) as usize),
                 )),
                 bytes: 0,
                 created_at: now,
