@@ -203,5 +203,21 @@ mod tests {
                 }
             }
         }
+
+        /// The `made`th record is due `made / rate` seconds after the start, to the millisecond
+        /// below, as exact 128-bit arithmetic gives it: where `made × 1000` fits in 64 bits and
+        /// beyond, and past the clock's end (saturating). Simulated time starts at 0.
+        #[test]
+        fn next_at_is_the_exact_due_time(
+            made in proptest::prop_oneof![0u64..1_000_000_000, proptest::num::u64::ANY],
+            rate in proptest::prop_oneof![1u32..100, proptest::num::u32::ANY],
+            start in proptest::prop_oneof![0i64..1_000_000_000, 0i64..=i64::MAX],
+        ) {
+            let mut w = Workload::new("p", "t".into(), rate, None, start, None);
+            w.made = made;
+            let exact = i128::from(made) * 1000 / i128::from(rate.max(1));
+            let due = (i128::from(start) + exact).min(i128::from(i64::MAX));
+            proptest::prop_assert_eq!(i128::from(w.next_at()), due);
+        }
     }
 }
