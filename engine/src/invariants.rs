@@ -305,7 +305,13 @@ impl Checker {
             }
         }
         for b in &meta.replicas {
-            let Some(r) = sim.replica(*b, tp) else {
+            // The leader's replica was looked up above (the search is most of a check's cost).
+            let replica = if meta.leader == Some(*b) {
+                leader_replica
+            } else {
+                sim.replica(*b, tp)
+            };
+            let Some(r) = replica else {
                 continue;
             };
             let (start, hw, leo) = (
