@@ -819,10 +819,13 @@ impl Sim {
                     next.1 = next.1.wrapping_add(b.records.len() as i32);
                 }
                 if b.attempts == 0 {
-                    // Closed: room the batch did not fill is given back (the batch and its
-                    // requests hold the records until it is answered).
+                    // Closed: room the batch left mostly empty is given back (the batch and its
+                    // requests hold the records until it is answered). Up to twice its records
+                    // is what the next batch reserves anyway: no copy for that.
                     if let Some(records) = Arc::get_mut(&mut b.records) {
-                        records.shrink_to_fit();
+                        if records.capacity() > 2 * records.len() {
+                            records.shrink_to_fit();
+                        }
                     }
                     p.last_batch_records = b.records.len();
                 }
